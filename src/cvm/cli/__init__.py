@@ -1,0 +1,25 @@
+"""The `cvm` command line: a thin shell over the library (heavy imports inside commands)."""
+
+from __future__ import annotations
+
+import typer
+
+from cvm.cli import workspace
+from cvm.cli._common import CvmGroup
+
+app = typer.Typer(
+    cls=CvmGroup,
+    help="cvm: Customer Value Management on DuckDB.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command()(workspace.init)
+app.command()(workspace.info)
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,106 @@
+"""A workspace: a folder with ``cvm.toml`` and ``cvm.duckdb``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from cvm._exceptions import WorkspaceError
+from cvm.workspace.config import CONFIG_NAME, DEFAULT_CONFIG, Config, load_config
+from cvm.workspace.connection import DB_NAME, connect
+from cvm.workspace.schema import migrate
+
+
+class Workspace:
+    """An open workspace; use ``Workspace.create`` or ``Workspace.open``.
+
+    Holds one DuckDB connection for its lifetime; close it (or use ``with``) to release the
+    file lock so another process can open the workspace.
+    """
+
+    def __init__(self, path: Path, config: Config, con: duckdb.DuckDBPyConnection) -> None:
+        self.path = path
+        self.config = config
+        self.con = con
+
+    @classmethod
+    def create(cls, path: str | Path, *, name: str | None = None) -> Workspace:
+        """Make a new workspace in ``path`` (created if missing); refuses an existing one."""
+        root = Path(path)
+        if (root / CONFIG_NAME).exists() or (root / DB_NAME).exists():
+            raise WorkspaceError(f"{root} already holds a workspace")
+        root.mkdir(parents=True, exist_ok=True)
+        (root / CONFIG_NAME).write_text(
+            DEFAULT_CONFIG.format(name=name or root.resolve().name), encoding="utf-8"
+        )
+        return cls.open(root)
+
+    @classmethod
+    def open(cls, path: str | Path, *, read_only: bool = False) -> Workspace:
+        """Open an existing workspace, migrating its schema to this version of cvm."""
+        root = Path(path)
+        if not (root / CONFIG_NAME).exists():
+            raise WorkspaceError(f"{root} is not a workspace (no {CONFIG_NAME}); run `cvm init`")
+        config = load_config(root / CONFIG_NAME)
+        con = connect(root / DB_NAME, read_only=read_only)
+        if not read_only:
+            migrate(con)
+        return cls(root, config, con)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Workspace({str(self.path)!r})"
+
+    def table_counts(self) -> dict[str, int]:
+        """Row count of every table, for `cvm info` and tests."""
+        names = [
+            r[0]
+            for r in self.con.execute(
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = 'main' ORDER BY table_name"
+            ).fetchall()
+        ]
+        counts = {}
+        for n in names:
+            row = self.con.execute(f'SELECT count(*) FROM "{n}"').fetchone()
+            counts[n] = int(row[0]) if row else 0
+        return counts
+
+    def record_run(
+        self,
+        kind: str,
+        *,
+        model: str | None = None,
+        params: dict[str, Any] | None = None,
+        metrics: dict[str, Any] | None = None,
+        cutoff: datetime | None = None,
+    ) -> str:
+        """Insert a row in ``model_runs`` and return its id; derived tables carry this id."""
+        import json
+
+        run_id = f"{kind}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+        self.con.execute(
+            "INSERT INTO model_runs (run_id, kind, model, params, metrics, cutoff)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                run_id,
+                kind,
+                model,
+                json.dumps(params or {}, default=float),
+                json.dumps(metrics or {}, default=float),
+                cutoff,
+            ],
+        )
+        return run_id

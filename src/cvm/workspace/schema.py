@@ -1,0 +1,59 @@
+"""Versioned schema migrations: ``migrations/NNNN_name.sql`` applied in order, once each."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+import duckdb
+
+from cvm._exceptions import WorkspaceError
+from cvm.workspace.connection import transaction
+
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def available() -> list[tuple[int, str]]:
+    """(version, file name) of every migration shipped with cvm, in order."""
+    found = []
+    for entry in resources.files("cvm.workspace.migrations").iterdir():
+        match = _NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name))
+    return sorted(found)
+
+
+def latest_version() -> int:
+    return available()[-1][0]
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The schema version of an open database (0 for an empty one)."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        " version INTEGER NOT NULL, name VARCHAR NOT NULL,"
+        " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+    )
+    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection, target: int | None = None) -> list[int]:
+    """Bring the schema up to ``target`` (default: latest); returns the versions applied."""
+    have = current_version(con)
+    newest = latest_version()
+    if have > newest:
+        raise WorkspaceError(
+            f"workspace schema is version {have}, newer than this cvm supports ({newest}): "
+            "upgrade cvm"
+        )
+    applied = []
+    for version, name in available():
+        if version <= have or (target is not None and version > target):
+            continue
+        sql = resources.files("cvm.workspace.migrations").joinpath(name).read_text("utf-8")
+        with transaction(con):
+            con.execute(sql)
+            con.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, name])
+        applied.append(version)
+    return applied
