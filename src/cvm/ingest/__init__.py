@@ -1,0 +1,1 @@
+"""Ingestion: read source files, validate every row, quarantine the bad ones, load the good."""
