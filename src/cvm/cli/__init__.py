@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cvm.cli import workspace
+from cvm.cli import ingest, workspace
 from cvm.cli._common import CvmGroup
 
 app = typer.Typer(
@@ -16,6 +16,7 @@ app = typer.Typer(
 )
 app.command()(workspace.init)
 app.command()(workspace.info)
+app.add_typer(ingest.app, name="ingest")
 
 
 def main() -> None:
