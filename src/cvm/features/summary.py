@@ -32,12 +32,11 @@ def _as_date(value: date | datetime | str, name: str) -> date:
 
 def _source_view(source: Any) -> tuple[duckdb.DuckDBPyConnection, str]:
     """A connection and the FROM clause that reads the source's transactions."""
-    from cvm.workspace import Workspace
+    from cvm.workspace import Workspace, connect
 
     if isinstance(source, Workspace):
         return source.con, "transactions"
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
+    con = connect(":memory:")
     if isinstance(source, pd.DataFrame):
         con.register("summary_input", source)
         return con, "summary_input"

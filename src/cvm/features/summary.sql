@@ -58,4 +58,3 @@ SELECT customer_id,
        first_day AS first_purchase,
        last_day AS last_purchase
 FROM per_customer
-ORDER BY customer_id
