@@ -1,0 +1,58 @@
+"""What every tabular loader shares: rates, refused rows, counts."""
+
+from __future__ import annotations
+
+import duckdb
+
+from cvm._sql import load_sql
+from cvm.ingest.options import SourceOptions
+from cvm.ingest.result import LoadResult
+
+SQL = "cvm.ingest.sql"
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> int:
+    row = con.execute(sql, params).fetchone() if params is not None else con.execute(sql).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def prepare(con: duckdb.DuckDBPyConnection, options: SourceOptions) -> None:
+    """Fresh temp tables for one load: exchange rates and refused rows."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _cvm_rates (currency VARCHAR, rate DOUBLE)")
+    con.executemany("INSERT INTO _cvm_rates VALUES (?, ?)", options.rate_table())
+    con.execute(load_sql(SQL, "rejects_create.sql"))
+
+
+def ts_params(options: SourceOptions) -> dict[str, object]:
+    """Bound parameters of the timestamp expression in the validators."""
+    fmt = options.date_format
+    return {
+        "tz": options.timezone,
+        "use_fmt": fmt is not None,
+        "fmt": fmt or "%Y-%m-%d",
+        "fmt_has_tz": bool(fmt and ("%z" in fmt or "%Z" in fmt)),
+        "fmt_label": fmt or "ISO 8601",
+    }
+
+
+def store_rejects(
+    con: duckdb.DuckDBPyConnection, result: LoadResult, *, store: bool = True
+) -> None:
+    """Count refused rows into ``result`` and write them to ``rejected_rows``."""
+    result.rejected = scalar(con, "SELECT count(*) FROM _cvm_rejects")
+    if not result.rejected:
+        return
+    result.top_reasons = [
+        (str(r[0]), int(r[1])) for r in con.execute(load_sql(SQL, "rejects_top.sql")).fetchall()
+    ]
+    if store:
+        con.execute(
+            load_sql(SQL, "rejects_store.sql"),
+            {"load_id": result.load_id, "kind": result.kind, "source": result.source},
+        )
+
+
+def status_counts(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, int]:
+    """status -> rows in a ``_cvm_*_status`` table (a fixed internal name)."""
+    rows = con.execute(f"SELECT status, count(*) FROM {table} GROUP BY status").fetchall()
+    return {str(s): int(n) for s, n in rows}

@@ -1,0 +1,109 @@
+"""How to read one source: ``cvm.toml`` ``[sources.<kind>]`` merged with call options."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from cvm._exceptions import ConfigError
+from cvm.ingest.profiles import KINDS, PROFILE_DATE_FORMATS, PROFILES
+from cvm.workspace.config import Config
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    """Everything a loader needs to know about a source besides its rows.
+
+    ``currency`` is the source currency used when a row has none; ``rates`` converts a source
+    currency into ``workspace_currency`` (1 unit of the key = value units).
+    """
+
+    kind: str = "transactions"
+    profile: str = "generic"
+    columns: Mapping[str, str] = field(default_factory=dict)
+    date_format: str | None = None
+    timezone: str = "UTC"
+    currency: str = "USD"
+    workspace_currency: str = "USD"
+    rates: Mapping[str, float] = field(default_factory=dict)
+    delimiter: str | None = None
+    encoding: str | None = None
+    score_min: float = 0.0
+    score_max: float = 10.0
+
+    def rate_table(self) -> list[tuple[str, float]]:
+        """(currency, rate) pairs, the workspace currency always at 1."""
+        rates = {k.upper(): float(v) for k, v in self.rates.items()}
+        rates[self.workspace_currency.upper()] = 1.0
+        return sorted(rates.items())
+
+
+def _kind(kind: str) -> str:
+    k = kind.replace("-", "_")
+    if k == "survey" or k == "survey_responses":
+        k = "surveys"
+    if k not in KINDS:
+        raise ConfigError(f"unknown kind {kind!r}: expected one of {', '.join(KINDS)}")
+    return k
+
+
+def resolve_options(
+    config: Config | None,
+    kind: str,
+    *,
+    profile: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    date_format: str | None = None,
+    timezone: str | None = None,
+    currency: str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    score_min: float | None = None,
+    score_max: float | None = None,
+) -> SourceOptions:
+    """Merge ``[sources.<kind>]`` from ``cvm.toml`` with explicit options (explicit wins)."""
+    k = _kind(kind)
+    section: dict[str, Any] = config.section("sources", k) if config else {}
+    rates_raw: dict[str, Any] = config.section("currencies") if config else {}
+    rates: dict[str, float] = {}
+    for cur, value in rates_raw.items():
+        try:
+            rates[str(cur).upper()] = float(value)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"cvm.toml: [currencies] {cur} must be a number") from exc
+        if rates[str(cur).upper()] <= 0:
+            raise ConfigError(f"cvm.toml: [currencies] {cur} must be positive")
+    cfg_cols = section.get("columns", {})
+    if not isinstance(cfg_cols, dict):
+        raise ConfigError(f"cvm.toml: [sources.{k}.columns] must be a table")
+    merged_cols = {str(a): str(b) for a, b in cfg_cols.items()}
+    merged_cols.update(columns or {})
+    prof = str(profile or section.get("profile") or "generic")
+    if prof not in PROFILES:
+        raise ConfigError(f"unknown profile {prof!r}: expected one of {', '.join(PROFILES)}")
+    ws_currency = config.currency if config else "USD"
+    tz = str(timezone or section.get("timezone") or (config.timezone if config else "UTC"))
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"unknown time zone {tz!r}") from exc
+    fmt = date_format or section.get("date_format") or PROFILE_DATE_FORMATS.get(prof)
+    delim = delimiter or section.get("delimiter")
+    if delim is not None and delim in ("\\t", "tab"):
+        delim = "\t"
+    return SourceOptions(
+        kind=k,
+        profile=prof,
+        columns=merged_cols,
+        date_format=str(fmt) if fmt else None,
+        timezone=tz,
+        currency=str(currency or section.get("currency") or ws_currency).upper(),
+        workspace_currency=ws_currency,
+        rates=rates,
+        delimiter=str(delim) if delim else None,
+        encoding=encoding or section.get("encoding"),
+        score_min=float(score_min if score_min is not None else section.get("score_min", 0)),
+        score_max=float(score_max if score_max is not None else section.get("score_max", 10)),
+    )

@@ -1,0 +1,1 @@
+"""SQL run by the tabular loaders (read with ``cvm._sql.load_sql``)."""

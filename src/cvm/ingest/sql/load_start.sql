@@ -1,0 +1,1 @@
+INSERT INTO loads (load_id, kind, source, started_at) VALUES ($load_id, $kind, $source, now());

@@ -1,0 +1,14 @@
+-- One row per valid transaction_id of this load: its first row and any row already stored.
+CREATE OR REPLACE TEMP TABLE _cvm_tx_keys AS
+SELECT
+    k.transaction_id,
+    k.first_seq,
+    k.first_hash,
+    e.content_hash AS stored_hash
+FROM (
+    SELECT transaction_id, min(_seq) AS first_seq, arg_min(content_hash, _seq) AS first_hash
+    FROM _cvm_tx_rows
+    WHERE reason IS NULL
+    GROUP BY transaction_id
+) AS k
+LEFT JOIN transactions AS e ON e.transaction_id = k.transaction_id;

@@ -1,0 +1,109 @@
+"""Transactions: validate, deduplicate on transaction_id (or a content hash), insert once.
+
+No index on ``transactions``: new keys are found by joining this load's distinct keys to the
+table, and all new rows go in with one ``INSERT ... SELECT``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import duckdb
+
+from cvm._progress import Progress, no_progress
+from cvm._sql import load_sql
+from cvm.ingest._common import SQL, prepare, scalar, status_counts, store_rejects, ts_params
+from cvm.ingest.options import SourceOptions
+from cvm.ingest.result import LoadResult
+from cvm.ingest.staging import canonical_select, table_source, with_input
+
+
+def validate_and_insert(
+    con: duckdb.DuckDBPyConnection,
+    select: str,
+    params: Mapping[str, object],
+    options: SourceOptions,
+    result: LoadResult,
+    progress: Progress = no_progress,
+) -> None:
+    """Run the transaction checks on ``select`` (canonical slots) and insert the new rows.
+
+    Refused rows are added to ``_cvm_rejects`` (not yet written); counts go into ``result``.
+    """
+    sql = with_input(load_sql(SQL, "transactions_validate.sql"), "_cvm_tx_in", select)
+    progress(0, 3, f"{result.source}: read and validate")
+    con.execute(sql, {**params, **ts_params(options), "currency": options.currency})
+    progress(1, 3, f"{result.source}: deduplicate")
+    con.execute(load_sql(SQL, "transactions_keys.sql"))
+    con.execute(load_sql(SQL, "transactions_status.sql"))
+    progress(2, 3, f"{result.source}: insert")
+    con.execute(load_sql(SQL, "transactions_insert.sql"), {"load_id": result.load_id})
+    con.execute(load_sql(SQL, "transactions_rejects.sql"))
+    counts = status_counts(con, "_cvm_tx_status")
+    result.rows_read += scalar(con, "SELECT count(*) FROM _cvm_tx_rows")
+    result.loaded += counts.get("load", 0)
+    result.duplicates += counts.get("duplicate", 0)
+    progress(3, 3, f"{result.source}: done")
+
+
+def drop_temp(con: duckdb.DuckDBPyConnection) -> None:
+    """Free this load's working tables."""
+    for name in ("_cvm_tx_rows", "_cvm_tx_keys", "_cvm_tx_status"):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def load_transactions_from(
+    con: duckdb.DuckDBPyConnection,
+    table_name: str,
+    *,
+    load_id: str,
+    source: str,
+    options: SourceOptions | None = None,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """Load transaction rows already staged in ``table_name`` on ``con``.
+
+    The staged table (or view) holds canonical transaction columns, any of them optional
+    except ``customer_id``, ``ts`` and ``amount``: ``transaction_id``, ``customer_id``, ``ts``
+    (VARCHAR parsed as in files, TIMESTAMP taken in ``options.timezone``, or TIMESTAMPTZ),
+    ``amount`` (number or text), ``currency``, ``channel``, ``is_refund`` (true/yes/1),
+    ``refund_of``, plus ``_line BIGINT`` and ``_raw VARCHAR`` that refused rows carry into
+    ``rejected_rows``. The rows get the same checks, deduplication and refund handling as a
+    file load, and refused rows are written to ``rejected_rows`` under ``load_id`` and
+    ``source`` with kind ``transactions``.
+
+    It neither opens a transaction nor writes a ``loads`` row: the caller wraps it in
+    ``cvm.workspace.transaction(con)`` with its own work and records the load.
+
+    Parameters
+    ----------
+    con : the workspace connection holding ``table_name``.
+    table_name : name of the staged table or view (may be schema-qualified).
+    load_id, source : recorded on inserted and refused rows.
+    options : currency, rates, time zone and date format; ``resolve_options(ws.config,
+        "transactions")`` gives the workspace's. Default: UTC, USD, no rates.
+    progress : called with (done, total, description) between phases.
+
+    Returns
+    -------
+    LoadResult with rows_read, loaded, duplicates, rejected and top_reasons.
+    """
+    opts = options or SourceOptions()
+    src = table_source(con, table_name)
+    mapping = {c: c for c in src.columns if not c.startswith("_")}
+    result = LoadResult(kind="transactions", source=source, load_id=load_id)
+    prepare(con, opts)
+    validate_and_insert(
+        con,
+        canonical_select("transactions", src, mapping),
+        src.params,
+        opts,
+        result,
+        progress or no_progress,
+    )
+    store_rejects(con, result)
+    drop_temp(con)
+    return result
+
+
+__all__ = ["load_transactions_from", "validate_and_insert"]
