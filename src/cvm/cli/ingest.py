@@ -2,8 +2,229 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+
+from cvm.cli._common import WorkspaceOption, console, err_console, open_workspace, progress_bar
+
+if TYPE_CHECKING:
+    from cvm.ingest import LoadResult
 
 app = typer.Typer(
     help="Load source files (CSV, Parquet, JSON lines) into the workspace.", no_args_is_help=True
 )
+
+Files = Annotated[list[Path], typer.Argument(help="Files to load (CSV, .gz, Parquet, .jsonl).")]
+Profile = Annotated[
+    str | None, typer.Option("--profile", help="Column mapping: generic, shopify, crm.")
+]
+Maps = Annotated[
+    list[str] | None,
+    typer.Option("--map", help="canonical=source column, e.g. --map customer_id=client."),
+]
+DateFormat = Annotated[
+    str | None, typer.Option("--date-format", help="strptime format, e.g. %d/%m/%Y %H:%M.")
+]
+Currency = Annotated[str | None, typer.Option("--currency", help="Currency of rows without one.")]
+TimeZone = Annotated[
+    str | None, typer.Option("--timezone", help="Zone of timestamps without an offset.")
+]
+Delimiter = Annotated[str | None, typer.Option("--delimiter", help="CSV delimiter (sniffed).")]
+Encoding = Annotated[str | None, typer.Option("--encoding", help="CSV encoding (sniffed).")]
+
+
+def _parse_maps(maps: list[str] | None) -> dict[str, str]:
+    from cvm._exceptions import ConfigError
+
+    out: dict[str, str] = {}
+    for item in maps or []:
+        canonical, sep, source = item.partition("=")
+        if not sep or not canonical.strip() or not source.strip():
+            raise ConfigError(f"--map {item!r}: expected canonical=source")
+        out[canonical.strip()] = source.strip()
+    return out
+
+
+def _show(result: LoadResult) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{result.kind} from {result.source}", title_justify="left")
+    table.add_column("rows read", justify="right")
+    table.add_column("loaded", justify="right")
+    table.add_column("duplicates", justify="right")
+    table.add_column("rejected", justify="right")
+    table.add_row(
+        f"{result.rows_read:,}",
+        f"{result.loaded:,}",
+        f"{result.duplicates:,}",
+        f"{result.rejected:,}",
+    )
+    console.print(table)
+    if result.updated:
+        console.print(f"  {result.updated:,} updated (changed since the last snapshot)")
+    if result.skipped:
+        console.print(f"  {result.skipped:,} line-item rows skipped (not order rows)")
+    if result.top_reasons:
+        reasons = Table(title="top reject reasons", title_justify="left")
+        reasons.add_column("reason")
+        reasons.add_column("rows", justify="right")
+        for reason, n in result.top_reasons:
+            reasons.add_row(reason, f"{n:,}")
+        console.print(reasons)
+        console.print(f"  see rejected_rows where load_id = '{result.load_id}'")
+
+
+def _run(
+    kind: str,
+    files: list[Path],
+    workspace: Path,
+    profile: str | None,
+    maps: list[str] | None,
+    date_format: str | None,
+    currency: str | None,
+    timezone: str | None,
+    delimiter: str | None,
+    encoding: str | None,
+) -> None:
+    from cvm._exceptions import IngestError
+    from cvm.ingest import load_file
+
+    columns = _parse_maps(maps)
+    failed = 0
+    with open_workspace(workspace) as ws:
+        for path in files:
+            try:
+                with progress_bar(f"loading {path.name}") as progress:
+                    result = load_file(
+                        ws,
+                        kind,
+                        path,
+                        profile=profile,
+                        columns=columns,
+                        date_format=date_format,
+                        currency=currency,
+                        timezone=timezone,
+                        delimiter=delimiter,
+                        encoding=encoding,
+                        progress=progress,
+                    )
+            except IngestError as exc:
+                err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+                failed += 1
+                continue
+            _show(result)
+            if result.rows_read and not (result.loaded or result.duplicates):
+                err_console.print(f"[bold red]error:[/] {path}: no row could be loaded")
+                failed += 1
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def transactions(
+    files: Files,
+    workspace: WorkspaceOption = Path("."),
+    profile: Profile = None,
+    map_: Maps = None,
+    date_format: DateFormat = None,
+    currency: Currency = None,
+    timezone: TimeZone = None,
+    delimiter: Delimiter = None,
+    encoding: Encoding = None,
+) -> None:
+    """Load orders (one row per order; a negative amount or a refund flag is a refund)."""
+    _run(
+        "transactions",
+        files,
+        workspace,
+        profile,
+        map_,
+        date_format,
+        currency,
+        timezone,
+        delimiter,
+        encoding,
+    )
+
+
+@app.command("order-items")
+def order_items(
+    files: Files,
+    workspace: WorkspaceOption = Path("."),
+    profile: Profile = None,
+    map_: Maps = None,
+    date_format: DateFormat = None,
+    currency: Currency = None,
+    timezone: TimeZone = None,
+    delimiter: Delimiter = None,
+    encoding: Encoding = None,
+) -> None:
+    """Load order lines (one row per product in an order)."""
+    _run(
+        "order_items",
+        files,
+        workspace,
+        profile,
+        map_,
+        date_format,
+        currency,
+        timezone,
+        delimiter,
+        encoding,
+    )
+
+
+@app.command()
+def customers(
+    files: Files,
+    workspace: WorkspaceOption = Path("."),
+    profile: Profile = None,
+    map_: Maps = None,
+    date_format: DateFormat = None,
+    currency: Currency = None,
+    timezone: TimeZone = None,
+    delimiter: Delimiter = None,
+    encoding: Encoding = None,
+) -> None:
+    """Load a customer snapshot (changed customers are updated; consent from yes/no)."""
+    _run(
+        "customers",
+        files,
+        workspace,
+        profile,
+        map_,
+        date_format,
+        currency,
+        timezone,
+        delimiter,
+        encoding,
+    )
+
+
+@app.command()
+def surveys(
+    files: Files,
+    workspace: WorkspaceOption = Path("."),
+    profile: Profile = None,
+    map_: Maps = None,
+    date_format: DateFormat = None,
+    currency: Currency = None,
+    timezone: TimeZone = None,
+    delimiter: Delimiter = None,
+    encoding: Encoding = None,
+) -> None:
+    """Load survey answers in long format (respondent, brand, attribute, score)."""
+    _run(
+        "surveys",
+        files,
+        workspace,
+        profile,
+        map_,
+        date_format,
+        currency,
+        timezone,
+        delimiter,
+        encoding,
+    )

@@ -17,7 +17,8 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> i
 
 
 def prepare(con: duckdb.DuckDBPyConnection, options: SourceOptions) -> None:
-    """Fresh temp tables for one load: exchange rates and refused rows."""
+    """Fresh temp tables and macros for one load: exchange rates, refused rows, parsers."""
+    con.execute(load_sql(SQL, "macros.sql"))
     con.execute("CREATE OR REPLACE TEMP TABLE _cvm_rates (currency VARCHAR, rate DOUBLE)")
     con.executemany("INSERT INTO _cvm_rates VALUES (?, ?)", options.rate_table())
     con.execute(load_sql(SQL, "rejects_create.sql"))

@@ -7,7 +7,12 @@ from dataclasses import dataclass, field
 
 @dataclass
 class LoadResult:
-    """Counts of one load (one file of one kind); ``rows_read = loaded + duplicates + rejected``."""
+    """Counts of one load (one file of one kind); ``rows_read = loaded + duplicates + rejected``.
+
+    ``updated`` counts rows among ``loaded`` that replaced a stored row (customer snapshots);
+    ``skipped`` counts source rows that hold no record of this kind (the line-item rows after
+    an order's first row in a Shopify export) and are not in ``rows_read``.
+    """
 
     kind: str
     source: str
@@ -17,3 +22,5 @@ class LoadResult:
     duplicates: int = 0
     rejected: int = 0
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
+    updated: int = 0
+    skipped: int = 0

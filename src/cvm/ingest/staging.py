@@ -11,7 +11,7 @@ Source column names are file headers: they are quoted here as identifiers, never
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -150,10 +150,12 @@ def _slot(name: str, kind: str, column: str | None, ctype: str | None) -> list[s
     return [f"{text} AS {name}_text", f"{naive} AS {name}_naive", f"{utc} AS {name}_utc"]
 
 
-def canonical_select(kind: str, source: Source, mapping: Mapping[str, str]) -> str:
+def canonical_select(
+    kind: str, source: Source, mapping: Mapping[str, str], extra: Sequence[str] = ()
+) -> str:
     """SELECT of the canonical slots of ``kind`` from ``source`` (``mapping``: canonical ->
-    source column; canonical columns without a source are NULL)."""
-    items: list[str] = []
+    source column; canonical columns without a source are NULL), plus ``extra`` items."""
+    items: list[str] = list(extra)
     for name, slot in SLOTS[kind].items():
         col = mapping.get(name)
         items.extend(_slot(name, slot, col, source.columns.get(col) if col else None))

@@ -8,30 +8,17 @@ WITH parsed AS (
         _rec,
         _line,
         _raw,
-        nullif(trim(transaction_id), '') AS src_id,
-        nullif(trim(customer_id), '') AS customer_id,
-        nullif(trim(ts_text), '') AS ts_text,
-        coalesce(
-            ts_utc,
-            timezone($tz, ts_naive)::TIMESTAMP,
-            CASE
-                WHEN $use_fmt AND $fmt_has_tz
-                    THEN try_strptime(trim(ts_text), $fmt)::TIMESTAMPTZ::TIMESTAMP
-                WHEN $use_fmt
-                    THEN timezone($tz, try_strptime(trim(ts_text), $fmt)::TIMESTAMP)::TIMESTAMP
-                WHEN length(trim(ts_text)) > 10
-                    AND regexp_matches(trim(ts_text), '(Z|[+-]\d\d(:?\d\d)?)$')
-                    THEN try_cast(trim(ts_text) AS TIMESTAMPTZ)::TIMESTAMP
-                ELSE timezone($tz, try_cast(trim(ts_text) AS TIMESTAMP))::TIMESTAMP
-            END
-        ) AS ts,
-        nullif(trim(amount_text), '') AS amount_text,
-        coalesce(amount_num, try_cast(trim(amount_text) AS DOUBLE)) AS amount_src,
-        upper(coalesce(nullif(trim(currency), ''), $currency)) AS currency,
-        nullif(trim(channel), '') AS channel,
-        coalesce(lower(trim(is_refund)) IN ('true', 't', 'yes', 'y', '1', 'refund'), FALSE)
+        _cvm_text(transaction_id) AS src_id,
+        _cvm_text(customer_id) AS customer_id,
+        _cvm_text(ts_text) AS ts_text,
+        _cvm_ts(ts_text, ts_naive, ts_utc, $tz, $use_fmt, $fmt, $fmt_has_tz) AS ts,
+        _cvm_text(amount_text) AS amount_text,
+        _cvm_num(amount_text, amount_num) AS amount_src,
+        upper(coalesce(_cvm_text(currency), $currency)) AS currency,
+        _cvm_text(channel) AS channel,
+        coalesce(_cvm_flag(is_refund), lower(_cvm_text(is_refund)) = 'refund')
             AS flagged_refund,
-        nullif(trim(refund_of), '') AS refund_of
+        _cvm_text(refund_of) AS refund_of
     FROM _cvm_tx_in
 ),
 typed AS (

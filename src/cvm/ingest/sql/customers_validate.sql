@@ -1,0 +1,48 @@
+-- Type and check staged customer rows (view _cvm_cu_in); consent from yes/no/true/false/1/0.
+CREATE OR REPLACE TEMP TABLE _cvm_cu_rows AS
+WITH parsed AS (
+    SELECT
+        _seq,
+        _rec,
+        _line,
+        _raw,
+        _cvm_text(customer_id) AS customer_id,
+        _cvm_text(first_seen_text) AS first_seen_text,
+        _cvm_ts(first_seen_text, first_seen_naive, first_seen_utc, $tz, $use_fmt, $fmt, $fmt_has_tz) AS first_seen,
+        _cvm_text(email) AS email,
+        _cvm_text(phone) AS phone,
+        _cvm_text(country) AS country,
+        _cvm_text(acquisition_channel) AS acquisition_channel,
+        consent_email AS c_email,
+        consent_sms AS c_sms,
+        consent_push AS c_push,
+        consent_mail AS c_mail,
+        attributes
+    FROM _cvm_cu_in
+),
+flags AS (
+    SELECT
+        *,
+        _cvm_flag(c_email) AS consent_email,
+        _cvm_flag(c_sms) AS consent_sms,
+        _cvm_flag(c_push) AS consent_push,
+        _cvm_flag(c_mail) AS consent_mail
+    FROM parsed
+)
+SELECT
+    _seq, _rec, _line, _raw, customer_id, first_seen, email, phone, country,
+    acquisition_channel, consent_email, consent_sms, consent_push, consent_mail, attributes,
+    hash(first_seen, email, phone, country, acquisition_channel, consent_email, consent_sms,
+        consent_push, consent_mail, attributes::VARCHAR) AS content_hash,
+    CASE
+        WHEN customer_id IS NULL THEN 'missing customer id'
+        WHEN first_seen IS NULL AND first_seen_text IS NOT NULL
+            THEN 'unparseable timestamp: ' || first_seen_text || ' (expected ' || $fmt_label || ')'
+        WHEN first_seen > (now() + INTERVAL 1 DAY)::TIMESTAMP
+            THEN 'far-future timestamp: ' || strftime(first_seen, '%Y-%m-%d %H:%M:%S')
+        WHEN consent_email IS NULL THEN 'invalid consent flag: ' || c_email
+        WHEN consent_sms IS NULL THEN 'invalid consent flag: ' || c_sms
+        WHEN consent_push IS NULL THEN 'invalid consent flag: ' || c_push
+        WHEN consent_mail IS NULL THEN 'invalid consent flag: ' || c_mail
+    END AS reason
+FROM flags;

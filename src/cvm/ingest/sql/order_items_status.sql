@@ -1,0 +1,25 @@
+-- Classify valid order lines on the key (transaction_id, line_no): load, duplicate, conflict.
+CREATE OR REPLACE TEMP TABLE _cvm_oi_status AS
+WITH v AS (
+    SELECT
+        _seq,
+        transaction_id,
+        line_no,
+        content_hash,
+        min(_seq) OVER w AS first_seq,
+        arg_min(content_hash, _seq) OVER w AS first_hash
+    FROM _cvm_oi_rows
+    WHERE reason IS NULL
+    WINDOW w AS (PARTITION BY transaction_id, line_no)
+)
+SELECT
+    v._seq,
+    CASE
+        WHEN e.content_hash IS NOT NULL AND e.content_hash = v.content_hash THEN 'duplicate'
+        WHEN e.transaction_id IS NOT NULL THEN 'conflict'
+        WHEN v._seq = v.first_seq THEN 'load'
+        WHEN v.content_hash = v.first_hash THEN 'duplicate'
+        ELSE 'conflict'
+    END AS status
+FROM v
+LEFT JOIN order_items AS e ON e.transaction_id = v.transaction_id AND e.line_no = v.line_no;

@@ -1,0 +1,37 @@
+-- Classify valid answers on (survey_id, respondent_id, brand, attribute).
+CREATE OR REPLACE TEMP TABLE _cvm_sv_status AS
+WITH v AS (
+    SELECT
+        _seq,
+        survey_id,
+        respondent_id,
+        brand,
+        attribute,
+        content_hash,
+        min(_seq) OVER w AS first_seq,
+        arg_min(content_hash, _seq) OVER w AS first_hash
+    FROM _cvm_sv_rows
+    WHERE reason IS NULL
+    WINDOW w AS (PARTITION BY survey_id, respondent_id, brand, attribute)
+),
+stored AS (
+    SELECT
+        survey_id, respondent_id, brand, attribute,
+        hash(customer_id, ts, score, importance) AS content_hash
+    FROM survey_responses
+)
+SELECT
+    v._seq,
+    CASE
+        WHEN e.content_hash IS NOT NULL AND e.content_hash = v.content_hash THEN 'duplicate'
+        WHEN e.respondent_id IS NOT NULL THEN 'conflict'
+        WHEN v._seq = v.first_seq THEN 'load'
+        WHEN v.content_hash = v.first_hash THEN 'duplicate'
+        ELSE 'conflict'
+    END AS status
+FROM v
+LEFT JOIN stored AS e
+    ON e.survey_id IS NOT DISTINCT FROM v.survey_id
+    AND e.respondent_id = v.respondent_id
+    AND e.brand = v.brand
+    AND e.attribute = v.attribute;
