@@ -228,3 +228,40 @@ def surveys(
         delimiter,
         encoding,
     )
+
+
+@app.command()
+def events(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Segment-spec messages: .jsonl/.ndjson (.gz) or a .json array."),
+    ],
+    workspace: WorkspaceOption = Path("."),
+) -> None:
+    """Load Segment-spec events (identify, track, page, alias...), resolving identities.
+
+    "Order Completed" and "Order Refunded" also load as transactions.
+    """
+    from cvm._exceptions import IngestError
+    from cvm.ingest.events import load_events
+
+    failed = 0
+    with open_workspace(workspace) as ws:
+        for path in files:
+            try:
+                with progress_bar(f"loading {path.name}") as progress:
+                    result = load_events(ws, path, progress=progress)
+            except IngestError as exc:
+                err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+                failed += 1
+                continue
+            _show(result)
+            if result.orders is not None:
+                _show(result.orders)
+            if result.customers_merged:
+                console.print(f"  {result.customers_merged:,} customer ids merged into another")
+            if result.rows_read and not (result.loaded or result.duplicates):
+                err_console.print(f"[bold red]error:[/] {path}: no row could be loaded")
+                failed += 1
+    if failed:
+        raise typer.Exit(1)

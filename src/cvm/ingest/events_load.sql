@@ -1,0 +1,246 @@
+-- Segment-spec messages: parse, validate, deduplicate and store one file staged in
+-- _ev_lines(line, raw). Every row keeps its line and raw text so a refused row lands in
+-- rejected_rows as it was read. $tz: zone of timestamps without an offset; $now: load time (UTC).
+
+-- name: parse
+CREATE OR REPLACE TEMP TABLE _ev_rows AS
+WITH src AS (
+    SELECT line, raw, json_valid(raw) AS valid
+    FROM _ev_lines
+    WHERE nullif(trim(raw), '') IS NOT NULL
+),
+docs AS (
+    SELECT line, raw, valid, CASE WHEN valid THEN json(raw) END AS doc FROM src
+),
+fields AS (
+    SELECT
+        line,
+        raw,
+        valid,
+        doc,
+        coalesce(json_type(doc) = 'OBJECT', FALSE) AS is_object,
+        lower(nullif(trim(doc ->> 'type'), '')) AS type,
+        nullif(trim(doc ->> 'messageId'), '') AS given_id,
+        nullif(trim(doc ->> 'userId'), '') AS user_id,
+        nullif(trim(doc ->> 'anonymousId'), '') AS anonymous_id,
+        nullif(trim(doc ->> 'previousId'), '') AS previous_id,
+        coalesce(
+            nullif(trim(doc ->> 'timestamp'), ''),
+            nullif(trim(doc ->> 'originalTimestamp'), ''),
+            nullif(trim(doc ->> 'sentAt'), ''),
+            nullif(trim(doc ->> 'receivedAt'), '')
+        ) AS ts_text,
+        doc -> 'context' AS context,
+        nullif(trim(coalesce(
+            doc -> 'properties' ->> 'channel', doc -> 'context' ->> 'channel', doc ->> 'channel'
+        )), '') AS channel
+    FROM docs
+),
+typed AS (
+    SELECT
+        *,
+        CASE
+            WHEN ts_text IS NULL THEN NULL
+            WHEN length(ts_text) > 10 AND regexp_matches(ts_text, '(Z|z|[+-]\d\d(:?\d\d)?)$')
+                THEN try_cast(ts_text AS TIMESTAMPTZ)::TIMESTAMP
+            ELSE timezone($tz, try_cast(ts_text AS TIMESTAMP))::TIMESTAMP
+        END AS ts,
+        CASE type
+            WHEN 'track' THEN nullif(trim(doc ->> 'event'), '')
+            WHEN 'page' THEN nullif(trim(doc ->> 'name'), '')
+            WHEN 'screen' THEN nullif(trim(doc ->> 'name'), '')
+        END AS event,
+        CASE type
+            WHEN 'identify' THEN doc -> 'traits'
+            WHEN 'group' THEN json_object('groupId', doc -> 'groupId', 'traits', doc -> 'traits')
+            WHEN 'alias' THEN NULL
+            ELSE doc -> 'properties'
+        END AS properties
+    FROM fields
+)
+SELECT
+    line,
+    raw,
+    coalesce(given_id, 'hash-' || md5(doc::VARCHAR)) AS message_id,
+    type,
+    user_id,
+    anonymous_id,
+    previous_id,
+    ts,
+    event,
+    properties,
+    context,
+    channel,
+    CASE WHEN type = 'identify' THEN lower(nullif(trim(properties ->> 'email'), '')) END AS email,
+    hash(type, user_id, anonymous_id, previous_id, ts, event, properties::VARCHAR) AS content_hash,
+    CASE
+        WHEN NOT valid THEN 'invalid JSON'
+        WHEN NOT is_object THEN 'not a JSON object'
+        WHEN type IS NULL THEN 'missing type'
+        WHEN type NOT IN ('identify', 'track', 'page', 'screen', 'alias', 'group')
+            THEN 'unknown type'
+        WHEN user_id IS NULL AND anonymous_id IS NULL THEN 'missing userId and anonymousId'
+        WHEN ts_text IS NULL THEN 'missing timestamp'
+        WHEN ts IS NULL THEN 'unparseable timestamp'
+        WHEN ts > $now + INTERVAL 1 DAY THEN 'timestamp more than 1 day in the future'
+        WHEN type = 'alias' AND previous_id IS NULL THEN 'alias without previousId'
+        WHEN type = 'track' AND event IS NULL THEN 'track without event name'
+    END AS reason
+FROM typed;
+
+-- name: classify
+-- New, duplicate (same message_id and content, in the store or earlier in the file) or a
+-- conflict (same message_id, other content): the first sighting of a message_id wins.
+CREATE OR REPLACE TEMP TABLE _ev_checked AS
+WITH ok AS (
+    SELECT
+        line,
+        message_id,
+        content_hash,
+        first(content_hash ORDER BY line) OVER (PARTITION BY message_id) AS first_hash,
+        row_number() OVER (PARTITION BY message_id ORDER BY line) AS nth
+    FROM _ev_rows
+    WHERE reason IS NULL
+),
+stored AS (
+    SELECT message_id, max(content_hash) AS stored_hash, TRUE AS is_stored
+    FROM events
+    WHERE message_id IN (SELECT message_id FROM ok)
+    GROUP BY message_id
+)
+SELECT
+    r.*,
+    CASE
+        WHEN r.reason IS NOT NULL THEN 'rejected'
+        WHEN s.is_stored AND s.stored_hash IS DISTINCT FROM r.content_hash
+            AND s.stored_hash IS NOT NULL THEN 'rejected'
+        WHEN s.is_stored THEN 'duplicate'
+        WHEN ok.content_hash <> ok.first_hash THEN 'rejected'
+        WHEN ok.nth > 1 THEN 'duplicate'
+        ELSE 'new'
+    END AS status,
+    CASE
+        WHEN r.reason IS NOT NULL THEN r.reason
+        WHEN s.is_stored AND s.stored_hash IS DISTINCT FROM r.content_hash
+            AND s.stored_hash IS NOT NULL THEN 'duplicate message_id with different content'
+        WHEN NOT coalesce(s.is_stored, FALSE) AND ok.content_hash <> ok.first_hash
+            THEN 'duplicate message_id with different content'
+    END AS final_reason
+FROM _ev_rows AS r
+LEFT JOIN ok USING (line)
+LEFT JOIN stored AS s ON s.message_id = r.message_id AND r.reason IS NULL;
+
+-- name: rejects_insert
+INSERT INTO rejected_rows (load_id, kind, source, line, raw, reason)
+SELECT $load_id, 'events', $source, line, raw, final_reason
+FROM _ev_checked
+WHERE status = 'rejected'
+ORDER BY line;
+
+-- name: counts
+SELECT
+    (SELECT count(*) FROM _ev_lines WHERE nullif(trim(raw), '') IS NOT NULL) AS rows_read,
+    count(*) FILTER (WHERE status = 'new') AS loaded,
+    count(*) FILTER (WHERE status = 'duplicate') AS duplicates,
+    count(*) FILTER (WHERE status = 'rejected') AS rejected
+FROM _ev_checked;
+
+-- name: top_reasons
+SELECT final_reason, count(*) AS n
+FROM _ev_checked
+WHERE status = 'rejected'
+GROUP BY final_reason
+ORDER BY n DESC, final_reason
+LIMIT 5;
+
+-- name: new_rows
+CREATE OR REPLACE TEMP TABLE _ev_new AS
+SELECT * FROM _ev_checked WHERE status = 'new';
+
+-- name: identity_nodes
+-- Every id this load saw, first sighting first; an identify's createdAt trait counts as a
+-- sighting of its userId. An alias previousId is its own source ('alias').
+CREATE OR REPLACE TEMP TABLE _id_batch_nodes AS
+WITH sightings AS (
+    SELECT 'user' AS source, user_id AS source_id,
+        least(ts, CASE WHEN type = 'identify'
+            THEN try_cast(properties ->> 'createdAt' AS TIMESTAMPTZ)::TIMESTAMP END) AS ts
+    FROM _ev_new WHERE user_id IS NOT NULL
+    UNION ALL
+    SELECT 'anonymous', anonymous_id, ts FROM _ev_new WHERE anonymous_id IS NOT NULL
+    UNION ALL
+    SELECT 'email', email, ts FROM _ev_new WHERE email IS NOT NULL
+    UNION ALL
+    SELECT 'alias', previous_id, ts FROM _ev_new WHERE type = 'alias'
+)
+SELECT source, source_id, min(ts) AS first_seen
+FROM sightings
+GROUP BY source, source_id;
+
+-- name: identity_edges
+-- identify and alias link the ids they carry; other calls link nothing.
+CREATE OR REPLACE TEMP TABLE _id_batch_edges AS
+WITH who AS (
+    SELECT
+        *,
+        CASE WHEN user_id IS NOT NULL THEN 'user' ELSE 'anonymous' END AS main_source,
+        coalesce(user_id, anonymous_id) AS main_id
+    FROM _ev_new
+    WHERE type IN ('identify', 'alias')
+)
+SELECT 'user' AS a_source, user_id AS a_id, 'anonymous' AS b_source, anonymous_id AS b_id
+FROM who WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL
+UNION
+SELECT main_source, main_id, 'email', email FROM who WHERE email IS NOT NULL
+UNION
+SELECT main_source, main_id, 'alias', previous_id FROM who WHERE type = 'alias';
+
+-- name: events_insert
+INSERT INTO events (
+    message_id, type, customer_id, user_id, anonymous_id, ts, event, properties, load_id,
+    previous_id, context, content_hash
+)
+SELECT
+    n.message_id,
+    n.type,
+    CASE WHEN n.user_id IS NOT NULL THEN coalesce(iu.customer_id, n.user_id)
+        ELSE coalesce(ia.customer_id, il.customer_id) END,
+    n.user_id,
+    n.anonymous_id,
+    n.ts,
+    n.event,
+    n.properties,
+    $load_id,
+    n.previous_id,
+    n.context,
+    n.content_hash
+FROM _ev_new AS n
+LEFT JOIN identities AS iu ON iu.source = 'user' AND iu.source_id = n.user_id
+LEFT JOIN identities AS ia ON ia.source = 'anonymous' AND ia.source_id = n.anonymous_id
+LEFT JOIN identities AS il ON il.source = 'alias' AND il.source_id = n.anonymous_id
+ORDER BY n.line;
+
+-- name: events_relink
+-- Earlier anonymous events whose id this load linked to a customer (previous customer kept so
+-- that orders placed while anonymous can be loaded now).
+CREATE OR REPLACE TEMP TABLE _ev_relinked AS
+SELECT e.message_id, e.customer_id AS previous_customer, r.customer_id
+FROM events AS e
+JOIN (
+    SELECT source_id, arg_min(customer_id, source) AS customer_id  -- 'alias' < 'anonymous'
+    FROM identities
+    WHERE source IN ('anonymous', 'alias')
+        AND source_id IN (
+            SELECT source_id FROM _id_resolved WHERE source IN ('anonymous', 'alias')
+        )
+    GROUP BY source_id
+) AS r ON e.anonymous_id = r.source_id
+WHERE e.user_id IS NULL
+    AND e.customer_id IS DISTINCT FROM r.customer_id
+    AND e.load_id <> $load_id;
+
+-- name: events_relink_apply
+UPDATE events AS e
+SET customer_id = r.customer_id
+FROM _ev_relinked AS r
+WHERE e.message_id = r.message_id;
