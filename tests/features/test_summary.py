@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from cvm import DataError
-from cvm.features import rfm_summary
+from cvm.features import holdout_tracking, rfm_summary
 
 CDNOW = Path(__file__).parents[1] / "data" / "cdnow"
 
@@ -128,3 +128,12 @@ def test_bad_inputs_are_named() -> None:
         rfm_summary(frame, "2024-02-01", holdout_end="2024-01-01")
     with pytest.raises(DataError, match="unit"):
         rfm_summary(frame, "2024-02-01", unit="Y")
+
+
+def test_holdout_tracking_reconciles_with_holdout_counts() -> None:
+    log = cdnow_log()
+    s = rfm_summary(log, "1997-09-30", unit="W", holdout_end="1998-06-30")
+    track = holdout_tracking(log, "1997-09-30", "1998-06-30")
+    assert len(track) == 273  # 1997-10-01 .. 1998-06-30
+    assert track["cumulative"].iloc[-1] == s["frequency_holdout"].sum()
+    assert track["purchases"].min() >= 0 and track["cumulative"].is_monotonic_increasing

@@ -118,12 +118,50 @@ def rfm_summary(
         stop = _as_date(holdout_end, "holdout_end")
         if stop <= end:
             raise DataError(f"holdout_end {stop} must be after the cutoff {end}")
+        _holdout_periods(con, end, stop, params["period"])
         holdout = con.execute(
-            load_sql("cvm.features", "holdout.sql"),
-            {"cutoff": end, "holdout_end": stop, "period": params["period"]},
+            "SELECT customer_id, CAST(count(*) AS DOUBLE) AS frequency_holdout,"
+            " avg(value) AS monetary_value_holdout FROM holdout_periods GROUP BY customer_id"
         ).df()
         summary = summary.merge(holdout, on="customer_id", how="left")
         summary["frequency_holdout"] = summary["frequency_holdout"].fillna(0.0)
         summary["monetary_value_holdout"] = summary["monetary_value_holdout"].fillna(0.0)
         summary["duration_holdout"] = (stop - end).days / UNIT_DAYS[unit]
     return summary.set_index("customer_id")
+
+
+def _holdout_periods(con: duckdb.DuckDBPyConnection, cutoff: date, stop: date, period: str) -> None:
+    con.execute(
+        load_sql("cvm.features", "holdout.sql"),
+        {"cutoff": cutoff, "holdout_end": stop, "period": period},
+    )
+
+
+def holdout_tracking(
+    source: Any,
+    cutoff: date | datetime | str,
+    holdout_end: date | datetime | str,
+    *,
+    period: str = "D",
+) -> pd.DataFrame:
+    """Repeat purchases per day after ``cutoff`` by the customers known at the cutoff.
+
+    The actual side of a tracking plot: one row per day offset (1 = the day after the cutoff)
+    with ``purchases`` and ``cumulative``; days without purchases are included.
+    """
+    end, stop = _as_date(cutoff, "cutoff"), _as_date(holdout_end, "holdout_end")
+    if stop <= end:
+        raise DataError(f"holdout_end {stop} must be after the cutoff {end}")
+    if period not in PERIODS:
+        raise DataError(f"period must be 'D', 'W' or 'M', got {period!r}")
+    con, relation = _source_view(source)
+    _bind_source(con, relation)
+    _holdout_periods(con, end, stop, PERIODS[period])
+    daily = con.execute(
+        "SELECT date_diff('day', CAST($cutoff AS DATE), day) AS day_offset, count(*) AS n"
+        " FROM holdout_periods GROUP BY 1",
+        {"cutoff": end},
+    ).df()
+    days = pd.RangeIndex(1, (stop - end).days + 1, name="day_offset")
+    purchases = daily.set_index("day_offset")["n"].reindex(days, fill_value=0).astype(float)
+    return pd.DataFrame({"purchases": purchases, "cumulative": purchases.cumsum()})
