@@ -129,8 +129,10 @@ def table_source(con: duckdb.DuckDBPyConnection, table_name: str) -> Source:
 
 
 def _slot(name: str, kind: str, column: str | None, ctype: str | None) -> list[str]:
-    src = ident(column) if column else None
     t = (ctype or "").upper()
+    src = ident(column) if column else None
+    if src and t == "JSON":  # mixed-type JSON values: their text, without JSON quotes
+        src = f"({src} ->> '$')"
     if kind == TEXT:
         return [f"CAST({src} AS VARCHAR) AS {name}" if src else f"NULL::VARCHAR AS {name}"]
     if kind == NUM:

@@ -1,0 +1,32 @@
+"""Small readers of workspace tables for the ingest tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cvm.workspace import Workspace
+
+DATA = Path(__file__).parents[1] / "data" / "ingest"
+
+
+def rejected(ws: Workspace, load_id: str | None = None) -> list[tuple[int, str, str]]:
+    """(line, raw, reason) of refused rows, in line order."""
+    sql = "SELECT line, raw, reason FROM rejected_rows"
+    params: list[str] = []
+    if load_id:
+        sql += " WHERE load_id = ?"
+        params.append(load_id)
+    return [tuple(r) for r in ws.con.execute(sql + " ORDER BY line", params).fetchall()]  # type: ignore[misc]
+
+
+def rows(ws: Workspace, sql: str) -> list[tuple]:
+    return [tuple(r) for r in ws.con.execute(sql).fetchall()]
+
+
+def set_config(ws: Workspace, text: str) -> Workspace:
+    """Append ``text`` to cvm.toml and reopen the workspace so the config is read again."""
+    path = ws.path
+    with open(path / "cvm.toml", "a", encoding="utf-8") as fh:
+        fh.write("\n" + text + "\n")
+    ws.close()
+    return Workspace.open(path)
