@@ -12,7 +12,7 @@ import duckdb
 
 from cvm._progress import Progress, no_progress
 from cvm._sql import load_sql
-from cvm.ingest._common import SQL, prepare, scalar, status_counts, store_rejects, ts_params
+from cvm.ingest._common import SQL, prepare, scalar, store_rejects, ts_params
 from cvm.ingest.options import SourceOptions
 from cvm.ingest.result import LoadResult
 from cvm.ingest.staging import canonical_select, table_source, with_input
@@ -37,12 +37,17 @@ def validate_and_insert(
     con.execute(load_sql(SQL, "transactions_keys.sql"))
     con.execute(load_sql(SQL, "transactions_status.sql"))
     progress(2, 3, f"{result.source}: insert")
-    con.execute(load_sql(SQL, "transactions_insert.sql"), {"load_id": result.load_id})
+    row = con.execute(load_sql(SQL, "transactions_counts.sql")).fetchone()
+    loaded, duplicates = (int(row[0]), int(row[1])) if row else (0, 0)
+    valid = scalar(con, "SELECT count(*) FROM _cvm_tx_rows WHERE reason IS NULL")
+    if loaded == valid:  # every valid row is a new key: no join needed
+        con.execute(load_sql(SQL, "transactions_insert_all.sql"), {"load_id": result.load_id})
+    elif loaded:
+        con.execute(load_sql(SQL, "transactions_insert.sql"), {"load_id": result.load_id})
     con.execute(load_sql(SQL, "transactions_rejects.sql"))
-    counts = status_counts(con, "_cvm_tx_status")
     result.rows_read += scalar(con, "SELECT count(*) FROM _cvm_tx_rows")
-    result.loaded += counts.get("load", 0)
-    result.duplicates += counts.get("duplicate", 0)
+    result.loaded += loaded
+    result.duplicates += duplicates
     progress(3, 3, f"{result.source}: done")
 
 

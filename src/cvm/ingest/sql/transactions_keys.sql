@@ -1,12 +1,22 @@
--- One row per valid transaction_id of this load: its first row and any row already stored.
+-- One row per valid transaction_id of this load: its first row, whether all its rows have the
+-- same content (hmin = hmax), and the content already stored under it, if any.
 CREATE OR REPLACE TEMP TABLE _cvm_tx_keys AS
 SELECT
     k.transaction_id,
     k.first_seq,
     k.first_hash,
+    k.n,
+    k.hmin,
+    k.hmax,
     e.content_hash AS stored_hash
 FROM (
-    SELECT transaction_id, min(_seq) AS first_seq, arg_min(content_hash, _seq) AS first_hash
+    SELECT
+        transaction_id,
+        min(_seq) AS first_seq,
+        arg_min(content_hash, _seq) AS first_hash,
+        count(*) AS n,
+        min(content_hash) AS hmin,
+        max(content_hash) AS hmax
     FROM _cvm_tx_rows
     WHERE reason IS NULL
     GROUP BY transaction_id

@@ -1,5 +1,6 @@
--- Classify valid rows: 'load' (first of a new key), 'duplicate' (same content as a stored or an
--- earlier row), or 'conflict' (same key, different content).
+-- Rows of keys that need a look row by row: keys whose rows differ, or whose stored content
+-- differs. Each is 'duplicate' (same content as the stored or the first row) or 'conflict'.
+-- Keys whose rows all agree are counted from _cvm_tx_keys alone (transactions_counts.sql).
 CREATE OR REPLACE TEMP TABLE _cvm_tx_status AS
 SELECT
     t._seq,
@@ -11,5 +12,8 @@ SELECT
         ELSE 'conflict'
     END AS status
 FROM _cvm_tx_rows AS t
-JOIN _cvm_tx_keys AS k ON k.transaction_id = t.transaction_id
+JOIN (
+    SELECT * FROM _cvm_tx_keys
+    WHERE hmin <> hmax OR (stored_hash IS NOT NULL AND stored_hash <> hmin)
+) AS k ON k.transaction_id = t.transaction_id
 WHERE t.reason IS NULL;

@@ -1,0 +1,10 @@
+-- Every valid row is a new key (checked by the caller): insert them all without a join.
+INSERT INTO transactions (
+    transaction_id, customer_id, ts, amount, currency, channel, is_refund, refund_of,
+    content_hash, load_id
+)
+SELECT
+    transaction_id, customer_id, ts, amount, currency, channel, is_refund, refund_of,
+    content_hash, $load_id
+FROM _cvm_tx_rows
+WHERE reason IS NULL;
