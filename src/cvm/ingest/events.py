@@ -126,7 +126,10 @@ def load_events(
         report(0, _STEPS, "reading")
         _stage_lines(con, src)
         report(1, _STEPS, "validating")
-        _run(con, "parse", tz=ws.config.timezone, now=now)
+        _run(con, "parse")
+        con.execute("DROP TABLE _ev_lines")
+        _run(con, "fields", tz=ws.config.timezone, now=now)
+        con.execute("DROP TABLE _ev_docs")
         _run(con, "classify")
         _run(con, "rejects_insert", load_id=load_id, source=source)
         _run(con, "new_rows")
@@ -146,10 +149,21 @@ def load_events(
         orders = _load_orders(ws, load_id=load_id, source=source, now=now)
         result = _result(con, load_id=load_id, source=source)
         _finish_load(con, result)
+        _drop_work_tables(con)
         report(_STEPS, _STEPS, "done")
     result.orders = orders
     result.customers_merged = merged
     return result
+
+
+def _drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Free this load's temporary tables (their names are fixed by the .sql files)."""
+    names = con.execute(
+        "SELECT table_name FROM duckdb_tables()"
+        " WHERE temporary AND regexp_matches(table_name, '^_(ev|id)_[a-z_]+$')"
+    ).fetchall()
+    for (name,) in names:
+        con.execute(f'DROP TABLE IF EXISTS temp."{name}"')
 
 
 def _result(con: duckdb.DuckDBPyConnection, *, load_id: str, source: str) -> EventsLoadResult:

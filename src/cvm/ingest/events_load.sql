@@ -3,38 +3,49 @@
 -- rejected_rows as it was read. $tz: zone of timestamps without an offset; $now: load time (UTC).
 
 -- name: parse
+-- Each object line is parsed once into a struct of the Segment fields (json_transform, not
+-- strict: a number where text is expected becomes its text); nested objects stay JSON. try():
+-- DuckDB may evaluate the transform on lines the CASE excludes.
+CREATE OR REPLACE TEMP TABLE _ev_docs AS
+SELECT
+    line,
+    raw,
+    json_valid(raw) AS valid,
+    json_valid(raw) AND ltrim(raw) LIKE '{%' AS is_object,
+    CASE WHEN json_valid(raw) AND ltrim(raw) LIKE '{%' THEN try(json_transform(raw, '{
+        "type": "VARCHAR", "messageId": "VARCHAR", "userId": "VARCHAR",
+        "anonymousId": "VARCHAR", "previousId": "VARCHAR", "timestamp": "VARCHAR",
+        "originalTimestamp": "VARCHAR", "sentAt": "VARCHAR", "receivedAt": "VARCHAR",
+        "event": "VARCHAR", "name": "VARCHAR", "channel": "VARCHAR", "groupId": "JSON",
+        "properties": "JSON", "traits": "JSON", "context": "JSON"}')) END AS m
+FROM _ev_lines
+WHERE raw IS NOT NULL AND NOT regexp_full_match(raw, '\s*');   -- blank lines are no rows
+
+-- name: fields
 CREATE OR REPLACE TEMP TABLE _ev_rows AS
-WITH src AS (
-    SELECT line, raw, json_valid(raw) AS valid
-    FROM _ev_lines
-    WHERE nullif(trim(raw), '') IS NOT NULL
-),
-docs AS (
-    SELECT line, raw, valid, CASE WHEN valid THEN json(raw) END AS doc FROM src
-),
-fields AS (
+WITH fields AS (
     SELECT
         line,
         raw,
         valid,
-        doc,
-        coalesce(json_type(doc) = 'OBJECT', FALSE) AS is_object,
-        lower(nullif(trim(doc ->> 'type'), '')) AS type,
-        nullif(trim(doc ->> 'messageId'), '') AS given_id,
-        nullif(trim(doc ->> 'userId'), '') AS user_id,
-        nullif(trim(doc ->> 'anonymousId'), '') AS anonymous_id,
-        nullif(trim(doc ->> 'previousId'), '') AS previous_id,
+        is_object,
+        m,
+        lower(nullif(trim(m.type), '')) AS type,
+        nullif(trim(m.messageId), '') AS given_id,
+        nullif(trim(m.userId), '') AS user_id,
+        nullif(trim(m.anonymousId), '') AS anonymous_id,
+        nullif(trim(m.previousId), '') AS previous_id,
         coalesce(
-            nullif(trim(doc ->> 'timestamp'), ''),
-            nullif(trim(doc ->> 'originalTimestamp'), ''),
-            nullif(trim(doc ->> 'sentAt'), ''),
-            nullif(trim(doc ->> 'receivedAt'), '')
+            nullif(trim(m.timestamp), ''),
+            nullif(trim(m.originalTimestamp), ''),
+            nullif(trim(m.sentAt), ''),
+            nullif(trim(m.receivedAt), '')
         ) AS ts_text,
-        doc -> 'context' AS context,
+        m.context AS context,
         nullif(trim(coalesce(
-            doc -> 'properties' ->> 'channel', doc -> 'context' ->> 'channel', doc ->> 'channel'
+            m.properties ->> 'channel', m.context ->> 'channel', m.channel
         )), '') AS channel
-    FROM docs
+    FROM _ev_docs
 ),
 typed AS (
     SELECT
@@ -46,22 +57,22 @@ typed AS (
             ELSE timezone($tz, try_cast(ts_text AS TIMESTAMP))::TIMESTAMP
         END AS ts,
         CASE type
-            WHEN 'track' THEN nullif(trim(doc ->> 'event'), '')
-            WHEN 'page' THEN nullif(trim(doc ->> 'name'), '')
-            WHEN 'screen' THEN nullif(trim(doc ->> 'name'), '')
+            WHEN 'track' THEN nullif(trim(m.event), '')
+            WHEN 'page' THEN nullif(trim(m.name), '')
+            WHEN 'screen' THEN nullif(trim(m.name), '')
         END AS event,
         CASE type
-            WHEN 'identify' THEN doc -> 'traits'
-            WHEN 'group' THEN json_object('groupId', doc -> 'groupId', 'traits', doc -> 'traits')
+            WHEN 'identify' THEN m.traits
+            WHEN 'group' THEN json_object('groupId', m.groupId, 'traits', m.traits)
             WHEN 'alias' THEN NULL
-            ELSE doc -> 'properties'
+            ELSE m.properties
         END AS properties
     FROM fields
 )
 SELECT
     line,
     raw,
-    coalesce(given_id, 'hash-' || md5(doc::VARCHAR)) AS message_id,
+    coalesce(given_id, 'hash-' || md5(try(json(raw))::VARCHAR)) AS message_id,
     type,
     user_id,
     anonymous_id,
@@ -109,7 +120,7 @@ stored AS (
     GROUP BY message_id
 )
 SELECT
-    r.*,
+    r.line,
     CASE
         WHEN r.reason IS NOT NULL THEN 'rejected'
         WHEN s.is_stored AND s.stored_hash IS DISTINCT FROM r.content_hash
@@ -132,14 +143,15 @@ LEFT JOIN stored AS s ON s.message_id = r.message_id AND r.reason IS NULL;
 
 -- name: rejects_insert
 INSERT INTO rejected_rows (load_id, kind, source, line, raw, reason)
-SELECT $load_id, 'events', $source, line, raw, final_reason
-FROM _ev_checked
-WHERE status = 'rejected'
-ORDER BY line;
+SELECT $load_id, 'events', $source, c.line, r.raw, c.final_reason
+FROM _ev_checked AS c
+JOIN _ev_rows AS r USING (line)
+WHERE c.status = 'rejected'
+ORDER BY c.line;
 
 -- name: counts
 SELECT
-    (SELECT count(*) FROM _ev_lines WHERE nullif(trim(raw), '') IS NOT NULL) AS rows_read,
+    count(*) AS rows_read,
     count(*) FILTER (WHERE status = 'new') AS loaded,
     count(*) FILTER (WHERE status = 'duplicate') AS duplicates,
     count(*) FILTER (WHERE status = 'rejected') AS rejected
@@ -155,7 +167,10 @@ LIMIT 5;
 
 -- name: new_rows
 CREATE OR REPLACE TEMP TABLE _ev_new AS
-SELECT * FROM _ev_checked WHERE status = 'new';
+SELECT r.* EXCLUDE (raw, reason)
+FROM _ev_rows AS r
+JOIN _ev_checked AS c USING (line)
+WHERE c.status = 'new';
 
 -- name: identity_nodes
 -- Every id this load saw, first sighting first; an identify's createdAt trait counts as a

@@ -7,7 +7,7 @@ CREATE OR REPLACE TEMP TABLE _ev_orders AS
 WITH o AS (
     SELECT
         n.line,
-        coalesce(n.raw, e.properties::VARCHAR) AS raw,
+        coalesce(r.raw, e.properties::VARCHAR) AS raw,
         e.message_id,
         e.event,
         e.ts,
@@ -26,6 +26,7 @@ WITH o AS (
         upper(nullif(trim(e.properties ->> 'currency'), '')) AS currency
     FROM events AS e
     LEFT JOIN _ev_new AS n ON n.message_id = e.message_id
+    LEFT JOIN _ev_rows AS r ON r.line = n.line
     WHERE e.type = 'track' AND e.event IN ('Order Completed', 'Order Refunded')
         AND (
             e.load_id = $load_id
