@@ -161,3 +161,25 @@ def test_merge_customers_repoints_every_table(workspace: Workspace) -> None:
     assert rows(workspace, "SELECT count(*) FROM customer_merges") == [(1,)]
     with pytest.raises(DataError, match="non-empty"):
         merge_customers(workspace, " ", "cust-1", "x")
+
+
+def test_prospect_linked_by_email_waits_for_a_customer(tmp_path: Path) -> None:
+    states = []
+    for order in (("prospect", "prospect_signup"), ("prospect_signup", "prospect")):
+        with Workspace.create(tmp_path / "-".join(order)) as ws:
+            load_events(ws, EVENTS / f"{order[0]}.jsonl")
+            if order[0] == "prospect":  # anonymous id and e-mail known, no customer yet
+                assert rows(ws, "SELECT DISTINCT customer_id FROM events") == [(None,)]
+                assert rows(ws, "SELECT source, source_id FROM identity_links ORDER BY 1") == [
+                    ("anonymous", "anon-p"),
+                    ("email", "quinn@example.com"),
+                ]
+                assert resolve_customer_id(ws, "anonymous", "anon-p") is None
+            load_events(ws, EVENTS / f"{order[1]}.jsonl")
+            assert rows(ws, "SELECT count(*) FROM identity_links") == [(0,)]
+            assert resolve_customer_id(ws, "anonymous", "anon-p") == "cust-q"
+            states.append(final_state(ws))
+    assert states[0] == states[1]
+    assert {c for _, c in states[0]["events"]} == {"cust-q"}
+    attributes = states[0]["customers"][0][3]
+    assert attributes == '{"newsletter":true}'
