@@ -7,6 +7,16 @@ predictions are vectorised methods on new arrays, and ``summary()`` is a data fr
 
 from cvm.models.base import BaseModel
 from cvm.models.beta_geo import BetaGeoModel
+from cvm.models.beta_geo_beta_binom import BetaGeoBetaBinomModel
+from cvm.models.clv import (
+    customer_equity,
+    customer_lifetime_value,
+    customer_lifetime_value_interval,
+)
+from cvm.models.gamma_gamma import GammaGammaModel
+from cvm.models.modified_beta_geo import ModifiedBetaGeoModel
+from cvm.models.pareto_nbd import ParetoNBDModel
+from cvm.models.shifted_beta_geometric import ShiftedBetaGeometricModel
 from cvm.models.simulate import (
     sample_bgbb,
     sample_bgnbd,
@@ -18,7 +28,15 @@ from cvm.models.simulate import (
 
 __all__ = [
     "BaseModel",
+    "BetaGeoBetaBinomModel",
     "BetaGeoModel",
+    "GammaGammaModel",
+    "ModifiedBetaGeoModel",
+    "ParetoNBDModel",
+    "ShiftedBetaGeometricModel",
+    "customer_equity",
+    "customer_lifetime_value",
+    "customer_lifetime_value_interval",
     "sample_bgbb",
     "sample_bgnbd",
     "sample_gamma_gamma",

@@ -205,14 +205,13 @@ class BetaGeoModel(BaseModel):
         )
         return np.asarray(first + second)
 
-    # Broadcasting kernels used by customer_lifetime_value and its intervals.
-    def _expected_kernel(self, params: dict[str, Any]) -> Any:
-        def kernel(t: Any, x: Any, t_x: Any, T: Any) -> Any:
-            return _conditional_expected(
-                t, params["r"], params["alpha"], params["a"], params["b"], x, t_x, T
-            )
-
-        return kernel
+    def _expected_purchases(self, params: Any, t: Any, x: Any, t_x: Any, T: Any) -> Any:
+        """E[Y(t) | x, t_x, T] at given parameters (scalars or arrays that broadcast)."""
+        if self._covariate_names:
+            raise DataError("lifetime value with covariates is not supported yet")
+        return _conditional_expected(
+            t, params["r"], params["alpha"], params["a"], params["b"], x, t_x, T
+        )
 
 
 def _horizon(t: Any) -> np.ndarray:
