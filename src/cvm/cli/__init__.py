@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cvm.cli import ingest, workspace
+from cvm.cli import ingest, simulate, workspace
 from cvm.cli._common import CvmGroup
 
 app = typer.Typer(
@@ -17,6 +17,7 @@ app = typer.Typer(
 app.command()(workspace.init)
 app.command()(workspace.info)
 app.add_typer(ingest.app, name="ingest")
+app.command()(simulate.simulate)
 
 
 def main() -> None:
