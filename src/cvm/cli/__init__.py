@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cvm.cli import ingest, simulate, workspace
+from cvm.cli import clv, demo, ingest, simulate, workspace
 from cvm.cli._common import CvmGroup
 
 app = typer.Typer(
@@ -18,6 +18,10 @@ app.command()(workspace.init)
 app.command()(workspace.info)
 app.add_typer(ingest.app, name="ingest")
 app.command()(simulate.simulate)
+app.command()(clv.fit)
+app.command()(clv.score)
+app.command()(clv.evaluate)
+app.command()(demo.demo)
 
 
 def main() -> None:

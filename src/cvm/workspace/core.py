@@ -74,8 +74,7 @@ class Workspace:
         ]
         counts = {}
         for n in names:
-            row = self.con.execute(f'SELECT count(*) FROM "{n}"').fetchone()
-            counts[n] = int(row[0]) if row else 0
+            counts[n] = int(self.con.execute(f'SELECT count(*) FROM "{n}"').fetchall()[0][0])
         return counts
 
     def record_run(

@@ -34,8 +34,8 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
         " version INTEGER NOT NULL, name VARCHAR NOT NULL,"
         " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
     )
-    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
-    return int(row[0]) if row else 0
+    rows = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()
+    return int(rows[0][0])
 
 
 def migrate(con: duckdb.DuckDBPyConnection, target: int | None = None) -> list[int]:

@@ -1,0 +1,150 @@
+"""`cvm fit`, `cvm score`, `cvm evaluate`: customer lifetime value on the workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cvm.cli._common import WorkspaceOption, console, open_workspace, progress_bar
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+ModelOption = Annotated[
+    list[str] | None,
+    typer.Option("--model", "-m", help="Transaction model(s): bgnbd, paretonbd, mbgnbd."),
+]
+CutoffOption = Annotated[
+    str | None,
+    typer.Option(help="As-of date (YYYY-MM-DD); default: the last transaction's day."),
+]
+UnitOption = Annotated[
+    str | None, typer.Option(help="Time unit D or W (default: workspace time_unit).")
+]
+
+
+def _table(frame: pd.DataFrame, title: str, digits: int = 3) -> None:
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column(str(frame.index.name or ""))
+    for col in frame.columns:
+        table.add_column(str(col), justify="right")
+    for idx, row in frame.iterrows():
+        cells = [f"{v:,.{digits}f}" if isinstance(v, float) else str(v) for v in row.to_list()]
+        table.add_row(str(idx), *cells)
+    console.print(table)
+
+
+def _default_cutoff(ws: object) -> str:
+    from cvm.clv.scoring import last_transaction_day
+
+    return str(last_transaction_day(ws))
+
+
+def fit(
+    workspace: WorkspaceOption = Path("."),
+    cutoff: CutoffOption = None,
+    model: ModelOption = None,
+    unit: UnitOption = None,
+) -> None:
+    """Fit the transaction and spend models as of a date; compare them and keep the run."""
+    from cvm.clv import DEFAULT_MODELS, fit_clv, save_run
+
+    with open_workspace(workspace) as ws, progress_bar("fitting") as progress:
+        as_of = cutoff or _default_cutoff(ws)
+        result = fit_clv(ws, as_of, models=model or DEFAULT_MODELS, unit=unit, progress=progress)
+        run_id = save_run(ws, result, None, {"cutoff": as_of})
+    _table(result.comparison, f"models as of {as_of} ({len(result.summary):,} customers)", 1)
+    for name, m in result.models.items():
+        _table(m.summary(), f"{name} parameters (time unit {result.unit})", 4)
+    if result.spend is not None:
+        _table(result.spend.summary(), "gamma-gamma spend parameters", 4)
+    for note in result.warnings:
+        console.print(f"[yellow]warning:[/] {note}")
+    console.print(f"best by BIC: [bold]{result.best}[/]; run {run_id}")
+
+
+def evaluate(
+    calibration_end: Annotated[str, typer.Option(help="Last day of the calibration period.")],
+    holdout_end: Annotated[str, typer.Option(help="Last day of the holdout period.")],
+    workspace: WorkspaceOption = Path("."),
+    model: ModelOption = None,
+    unit: UnitOption = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for the charts.")] = None,
+) -> None:
+    """Fit on the calibration period, predict the holdout, and report how close each model got."""
+    from cvm.clv import DEFAULT_MODELS
+    from cvm.clv import evaluate as run_evaluation
+    from cvm.report.charts import (
+        calibration_chart,
+        p_alive_matrix_chart,
+        tracking_chart,
+        write_chart,
+    )
+
+    with open_workspace(workspace) as ws, progress_bar("evaluating") as progress:
+        result = run_evaluation(
+            ws,
+            calibration_end,
+            holdout_end,
+            models=model or DEFAULT_MODELS,
+            unit=unit,
+            progress=progress,
+        )
+        folder = out or ws.path / "evaluation"
+    _table(result.totals, f"holdout {result.calibration_end} → {result.holdout_end}")
+    _table(result.calibration_table, "mean holdout purchases by calibration frequency")
+    best = result.models[result.best]
+    T = float(result.summary["T"].max())
+    paths = [
+        write_chart(tracking_chart(result), folder / "tracking.html"),
+        write_chart(calibration_chart(result), folder / "calibration.html"),
+        write_chart(p_alive_matrix_chart(best, T=T), folder / "p_alive_matrix.html"),
+    ]
+    console.print(f"best by BIC: [bold]{result.best}[/]")
+    for path in paths:
+        console.print(f"chart: {path}")
+
+
+def score(
+    workspace: WorkspaceOption = Path("."),
+    cutoff: CutoffOption = None,
+    model: ModelOption = None,
+    unit: UnitOption = None,
+    horizon: Annotated[float, typer.Option(help="CLV horizon in years.")] = 1.0,
+    discount_rate: Annotated[float, typer.Option(help="Annual discount rate.")] = 0.10,
+    margin: Annotated[float, typer.Option(help="Share of spend kept as margin.")] = 0.30,
+    intervals: Annotated[bool, typer.Option(help="95% CLV intervals per customer.")] = True,
+    top: Annotated[int, typer.Option(help="Customers to show.")] = 10,
+) -> None:
+    """Score every customer: expected purchases, P(alive), spend and CLV; store the run."""
+    from cvm.clv import DEFAULT_MODELS, fit_clv, save_run
+    from cvm.clv.scoring import score_clv
+
+    with open_workspace(workspace) as ws, progress_bar("scoring") as progress:
+        as_of = cutoff or _default_cutoff(ws)
+        result = fit_clv(ws, as_of, models=model or DEFAULT_MODELS, unit=unit, progress=progress)
+        progress(0, None, "scoring")
+        scores = score_clv(
+            result,
+            horizon_years=horizon,
+            discount_rate=discount_rate,
+            margin=margin,
+            intervals=intervals,
+        )
+        settings = {
+            "cutoff": as_of,
+            "horizon_years": horizon,
+            "discount_rate": discount_rate,
+            "margin": margin,
+        }
+        run_id = save_run(ws, result, scores, settings)
+    shown = scores.sort_values("clv", ascending=False).head(top)
+    _table(shown.drop(columns=["monetary_value"]), f"top {top} customers by CLV", 2)
+    console.print(
+        f"{len(scores):,} customers scored with {result.best} as of {as_of};"
+        f" customer equity {scores['clv'].sum():,.0f} over {horizon:g} year(s); run {run_id}"
+    )

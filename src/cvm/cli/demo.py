@@ -1,0 +1,52 @@
+"""`cvm demo DIR`: simulate a business and run the whole loop on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cvm.cli._common import console, progress_bar
+
+
+def demo(
+    path: Annotated[Path, typer.Argument(help="Folder for the demo workspace.")] = Path(
+        "demo-workspace"
+    ),
+    customers: Annotated[int, typer.Option(help="Customers to simulate.")] = 5000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same business).")] = 0,
+) -> None:
+    """Simulate a business, load it, value every customer, and write the charts."""
+    from rich.table import Table
+
+    from cvm.demo import run_demo
+
+    with progress_bar("demo") as progress:
+        result = run_demo(path, n_customers=customers, seed=seed, progress=progress)
+    loads = Table(title=f"loaded into {result.path}")
+    for col in ("kind", "file", "loaded", "duplicates", "rejected"):
+        loads.add_column(col, justify="right" if col not in {"kind", "file"} else "left")
+    for load in result.loads:
+        loads.add_row(
+            load.kind,
+            Path(load.source).name,
+            f"{load.loaded:,}",
+            f"{load.duplicates:,}",
+            f"{load.rejected:,}",
+        )
+    console.print(loads)
+    clv = result.steps.get("clv")
+    if clv:
+        console.print(
+            f"CLV: best model [bold]{clv['best_model']}[/], {clv['customers']:,} customers,"
+            f" customer equity {clv['customer_equity']:,.0f} (run {clv['run_id']})"
+        )
+        holdout = clv["holdout"]
+        for name, row in holdout.iterrows():
+            console.print(
+                f"  holdout {name}: predicted {row['predicted']:,.0f} vs actual"
+                f" {row['actual']:,.0f} purchases ({row['error_pct']:+.1f}%)"
+            )
+        console.print(f"charts: {clv['charts']}")
+    console.print(f"workspace: [bold]{result.path}[/]  (try `cvm info -w {result.path}`)")

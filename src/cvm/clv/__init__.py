@@ -1,0 +1,20 @@
+"""Customer lifetime value on a workspace: fit, score, evaluate, and keep each run.
+
+The models themselves are pure numerics in :mod:`cvm.models`; this package feeds them as-of
+summaries from :mod:`cvm.features` and stores what they predict.
+"""
+
+from cvm.clv.evaluation import Evaluation, evaluate
+from cvm.clv.fitting import ClvFit, fit_clv
+from cvm.clv.registry import DEFAULT_MODELS, TRANSACTION_MODELS
+from cvm.clv.runs import save_run
+
+__all__ = [
+    "DEFAULT_MODELS",
+    "TRANSACTION_MODELS",
+    "ClvFit",
+    "Evaluation",
+    "evaluate",
+    "fit_clv",
+    "save_run",
+]

@@ -1,0 +1,128 @@
+"""Fit the transaction and spend models on an as-of summary and pick the best by BIC."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from cvm._exceptions import DataError
+from cvm._progress import Progress, no_progress
+from cvm.clv.registry import DEFAULT_MODELS, check_names, model_class
+from cvm.features import rfm_summary
+from cvm.models import BaseModel, GammaGammaModel
+
+
+@dataclass
+class ClvFit:
+    """Fitted models on one as-of summary; ``best`` is the transaction model with lowest BIC."""
+
+    cutoff: date
+    unit: str
+    summary: pd.DataFrame
+    models: dict[str, BaseModel]
+    spend: GammaGammaModel | None
+    comparison: pd.DataFrame
+    best: str
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def model(self) -> BaseModel:
+        return self.models[self.best]
+
+
+def observed_summary(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary with T floored at an instant, for the models (which refuse T = 0).
+
+    A customer whose first purchase is on the cutoff day was observed for no time; at T -> 0 the
+    likelihood term vanishes and the predictions tend to P(alive) = 1 and the unconditional
+    expectation, which an instant of observation reproduces.
+    """
+    if (summary["T"] > 0).all():
+        return summary
+    return summary.assign(T=summary["T"].clip(lower=1e-6))
+
+
+def fit_transaction_models(
+    summary: pd.DataFrame,
+    names: Any = DEFAULT_MODELS,
+    *,
+    penalizer: float = 0.0,
+    progress: Progress = no_progress,
+) -> tuple[dict[str, BaseModel], pd.DataFrame]:
+    """Fit each named model on the summary; returns the models and their comparison table.
+
+    The models fit on the distinct (frequency, recency, T) rows themselves.
+    """
+    chosen = check_names(names)
+    fitted: dict[str, BaseModel] = {}
+    for i, name in enumerate(chosen):
+        progress(i, len(chosen), f"fitting {name}")
+        model = model_class(name)(penalizer=penalizer)
+        fitted[name] = model.fit(summary["frequency"], summary["recency"], summary["T"])
+    progress(len(chosen), len(chosen), "fitted")
+    table = pd.DataFrame(
+        {
+            "log_likelihood": [m.log_likelihood_ for m in fitted.values()],
+            "n_params": [len(m.params_) for m in fitted.values()],
+            "AIC": [m.AIC_ for m in fitted.values()],
+            "BIC": [m.BIC_ for m in fitted.values()],
+        },
+        index=pd.Index(list(fitted), name="model"),
+    )
+    table["chosen"] = table.index == table["BIC"].idxmin()
+    return fitted, table
+
+
+def fit_spend_model(
+    summary: pd.DataFrame, *, penalizer: float = 0.0
+) -> tuple[GammaGammaModel | None, list[str]]:
+    """Gamma-Gamma on repeat buyers with positive spend; None (and a note) when too few."""
+    buyers = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
+    notes: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model = GammaGammaModel(penalizer=penalizer).fit(
+                buyers["frequency"], buyers["monetary_value"]
+            )
+        except DataError as exc:
+            return None, [f"spend model not fitted: {exc}"]
+    notes.extend(str(w.message) for w in caught)
+    return model, notes
+
+
+def fit_clv(
+    source: Any,
+    cutoff: Any,
+    *,
+    models: Any = DEFAULT_MODELS,
+    unit: str | None = None,
+    penalizer: float = 0.0,
+    progress: Progress = no_progress,
+) -> ClvFit:
+    """Summarise ``source`` as of ``cutoff`` and fit transaction and spend models.
+
+    ``source`` is a ``Workspace``, a Parquet/CSV file or a data frame of transactions (see
+    :func:`cvm.features.rfm_summary`). ``unit`` defaults to the workspace's ``time_unit``.
+    """
+    unit = unit or str(getattr(getattr(source, "config", None), "time_unit", "D"))
+    progress(0, None, "summarising")
+    summary = observed_summary(rfm_summary(source, cutoff, unit=unit))
+    if summary.empty:
+        raise DataError(f"no purchases on or before {cutoff}: nothing to fit")
+    fitted, table = fit_transaction_models(summary, models, penalizer=penalizer, progress=progress)
+    spend, notes = fit_spend_model(summary, penalizer=penalizer)
+    return ClvFit(
+        cutoff=pd.Timestamp(cutoff).date(),
+        unit=unit,
+        summary=summary,
+        models=fitted,
+        spend=spend,
+        comparison=table,
+        best=str(table["BIC"].idxmin()),
+        warnings=notes,
+    )

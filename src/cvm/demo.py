@@ -1,0 +1,112 @@
+"""The demo: a simulated business run through every step cvm has, into a fresh workspace."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cvm._exceptions import WorkspaceError
+from cvm._progress import Progress, no_progress
+from cvm.workspace import Workspace
+
+MARKER = ".cvm-demo"
+LOAD_ORDER = ("customers", "transactions", "order_items", "surveys")
+
+
+@dataclass
+class DemoResult:
+    """What the demo made: the workspace, the loads, and each step's headline figures."""
+
+    path: Path
+    loads: list[Any] = field(default_factory=list)
+    steps: dict[str, Any] = field(default_factory=dict)
+    truth: dict[str, Any] = field(default_factory=dict)
+
+
+def _fresh_folder(path: Path) -> None:
+    """Replace a folder the demo made before; refuse to touch anything else."""
+    if not path.exists():
+        return
+    if (path / MARKER).exists():
+        shutil.rmtree(path)
+    elif any(path.iterdir()):
+        raise WorkspaceError(
+            f"{path} exists and was not made by `cvm demo`: choose an empty or new folder"
+        )
+
+
+def run_demo(
+    path: str | Path,
+    *,
+    n_customers: int = 5000,
+    seed: int = 0,
+    progress: Progress = no_progress,
+) -> DemoResult:
+    """Simulate a business, load its files, and run every step into a new workspace at ``path``.
+
+    Running it again replaces the workspace it made before (and only such a folder).
+    """
+    from cvm.datasets import simulate, write_files
+    from cvm.ingest import load_file
+    from cvm.ingest.events import load_events
+
+    root = Path(path)
+    _fresh_folder(root)
+    ws = Workspace.create(root, name="demo")
+    (root / MARKER).write_text("made by cvm demo; `cvm demo` replaces this folder\n")
+    result = DemoResult(path=root)
+    try:
+        progress(0, None, "simulating")
+        business = simulate(n_customers, seed=seed)
+        files = write_files(business, root / "data")
+        result.truth = business.truth
+        for kind in LOAD_ORDER:
+            progress(0, None, f"loading {kind}")
+            result.loads.append(load_file(ws, kind, files[_file_key(kind)]))
+        progress(0, None, "loading events")
+        result.loads.append(load_events(ws, files["events"]))
+        _value_customers(ws, result, progress)
+    finally:
+        ws.close()
+    return result
+
+
+def _file_key(kind: str) -> str:
+    return "survey_responses" if kind == "surveys" else kind
+
+
+def _value_customers(ws: Workspace, result: DemoResult, progress: Progress) -> None:
+    """CLV: holdout evaluation on the last six months, then a fit and scores as of today."""
+    from datetime import timedelta
+
+    from cvm.clv import evaluate, fit_clv, save_run
+    from cvm.clv.scoring import last_transaction_day, score_clv
+    from cvm.report.charts import (
+        calibration_chart,
+        clv_distribution_chart,
+        tracking_chart,
+        write_chart,
+    )
+
+    end = last_transaction_day(ws)
+    calibration_end = end - timedelta(days=182)
+    progress(0, None, "evaluating CLV models on a holdout")
+    evaluation = evaluate(ws, calibration_end, end)
+    progress(0, None, "fitting and scoring CLV")
+    fit = fit_clv(ws, end)
+    scores = score_clv(fit)
+    run_id = save_run(ws, fit, scores, {"cutoff": str(end)})
+    charts = ws.path / "report"
+    write_chart(tracking_chart(evaluation), charts / "clv_tracking.html")
+    write_chart(calibration_chart(evaluation), charts / "clv_calibration.html")
+    write_chart(clv_distribution_chart(scores), charts / "clv_distribution.html")
+    result.steps["clv"] = {
+        "run_id": run_id,
+        "best_model": fit.best,
+        "holdout": evaluation.totals,
+        "customer_equity": float(scores["clv"].sum()),
+        "customers": len(scores),
+        "charts": str(charts),
+    }

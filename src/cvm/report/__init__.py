@@ -1,0 +1,1 @@
+"""KPIs, charts and the HTML report; plotting lives here, never in the models."""

@@ -1,0 +1,112 @@
+"""Charts of the CLV models: holdout tracking, calibration, P(alive) matrix, CLV distribution."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+if TYPE_CHECKING:
+    from cvm.clv.evaluation import Evaluation
+
+TEMPLATE = "plotly_white"
+
+
+def tracking_chart(evaluation: Evaluation, fig: go.Figure | None = None) -> go.Figure:
+    """Cumulative repeat purchases in the holdout: actual against each model."""
+    fig = fig or go.Figure()
+    track = evaluation.tracking
+    fig.add_trace(
+        go.Scatter(
+            x=track.index, y=track["actual"], name="actual", line={"color": "black", "width": 3}
+        )
+    )
+    for name in evaluation.models:
+        fig.add_trace(go.Scatter(x=track.index, y=track[name], name=name, line={"dash": "dash"}))
+    fig.update_layout(
+        template=TEMPLATE,
+        title=f"Cumulative repeat purchases after {evaluation.calibration_end}",
+        xaxis_title="days into the holdout",
+        yaxis_title="repeat purchases",
+    )
+    return fig
+
+
+def calibration_chart(evaluation: Evaluation, fig: go.Figure | None = None) -> go.Figure:
+    """Mean holdout purchases by calibration-period frequency: actual against each model."""
+    fig = fig or go.Figure()
+    table = evaluation.calibration_table
+    fig.add_trace(go.Bar(x=table.index, y=table["actual"], name="actual", marker_color="#444"))
+    for name in evaluation.models:
+        fig.add_trace(go.Bar(x=table.index, y=table[name], name=name))
+    fig.update_layout(
+        template=TEMPLATE,
+        barmode="group",
+        title="Holdout purchases by calibration-period purchases",
+        xaxis_title="repeat purchases in the calibration period",
+        yaxis_title="mean purchases in the holdout",
+    )
+    return fig
+
+
+def p_alive_matrix_chart(
+    model: Any,
+    *,
+    max_frequency: int = 20,
+    T: float | None = None,
+    fig: go.Figure | None = None,
+) -> go.Figure:
+    """P(alive) for every (frequency, recency) of a customer observed for ``T`` time units."""
+    T = float(T if T is not None else 52.0)
+    recency = np.linspace(0, T, 40)
+    freq = np.arange(0, max_frequency + 1)
+    x, t_x = np.meshgrid(freq, recency)
+    t_x = np.where(x == 0, 0.0, t_x)
+    alive = model.conditional_probability_alive(x.ravel(), t_x.ravel(), np.full(x.size, T))
+    fig = fig or go.Figure()
+    fig.add_trace(
+        go.Heatmap(
+            z=np.reshape(alive, x.shape),
+            x=freq,
+            y=recency,
+            colorscale="Viridis",
+            zmin=0,
+            zmax=1,
+            colorbar={"title": "P(alive)"},
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=f"P(alive) of a customer observed for T = {T:g}",
+        xaxis_title="repeat purchases",
+        yaxis_title="recency (last purchase)",
+    )
+    return fig
+
+
+def clv_distribution_chart(scores: pd.DataFrame, fig: go.Figure | None = None) -> go.Figure:
+    """Histogram of predicted CLV, with the share of value held by the top decile."""
+    clv = scores["clv"].to_numpy(dtype=float)
+    clv = clv[np.isfinite(clv)]
+    top = np.sort(clv)[::-1][: max(1, clv.size // 10)].sum() / max(clv.sum(), 1e-12)
+    cap = np.quantile(clv, 0.99) if clv.size else 0.0
+    fig = fig or go.Figure()
+    fig.add_trace(go.Histogram(x=np.minimum(clv, cap), nbinsx=60, marker_color="#3b6ea5"))
+    fig.update_layout(
+        template=TEMPLATE,
+        title=f"Predicted CLV (top 10% of customers hold {100 * top:.0f}% of value)",
+        xaxis_title="CLV (capped at the 99th percentile)",
+        yaxis_title="customers",
+    )
+    return fig
+
+
+def write_chart(fig: go.Figure, path: str | Path) -> Path:
+    """Write a chart as HTML that opens offline (plotly.js beside it, written once per folder)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fig.write_html(target, include_plotlyjs="directory", full_html=True)
+    return target

@@ -1,0 +1,89 @@
+"""The CLV job on transactions: summary → fit → compare → evaluate on a holdout.
+
+Parity data: the CDNOW sample (Fader, Hardie & Lee 2005, Marketing Science 24(2)); the raw log
+is run through the as-of summary, so the published BG/NBD estimates pin the whole path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cvm import ConfigError, DataError
+from cvm.clv import evaluate, fit_clv
+
+CDNOW = Path(__file__).parents[1] / "data" / "cdnow"
+
+
+@pytest.fixture(scope="module")
+def cdnow() -> pd.DataFrame:
+    raw = pd.read_csv(
+        CDNOW / "CDNOW_sample.txt",
+        sep=r"\s+",
+        header=None,
+        names=["master_id", "customer_id", "date", "cds", "amount"],
+    )
+    raw["ts"] = pd.to_datetime(raw["date"].astype(str), format="%Y%m%d")
+    return raw[["customer_id", "ts", "amount"]]
+
+
+def test_fit_from_raw_log_gives_published_bgnbd(cdnow: pd.DataFrame) -> None:
+    fit = fit_clv(cdnow, "1997-09-30", models=["bgnbd"], unit="W")
+    p = fit.models["bgnbd"].params_
+    assert p["r"] == pytest.approx(0.243, abs=0.001)
+    assert p["alpha"] == pytest.approx(4.414, abs=0.002)
+    assert p["a"] == pytest.approx(0.793, abs=0.002)
+    assert p["b"] == pytest.approx(2.426, abs=0.005)
+    assert fit.models["bgnbd"].log_likelihood_ == pytest.approx(-9582.4, abs=0.1)
+    assert fit.spend is not None and fit.spend.params_["p"] == pytest.approx(6.25, abs=0.01)
+
+
+def test_comparison_picks_lowest_bic(cdnow: pd.DataFrame) -> None:
+    fit = fit_clv(cdnow, "1997-09-30", models=["bgnbd", "paretonbd"], unit="W")
+    table = fit.comparison
+    assert set(table.index) == {"bgnbd", "paretonbd"}
+    assert fit.best == table["BIC"].idxmin() and table.loc[fit.best, "chosen"]
+    # Published log-likelihoods: BG/NBD -9582.4, Pareto/NBD -9595.0 (same number of parameters).
+    assert fit.best == "bgnbd"
+
+
+def test_holdout_evaluation_reconciles_and_tracks(cdnow: pd.DataFrame) -> None:
+    ev = evaluate(cdnow, "1997-09-30", "1998-06-30", models=["bgnbd"], unit="W")
+    actual = ev.summary["frequency_holdout"].sum()
+    assert ev.totals.loc["bgnbd", "actual"] == actual
+    assert ev.tracking["actual"].iloc[-1] == actual
+    assert ev.calibration_table["customers"].sum() == 2357
+    # The BG/NBD under-forecasts CDNOW's 39-week holdout by about a tenth (1,653 predicted
+    # against 1,882 actual repeat purchases) but ranks customers right: the conditional
+    # expectation rises with calibration frequency, as in FHL (2005) fig. 4.
+    assert abs(ev.totals.loc["bgnbd", "error_pct"]) < 15
+    assert ev.calibration_table["bgnbd"].is_monotonic_increasing
+    assert ev.tracking["bgnbd"].is_monotonic_increasing
+
+
+def test_bad_requests_are_refused(cdnow: pd.DataFrame) -> None:
+    with pytest.raises(ConfigError, match="unknown model"):
+        fit_clv(cdnow, "1997-09-30", models=["nope"])
+    with pytest.raises(DataError, match="no purchases"):
+        fit_clv(cdnow, "1990-01-01")
+
+
+def test_scores_cover_every_customer_with_intervals(cdnow: pd.DataFrame) -> None:
+    from cvm.clv.scoring import score_clv
+
+    fit = fit_clv(cdnow, "1997-09-30", models=["bgnbd"], unit="W")
+    scores = score_clv(fit, margin=0.3, n_draws=100)
+    assert len(scores) == 2357 and scores.notna().all().all()
+    assert (
+        (scores["clv_lower"] <= scores["clv"] + 1e-9)
+        & (scores["clv"] <= scores["clv_upper"] + 1e-9)
+    ).all()
+    assert scores["p_alive"].between(0, 1).all()
+    # FHL (2005): E[Y(39) | x=2, t_x=30.43, T=38.86] = 1.226; customer 1 has that history.
+    one = score_clv(fit, horizon_years=39 * 7 / 365, intervals=False).loc["1"]
+    assert one["expected_purchases"] == pytest.approx(1.226, abs=0.002)
+    richer = score_clv(fit, margin=0.6, intervals=False)
+    assert (richer["clv"] >= scores["clv"] - 1e-9).all()
+    assert richer["clv"].sum() == pytest.approx(2 * scores["clv"].sum(), rel=1e-9)
