@@ -106,8 +106,10 @@ def order_lines(
     n_lines = np.where(
         is_charge, 1, 1 + rng.binomial(LINES_PER_ORDER - 1, LINE_PROBABILITY, n_orders)
     )
-    order_idx, line_no, product = [], [], []
-    previous = np.zeros(n_orders, dtype=np.int64)
+    first = np.cumsum(n_lines) - n_lines  # position of each order's first line
+    order = np.repeat(np.arange(n_orders), n_lines)
+    line = np.arange(order.size) - first[order] + 1
+    prod = np.zeros(order.size, dtype=np.int64)
     for k in range(LINES_PER_ORDER):
         active = np.flatnonzero((n_lines > k) & ~is_charge)
         fav = pop.favourite[orders.customer[active]]
@@ -116,21 +118,10 @@ def order_lines(
         drawn = _product_in_category(rng, category, catalog.per_category)
         if k > 0:
             paired = rng.random(active.size) < params.pair_share
-            drawn = np.where(paired, catalog.partner[previous[active]], drawn)
-        previous[active] = drawn
-        order_idx.append(active)
-        line_no.append(np.full(active.size, k + 1))
-        product.append(drawn)
+            drawn = np.where(paired, catalog.partner[prod[first[active] + k - 1]], drawn)
+        prod[first[active] + k] = drawn
     charges = np.flatnonzero(is_charge)
-    order_idx.append(charges)
-    line_no.append(np.ones(charges.size, dtype=np.int64))
-    product.append(catalog.plan_products[orders.plan[charges]])
-
-    order = np.concatenate(order_idx)
-    line = np.concatenate(line_no)
-    prod = np.concatenate(product)
-    sort = np.lexsort((line, order))
-    order, line, prod = order[sort], line[sort], prod[sort]
+    prod[first[charges]] = catalog.plan_products[orders.plan[charges]]
     quantity = 1 + choice(rng, QUANTITY_SHARES, order.size)
     quantity[is_charge[order]] = 1
     price = catalog.products["price"].to_numpy()[prod]
