@@ -39,7 +39,7 @@ class GammaGammaModel(BaseModel):
     them silently would hide refunds-only or mis-joined customers.
 
     With ``covariates``, ``gamma_i = gamma * exp(X_i g)``: a positive ``gamma:<name>`` coefficient
-    means lower spend.
+    means higher spend (the mean spend is ``p gamma / (q - 1)``).
 
     Parameters
     ----------

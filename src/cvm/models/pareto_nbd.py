@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.special import expit, gammaln, hyp2f1
+from scipy.special import expit, gammaln, hyp2f1, logsumexp
 
 from cvm._exceptions import DataError
 from cvm.models._compress import unique_rows
@@ -124,7 +124,8 @@ def _log_hyp2f1_shifted(a: Any, b: Any, z: Any) -> Any:
     """log 2F1(a, b; a + 1; z) for 0 <= z < 1, finite for large a and b.
 
     The direct series is used where it is finite; elsewhere Pfaff's transformation
-    2F1(a, b; a+1; z) = (1-z)^(-b) 2F1(1, b; a+1; z/(z-1)), whose series is bounded by 1.
+    2F1(a, b; a+1; z) = (1-z)^(-b) 2F1(1, b; a+1; z/(z-1)); and where that fails too (large b
+    with z near 1), the Euler integral by Gauss-Laguerre quadrature in log space.
     """
     with np.errstate(all="ignore"):
         direct = hyp2f1(a, b, a + 1, z)
@@ -133,9 +134,30 @@ def _log_hyp2f1_shifted(a: Any, b: Any, z: Any) -> Any:
         if np.any(bad):
             a_b, b_b, z_b = (np.broadcast_to(v, np.shape(out))[bad] for v in (a, b, z))
             pfaff = -b_b * np.log1p(-z_b) + np.log(hyp2f1(1.0, b_b, a_b + 1, z_b / (z_b - 1)))
+            still = ~np.isfinite(pfaff)
+            if np.any(still):
+                pfaff[still] = _log_hyp2f1_quadrature(a_b[still], b_b[still], z_b[still])
             out = np.array(out, dtype=float)
             out[bad] = pfaff
     return out
+
+
+_LAGUERRE = np.polynomial.laguerre.laggauss(60)
+
+
+def _log_hyp2f1_quadrature(a: np.ndarray, b: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """log 2F1(a, b; a+1; z) from a * int_0^inf exp(G(v)) dv, G(v) = -a v - b log(1 - z e^-v).
+
+    G decreases from G(0) at rate lam = a + b z / (1 - z); with v = s / lam the integrand is
+    e^-s times a slowly varying factor, which Gauss-Laguerre integrates well.
+    """
+    nodes, weights = _LAGUERRE
+    lam = a + b * z / (1 - z)
+    g0 = -b * np.log1p(-z)
+    v = nodes[None, :] / lam[:, None]
+    g = -a[:, None] * v - b[:, None] * np.log1p(-z[:, None] * np.exp(-v))
+    log_sum = logsumexp(g - g0[:, None] + nodes[None, :], b=weights[None, :], axis=1)
+    return np.asarray(np.log(a) + g0 - np.log(lam) + log_sum)
 
 
 def _log_a0_part(r: Any, alpha: Any, s: Any, beta: Any, x: Any, t: Any) -> Any:

@@ -1,0 +1,75 @@
+"""The public API of cvm.models and the shared estimator contract."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import cvm.models
+from cvm._exceptions import NotFittedError
+from cvm.models import (
+    BaseModel,
+    BetaGeoBetaBinomModel,
+    BetaGeoModel,
+    GammaGammaModel,
+    ModifiedBetaGeoModel,
+    ParetoNBDModel,
+    ShiftedBetaGeometricModel,
+)
+
+MODELS = [
+    BetaGeoModel,
+    ParetoNBDModel,
+    ModifiedBetaGeoModel,
+    BetaGeoBetaBinomModel,
+    GammaGammaModel,
+    ShiftedBetaGeometricModel,
+]
+
+
+def test_public_names() -> None:
+    assert sorted(cvm.models.__all__) == sorted(
+        [
+            "BaseModel",
+            "BetaGeoBetaBinomModel",
+            "BetaGeoModel",
+            "GammaGammaModel",
+            "ModifiedBetaGeoModel",
+            "ParetoNBDModel",
+            "ShiftedBetaGeometricModel",
+            "customer_equity",
+            "customer_lifetime_value",
+            "customer_lifetime_value_interval",
+            "sample_bgbb",
+            "sample_bgnbd",
+            "sample_gamma_gamma",
+            "sample_mbgnbd",
+            "sample_paretonbd",
+            "sample_sbg",
+        ]
+    )
+
+
+@pytest.mark.parametrize("cls", MODELS)
+def test_estimator_contract(cls: type[BaseModel]) -> None:
+    model = cls(penalizer=0.01)
+    assert vars(model) == {"penalizer": 0.01}  # __init__ stores hyperparameters only
+    assert "penalizer=0.01" in repr(model)
+    for method in ("summary", "sample_params"):
+        with pytest.raises(NotFittedError, match="fit"):
+            getattr(model, method)(*([5] if method == "sample_params" else []))
+
+
+def test_penalizer_shrinks_parameters(cdnow) -> None:
+    plain = BetaGeoModel().fit(cdnow["x"], cdnow["t_x"], cdnow["T"])
+    shrunk = BetaGeoModel(penalizer=0.1).fit(cdnow["x"], cdnow["t_x"], cdnow["T"])
+    assert np.sum(shrunk.params_**2) < np.sum(plain.params_**2)
+    assert shrunk.log_likelihood_ < plain.log_likelihood_
+
+
+def test_sample_params_centre_on_the_fit(cdnow) -> None:
+    model = BetaGeoModel().fit(cdnow["x"], cdnow["t_x"], cdnow["T"])
+    draws = model.sample_params(4000, random_state=1)
+    assert list(draws.columns) == ["r", "alpha", "a", "b"]
+    # the median of the log-normal draws is the fitted value
+    np.testing.assert_allclose(draws.median(), model.params_, rtol=0.03)

@@ -1,0 +1,115 @@
+"""Customer lifetime value: monotonicity, discounting and Laplace intervals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cvm._exceptions import DataError
+from cvm.models import (
+    BetaGeoModel,
+    GammaGammaModel,
+    ParetoNBDModel,
+    customer_equity,
+    customer_lifetime_value,
+    customer_lifetime_value_interval,
+)
+
+WEEKS = 52.18
+
+
+@pytest.fixture(scope="module")
+def models(cdnow: pd.DataFrame) -> tuple[BetaGeoModel, GammaGammaModel]:
+    bg = BetaGeoModel().fit(cdnow["x"], cdnow["t_x"], cdnow["T"])
+    repeat = cdnow[cdnow["x"] > 0]
+    return bg, GammaGammaModel().fit(repeat["x"], repeat["zbar"])
+
+
+def _clv(bg: BetaGeoModel, d: pd.DataFrame, spend, **options) -> np.ndarray:
+    return customer_lifetime_value(
+        bg, d["x"], d["t_x"], d["T"], spend, time_units_per_year=WEEKS, **options
+    )
+
+
+def test_zero_discount_equals_expected_purchases_times_spend(models, cdnow) -> None:
+    bg, _ = models
+    clv = _clv(bg, cdnow, 20.0, discount_rate=0.0, horizon=1.0, margin=0.5)
+    purchases = bg.conditional_expected_number_of_purchases_up_to_time(
+        WEEKS, cdnow["x"], cdnow["t_x"], cdnow["T"]
+    )
+    np.testing.assert_allclose(clv, 0.5 * 20.0 * purchases, rtol=1e-10)
+
+
+def test_clv_rises_with_margin_and_falls_with_discount_rate(models, cdnow) -> None:
+    bg, gg = models
+    spend = gg.conditional_expected_average_profit(cdnow["x"], cdnow["zbar"])
+    base = _clv(bg, cdnow, spend, margin=0.2, discount_rate=0.1, horizon=3)
+    assert np.all(_clv(bg, cdnow, spend, margin=0.3, discount_rate=0.1, horizon=3) > base)
+    assert np.all(_clv(bg, cdnow, spend, margin=0.2, discount_rate=0.2, horizon=3) < base)
+    assert np.all(_clv(bg, cdnow, spend, margin=0.2, discount_rate=0.1, horizon=4) > base)
+    continuous = _clv(bg, cdnow, spend, margin=0.2, discount_rate=0.1, horizon=3, continuous=True)
+    assert np.all(continuous > base)  # mid-step discounting is milder than end-of-step
+    total = customer_equity(
+        bg,
+        cdnow["x"],
+        cdnow["t_x"],
+        cdnow["T"],
+        spend,
+        margin=0.2,
+        discount_rate=0.1,
+        horizon=3,
+        time_units_per_year=WEEKS,
+    )
+    assert total == pytest.approx(base.sum())
+
+
+def test_clv_works_with_pareto_nbd(cdnow) -> None:
+    pnbd = ParetoNBDModel().fit(cdnow["x"], cdnow["t_x"], cdnow["T"])
+    clv = _clv(pnbd, cdnow, 20.0, discount_rate=0.0)
+    purchases = pnbd.conditional_expected_number_of_purchases_up_to_time(
+        WEEKS, cdnow["x"], cdnow["t_x"], cdnow["T"]
+    )
+    np.testing.assert_allclose(clv, 20.0 * purchases, rtol=1e-10)
+
+
+def test_interval_contains_the_point_estimate(models, cdnow) -> None:
+    bg, gg = models
+    out = customer_lifetime_value_interval(
+        bg,
+        cdnow["x"],
+        cdnow["t_x"],
+        cdnow["T"],
+        spend_model=gg,
+        monetary_value=cdnow["zbar"],
+        time_units_per_year=WEEKS,
+        n_draws=100,
+        random_state=0,
+    )
+    assert list(out.columns) == ["clv", "lower", "upper"]
+    assert ((out["lower"] <= out["clv"]) & (out["clv"] <= out["upper"])).all()
+    assert (out["upper"] > out["lower"]).all()
+    spend = gg.conditional_expected_average_profit(cdnow["x"], cdnow["zbar"])
+    np.testing.assert_allclose(out["clv"], _clv(bg, cdnow, spend))
+    again = customer_lifetime_value_interval(
+        bg,
+        cdnow["x"],
+        cdnow["t_x"],
+        cdnow["T"],
+        spend_model=gg,
+        monetary_value=cdnow["zbar"],
+        time_units_per_year=WEEKS,
+        n_draws=100,
+        random_state=0,
+    )
+    pd.testing.assert_frame_equal(out, again)  # seeded
+
+
+def test_bad_options_are_refused(models, cdnow) -> None:
+    bg, _ = models
+    with pytest.raises(DataError, match="spend has 3 values"):
+        _clv(bg, cdnow, [1.0, 2.0, 3.0])
+    with pytest.raises(DataError, match="discount_rate"):
+        _clv(bg, cdnow, 1.0, discount_rate=-2)
+    with pytest.raises(DataError, match="spend"):
+        customer_lifetime_value_interval(bg, cdnow["x"], cdnow["t_x"], cdnow["T"])
