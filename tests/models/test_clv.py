@@ -113,3 +113,25 @@ def test_bad_options_are_refused(models, cdnow) -> None:
         _clv(bg, cdnow, 1.0, discount_rate=-2)
     with pytest.raises(DataError, match="spend"):
         customer_lifetime_value_interval(bg, cdnow["x"], cdnow["t_x"], cdnow["T"])
+
+
+def test_continuous_discounting_is_the_limit_of_fine_steps(models, cdnow) -> None:
+    bg, _ = models
+    exact = _clv(bg, cdnow, 20.0, discount_rate=0.15, horizon=2.5, continuous=True)
+    fine = _clv(bg, cdnow, 20.0, discount_rate=0.15, horizon=2.5, steps_per_year=2000)
+    np.testing.assert_allclose(exact, fine, rtol=2e-4)
+    out = customer_lifetime_value_interval(
+        bg,
+        cdnow["x"][:50],
+        cdnow["t_x"][:50],
+        cdnow["T"][:50],
+        spend=20.0,
+        discount_rate=0.15,
+        horizon=2.5,
+        time_units_per_year=WEEKS,
+        continuous=True,
+        n_draws=50,
+        random_state=1,
+    )
+    np.testing.assert_allclose(out["clv"], exact[:50])
+    assert ((out["lower"] <= out["clv"]) & (out["clv"] <= out["upper"])).all()

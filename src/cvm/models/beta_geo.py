@@ -213,6 +213,14 @@ class BetaGeoModel(BaseModel):
             t, params["r"], params["alpha"], params["a"], params["b"], x, t_x, T
         )
 
+    def _purchase_forecaster(self, params: Any, x: Any, t_x: Any, T: Any) -> Any:
+        """t -> E[Y(t) | x, t_x, T] with P(alive) computed once."""
+        if self._covariate_names:
+            raise DataError("lifetime value with covariates is not supported yet")
+        r, alpha, a, b = params["r"], params["alpha"], params["a"], params["b"]
+        alive = _p_alive(r, alpha, a, b, x, t_x, T)
+        return lambda t: _unconditional_part(t, r, alpha, a, b, x, T) * alive
+
 
 def _horizon(t: Any) -> np.ndarray:
     horizon = as_array(t, "t")

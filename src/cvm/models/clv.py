@@ -37,7 +37,6 @@ def _schedule(
     time_units_per_year: float,
     steps_per_year: int,
     discount_rate: float,
-    continuous: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Step end times (model units) and their discount factors."""
     if horizon <= 0 or time_units_per_year <= 0 or steps_per_year < 1:
@@ -46,11 +45,7 @@ def _schedule(
         raise DataError("discount_rate must be > -1 (an annual rate such as 0.10)")
     steps = int(np.ceil(horizon * steps_per_year - 1e-9))
     ends_years = np.minimum(np.arange(1, steps + 1) / steps_per_year, horizon)
-    if continuous:
-        starts = np.r_[0.0, ends_years[:-1]]
-        factor = np.exp(-np.log1p(discount_rate) * (starts + ends_years) / 2)
-    else:
-        factor = (1.0 + discount_rate) ** -ends_years
+    factor = (1.0 + discount_rate) ** -ends_years
     return ends_years * time_units_per_year, factor
 
 
@@ -65,13 +60,55 @@ def _clv(
     ends: np.ndarray,
     factor: np.ndarray,
 ) -> Any:
+    """Sum over steps of the step's expected purchases times its discount factor."""
+    forecast = _forecaster(model, params, x, t_x, T)
     total: Any = 0.0
     previous: Any = 0.0
     for end, disc in zip(ends, factor, strict=True):
-        cumulative = model._expected_purchases(params, end, x, t_x, T)
+        cumulative = forecast(end)
         total = total + (cumulative - previous) * disc
         previous = cumulative
     return margin * spend * total
+
+
+def _clv_continuous(
+    model: TransactionModel,
+    params: Any,
+    x: Any,
+    t_x: Any,
+    T: Any,
+    spend: Any,
+    margin: float,
+    horizon_units: float,
+    rate_per_unit: float,
+    nodes: int,
+) -> Any:
+    """Continuously discounted purchases, int_0^H e^(-d t) dE(t), by Gauss-Legendre.
+
+    Integrating by parts gives e^(-d H) E(H) + d int_0^H e^(-d t) E(t) dt; E is smooth, so a
+    few nodes give the integral to many digits, with far fewer model evaluations than steps.
+    """
+    forecast = _forecaster(model, params, x, t_x, T)
+    total = np.exp(-rate_per_unit * horizon_units) * forecast(horizon_units)
+    if rate_per_unit > 0:
+        for node, weight in zip(*np.polynomial.legendre.leggauss(nodes), strict=True):
+            t = horizon_units * (node + 1) / 2
+            w = weight * horizon_units / 2
+            total = total + rate_per_unit * w * np.exp(-rate_per_unit * t) * forecast(t)
+    return margin * spend * total
+
+
+def _nodes(horizon_years: float) -> int:
+    """Gauss-Legendre nodes for the continuous discounting integral: 5 for a year, up to 16."""
+    return int(np.clip(np.ceil(5 * np.sqrt(horizon_years)), 5, 16))
+
+
+def _forecaster(model: TransactionModel, params: Any, x: Any, t_x: Any, T: Any) -> Any:
+    """t -> E[Y(t) | x, t_x, T], reusing what does not depend on t when the model allows."""
+    factory = getattr(model, "_purchase_forecaster", None)
+    if factory is not None:
+        return factory(params, x, t_x, T)
+    return lambda t: model._expected_purchases(params, t, x, t_x, T)
 
 
 def customer_lifetime_value(
@@ -109,7 +146,9 @@ def customer_lifetime_value(
     steps_per_year : int
         Discounting steps per year (12: purchases of each month are discounted together).
     continuous : bool
-        Discount continuously (at each step's midpoint) instead of at each step's end.
+        Discount continuously at ``log(1 + discount_rate)`` a year, integrated over the horizon
+        by Gauss-Legendre quadrature instead of step by step (``steps_per_year`` is unused).
+        Also the faster option: 6 model evaluations for a one-year horizon instead of 12.
 
     Returns
     -------
@@ -119,11 +158,24 @@ def customer_lifetime_value(
     x, t_x, t = check_rfm(frequency, recency, T)
     value = _spend(spend, x.shape[0])
     transaction_model._check_fitted()
-    ends, factor = _schedule(
-        horizon, time_units_per_year, steps_per_year, discount_rate, continuous
-    )
+    ends, factor = _schedule(horizon, time_units_per_year, steps_per_year, discount_rate)
     params = {str(k): float(v) for k, v in transaction_model.params_.items()}
     model: Any = transaction_model
+    if continuous:
+        return np.asarray(
+            _clv_continuous(
+                model,
+                params,
+                x,
+                t_x,
+                t,
+                value,
+                margin,
+                horizon * time_units_per_year,
+                np.log1p(discount_rate) / time_units_per_year,
+                _nodes(horizon),
+            )
+        )
     return np.asarray(_clv(model, params, x, t_x, t, value, margin, ends, factor))
 
 
@@ -171,9 +223,7 @@ def customer_lifetime_value_interval(
     n = x.shape[0]
     if not 0 < level < 1:
         raise DataError("level must be between 0 and 1")
-    ends, factor = _schedule(
-        horizon, time_units_per_year, steps_per_year, discount_rate, continuous
-    )
+    ends, factor = _schedule(horizon, time_units_per_year, steps_per_year, discount_rate)
     model: Any = transaction_model
     rng = np.random.default_rng(random_state)
     draws = transaction_model.sample_params(n_draws, rng)
@@ -221,16 +271,31 @@ def customer_lifetime_value_interval(
     rows = slice(None)
     for start in range(0, n, width):
         cols = slice(start, start + width)
-        values = _clv(
-            model,
-            params,
-            x[None, cols],
-            t_x[None, cols],
-            t[None, cols],
-            spend_draws(cols, rows),
-            margin,
-            ends,
-            factor,
+        values = (
+            _clv_continuous(
+                model,
+                params,
+                x[None, cols],
+                t_x[None, cols],
+                t[None, cols],
+                spend_draws(cols, rows),
+                margin,
+                horizon * time_units_per_year,
+                np.log1p(discount_rate) / time_units_per_year,
+                _nodes(horizon),
+            )
+            if continuous
+            else _clv(
+                model,
+                params,
+                x[None, cols],
+                t_x[None, cols],
+                t[None, cols],
+                spend_draws(cols, rows),
+                margin,
+                ends,
+                factor,
+            )
         )
         lower[cols], upper[cols] = np.quantile(values, [tail, 1 - tail], axis=0)
     return pd.DataFrame({"clv": point, "lower": lower, "upper": upper})
