@@ -34,11 +34,17 @@ def validate_and_insert(
     progress(0, 3, f"{result.source}: read and validate")
     con.execute(sql, {**params, **ts_params(options), "currency": options.currency})
     progress(1, 3, f"{result.source}: deduplicate")
-    con.execute(load_sql(SQL, "transactions_keys.sql"))
-    con.execute(load_sql(SQL, "transactions_status.sql"))
+    if scalar(con, load_sql(SQL, "transactions_all_new.sql")):
+        # Unique keys, none stored: insert every valid row, no per-key bookkeeping.
+        con.execute("CREATE OR REPLACE TEMP TABLE _cvm_tx_status (_seq BIGINT, status VARCHAR)")
+        loaded = scalar(con, "SELECT count(*) FROM _cvm_tx_rows WHERE reason IS NULL")
+        duplicates = 0
+    else:
+        con.execute(load_sql(SQL, "transactions_keys.sql"))
+        con.execute(load_sql(SQL, "transactions_status.sql"))
+        row = con.execute(load_sql(SQL, "transactions_counts.sql")).fetchall()[0]
+        loaded, duplicates = int(row[0]), int(row[1])
     progress(2, 3, f"{result.source}: insert")
-    row = con.execute(load_sql(SQL, "transactions_counts.sql")).fetchone()
-    loaded, duplicates = (int(row[0]), int(row[1])) if row else (0, 0)
     valid = scalar(con, "SELECT count(*) FROM _cvm_tx_rows WHERE reason IS NULL")
     if loaded == valid:  # every valid row is a new key: no join needed
         con.execute(load_sql(SQL, "transactions_insert_all.sql"), {"load_id": result.load_id})
