@@ -1,0 +1,104 @@
+"""RFM scores and named segment, value tier and lifecycle stage of every customer, in SQL."""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import accumulate
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from cvm._exceptions import ConfigError, DataError
+from cvm._sql import load_sql
+from cvm.features.profile import PROFILE_TABLE, customer_profile
+from cvm.features.summary import _as_date
+from cvm.segments.settings import SegmentSettings, read_settings
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from cvm.workspace import Workspace
+
+SEGMENT_TABLE = "customer_segments"
+SEGMENT_COLUMNS = ("r_score", "f_score", "m_score", "rfm", "rfm_segment", "tier", "lifecycle")
+
+
+def default_as_of(ws: Workspace) -> date:
+    """The day of the newest transaction or event: the natural as-of day."""
+    rows = ws.con.execute(
+        "SELECT greatest((SELECT max(CAST(ts AS DATE)) FROM transactions),"
+        " (SELECT max(CAST(ts AS DATE)) FROM events))"
+    ).fetchall()
+    if not rows or rows[0][0] is None:
+        raise DataError("the workspace has no transactions or events: load some with `cvm ingest`")
+    return rows[0][0]
+
+
+def settings_of(ws: Workspace) -> SegmentSettings:
+    return read_settings(ws.config.section("segments"))
+
+
+def segment_table(
+    ws: Workspace,
+    as_of: date | str,
+    settings: SegmentSettings | None = None,
+    *,
+    profile: str | None = None,
+    **profile_options: Any,
+) -> str:
+    """Build ``customer_segments`` (the profile plus RFM, tier, lifecycle) and return its name.
+
+    ``profile`` names an already built profile table (``customer_profile``); otherwise it is
+    built as of ``as_of`` with ``profile_options`` (see :func:`customer_profile`).
+    """
+    day = _as_date(as_of, "as_of")
+    settings = settings or settings_of(ws)
+    if profile is None:
+        profile = customer_profile(ws, day, **profile_options)
+    if profile != PROFILE_TABLE:
+        raise ConfigError(f"segment tables are built from {PROFILE_TABLE}, not {profile!r}")
+    rfm_map = rfm_map_sql(ws.con, settings)
+    sql = load_sql("cvm.segments", "segments.sql").replace("/*RFM_MAP*/", rfm_map)
+    ws.con.execute(sql, segment_params(day, settings))
+    return SEGMENT_TABLE
+
+
+def rfm_map_sql(con: duckdb.DuckDBPyConnection, settings: SegmentSettings) -> str:
+    """The named RFM map as one CASE over ``r, f, m, fm``, each rule checked first."""
+    from cvm.segments.rules import guard
+
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE rfm_map_check"
+        " (customer_id VARCHAR, r INTEGER, f INTEGER, m INTEGER, fm DOUBLE)"
+    )
+    from cvm.segments.rules import check_expression
+
+    branches = []
+    for name, rule in settings.rfm_map.items():
+        label = f"segments.rfm.map {name!r}"
+        guard(rule, label)
+        check_expression(con, "rfm_map_check", rule, label)
+        quoted = name.replace("'", "''")
+        branches.append(f"WHEN coalesce(({rule}), false) THEN '{quoted}'")
+    return "CASE " + " ".join(branches) + " END"
+
+
+def segment_params(day: date, settings: SegmentSettings) -> dict[str, Any]:
+    edges = settings.edges
+    return {
+        "as_of": day,
+        "bins": settings.bins,
+        "r_edges": edges.get("recency", []),
+        "f_edges": edges.get("frequency", []),
+        "m_edges": edges.get("monetary", []),
+        "tier_cuts": list(accumulate(settings.tier_shares)),
+        "tier_names": list(settings.tier_names),
+        **settings.lifecycle,
+    }
+
+
+def segment_frame(ws: Workspace, as_of: date | str, **options: Any) -> pd.DataFrame:
+    """The segment table as a data frame indexed by ``customer_id`` (small data, tests)."""
+    table = segment_table(ws, as_of, **options)
+    frame = ws.con.execute(f"SELECT * FROM {table} ORDER BY customer_id").df()
+    return frame.set_index("customer_id")

@@ -1,0 +1,65 @@
+-- RFM scores and segment, value tier and lifecycle stage of every customer of customer_profile.
+-- The named RFM map is generated from cvm.toml into /*RFM_MAP*/ (validated expressions over
+-- r, f, m, fm); every other value is a parameter: $as_of, $bins, $r_edges/$f_edges/$m_edges
+-- (empty list = quantile scores), $tier_cuts (cumulative shares), $tier_names, and the
+-- lifecycle thresholds.
+CREATE OR REPLACE TEMP TABLE customer_segments AS
+WITH typical AS (
+    SELECT coalesce(median(ipt_mean), 90.0) AS typical_gap FROM customer_profile
+),
+scored AS (
+    SELECT customer_id,
+           CAST(CASE WHEN len($r_edges) > 0
+                     THEN len($r_edges) + 1 - len(list_filter($r_edges, lambda e: e < days_since_last))
+                     ELSE least($bins, 1 + floor($bins * percent_rank() OVER (ORDER BY days_since_last DESC)))
+                END AS INTEGER) AS r,
+           CAST(CASE WHEN len($f_edges) > 0
+                     THEN 1 + len(list_filter($f_edges, lambda e: e <= orders))
+                     ELSE least($bins, 1 + floor($bins * percent_rank() OVER (ORDER BY orders)))
+                END AS INTEGER) AS f,
+           CAST(CASE WHEN len($m_edges) > 0
+                     THEN 1 + len(list_filter($m_edges, lambda e: e <= revenue))
+                     ELSE least($bins, 1 + floor($bins * percent_rank() OVER (ORDER BY revenue)))
+                END AS INTEGER) AS m
+    FROM customer_profile
+    WHERE NOT is_prospect
+),
+rfm AS (
+    SELECT customer_id, r, f, m, (f + m) / 2.0 AS fm,
+           CAST(r AS VARCHAR) || CAST(f AS VARCHAR) || CAST(m AS VARCHAR) AS rfm
+    FROM scored
+),
+named AS (
+    SELECT customer_id, r, f, m, rfm, /*RFM_MAP*/ AS rfm_segment
+    FROM rfm
+),
+ranked AS (
+    SELECT customer_id,
+           (row_number() OVER (ORDER BY clv DESC, customer_id) - 1) / count(*) OVER () AS pos
+    FROM customer_profile
+    WHERE clv IS NOT NULL
+)
+SELECT p.*,
+       n.r AS r_score, n.f AS f_score, n.m AS m_score, n.rfm, n.rfm_segment,
+       CASE WHEN k.pos IS NOT NULL
+            THEN $tier_names[1 + len(list_filter($tier_cuts, lambda c: c <= k.pos))] END AS tier,
+       CASE
+           WHEN p.is_prospect THEN 'prospect'
+           WHEN p.contract_state = 'ended' THEN 'churned'
+           WHEN p.contract_state = 'active'
+               THEN CASE WHEN date_diff('day', p.first_purchase, $as_of) < $new_days
+                         THEN 'new' ELSE 'active' END
+           WHEN p.days_since_last >= $churned_days OR p.p_alive < $churned_p_alive THEN 'churned'
+           WHEN p.days_since_last / greatest(coalesce(p.ipt_mean, t.typical_gap), 1) >= $lapsed_ratio
+                OR p.p_alive < $lapsed_p_alive THEN 'lapsed'
+           WHEN p.days_since_last / greatest(coalesce(p.ipt_mean, t.typical_gap), 1) >= $at_risk_ratio
+                OR p.p_alive < $at_risk_p_alive THEN 'at_risk'
+           WHEN date_diff('day', p.first_purchase, $as_of) < $new_days THEN 'new'
+           WHEN p.last_gap >= $reactivation_gap_days AND p.days_since_last < $reactivated_days
+               THEN 'reactivated'
+           ELSE 'active'
+       END AS lifecycle
+FROM customer_profile AS p
+CROSS JOIN typical AS t
+LEFT JOIN named AS n USING (customer_id)
+LEFT JOIN ranked AS k USING (customer_id)
