@@ -1,0 +1,40 @@
+-- As-of churn features of every buyer in customer_profile (prospects have no purchase to
+-- lapse from). Channel shares for the channels the model knows are added by churn.py.
+SELECT customer_id,
+       days_since_last,
+       T AS days_since_first_purchase,
+       tenure_days,
+       orders,
+       frequency,
+       revenue,
+       avg_order_value,
+       monetary_value,
+       ipt_mean,
+       ipt_std,
+       ipt_max,
+       last_gap,
+       days_since_last / greatest(ipt_mean, 1) AS overdue_ratio,
+       orders_90d,
+       orders_prev_90d,
+       orders_90d - orders_prev_90d AS orders_trend,
+       spend_90d,
+       spend_prev_90d,
+       spend_90d - spend_prev_90d AS spend_trend,
+       orders_365d,
+       spend_365d,
+       refunds,
+       refund_amount / greatest(revenue + refund_amount, 1) AS refund_share,
+       n_channels,
+       n_categories,
+       events_30d,
+       events_90d,
+       days_since_event,
+       active_contracts,
+       CAST(consent_email AS INTEGER) AS consent_email,
+       CAST(consent_sms AS INTEGER) AS consent_sms,
+       CAST(consent_push AS INTEGER) AS consent_push,
+       CAST(consent_mail AS INTEGER) AS consent_mail
+       /*CHANNELS*/
+FROM customer_profile
+WHERE NOT is_prospect
+ORDER BY customer_id

@@ -1,0 +1,214 @@
+"""A segments run: every customer's RFM segment, tier, lifecycle stage, rule segments and
+churn risk as of a day, stored in ``scores`` and ``segment_members``; summaries and
+migration between two days."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from cvm._exceptions import ConfigError, DataError
+from cvm._progress import Progress, no_progress
+from cvm._sql import load_sql
+from cvm.features.profile import customer_profile
+from cvm.features.summary import _as_date
+from cvm.segments.assign import SEGMENT_TABLE, default_as_of, segment_table, settings_of
+from cvm.segments.churn import latest_churn_model, score_churn
+from cvm.segments.rules import check_rules, rule_expression
+from cvm.workspace import transaction
+
+if TYPE_CHECKING:
+    from cvm.workspace import Workspace
+
+BY = {"rfm": "rfm_segment", "tier": "tier", "lifecycle": "lifecycle"}
+
+
+@dataclass
+class SegmentRun:
+    """What ``segment`` made: the run id, the day, and counts per kind of segment."""
+
+    run_id: str
+    as_of: date
+    customers: int
+    churn_run: str | None
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def segment(
+    ws: Workspace,
+    as_of: date | str | None = None,
+    *,
+    churn: bool = True,
+    progress: Progress = no_progress,
+) -> SegmentRun:
+    """Segment every customer as of a day and store the run (kind ``'segments'``).
+
+    Builds the profile (CLV from the newest ``clv`` run at that day, else fitted), scores
+    RFM, tiers and lifecycle in SQL, scores churn risk with the newest churn model (when one
+    was trained and ``churn``), checks and evaluates the rule segments of cvm.toml, and
+    writes ``scores`` (rfm, segment, tier, lifecycle, churn_risk, churn_reasons) and
+    ``segment_members`` in one transaction.
+    """
+    settings = settings_of(ws)
+    day = _as_date(as_of, "as_of") if as_of is not None else default_as_of(ws)
+    progress(0, 4, "profile")
+    customer_profile(ws, day)
+    progress(1, 4, "RFM, tiers, lifecycle")
+    segment_table(ws, day, settings, profile="customer_profile")
+    check_rules(ws.con, SEGMENT_TABLE, settings.rules)
+    progress(2, 4, "churn risk")
+    churn_run = _add_churn(ws) if churn else None
+    if not churn or churn_run is None:
+        ws.con.execute(
+            f"ALTER TABLE {SEGMENT_TABLE} ADD COLUMN IF NOT EXISTS churn_reasons VARCHAR[]"
+        )
+    progress(3, 4, "storing")
+    cutoff = pd.Timestamp(day).to_pydatetime()
+    params = {
+        "as_of": str(day),
+        "churn_run": churn_run,
+        "rules": {n: rule_expression(r, settings.rules) for n, r in settings.rules.items()},
+        "rfm_map": settings.rfm_map,
+        "tiers": dict(zip(settings.tier_names, [*settings.tier_shares, None], strict=True)),
+        "lifecycle": settings.lifecycle,
+    }
+    with transaction(ws.con):
+        run_id = ws.record_run("segments", model="rfm+lifecycle", params=params, cutoff=cutoff)
+        ws.con.execute(load_sql("cvm.segments", "store.sql"), {"run_id": run_id, "cutoff": cutoff})
+        for rule in settings.rules.values():
+            ws.con.execute(
+                "INSERT INTO segment_members SELECT $run_id, customer_id, $name"
+                f" FROM {SEGMENT_TABLE} WHERE {rule_expression(rule, settings.rules)}",
+                {"run_id": run_id, "name": rule.name},
+            )
+        counts = _counts(ws, run_id)
+        ws.con.execute(
+            "UPDATE model_runs SET metrics = ? WHERE run_id = ?",
+            [pd.Series(counts).to_json(), run_id],
+        )
+    progress(4, 4, "done")
+    total = sum(counts["lifecycle"].values())
+    return SegmentRun(run_id, day, total, churn_run, counts)
+
+
+def _add_churn(ws: Workspace) -> str | None:
+    """Score churn on the current profile and fold it into the segment table."""
+    found = latest_churn_model(ws)
+    if found is None:
+        return None
+    run_id, model, channels = found
+    scored = score_churn(ws, model, channels)
+    reasons = [c for c in scored.columns if c.startswith("reason_")]
+    frame = pd.DataFrame(
+        {"customer_id": scored.index, "risk": scored["churn_risk"].to_numpy(dtype=float)}
+        | {c: scored[c].astype(object).to_numpy() for c in reasons}
+    )
+    listing = ", ".join(f"c.{c}" for c in reasons) or "NULL"
+    ws.con.register("churn_scored_frame", frame)
+    try:
+        ws.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {SEGMENT_TABLE} AS"
+            " SELECT s.* REPLACE (coalesce(c.risk, s.churn_risk) AS churn_risk),"
+            f" list_filter([{listing}], lambda x: x IS NOT NULL) AS churn_reasons"
+            f" FROM {SEGMENT_TABLE} AS s LEFT JOIN churn_scored_frame AS c USING (customer_id)"
+        )
+        ws.con.execute(f"UPDATE {SEGMENT_TABLE} SET churn_reasons = NULL WHERE churn_risk IS NULL")
+    finally:
+        ws.con.unregister("churn_scored_frame")
+    return run_id
+
+
+def _counts(ws: Workspace, run_id: str) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for kind, column in (("rfm", "segment"), ("tier", "tier"), ("lifecycle", "lifecycle")):
+        rows = ws.con.execute(
+            f"SELECT coalesce({column}, '(none)'), count(*) FROM scores WHERE run_id = ?"
+            " GROUP BY 1 ORDER BY 1",
+            [run_id],
+        ).fetchall()
+        out[kind] = {str(k): int(v) for k, v in rows}
+    rows = ws.con.execute(
+        "SELECT segment, count(*) FROM segment_members WHERE run_id = ? GROUP BY 1 ORDER BY 1",
+        [run_id],
+    ).fetchall()
+    out["rule"] = {str(k): int(v) for k, v in rows}
+    return out
+
+
+def latest_segments_run(ws: Workspace, as_of: date | str | None = None) -> str:
+    """The newest segments run (at ``as_of`` when given)."""
+    day = _as_date(as_of, "as_of") if as_of is not None else None
+    rows = ws.con.execute(
+        "SELECT run_id FROM model_runs WHERE kind = 'segments'"
+        " AND (CAST(? AS DATE) IS NULL OR CAST(cutoff AS DATE) = CAST(? AS DATE))"
+        " ORDER BY created_at DESC, run_id DESC LIMIT 1",
+        [day, day],
+    ).fetchall()
+    if not rows:
+        when = f" as of {day}" if day else ""
+        raise DataError(f"no segments run{when}: run `cvm segment` first")
+    return str(rows[0][0])
+
+
+def segment_summary(ws: Workspace, run_id: str | None = None) -> pd.DataFrame:
+    """Size, share, revenue, CLV, P(alive) and churn risk of every segment of a run.
+
+    One row per (kind, segment); kind is ``rfm``, ``tier``, ``lifecycle`` or ``rule``.
+    """
+    run = run_id or latest_segments_run(ws)
+    frame = ws.con.execute(load_sql("cvm.segments", "summary.sql"), {"run_id": run}).df()
+    return frame.set_index(["kind", "segment"])
+
+
+@dataclass
+class Migration:
+    """Movement between two days: one row per (from, to) with customers and CLV."""
+
+    from_date: date
+    to_date: date
+    by: str
+    table: pd.DataFrame
+
+    def matrix(self, value: str = "customers") -> pd.DataFrame:
+        """``value`` (customers, clv_from or clv_to) as a from x to matrix, with totals."""
+        wide = self.table.pivot_table(
+            index="from_segment", columns="to_segment", values=value, aggfunc="sum", fill_value=0
+        )
+        wide["total"] = wide.sum(axis=1)
+        wide.loc["total"] = wide.sum(axis=0)
+        return wide
+
+
+def migration(
+    ws: Workspace,
+    from_date: date | str,
+    to_date: date | str,
+    *,
+    by: str = "rfm",
+    options: dict[str, Any] | None = None,
+) -> Migration:
+    """How customers and CLV moved between segments from one day to another.
+
+    Each side is segmented afresh as of its day (CLV from a stored run at that day or fitted),
+    so the two snapshots use the same rules. ``by`` is ``rfm``, ``tier`` or ``lifecycle``.
+    Customers unknown on the first day appear as ``(not yet)``; those without a segment on a
+    day (prospects have no RFM segment or tier) as ``(none)``.
+    """
+    if by not in BY:
+        raise ConfigError(f"by must be one of {', '.join(BY)}, got {by!r}")
+    start, stop = _as_date(from_date, "from"), _as_date(to_date, "to")
+    if stop <= start:
+        raise DataError(f"--to {stop} must be after --from {start}")
+    settings = settings_of(ws)
+    column = BY[by]
+    for name, day in (("migration_from", start), ("migration_to", stop)):
+        segment_table(ws, day, settings, **(options or {}))
+        ws.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT customer_id,"
+            f" coalesce({column}, '(none)') AS label, clv FROM {SEGMENT_TABLE}"
+        )
+    table = ws.con.execute(load_sql("cvm.segments", "migration.sql")).df()
+    return Migration(start, stop, by, table)
