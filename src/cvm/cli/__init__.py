@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cvm.cli import clv, demo, ingest, simulate, workspace
+from cvm.cli import clv, demo, ingest, segments, simulate, workspace
 from cvm.cli._common import CvmGroup
 
 app = typer.Typer(
@@ -22,6 +22,10 @@ app.command()(clv.fit)
 app.command()(clv.score)
 app.command()(clv.evaluate)
 app.command()(demo.demo)
+app.command()(segments.segment)
+app.command()(segments.segments)
+app.command()(segments.migration)
+app.add_typer(segments.churn_app, name="churn")
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ predictions are vectorised methods on new arrays, and ``summary()`` is a data fr
 from cvm.models.base import BaseModel
 from cvm.models.beta_geo import BetaGeoModel
 from cvm.models.beta_geo_beta_binom import BetaGeoBetaBinomModel
+from cvm.models.churn import ChurnClassifier, calibration_table, churn_metrics
 from cvm.models.clv import (
     customer_equity,
     customer_lifetime_value,
@@ -30,10 +31,13 @@ __all__ = [
     "BaseModel",
     "BetaGeoBetaBinomModel",
     "BetaGeoModel",
+    "ChurnClassifier",
     "GammaGammaModel",
     "ModifiedBetaGeoModel",
     "ParetoNBDModel",
     "ShiftedBetaGeometricModel",
+    "calibration_table",
+    "churn_metrics",
     "customer_equity",
     "customer_lifetime_value",
     "customer_lifetime_value_interval",

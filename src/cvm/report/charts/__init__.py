@@ -7,10 +7,14 @@ from cvm.report.charts.clv import (
     tracking_chart,
     write_chart,
 )
+from cvm.report.charts.segments import churn_calibration_chart, migration_heatmap, migration_sankey
 
 __all__ = [
     "calibration_chart",
+    "churn_calibration_chart",
     "clv_distribution_chart",
+    "migration_heatmap",
+    "migration_sankey",
     "p_alive_matrix_chart",
     "tracking_chart",
     "write_chart",

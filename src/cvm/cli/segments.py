@@ -1,0 +1,149 @@
+"""`cvm segment`, `cvm segments`, `cvm migration`, `cvm churn train|score`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cvm.cli._common import WorkspaceOption, console, open_workspace, progress_bar
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="As-of date (YYYY-MM-DD); default: the newest activity's day."),
+]
+
+churn_app = typer.Typer(help="Train and apply the churn model.", no_args_is_help=True)
+
+
+def _table(frame: pd.DataFrame, title: str) -> None:
+    from rich.table import Table
+
+    table = Table(title=title)
+    names = [str(n or "") for n in frame.index.names]
+    for name in names:
+        table.add_column(name)
+    for col in frame.columns:
+        table.add_column(str(col), justify="right")
+    for idx, row in frame.iterrows():
+        keys = idx if isinstance(idx, tuple) else (idx,)
+        cells = []
+        for v in row.to_list():
+            if isinstance(v, float):
+                cells.append("" if v != v else f"{v:,.3f}" if abs(v) < 10 else f"{v:,.0f}")
+            else:
+                cells.append(str(v))
+        table.add_row(*[str(k) for k in keys], *cells)
+    console.print(table)
+
+
+def segment(
+    workspace: WorkspaceOption = Path("."),
+    as_of: AsOfOption = None,
+    churn: Annotated[bool, typer.Option(help="Score churn risk with the newest model.")] = True,
+) -> None:
+    """Segment every customer as of a date (RFM, tier, lifecycle, rules, churn); store the run."""
+    from cvm.segments.runs import segment as run_segment
+    from cvm.segments.runs import segment_summary
+
+    with open_workspace(workspace) as ws, progress_bar("segmenting") as progress:
+        run = run_segment(ws, as_of, churn=churn, progress=progress)
+        summary = segment_summary(ws, run.run_id)
+    lifecycle = summary.loc["lifecycle"][["customers", "share", "clv", "mean_churn_risk"]]
+    _table(lifecycle, f"lifecycle as of {run.as_of}")
+    note = f"churn model {run.churn_run}" if run.churn_run else "no churn model (cvm churn train)"
+    console.print(
+        f"{run.customers:,} customers segmented as of {run.as_of}; {note}; run {run.run_id}"
+    )
+
+
+def segments(
+    workspace: WorkspaceOption = Path("."),
+    run: Annotated[str | None, typer.Option(help="A segments run (default: the newest).")] = None,
+) -> None:
+    """Size, revenue, CLV and churn risk of every segment of the newest segments run."""
+    from cvm.segments.runs import latest_segments_run, segment_summary
+
+    with open_workspace(workspace) as ws:
+        run_id = run or latest_segments_run(ws)
+        summary = segment_summary(ws, run_id)
+    _table(summary, f"segments of {run_id}")
+
+
+def migration(
+    from_date: Annotated[str, typer.Option("--from", help="First as-of date.")],
+    to_date: Annotated[str, typer.Option("--to", help="Second as-of date.")],
+    workspace: WorkspaceOption = Path("."),
+    by: Annotated[str, typer.Option(help="rfm, tier or lifecycle.")] = "rfm",
+    out: Annotated[Path | None, typer.Option(help="Folder for the charts.")] = None,
+) -> None:
+    """How customers and CLV moved between segments from one date to another."""
+    from cvm.report.charts import migration_heatmap, migration_sankey, write_chart
+    from cvm.segments.runs import migration as run_migration
+
+    with open_workspace(workspace) as ws, progress_bar("segmenting both dates"):
+        result = run_migration(ws, from_date, to_date, by=by)
+        folder = out or ws.path / "report"
+    title = f"{by}: {result.from_date} (rows) → {result.to_date} (columns)"
+    _table(result.matrix("customers"), f"customers, {title}")
+    _table(result.matrix("clv_to"), f"CLV on {result.to_date}, {title}")
+    paths = [
+        write_chart(migration_sankey(result), folder / f"migration_{by}.html"),
+        write_chart(migration_heatmap(result), folder / f"migration_{by}_matrix.html"),
+    ]
+    for path in paths:
+        console.print(f"chart: {path}")
+
+
+@churn_app.command("train")
+def churn_train(
+    workspace: WorkspaceOption = Path("."),
+    as_of: AsOfOption = None,
+    horizon: Annotated[
+        int | None, typer.Option(help="Churn = no purchase within this many days (default 90).")
+    ] = None,
+) -> None:
+    """Train on an earlier cutoff, validate on a later one against P(alive); save the model."""
+    import pandas as pd
+
+    from cvm.report.charts import churn_calibration_chart, write_chart
+    from cvm.segments.churn import save_churn, train_churn
+
+    with open_workspace(workspace) as ws, progress_bar("training") as progress:
+        result = train_churn(ws, as_of, horizon_days=horizon, progress=progress)
+        run_id = save_churn(ws, result)
+        chart = write_chart(churn_calibration_chart(result), ws.path / "report" / "churn.html")
+    table = pd.DataFrame({"churn model": result.metrics, "1 - P(alive)": result.baseline})
+    _table(table, f"holdout as of {result.valid_cutoff} (trained as of {result.train_cutoff})")
+    for note in result.notes:
+        console.print(note)
+    console.print(f"chart: {chart}; run {run_id}")
+
+
+@churn_app.command("score")
+def churn_score(
+    workspace: WorkspaceOption = Path("."),
+    as_of: AsOfOption = None,
+    top: Annotated[int, typer.Option(help="Customers to show.")] = 10,
+) -> None:
+    """Score churn risk with the newest model (a segments run) and show the riskiest."""
+    from cvm.segments.runs import segment as run_segment
+
+    with open_workspace(workspace) as ws, progress_bar("scoring") as progress:
+        run = run_segment(ws, as_of, churn=True, progress=progress)
+        if run.churn_run is None:
+            from cvm._exceptions import DataError
+
+            raise DataError("no churn model in this workspace: run `cvm churn train` first")
+        shown = ws.con.execute(
+            "SELECT customer_id, churn_risk, array_to_string(churn_reasons, ', ') AS reasons,"
+            " lifecycle, clv FROM scores WHERE run_id = ? AND churn_risk IS NOT NULL"
+            " ORDER BY churn_risk * coalesce(clv, 0) DESC LIMIT ?",
+            [run.run_id, top],
+        ).df()
+    _table(shown.set_index("customer_id"), f"highest value at risk as of {run.as_of}")
+    console.print(f"run {run.run_id}")
