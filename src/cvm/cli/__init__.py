@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cvm.cli import clv, demo, ingest, segments, simulate, workspace
+from cvm.cli import clv, demo, ingest, kpis, segments, simulate, survey, workspace
 from cvm.cli._common import CvmGroup
 
 app = typer.Typer(
@@ -26,6 +26,8 @@ app.command()(segments.segment)
 app.command()(segments.segments)
 app.command()(segments.migration)
 app.add_typer(segments.churn_app, name="churn")
+app.add_typer(survey.app, name="survey")
+app.command()(kpis.kpis)
 
 
 def main() -> None:

@@ -7,15 +7,30 @@ from cvm.report.charts.clv import (
     tracking_chart,
     write_chart,
 )
+from cvm.report.charts.kpis import cohort_heatmap, equity_chart, kpi_trend_chart, kpi_value_chart
 from cvm.report.charts.segments import churn_calibration_chart, migration_heatmap, migration_sankey
+from cvm.report.charts.survey import (
+    nps_chart,
+    nps_value_chart,
+    quality_profile_chart,
+    value_map_chart,
+)
 
 __all__ = [
     "calibration_chart",
     "churn_calibration_chart",
     "clv_distribution_chart",
+    "cohort_heatmap",
+    "equity_chart",
+    "kpi_trend_chart",
+    "kpi_value_chart",
     "migration_heatmap",
     "migration_sankey",
+    "nps_chart",
+    "nps_value_chart",
     "p_alive_matrix_chart",
+    "quality_profile_chart",
     "tracking_chart",
+    "value_map_chart",
     "write_chart",
 ]

@@ -1,0 +1,108 @@
+"""`cvm kpis`: customer KPIs as of a date, over time, and cohort retention."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cvm.cli._common import WorkspaceOption, console, open_workspace
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+SNAPSHOT_ROWS = (
+    "active", "new", "retained", "reactivated", "churned", "retention_rate", "churn_rate",
+    "repeat_purchase_rate", "customers_to_date", "orders", "net_revenue", "average_order_value",
+    "purchase_frequency", "revenue_per_customer", "customer_equity", "equity_change",
+)  # fmt: skip
+TREND_COLUMNS = (
+    "period_start", "active", "new", "retained", "reactivated", "churned", "retention_rate",
+    "repeat_purchase_rate", "orders", "net_revenue", "average_order_value",
+    "revenue_per_customer",
+)  # fmt: skip
+
+
+def _cell(value: object) -> str:
+    import pandas as pd
+
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%Y-%m-%d}"
+    if isinstance(value, float):
+        return "–" if value != value else f"{value:,.3f}" if abs(value) < 10 else f"{value:,.0f}"
+    return str(value)
+
+
+def _show(frame: pd.DataFrame, title: str) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for col in frame.columns:
+        table.add_column(str(col), justify="right")
+    for row in frame.itertuples(index=False):
+        table.add_row(*[_cell(v) for v in row])
+    console.print(table)
+
+
+def kpis(
+    workspace: WorkspaceOption = Path("."),
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Snapshot date (default: last purchase day).")
+    ] = None,
+    from_: Annotated[
+        str | None, typer.Option("--from", help="First period of the trend (YYYY-MM-DD).")
+    ] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last period of the trend.")] = None,
+    freq: Annotated[str, typer.Option(help="Period: D, W, M, Q or Y.")] = "M",
+    cohorts: Annotated[bool, typer.Option(help="Also the cohort retention table.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Folder to write the charts into.")] = None,
+) -> None:
+    """Active, new, retained, reactivated and churned customers, rates, order value, equity.
+
+    Without --from/--to: a snapshot of the period ending --as-of. With them: one row per
+    period (and charts with --out).
+    """
+    from cvm.report.kpis import cohort_table, customer_equity, kpi_snapshot, kpi_timeseries
+
+    with open_workspace(workspace) as ws:
+        snap = kpi_snapshot(ws, as_of, freq=freq)
+        trend = kpi_timeseries(ws, from_, to, freq=freq) if (from_ or to or out) else None
+        cohort = cohort_table(ws, from_, to, freq=freq) if (cohorts or out) else None
+        equity = customer_equity(ws) if out else None
+    row = snap.iloc[0]
+    start, end = row["period_start"], row["period_end"]
+    snapshot = snap[[c for c in SNAPSHOT_ROWS if c in snap]].T.reset_index()
+    snapshot.columns = ["kpi", "value"]
+    _show(snapshot, f"KPIs for {start:%Y-%m-%d} to {end:%Y-%m-%d} (as of {row['as_of']:%Y-%m-%d})")
+    if trend is not None and (from_ or to):
+        _show(trend[list(TREND_COLUMNS)], f"KPIs per period ({freq})")
+    if cohort is not None and cohorts:
+        matrix = cohort.pivot(index="cohort", columns="age", values="retention")
+        shown = (100 * matrix.iloc[:, :13]).map(lambda v: "" if v != v else f"{v:.0f}")
+        shown.columns = [str(c) for c in shown.columns]
+        shown.index = [f"{c:%Y-%m-%d}" for c in shown.index]
+        _show(
+            shown.reset_index(names="cohort"), "cohort retention (%) by periods since acquisition"
+        )
+    if out is not None and trend is not None and cohort is not None and equity is not None:
+        from cvm.report.charts import (
+            cohort_heatmap,
+            equity_chart,
+            kpi_trend_chart,
+            kpi_value_chart,
+            write_chart,
+        )
+
+        paths = [
+            write_chart(kpi_trend_chart(trend), out / "kpi_trend.html"),
+            write_chart(kpi_value_chart(trend), out / "kpi_value.html"),
+            write_chart(cohort_heatmap(cohort), out / "cohort_retention.html"),
+            write_chart(
+                cohort_heatmap(cohort, "revenue_per_customer"), out / "cohort_revenue.html"
+            ),
+        ]
+        if len(equity):
+            paths.append(write_chart(equity_chart(equity), out / "customer_equity.html"))
+        for path in paths:
+            console.print(f"chart: {path}")
