@@ -33,19 +33,16 @@ def test_public_names() -> None:
             "BaseModel",
             "BetaGeoBetaBinomModel",
             "BetaGeoModel",
+            "ChurnClassifier",
             "GammaGammaModel",
             "ModifiedBetaGeoModel",
             "ParetoNBDModel",
             "ShiftedBetaGeometricModel",
+            "calibration_table",
+            "churn_metrics",
             "customer_equity",
             "customer_lifetime_value",
             "customer_lifetime_value_interval",
-            "sample_bgbb",
-            "sample_bgnbd",
-            "sample_gamma_gamma",
-            "sample_mbgnbd",
-            "sample_paretonbd",
-            "sample_sbg",
         ]
     )
 

@@ -8,7 +8,8 @@ import pytest
 from scipy.optimize import approx_fprime
 
 from cvm._exceptions import ConvergenceError, DataError, NotFittedError
-from cvm.models import BetaGeoModel, sample_bgnbd
+from cvm.datasets import simulate_bgnbd_summary
+from cvm.models import BetaGeoModel
 from cvm.models.beta_geo import _Prepared
 
 
@@ -56,7 +57,7 @@ def test_weights_equal_repeated_rows(cdnow: pd.DataFrame) -> None:
 
 def test_recovery_on_simulated_data() -> None:
     truth = {"r": 0.6, "alpha": 8.0, "a": 0.9, "b": 3.0}
-    d = sample_bgnbd(30_000, **truth, T=np.linspace(20, 80, 30_000), random_state=7)
+    d = simulate_bgnbd_summary(30_000, **truth, T=np.linspace(20, 80, 30_000), seed=7)
     model = BetaGeoModel().fit(d["frequency"], d["recency"], d["T"])
     table = model.summary()
     for name, value in truth.items():
@@ -86,7 +87,7 @@ def test_p_alive_is_one_without_repeat_purchases(fitted: BetaGeoModel) -> None:
 def test_extreme_histories_stay_finite() -> None:
     # x = 0, x = 500, recency = T, T = 5000 days
     model = BetaGeoModel()
-    d = sample_bgnbd(5_000, 0.5, 30.0, 0.8, 2.5, T=5000.0, random_state=1)
+    d = simulate_bgnbd_summary(5_000, 0.5, 30.0, 0.8, 2.5, T=5000.0, seed=1)
     model.fit(d["frequency"], d["recency"], d["T"])
     x = np.array([0, 500, 500, 500, 1])
     t_x = np.array([0, 5000, 10, 4999.5, 5000])
@@ -148,8 +149,9 @@ def test_covariates_recover_a_known_effect() -> None:
     n = 20_000
     group = rng.integers(0, 2, n).astype(float)
     # the second group buys twice as fast: alpha_i = alpha * exp(-log(2) * group)
-    d0 = sample_bgnbd(n, 0.8, 10.0, 0.8, 3.0, T=52.0, random_state=4)
-    d1 = sample_bgnbd(n, 0.8, 5.0, 0.8, 3.0, T=52.0, random_state=5)
+    cols = ["frequency", "recency", "T"]
+    d0 = simulate_bgnbd_summary(n, 0.8, 10.0, 0.8, 3.0, T=52.0, seed=4)[cols]
+    d1 = simulate_bgnbd_summary(n, 0.8, 5.0, 0.8, 3.0, T=52.0, seed=5)[cols]
     d = d0.where(np.repeat(group[:, None] == 0, 3, axis=1), d1)
     model = BetaGeoModel().fit(
         d["frequency"], d["recency"], d["T"], covariates=pd.DataFrame({"vip": group})
@@ -167,7 +169,7 @@ def test_covariates_recover_a_known_effect() -> None:
 
 def test_covariate_gradient_matches_numeric() -> None:
     rng = np.random.default_rng(0)
-    d = sample_bgnbd(500, 0.8, 10.0, 0.8, 3.0, T=52.0, random_state=1)
+    d = simulate_bgnbd_summary(500, 0.8, 10.0, 0.8, 3.0, T=52.0, seed=1)
     X = rng.normal(size=(500, 2))
     model = BetaGeoModel()
     model._covariate_names = ["u", "v"]

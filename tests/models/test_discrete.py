@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from cvm._exceptions import DataError
-from cvm.models import BetaGeoBetaBinomModel, ShiftedBetaGeometricModel, sample_bgbb, sample_sbg
+from cvm.datasets import simulate_bgbb_summary, simulate_sbg_durations
+from cvm.models import BetaGeoBetaBinomModel, ShiftedBetaGeometricModel
 
 REGULAR = [1000, 631, 468, 382, 326, 289, 262, 241]
 HIGH_END = [1000, 869, 743, 653, 593, 551, 517, 491]
@@ -28,7 +29,7 @@ def test_bgbb_parity_with_fader_hardie_shang(donations: pd.DataFrame) -> None:
 
 def test_bgbb_recovery_and_predictions() -> None:
     truth = {"alpha": 1.2, "beta": 0.8, "gamma": 0.7, "delta": 2.5}
-    d = sample_bgbb(40_000, **truth, periods=8, random_state=4)
+    d = simulate_bgbb_summary(40_000, **truth, periods=8, seed=4)
     model = BetaGeoBetaBinomModel().fit(d["frequency"], d["recency"], d["periods"])
     table = model.summary()
     for name, value in truth.items():
@@ -95,8 +96,9 @@ def test_sbg_predictions() -> None:
 
 
 def test_sbg_recovery() -> None:
-    d = sample_sbg(30_000, alpha=0.8, beta=2.0, periods=10, random_state=2)
-    table = ShiftedBetaGeometricModel().fit(d["periods"], d["churned"]).summary()
+    lifetimes = simulate_sbg_durations(30_000, alpha=0.8, beta=2.0, seed=2)["periods"]
+    observed, churned = lifetimes.clip(upper=10), lifetimes <= 10  # censored after 10 periods
+    table = ShiftedBetaGeometricModel().fit(observed, churned).summary()
     assert table.loc["alpha", "lower 95%"] < 0.8 < table.loc["alpha", "upper 95%"]
     assert table.loc["beta", "lower 95%"] < 2.0 < table.loc["beta", "upper 95%"]
 

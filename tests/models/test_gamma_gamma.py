@@ -10,7 +10,8 @@ import pytest
 from scipy.optimize import approx_fprime
 
 from cvm._exceptions import DataError
-from cvm.models import GammaGammaModel, sample_gamma_gamma
+from cvm.datasets import simulate_gamma_gamma_spend
+from cvm.models import GammaGammaModel
 from cvm.models.gamma_gamma import _Prepared
 
 
@@ -43,8 +44,8 @@ def test_analytic_gradient_matches_numeric(repeat: pd.DataFrame) -> None:
 def test_recovery_on_simulated_data() -> None:
     rng = np.random.default_rng(5)
     x = rng.poisson(2.0, 20_000) + 1
-    d = sample_gamma_gamma(x, p=6.0, q=4.0, gamma=15.0, random_state=6)
-    table = GammaGammaModel().fit(d["frequency"], d["monetary"]).summary()
+    d = simulate_gamma_gamma_spend(x, p=6.0, q=4.0, gamma=15.0, seed=6)
+    table = GammaGammaModel().fit(x, d["monetary_value"]).summary()
     for name, value in {"p": 6.0, "q": 4.0, "gamma": 15.0}.items():
         assert table.loc[name, "lower 95%"] < value < table.loc[name, "upper 95%"], name
 
@@ -94,8 +95,8 @@ def test_covariate_recovers_a_known_effect() -> None:
     group = rng.integers(0, 2, n)
     x = rng.poisson(2.0, n) + 1
     # gamma_i = 15 exp(0.5 group): the second group spends more (mean p gamma / (q - 1))
-    low = sample_gamma_gamma(x, 6.0, 4.0, 15.0 * np.exp(0.5), random_state=9)["monetary"]
-    high = sample_gamma_gamma(x, 6.0, 4.0, 15.0, random_state=10)["monetary"]
+    low = simulate_gamma_gamma_spend(x, 6.0, 4.0, 15.0 * np.exp(0.5), seed=9)["monetary_value"]
+    high = simulate_gamma_gamma_spend(x, 6.0, 4.0, 15.0, seed=10)["monetary_value"]
     m = np.where(group == 1, low, high)
     model = GammaGammaModel().fit(x, m, covariates=pd.DataFrame({"g": group}))
     table = model.summary()

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cvm.models import ModifiedBetaGeoModel, sample_mbgnbd
+from cvm.datasets import simulate_mbgnbd_summary
+from cvm.models import ModifiedBetaGeoModel
 
 
 def test_parity_with_lifetimes_on_cdnow(cdnow: pd.DataFrame) -> None:
@@ -18,7 +19,7 @@ def test_parity_with_lifetimes_on_cdnow(cdnow: pd.DataFrame) -> None:
 
 def test_recovery_and_stability() -> None:
     truth = {"r": 0.6, "alpha": 8.0, "a": 0.9, "b": 3.0}
-    d = sample_mbgnbd(30_000, **truth, T=np.linspace(20, 80, 30_000), random_state=3)
+    d = simulate_mbgnbd_summary(30_000, **truth, T=np.linspace(20, 80, 30_000), seed=3)
     model = ModifiedBetaGeoModel().fit(d["frequency"], d["recency"], d["T"])
     table = model.summary()
     for name, value in truth.items():

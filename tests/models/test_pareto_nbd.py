@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from scipy.integrate import IntegrationWarning, quad
 
-from cvm.models import ParetoNBDModel, sample_paretonbd
+from cvm.datasets import simulate_paretonbd_summary
+from cvm.models import ParetoNBDModel
 from cvm.models.pareto_nbd import _log_hyp2f1_shifted, _Prepared
 
 
@@ -40,7 +41,7 @@ def test_fast_likelihood_equals_row_sum(cdnow: pd.DataFrame) -> None:
 
 def test_recovery_on_simulated_data() -> None:
     truth = {"r": 0.7, "alpha": 10.0, "s": 0.9, "beta": 40.0}
-    d = sample_paretonbd(30_000, **truth, T=np.linspace(30, 100, 30_000), random_state=11)
+    d = simulate_paretonbd_summary(30_000, **truth, T=np.linspace(30, 100, 30_000), seed=11)
     table = ParetoNBDModel().fit(d["frequency"], d["recency"], d["T"]).summary()
     for name, value in truth.items():
         assert table.loc[name, "lower 95%"] < value < table.loc[name, "upper 95%"], name

@@ -7,8 +7,10 @@ samplers in :mod:`cvm.datasets.btyd` draw purchase summaries directly for millio
 """
 
 from cvm.datasets.btyd import (
+    simulate_bgbb_summary,
     simulate_bgnbd_summary,
     simulate_gamma_gamma_spend,
+    simulate_mbgnbd_summary,
     simulate_paretonbd_summary,
     simulate_sbg_durations,
 )
@@ -20,8 +22,10 @@ __all__ = [
     "SimulatedBusiness",
     "SimulationParams",
     "simulate",
+    "simulate_bgbb_summary",
     "simulate_bgnbd_summary",
     "simulate_gamma_gamma_spend",
+    "simulate_mbgnbd_summary",
     "simulate_paretonbd_summary",
     "simulate_sbg_durations",
     "write_files",

@@ -42,8 +42,10 @@ from cvm._exceptions import ConfigError
 __all__ = [
     "BgnbdPurchases",
     "sample_bgnbd_purchases",
+    "simulate_bgbb_summary",
     "simulate_bgnbd_summary",
     "simulate_gamma_gamma_spend",
+    "simulate_mbgnbd_summary",
     "simulate_paretonbd_summary",
     "simulate_sbg_durations",
 ]
@@ -102,13 +104,44 @@ def simulate_bgnbd_summary(
     ``frequency = min(M, N)``. Given ``M`` the purchase times are uniform order statistics, so
     the time of the ``x``-th of them is ``T * Beta(x, M - x + 1)``: no purchase is drawn.
     """
+    return _geometric_summary(n, r, alpha, a, b, T, seed, drop_at_start=False)
+
+
+def simulate_mbgnbd_summary(
+    n: int,
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    T: float | np.ndarray,
+    seed: int | np.random.Generator | None = None,
+) -> pd.DataFrame:
+    """Draw ``(frequency, recency, T)`` from the MBG/NBD model (Batislam et al. 2007).
+
+    As :func:`simulate_bgnbd_summary`, except that a customer may also drop out right after the
+    first purchase (so with probability ``p`` never makes a repeat purchase).
+    """
+    return _geometric_summary(n, r, alpha, a, b, T, seed, drop_at_start=True)
+
+
+def _geometric_summary(
+    n: int,
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    T: float | np.ndarray,
+    seed: int | np.random.Generator | None,
+    *,
+    drop_at_start: bool,
+) -> pd.DataFrame:
     _positive(r=r, alpha=alpha, a=a, b=b)
     rng = _rng(seed)
     ages = _ages(n, T)
     lam = rng.gamma(r, 1.0 / alpha, n)
     p = np.clip(rng.beta(a, b, n), _MIN_P, 1.0)
     would_buy = rng.poisson(lam * ages)
-    drop_after = rng.geometric(p)
+    drop_after = rng.geometric(p) - (1 if drop_at_start else 0)
     frequency = np.minimum(would_buy, drop_after)
     bought = frequency > 0
     recency = np.zeros(n)
@@ -229,6 +262,44 @@ def simulate_sbg_durations(
     rng = _rng(seed)
     theta = np.clip(rng.beta(alpha, beta, n), _MIN_P, 1.0)
     return pd.DataFrame({"periods": rng.geometric(theta).astype(np.int64), "theta": theta})
+
+
+def simulate_bgbb_summary(
+    n: int,
+    alpha: float,
+    beta: float,
+    gamma: float,
+    delta: float,
+    periods: int,
+    seed: int | np.random.Generator | None = None,
+) -> pd.DataFrame:
+    """Draw discrete-time histories from the BG/BB model (Fader, Hardie & Shang 2010).
+
+    An alive customer transacts at each of ``periods`` opportunities with probability
+    ``p ~ Beta(alpha, beta)`` and dies before each with probability ``theta ~ Beta(gamma,
+    delta)``.
+
+    Returns
+    -------
+    DataFrame with ``frequency``, ``recency`` (the last opportunity with a transaction, 0 if
+    none), ``periods`` and the latent ``p`` and ``theta``.
+    """
+    _positive(alpha=alpha, beta=beta, gamma=gamma, delta=delta)
+    rng = _rng(seed)
+    p = rng.beta(alpha, beta, n)
+    theta = np.clip(rng.beta(gamma, delta, n), _MIN_P, 1.0)
+    alive_periods = np.minimum(rng.geometric(theta) - 1, periods)
+    step = np.arange(1, periods + 1)
+    buys = (rng.random((n, periods)) < p[:, None]) & (step[None, :] <= alive_periods[:, None])
+    return pd.DataFrame(
+        {
+            "frequency": buys.sum(axis=1).astype(np.int64),
+            "recency": np.where(buys, step[None, :], 0).max(axis=1).astype(float),
+            "periods": float(periods),
+            "p": p,
+            "theta": theta,
+        }
+    )
 
 
 @dataclass

@@ -3,6 +3,7 @@
 Every model follows one contract (see :class:`BaseModel`): ``fit(...)`` returns the model,
 fitted values end in ``_`` (``params_``, ``log_likelihood_``, ``standard_errors_``),
 predictions are vectorised methods on new arrays, and ``summary()`` is a data frame.
+Samplers of the models' processes, for tests and benchmarks, are in :mod:`cvm.datasets`.
 """
 
 from cvm.models.base import BaseModel
@@ -18,14 +19,6 @@ from cvm.models.gamma_gamma import GammaGammaModel
 from cvm.models.modified_beta_geo import ModifiedBetaGeoModel
 from cvm.models.pareto_nbd import ParetoNBDModel
 from cvm.models.shifted_beta_geometric import ShiftedBetaGeometricModel
-from cvm.models.simulate import (
-    sample_bgbb,
-    sample_bgnbd,
-    sample_gamma_gamma,
-    sample_mbgnbd,
-    sample_paretonbd,
-    sample_sbg,
-)
 
 __all__ = [
     "BaseModel",
@@ -41,10 +34,4 @@ __all__ = [
     "customer_equity",
     "customer_lifetime_value",
     "customer_lifetime_value_interval",
-    "sample_bgbb",
-    "sample_bgnbd",
-    "sample_gamma_gamma",
-    "sample_mbgnbd",
-    "sample_paretonbd",
-    "sample_sbg",
 ]
