@@ -8,6 +8,7 @@ from cvm.clv.evaluation import Evaluation, evaluate
 from cvm.clv.fitting import ClvFit, fit_clv
 from cvm.clv.registry import DEFAULT_MODELS, TRANSACTION_MODELS
 from cvm.clv.runs import save_run
+from cvm.clv.scoring import last_transaction_day, score_clv
 
 __all__ = [
     "DEFAULT_MODELS",
@@ -16,5 +17,7 @@ __all__ = [
     "Evaluation",
     "evaluate",
     "fit_clv",
+    "last_transaction_day",
     "save_run",
+    "score_clv",
 ]
