@@ -47,13 +47,17 @@ def segment(
     churn: Annotated[bool, typer.Option(help="Score churn risk with the newest model.")] = True,
 ) -> None:
     """Segment every customer as of a date (RFM, tier, lifecycle, rules, churn); store the run."""
+    import pandas as pd
+
     from cvm.segments.runs import segment as run_segment
     from cvm.segments.runs import segment_summary
 
     with open_workspace(workspace) as ws, progress_bar("segmenting") as progress:
         run = run_segment(ws, as_of, churn=churn, progress=progress)
         summary = segment_summary(ws, run.run_id)
-    lifecycle = summary.loc["lifecycle"][["customers", "share", "clv", "mean_churn_risk"]]
+    lifecycle = pd.DataFrame(summary.xs("lifecycle", level="kind"))[
+        ["customers", "share", "clv", "mean_churn_risk"]
+    ]
     _table(lifecycle, f"lifecycle as of {run.as_of}")
     note = f"churn model {run.churn_run}" if run.churn_run else "no churn model (cvm churn train)"
     console.print(

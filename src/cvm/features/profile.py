@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from cvm._exceptions import DataError
+from cvm._exceptions import ConvergenceError, DataError
 from cvm._sql import load_sql
 from cvm.features.summary import _as_date, _bind_source
 
@@ -158,14 +158,15 @@ def _clv_table(ws: Workspace, day: date, clv_run: str | None, fit: bool) -> None
 
 
 def _fitted_clv(ws: Workspace, day: date) -> pd.DataFrame | None:
-    """BG/NBD and Gamma-Gamma fitted as of ``day`` and scored; None without purchases."""
+    """BG/NBD and Gamma-Gamma fitted as of ``day`` and scored; None when they cannot be
+    (no purchases, or too few customers to identify the model)."""
     from cvm.clv import fit_clv
     from cvm.clv.scoring import score_clv
 
     try:
         fit = fit_clv(ws, day, models=("bgnbd",), unit="D")
         scores = score_clv(fit, intervals=False)
-    except DataError:
+    except (DataError, ConvergenceError):
         return None
     return scores[["clv", "p_alive", "expected_purchases"]].reset_index(names="customer_id")
 

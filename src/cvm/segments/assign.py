@@ -97,8 +97,10 @@ def segment_params(day: date, settings: SegmentSettings) -> dict[str, Any]:
     }
 
 
-def segment_frame(ws: Workspace, as_of: date | str, **options: Any) -> pd.DataFrame:
+def segment_frame(
+    ws: Workspace, as_of: date | str, settings: SegmentSettings | None = None, **options: Any
+) -> pd.DataFrame:
     """The segment table as a data frame indexed by ``customer_id`` (small data, tests)."""
-    table = segment_table(ws, as_of, **options)
+    table = segment_table(ws, as_of, settings, **options)
     frame = ws.con.execute(f"SELECT * FROM {table} ORDER BY customer_id").df()
     return frame.set_index("customer_id")

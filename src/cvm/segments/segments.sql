@@ -35,14 +35,16 @@ named AS (
 ),
 ranked AS (
     SELECT customer_id,
-           (row_number() OVER (ORDER BY clv DESC, customer_id) - 1) / count(*) OVER () AS pos
+           row_number() OVER (ORDER BY clv DESC, customer_id) AS rn,
+           count(*) OVER () AS n
     FROM customer_profile
     WHERE clv IS NOT NULL
 )
 SELECT p.*,
        n.r AS r_score, n.f AS f_score, n.m AS m_score, n.rfm, n.rfm_segment,
-       CASE WHEN k.pos IS NOT NULL
-            THEN $tier_names[1 + len(list_filter($tier_cuts, lambda c: c <= k.pos))] END AS tier,
+       CASE WHEN k.rn IS NOT NULL
+            THEN $tier_names[1 + len(list_filter($tier_cuts, lambda c: k.rn > round(c * k.n)))]
+       END AS tier,
        CASE
            WHEN p.is_prospect THEN 'prospect'
            WHEN p.contract_state = 'ended' THEN 'churned'
