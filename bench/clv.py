@@ -33,7 +33,7 @@ OURS = r"""
 import json, resource, sys, time, warnings
 import numpy as np
 warnings.simplefilter("ignore")
-from cvm.models import BetaGeoModel, GammaGammaModel, ParetoNBDModel, customer_lifetime_value
+from cvm.models import BetaGeoModel, GammaGammaModel, ParetoNBDModel
 d = np.load(sys.argv[1]); what = sys.argv[2]
 f, r, T, m = d["frequency"], d["recency"], d["T"], d["monetary"]
 out = {}
@@ -48,12 +48,15 @@ elif what == "gamma_gamma":
 elif what == "score":
     model = BetaGeoModel().fit(f, r, T)
     spend_model = GammaGammaModel().fit(f[f > 0], m[f > 0])
+    import datetime, pandas as pd
+    from cvm.clv import ClvFit, score_clv
+    summary = pd.DataFrame({"frequency": f, "recency": r, "T": T, "monetary_value": m})
+    fit = ClvFit(cutoff=datetime.date(2025, 12, 31), unit="W", summary=summary,
+                 models={"bgnbd": model}, spend=spend_model, comparison=pd.DataFrame(),
+                 best="bgnbd")
     t0 = time.perf_counter()
-    expected = model.conditional_expected_number_of_purchases_up_to_time(52.0, f, r, T)
-    alive = model.conditional_probability_alive(f, r, T)
-    spend = spend_model.conditional_expected_average_profit(f, np.where(f > 0, m, 0.0))
-    clv = customer_lifetime_value(model, f, r, T, spend, margin=0.3, time_units_per_year=52.0)
-    out["equity"] = float(clv.sum())
+    scores = score_clv(fit, intervals=False)  # what `cvm score --no-intervals` computes
+    out["equity"] = float(scores["clv"].sum())
 out["seconds"] = time.perf_counter() - t0
 out["params"] = {k: float(v) for k, v in model.params_.items()}
 out["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024

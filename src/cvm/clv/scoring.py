@@ -52,44 +52,54 @@ def score_clv(
         raise DataError(f"margin must be a share between 0 and 1, got {margin}")
     transaction_model: Any = fit.models[name]
     summary = fit.summary
-    rows, inverse = np.unique(summary[KEY].to_numpy(dtype=float), axis=0, return_inverse=True)
-    x, t_x, T, m = rows.T
-    horizon_units = 365.0 * horizon_years / UNIT_DAYS[fit.unit]
+    x_all = summary["frequency"].to_numpy(dtype=float)
+    m_all = np.where(x_all > 0, summary["monetary_value"].to_numpy(dtype=float), 0.0)
     if fit.spend is not None:
-        spend = fit.spend.conditional_expected_average_profit(x, np.where(x > 0, m, 0.0))
+        spend = fit.spend.conditional_expected_average_profit(x_all, m_all)
     else:
-        spend = np.where(x > 0, m, np.nan)
+        spend = np.where(x_all > 0, m_all, np.nan)
     options: dict[str, Any] = {
         "margin": margin,
         "discount_rate": discount_rate,
         "horizon": horizon_years,
         "time_units_per_year": 365.0 / UNIT_DAYS[fit.unit],
     }
-    out = {
-        "expected_purchases": transaction_model.conditional_expected_number_of_purchases_up_to_time(
-            horizon_units, x, t_x, T
-        ),
-        "p_alive": transaction_model.conditional_probability_alive(x, t_x, T),
+    # Customers with the same (frequency, recency, T) share every purchase prediction: compute
+    # them once per distinct history, then spread back.
+    codes, (x, t_x, T) = _distinct(summary, ["frequency", "recency", "T"])
+    expected = transaction_model.conditional_expected_number_of_purchases_up_to_time(
+        365.0 * horizon_years / UNIT_DAYS[fit.unit], x, t_x, T
+    )
+    discounted = customer_lifetime_value(transaction_model, x, t_x, T, 1.0, **options)
+    out: dict[str, Any] = {
+        "expected_purchases": np.asarray(expected)[codes],
+        "p_alive": np.asarray(transaction_model.conditional_probability_alive(x, t_x, T))[codes],
         "expected_spend": spend,
+        "clv": np.asarray(discounted)[codes] * np.nan_to_num(spend),
     }
     if intervals and fit.spend is not None:
+        codes4, (x4, t4, T4, m4) = _distinct(
+            summary.assign(monetary_value=m_all), ["frequency", "recency", "T", "monetary_value"]
+        )
         ci = customer_lifetime_value_interval(
             transaction_model,
-            x,
-            t_x,
-            T,
+            x4,
+            t4,
+            T4,
             spend_model=fit.spend,
-            monetary_value=np.where(x > 0, m, 0.0),
+            monetary_value=m4,
             n_draws=n_draws,
             random_state=random_state,
             **options,
         )
-        out |= {"clv": ci["clv"], "clv_lower": ci["lower"], "clv_upper": ci["upper"]}
-    else:
-        out["clv"] = customer_lifetime_value(
-            transaction_model, x, t_x, T, np.nan_to_num(spend), **options
-        )
-    scored = pd.DataFrame(
-        {k: np.asarray(v)[inverse.ravel()] for k, v in out.items()}, index=summary.index
-    )
+        out["clv_lower"] = ci["lower"].to_numpy()[codes4]
+        out["clv_upper"] = ci["upper"].to_numpy()[codes4]
+    scored = pd.DataFrame(out, index=summary.index)
     return pd.concat([summary[KEY], scored], axis=1)
+
+
+def _distinct(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Group codes of each row and the distinct rows' columns (hash grouping, no sort)."""
+    codes = frame.groupby(columns, sort=False).ngroup().to_numpy()
+    first = np.unique(codes, return_index=True)[1]
+    return codes, [frame[c].to_numpy(dtype=float)[first] for c in columns]
