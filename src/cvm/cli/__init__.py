@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cvm.cli import clv, demo, ingest, kpis, segments, simulate, survey, workspace
+from cvm.cli import campaigns, clv, demo, ingest, kpis, segments, simulate, survey, workspace
 from cvm.cli._common import CvmGroup
 
 app = typer.Typer(
@@ -28,6 +28,7 @@ app.command()(segments.migration)
 app.add_typer(segments.churn_app, name="churn")
 app.add_typer(survey.app, name="survey")
 app.command()(kpis.kpis)
+app.add_typer(campaigns.app, name="campaign")
 
 
 def main() -> None:

@@ -19,19 +19,39 @@ from cvm.models.gamma_gamma import GammaGammaModel
 from cvm.models.modified_beta_geo import ModifiedBetaGeoModel
 from cvm.models.pareto_nbd import ParetoNBDModel
 from cvm.models.shifted_beta_geometric import ShiftedBetaGeometricModel
+from cvm.models.uplift import (
+    ClassTransformationUplift,
+    TwoModelUplift,
+    XLearnerUplift,
+    auuc,
+    qini_coefficient,
+    qini_curve,
+    uplift_by_decile,
+    uplift_categories,
+    uplift_curve,
+)
 
 __all__ = [
     "BaseModel",
     "BetaGeoBetaBinomModel",
     "BetaGeoModel",
     "ChurnClassifier",
+    "ClassTransformationUplift",
     "GammaGammaModel",
     "ModifiedBetaGeoModel",
     "ParetoNBDModel",
     "ShiftedBetaGeometricModel",
+    "TwoModelUplift",
+    "XLearnerUplift",
+    "auuc",
     "calibration_table",
     "churn_metrics",
     "customer_equity",
     "customer_lifetime_value",
     "customer_lifetime_value_interval",
+    "qini_coefficient",
+    "qini_curve",
+    "uplift_by_decile",
+    "uplift_categories",
+    "uplift_curve",
 ]

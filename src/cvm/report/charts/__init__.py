@@ -1,5 +1,6 @@
 """Plotly figures: each function takes fitted results and returns a ``plotly`` Figure."""
 
+from cvm.report.charts.campaigns import lift_chart, qini_chart, uplift_decile_chart
 from cvm.report.charts.clv import (
     calibration_chart,
     clv_distribution_chart,
@@ -24,13 +25,16 @@ __all__ = [
     "equity_chart",
     "kpi_trend_chart",
     "kpi_value_chart",
+    "lift_chart",
     "migration_heatmap",
     "migration_sankey",
     "nps_chart",
     "nps_value_chart",
     "p_alive_matrix_chart",
+    "qini_chart",
     "quality_profile_chart",
     "tracking_chart",
+    "uplift_decile_chart",
     "value_map_chart",
     "write_chart",
 ]

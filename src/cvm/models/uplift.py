@@ -1,0 +1,412 @@
+"""Uplift models: who buys because of the treatment, on scikit-learn estimators.
+
+Fitted on a randomized test (features ``X``, the arm each customer was in, the outcome ``y``),
+an uplift model predicts for new customers the effect of each treatment against the control,
+``tau(x) = E[y | x, treatment] - E[y | x, control]``. Several treatments are supported: each is
+modelled against the control. Evaluation uses the Qini and uplift curves on held-out data.
+
+References
+----------
+Künzel, S. R., Sekhon, J. S., Bickel, P. J. & Yu, B. (2019). Metalearners for estimating
+heterogeneous treatment effects using machine learning. PNAS 116(10), 4156-4165 (T- and
+X-learner).
+Jaskowski, M. & Jaroszewicz, S. (2012). Uplift modeling for clinical trial data. ICML Workshop
+on Clinical Data Analysis (class-variable transformation).
+Radcliffe, N. J. (2007). Using control groups to target on predicted lift: building and
+assessing uplift models. Direct Marketing Analytics Journal 1, 14-21 (Qini curve).
+Kane, K., Lo, V. S. Y. & Zheng, J. (2014). Mining for the truly responsive customers and
+prospects using true-lift modeling. J. Marketing Analytics 2, 218-238 (the four customer types).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone, is_classifier
+
+from cvm._exceptions import DataError, NotFittedError
+
+__all__ = [
+    "CATEGORIES",
+    "ClassTransformationUplift",
+    "TwoModelUplift",
+    "XLearnerUplift",
+    "auuc",
+    "qini_coefficient",
+    "qini_curve",
+    "uplift_by_decile",
+    "uplift_categories",
+    "uplift_curve",
+]
+
+CATEGORIES = ("persuadable", "sure_thing", "lost_cause", "do_not_disturb")
+
+
+def _default_classifier(random_state: Any) -> Any:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(
+        max_iter=150, learning_rate=0.08, min_samples_leaf=40, random_state=random_state
+    )
+
+
+def _default_regressor(random_state: Any) -> Any:
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    return HistGradientBoostingRegressor(
+        max_iter=150, learning_rate=0.08, min_samples_leaf=40, random_state=random_state
+    )
+
+
+def _check_inputs(
+    X: Any, treatment: Any, y: Any, control: str
+) -> tuple[Any, np.ndarray, np.ndarray]:
+    arms = np.asarray(treatment).astype(str)
+    target = np.asarray(y, dtype=float)
+    n = arms.shape[0]
+    if n == 0:
+        raise DataError("uplift: no rows to fit")
+    if len(X) != n or target.shape[0] != n:
+        raise DataError(
+            f"uplift: X ({len(X)}), treatment ({n}) and y ({target.shape[0]}) differ in length"
+        )
+    if not np.isfinite(target).all():
+        raise DataError("uplift: y has missing or infinite values")
+    if control not in set(arms):
+        raise DataError(f"uplift: no row in the control arm {control!r}")
+    if len(set(arms)) < 2:
+        raise DataError("uplift: no treated rows; a randomized test needs both arms")
+    return X, arms, target
+
+
+def _predict_outcome(model: Any, X: Any) -> np.ndarray:
+    """P(y = 1) for a classifier, the prediction for a regressor."""
+    if is_classifier(model):
+        return np.asarray(model.predict_proba(X))[:, 1]
+    return np.asarray(model.predict(X), dtype=float)
+
+
+class _Uplift:
+    """Shared contract: ``fit(X, treatment, y)``, ``predict``, ``predict_all``, outcomes."""
+
+    outcome_models_: dict[str, Any]
+
+    def __init__(self, *, control: str = "control", random_state: Any = None) -> None:
+        self.control = control
+        self.random_state = random_state
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "treatments_"):
+            raise NotFittedError(f"{type(self).__name__} is not fitted: call fit(X, treatment, y)")
+
+    def _start(self, X: Any, treatment: Any, y: Any) -> tuple[Any, np.ndarray, np.ndarray]:
+        X, arms, target = _check_inputs(X, treatment, y, self.control)
+        self.treatments_ = sorted(a for a in set(arms) if a != self.control)
+        self.binary_ = bool(np.isin(target, (0.0, 1.0)).all())
+        self.n_obs_ = {a: int((arms == a).sum()) for a in [self.control, *self.treatments_]}
+        return X, arms, target
+
+    def _outcome_model(self) -> Any:
+        chosen = getattr(self, "estimator", None)
+        if chosen is not None:
+            return clone(chosen)
+        return (
+            _default_classifier(self.random_state)
+            if self.binary_
+            else _default_regressor(self.random_state)
+        )
+
+    def _uplift_for(self, X: Any, treatment: str) -> np.ndarray:
+        raise NotImplementedError
+
+    def predict(self, X: Any, treatment: str | None = None) -> np.ndarray:
+        """Predicted uplift of ``treatment`` (default: the first) over the control, per row."""
+        self._check_fitted()
+        name = treatment or self.treatments_[0]
+        if name not in self.treatments_:
+            raise DataError(f"unknown treatment {name!r}; fitted: {', '.join(self.treatments_)}")
+        return self._uplift_for(X, name)
+
+    def predict_all(self, X: Any) -> pd.DataFrame:
+        """Uplift of every treatment (columns) and the best one per row."""
+        self._check_fitted()
+        frame = pd.DataFrame({t: self._uplift_for(X, t) for t in self.treatments_})
+        frame["best_treatment"] = frame[self.treatments_].idxmax(axis=1)
+        return frame
+
+    def predict_outcomes(self, X: Any) -> pd.DataFrame:
+        """Expected outcome (probability for a binary y) under the control and each treatment."""
+        self._check_fitted()
+        base = _predict_outcome(self.outcome_models_[self.control], X)
+        out = {self.control: base}
+        for t in self.treatments_:
+            out[t] = base + self._uplift_for(X, t)
+        return pd.DataFrame(out)
+
+
+class TwoModelUplift(_Uplift):
+    """T-learner: one outcome model per arm; uplift is the difference of their predictions.
+
+    Parameters
+    ----------
+    estimator : a scikit-learn classifier (binary outcome) or regressor, cloned per arm;
+        default a histogram gradient-boosting model.
+    control : the control arm's label.
+    random_state : seed of the default estimators.
+    """
+
+    def __init__(
+        self, estimator: Any = None, *, control: str = "control", random_state: Any = None
+    ) -> None:
+        super().__init__(control=control, random_state=random_state)
+        self.estimator = estimator
+
+    def fit(self, X: Any, treatment: Any, y: Any) -> TwoModelUplift:
+        X, arms, target = self._start(X, treatment, y)
+        self.outcome_models_ = {}
+        for arm in [self.control, *self.treatments_]:
+            mask = arms == arm
+            self.outcome_models_[arm] = self._outcome_model().fit(_rows(X, mask), target[mask])
+        return self
+
+    def _uplift_for(self, X: Any, treatment: str) -> np.ndarray:
+        treated = _predict_outcome(self.outcome_models_[treatment], X)
+        return treated - _predict_outcome(self.outcome_models_[self.control], X)
+
+
+class ClassTransformationUplift(_Uplift):
+    """Class-variable transformation for a binary outcome, weighted for unequal arms.
+
+    ``z = 1`` for a treated buyer or a control non-buyer; with both arms weighted to equal
+    size, ``uplift = 2 P(z = 1 | x) - 1`` (Jaskowski & Jaroszewicz 2012). One classifier per
+    treatment (on that treatment and the control); a control outcome model gives the base
+    rate for :meth:`predict_outcomes`.
+    """
+
+    def __init__(
+        self, estimator: Any = None, *, control: str = "control", random_state: Any = None
+    ) -> None:
+        super().__init__(control=control, random_state=random_state)
+        self.estimator = estimator
+
+    def fit(self, X: Any, treatment: Any, y: Any) -> ClassTransformationUplift:
+        X, arms, target = self._start(X, treatment, y)
+        if not self.binary_:
+            raise DataError("class transformation needs a binary outcome (0/1); use TwoModelUplift")
+        self.transformed_models_ = {}
+        for t in self.treatments_:
+            mask = (arms == t) | (arms == self.control)
+            w = (arms[mask] == t).astype(float)
+            z = (target[mask] == w).astype(int)
+            share = w.mean()
+            weight = np.where(w == 1, 0.5 / share, 0.5 / (1 - share))
+            model = self._outcome_model()
+            self.transformed_models_[t] = model.fit(_rows(X, mask), z, sample_weight=weight)
+        control = arms == self.control
+        self.outcome_models_ = {
+            self.control: self._outcome_model().fit(_rows(X, control), target[control])
+        }
+        return self
+
+    def _uplift_for(self, X: Any, treatment: str) -> np.ndarray:
+        return 2 * _predict_outcome(self.transformed_models_[treatment], X) - 1
+
+
+class XLearnerUplift(_Uplift):
+    """X-learner (Künzel et al. 2019): imputed individual effects, regressed and blended.
+
+    Outcome models per arm impute each treated customer's effect ``y - mu_0(x)`` and each
+    control's ``mu_t(x) - y``; two effect regressors learn them and are blended with the
+    treatment share ``g``: ``tau = g tau_0 + (1 - g) tau_1``. In a randomized test the
+    propensity is the known, constant share of each arm.
+    """
+
+    def __init__(
+        self,
+        estimator: Any = None,
+        effect_estimator: Any = None,
+        *,
+        control: str = "control",
+        random_state: Any = None,
+    ) -> None:
+        super().__init__(control=control, random_state=random_state)
+        self.estimator = estimator
+        self.effect_estimator = effect_estimator
+
+    def _effect_model(self) -> Any:
+        if self.effect_estimator is not None:
+            return clone(self.effect_estimator)
+        return _default_regressor(self.random_state)
+
+    def fit(self, X: Any, treatment: Any, y: Any) -> XLearnerUplift:
+        X, arms, target = self._start(X, treatment, y)
+        control = arms == self.control
+        X0, y0 = _rows(X, control), target[control]
+        self.outcome_models_ = {self.control: self._outcome_model().fit(X0, y0)}
+        self.effect_models_: dict[str, tuple[Any, Any]] = {}
+        self.propensity_: dict[str, float] = {}
+        for t in self.treatments_:
+            treated = arms == t
+            X1, y1 = _rows(X, treated), target[treated]
+            mu1 = self._outcome_model().fit(X1, y1)
+            self.outcome_models_[t] = mu1
+            d1 = y1 - _predict_outcome(self.outcome_models_[self.control], X1)
+            d0 = _predict_outcome(mu1, X0) - y0
+            self.effect_models_[t] = (
+                self._effect_model().fit(X0, d0),
+                self._effect_model().fit(X1, d1),
+            )
+            self.propensity_[t] = treated.sum() / (treated.sum() + control.sum())
+        return self
+
+    def _uplift_for(self, X: Any, treatment: str) -> np.ndarray:
+        tau0, tau1 = self.effect_models_[treatment]
+        g = self.propensity_[treatment]
+        return g * tau0.predict(X) + (1 - g) * tau1.predict(X)
+
+
+def _rows(X: Any, mask: np.ndarray) -> Any:
+    return X.loc[mask] if isinstance(X, pd.DataFrame) else np.asarray(X)[mask]
+
+
+# ------------------------------------------------------------------------- evaluation
+def _sorted_arms(
+    y: Any, treatment: Any, uplift: Any, control: str, treated: str | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    arms = np.asarray(treatment).astype(str)
+    target = np.asarray(y, dtype=float)
+    score = np.asarray(uplift, dtype=float)
+    if not arms.size == target.size == score.size:
+        raise DataError("y, treatment and uplift differ in length")
+    keep = (arms == control) | ((arms != control) if treated is None else (arms == treated))
+    order = np.argsort(-score[keep], kind="stable")
+    is_t = (arms[keep] != control)[order]
+    if is_t.all() or not is_t.any():
+        raise DataError("evaluation needs treated and control rows")
+    return target[keep][order], is_t, score[keep][order]
+
+
+def qini_curve(
+    y: Any, treatment: Any, uplift: Any, *, control: str = "control", treated: str | None = None
+) -> pd.DataFrame:
+    """Cumulative incremental responses when targeting by decreasing predicted uplift.
+
+    ``qini(k) = Y_t(k) - Y_c(k) N_t(k) / N_c(k)`` over the first ``k`` customers (Radcliffe
+    2007), with ``fraction = k / n``; ``random`` is the straight line of random targeting.
+    """
+    target, is_t, _ = _sorted_arms(y, treatment, uplift, control, treated)
+    n_t = np.cumsum(is_t)
+    n_c = np.cumsum(~is_t)
+    y_t = np.cumsum(target * is_t)
+    y_c = np.cumsum(target * ~is_t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        qini = np.where(n_c > 0, y_t - y_c * n_t / np.maximum(n_c, 1), y_t)
+    n = target.size
+    fraction = np.arange(1, n + 1) / n
+    return pd.DataFrame(
+        {
+            "fraction": np.r_[0.0, fraction],
+            "qini": np.r_[0.0, qini],
+            "random": np.r_[0.0, fraction * qini[-1]],
+        }
+    )
+
+
+def uplift_curve(
+    y: Any, treatment: Any, uplift: Any, *, control: str = "control", treated: str | None = None
+) -> pd.DataFrame:
+    """Cumulative uplift ``(Y_t/N_t - Y_c/N_c)(N_t + N_c)`` by decreasing predicted uplift."""
+    target, is_t, _ = _sorted_arms(y, treatment, uplift, control, treated)
+    n_t = np.cumsum(is_t)
+    n_c = np.cumsum(~is_t)
+    rate_t = np.cumsum(target * is_t) / np.maximum(n_t, 1)
+    rate_c = np.cumsum(target * ~is_t) / np.maximum(n_c, 1)
+    gain = np.where((n_t > 0) & (n_c > 0), (rate_t - rate_c) * (n_t + n_c), 0.0)
+    n = target.size
+    fraction = np.arange(1, n + 1) / n
+    return pd.DataFrame(
+        {
+            "fraction": np.r_[0.0, fraction],
+            "uplift": np.r_[0.0, gain],
+            "random": np.r_[0.0, fraction * gain[-1]],
+        }
+    )
+
+
+def _area_over_random(fraction: np.ndarray, curve: np.ndarray, random: np.ndarray, n: int) -> float:
+    return float(np.trapezoid(curve - random, fraction) / n)
+
+
+def qini_coefficient(
+    y: Any, treatment: Any, uplift: Any, *, control: str = "control", treated: str | None = None
+) -> float:
+    """Area between the Qini curve and random targeting, per customer (> 0 beats random)."""
+    curve = qini_curve(y, treatment, uplift, control=control, treated=treated)
+    return _area_over_random(
+        curve["fraction"].to_numpy(),
+        curve["qini"].to_numpy(),
+        curve["random"].to_numpy(),
+        len(curve) - 1,
+    )
+
+
+def auuc(
+    y: Any, treatment: Any, uplift: Any, *, control: str = "control", treated: str | None = None
+) -> float:
+    """Area between the uplift curve and random targeting, per customer (> 0 beats random)."""
+    curve = uplift_curve(y, treatment, uplift, control=control, treated=treated)
+    return _area_over_random(
+        curve["fraction"].to_numpy(),
+        curve["uplift"].to_numpy(),
+        curve["random"].to_numpy(),
+        len(curve) - 1,
+    )
+
+
+def uplift_by_decile(
+    y: Any,
+    treatment: Any,
+    uplift: Any,
+    *,
+    bins: int = 10,
+    control: str = "control",
+    treated: str | None = None,
+) -> pd.DataFrame:
+    """Observed response per arm and uplift in each decile of predicted uplift (1 = highest)."""
+    target, is_t, score = _sorted_arms(y, treatment, uplift, control, treated)
+    decile = (np.arange(target.size) * bins // target.size) + 1
+    frame = pd.DataFrame({"decile": decile, "y": target, "treated": is_t, "predicted": score})
+    g = frame.groupby("decile")
+    out = pd.DataFrame(
+        {
+            "n_treatment": g["treated"].sum(),
+            "n_control": g["treated"].size() - g["treated"].sum(),
+            "response_treatment": frame[frame["treated"]].groupby("decile")["y"].mean(),
+            "response_control": frame[~frame["treated"]].groupby("decile")["y"].mean(),
+            "predicted_uplift": g["predicted"].mean(),
+        }
+    )
+    out["observed_uplift"] = out["response_treatment"] - out["response_control"]
+    return out
+
+
+def uplift_categories(
+    uplift: Any, p_control: Any, *, threshold: float = 0.02, likely: float | None = None
+) -> np.ndarray:
+    """Persuadable, sure thing, lost cause or do-not-disturb per customer.
+
+    Persuadable: uplift >= ``threshold``; do-not-disturb: uplift <= ``-threshold``; of the
+    rest, sure things would respond anyway (control response >= ``likely``, default the median
+    control response) and lost causes would not (Kane et al. 2014).
+    """
+    tau = np.asarray(uplift, dtype=float)
+    base = np.asarray(p_control, dtype=float)
+    if tau.shape != base.shape:
+        raise DataError("uplift and p_control differ in length")
+    cut = float(np.median(base)) if likely is None else likely
+    code = np.where(
+        tau >= threshold, 0, np.where(tau <= -threshold, 3, np.where(base >= cut, 1, 2))
+    )
+    return np.asarray(CATEGORIES, dtype=object)[code]
