@@ -87,6 +87,7 @@ def _run(
     timezone: str | None,
     delimiter: str | None,
     encoding: str | None,
+    layout: str | None = None,
 ) -> None:
     from cvm._exceptions import IngestError
     from cvm.ingest import load_file
@@ -109,6 +110,7 @@ def _run(
                         delimiter=delimiter,
                         encoding=encoding,
                         progress=progress,
+                        layout=layout,
                     )
             except IngestError as exc:
                 err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
@@ -214,8 +216,16 @@ def surveys(
     timezone: TimeZone = None,
     delimiter: Delimiter = None,
     encoding: Encoding = None,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide",
+            help="One row per respondent, one column per question (SurveyMonkey, Qualtrics);"
+            " mapped by cvm.toml [sources.surveys.wide].",
+        ),
+    ] = False,
 ) -> None:
-    """Load survey answers in long format (respondent, brand, attribute, score)."""
+    """Load survey answers: long format (respondent, brand, attribute, score) or --wide."""
     _run(
         "surveys",
         files,
@@ -227,6 +237,7 @@ def surveys(
         timezone,
         delimiter,
         encoding,
+        layout="wide" if wide else None,
     )
 
 

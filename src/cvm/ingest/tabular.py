@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from cvm._exceptions import IngestError
+from cvm._exceptions import ConfigError, IngestError
 from cvm._progress import Progress, no_progress
 from cvm._sql import load_sql
 from cvm.ingest import readers
@@ -186,6 +186,16 @@ def _attributes(file: readers.FileSource, mapping: Mapping[str, str]) -> str:
     return f"to_json(struct_pack({fields})) AS attributes"
 
 
+def _wide_survey(ws: Workspace, kind: str, layout: str | None) -> bool:
+    """Whether a survey file is in the wide layout (argument, else cvm.toml; long default)."""
+    if kind.replace("-", "_") not in ("surveys", "survey", "survey_responses"):
+        return False
+    chosen = str(layout or ws.config.section("sources", "surveys").get("layout", "long"))
+    if chosen not in ("long", "wide"):
+        raise ConfigError(f"survey layout must be 'long' or 'wide', got {chosen!r}")
+    return chosen == "wide"
+
+
 def load_file(
     ws: Workspace,
     kind: str,
@@ -201,8 +211,12 @@ def load_file(
     score_min: float | None = None,
     score_max: float | None = None,
     progress: Progress | None = None,
+    layout: str | None = None,
 ) -> LoadResult:
     """Load one file of ``kind`` (transactions, order_items, customers, surveys).
+
+    Surveys in ``layout="wide"`` (or ``[sources.surveys] layout = "wide"``), one row per
+    respondent, load through ``cvm.ingest.survey_wide``.
 
     Options left out come from ``cvm.toml`` ``[sources.<kind>]``. Every row is checked; bad
     rows go to ``rejected_rows`` with their line and reason, good rows load once (rows already
@@ -214,6 +228,14 @@ def load_file(
     IngestError
         The file is missing, unreadable, or lacks a required column; nothing is loaded.
     """
+    if _wide_survey(ws, kind, layout):
+        from cvm.ingest.survey_wide import load_survey_wide
+
+        return load_survey_wide(
+            ws, path, columns=columns, date_format=date_format, timezone=timezone,
+            delimiter=delimiter, encoding=encoding, score_min=score_min, score_max=score_max,
+            progress=progress,
+        )  # fmt: skip
     opts = resolve_options(
         ws.config,
         kind,

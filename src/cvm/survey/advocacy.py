@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from cvm._exceptions import DataError
@@ -25,7 +26,7 @@ PROMOTER_MIN, DETRACTOR_MAX = 9.0, 6.0
 CLASSES = ("promoter", "passive", "detractor")
 
 
-def nps_class(score: np.ndarray | pd.Series) -> np.ndarray:
+def nps_class(score: ArrayLike) -> np.ndarray:
     """'promoter' (9-10), 'passive' (7-8) or 'detractor' (0-6) for each 0-10 answer."""
     s = np.asarray(score, dtype=float)
     return np.where(
@@ -37,7 +38,7 @@ def _z(confidence: float) -> float:
     return float(stats.norm.ppf(0.5 + confidence / 2))
 
 
-def net_promoter(scores: np.ndarray | pd.Series, confidence: float = 0.95) -> dict[str, float]:
+def net_promoter(scores: ArrayLike, confidence: float = 0.95) -> dict[str, float]:
     """NPS of 0-10 answers: shares of each class, NPS in points and its interval."""
     s = np.asarray(scores, dtype=float)
     s = s[np.isfinite(s)]
@@ -88,7 +89,7 @@ def nps_table(
 
 
 def satisfaction(
-    scores: np.ndarray | pd.Series, satisfied_min: float, confidence: float = 0.95
+    scores: ArrayLike, satisfied_min: float, confidence: float = 0.95
 ) -> dict[str, float]:
     """Share satisfied (score >= ``satisfied_min``) with a Wilson interval, and the mean."""
     s = np.asarray(scores, dtype=float)

@@ -67,10 +67,9 @@ class ValueMap:
         sel = self.ratios[(self.ratios["group"] == group) & (self.ratios["attribute"] == OVERALL)]
         wide = sel.pivot(index="versus", columns="measure", values=["estimate", "lower", "upper"])
         out = pd.DataFrame(index=wide.index)
-        for m in MEASURES:
-            out[f"{m}_ratio"] = wide[("estimate", m)]
-            out[f"{m}_lower"] = wide[("lower", m)]
-            out[f"{m}_upper"] = wide[("upper", m)]
+        for m in MEASURES:  # price and value are NaN when the survey asks no price
+            for stat, name in (("estimate", "ratio"), ("lower", "lower"), ("upper", "upper")):
+                out[f"{m}_{name}"] = wide[(stat, m)] if (stat, m) in wide else float("nan")
         order = [*self.competitors, MARKET]
         return out.reindex([v for v in order if v in out.index])
 
@@ -249,8 +248,9 @@ def _analyse(
     scores = pd.DataFrame(means[0], index=pd.Index(cube.brands, name="brand"))
     scores.columns = cube.attributes
     scores["quality"] = quality
+    scores = scores.reset_index()
     scores.insert(0, "group", group)
-    return ratio_rows, list(points.values()), scores.reset_index(), weights
+    return ratio_rows, list(points.values()), scores, weights
 
 
 def customer_value_map(
