@@ -5,9 +5,11 @@ histogram algorithm (binned features, leaf-wise growth, native missing values, e
 stopping), it is already a dependency, it runs on millions of rows in seconds, and it pickles
 with the run without a native library to match at load time.
 
-Risk is calibrated (Platt's sigmoid or isotonic regression, Niculescu-Mizil & Caruana 2005)
-on a random part of the training customers held out from the trees, so a risk of 0.3 means
-about 30 of 100 such customers churn. Reasons are per-customer contributions: the change in
+Risk is calibrated (Platt's sigmoid or isotonic regression on the trees' log-odds,
+Niculescu-Mizil & Caruana 2005) on a random part of the training customers held out from the
+trees, so a risk of 0.3 means about 30 of 100 such customers churn. (scikit-learn's
+``CalibratedClassifierCV`` does the same; the two-line map here keeps the pickled model small
+and independent of its API changes.) Reasons are per-customer contributions: the change in
 calibrated risk when one feature is replaced by its training median, computed one feature at
 a time over all rows (vectorised; cost grows with features, not customers).
 """
@@ -60,9 +62,7 @@ class ChurnClassifier:
 
     def fit(self, X: pd.DataFrame, y: Any) -> ChurnClassifier:
         """Fit the trees on part of ``X`` and the calibration on the rest; returns self."""
-        from sklearn.calibration import CalibratedClassifierCV
         from sklearn.ensemble import HistGradientBoostingClassifier
-        from sklearn.frozen import FrozenEstimator
 
         if self.calibration not in ("isotonic", "sigmoid"):
             raise DataError(
@@ -73,7 +73,7 @@ class ChurnClassifier:
             raise DataError(f"{len(X)} feature rows but {len(labels)} labels")
         if labels.all() or not labels.any():
             raise DataError("churn labels are all the same: nothing to learn (widen the data)")
-        rng = np.random.default_rng(self.random_state)
+        rng = np.random.default_rng([self.random_state, 7919])  # its own stream for the split
         held = rng.random(len(X)) < self.calibration_fraction
         values = X.to_numpy(dtype=np.float32)
         trees = HistGradientBoostingClassifier(
@@ -85,10 +85,8 @@ class ChurnClassifier:
             early_stopping=True,
             random_state=self.random_state,
         ).fit(values[~held], labels[~held])
-        calibrated = CalibratedClassifierCV(FrozenEstimator(trees), method=self.calibration)
-        calibrated.fit(values[held], labels[held])
         self.trees_ = trees
-        self.calibrated_ = calibrated
+        self.calibrator_ = _calibrator(self.calibration).fit(self._raw(values[held]), labels[held])
         self.feature_names_ = list(X.columns)
         self.medians_ = np.nan_to_num(np.nanmedian(values, axis=0)).astype(np.float32)
         self.base_rate_ = float(labels.mean())
@@ -100,7 +98,7 @@ class ChurnClassifier:
         return self
 
     def _fitted(self) -> None:
-        if not hasattr(self, "calibrated_"):
+        if not hasattr(self, "calibrator_"):
             raise NotFittedError("ChurnClassifier is not fitted: call fit(X, y) first")
 
     def _matrix(self, X: pd.DataFrame) -> np.ndarray:
@@ -111,8 +109,15 @@ class ChurnClassifier:
             raise DataError(f"churn features missing: {', '.join(missing)}")
         return X[self.feature_names_].to_numpy(dtype=np.float32)
 
+    def _raw(self, values: np.ndarray) -> np.ndarray:
+        """The trees' log-odds, the input of the calibration map."""
+        return np.asarray(self.trees_.decision_function(values), dtype=float).reshape(-1, 1)
+
     def _risk(self, values: np.ndarray) -> np.ndarray:
-        return np.asarray(self.calibrated_.predict_proba(values)[:, 1])
+        raw = self._raw(values)
+        if self.calibration == "isotonic":
+            return np.asarray(self.calibrator_.predict(raw.ravel()), dtype=float)
+        return np.asarray(self.calibrator_.predict_proba(raw)[:, 1], dtype=float)
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Calibrated probability of churn, one per row of ``X``."""
@@ -153,6 +158,26 @@ class ChurnClassifier:
         for i in range(k):
             out[f"contribution_{i + 1}"] = np.where(picked[:, i] > 0, picked[:, i], np.nan)
         return pd.DataFrame(out, index=X.index)
+
+
+def _calibrator(method: str) -> Any:
+    """A monotone map from the trees' log-odds to probability: isotonic or Platt's sigmoid."""
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.linear_model import LogisticRegression
+
+    if method == "isotonic":
+        return _IsotonicOnColumn(IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1))
+    return LogisticRegression(C=1e6)
+
+
+class _IsotonicOnColumn:
+    """Isotonic regression fitted on a one-column matrix, as the sigmoid is."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+
+    def fit(self, raw: np.ndarray, labels: np.ndarray) -> Any:
+        return self.model.fit(raw.ravel(), labels.astype(float))
 
 
 def _check(X: Any) -> pd.DataFrame:
