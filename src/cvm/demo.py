@@ -12,7 +12,7 @@ from cvm._progress import Progress, no_progress
 from cvm.workspace import Workspace
 
 MARKER = ".cvm-demo"
-LOAD_ORDER = ("customers", "transactions", "order_items", "surveys")
+LOAD_ORDER = ("customers", "transactions", "order_items", "subscriptions", "surveys")
 
 
 @dataclass

@@ -206,6 +206,33 @@ def customers(
 
 
 @app.command()
+def subscriptions(
+    files: Files,
+    workspace: WorkspaceOption = Path("."),
+    profile: Profile = None,
+    map_: Maps = None,
+    date_format: DateFormat = None,
+    currency: Currency = None,
+    timezone: TimeZone = None,
+    delimiter: Delimiter = None,
+    encoding: Encoding = None,
+) -> None:
+    """Load contracts (one row per subscription; empty end date while active; a snapshot)."""
+    _run(
+        "subscriptions",
+        files,
+        workspace,
+        profile,
+        map_,
+        date_format,
+        currency,
+        timezone,
+        delimiter,
+        encoding,
+    )
+
+
+@app.command()
 def surveys(
     files: Files,
     workspace: WorkspaceOption = Path("."),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-KINDS = ("transactions", "order_items", "customers", "surveys")
+KINDS = ("transactions", "order_items", "customers", "surveys", "subscriptions")
 
 CANONICAL: dict[str, tuple[str, ...]] = {
     "transactions": (
@@ -55,6 +55,14 @@ CANONICAL: dict[str, tuple[str, ...]] = {
         "score",
         "importance",
     ),
+    "subscriptions": (
+        "subscription_id",
+        "customer_id",
+        "plan",
+        "started",
+        "ended",
+        "monthly_amount",
+    ),
 }
 
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -62,6 +70,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "order_items": ("transaction_id", "product_id", "quantity"),
     "customers": ("customer_id",),
     "surveys": ("respondent_id", "brand", "attribute", "score"),
+    "subscriptions": ("customer_id", "started"),
 }
 
 _GENERIC: dict[str, dict[str, tuple[str, ...]]] = {
@@ -106,6 +115,14 @@ _GENERIC: dict[str, dict[str, tuple[str, ...]]] = {
         "attribute": ("attribute", "question", "item"),
         "score": ("score", "rating", "answer", "value"),
         "importance": ("importance", "weight"),
+    },
+    "subscriptions": {
+        "subscription_id": ("subscription_id", "contract_id", "subscription", "contract"),
+        "customer_id": ("customer_id", "customer", "client_id", "account_id", "user_id"),
+        "plan": ("plan", "plan_name", "product", "tariff"),
+        "started": ("started", "start_date", "started_at", "activated_at", "created_at"),
+        "ended": ("ended", "end_date", "ended_at", "cancelled_at", "canceled_at", "churn_date"),
+        "monthly_amount": ("monthly_amount", "mrr", "monthly_fee", "price", "amount"),
     },
 }
 

@@ -68,6 +68,14 @@ SLOTS: dict[str, dict[str, str]] = {
         "score": NUM,
         "importance": NUM,
     },
+    "subscriptions": {
+        "subscription_id": TEXT,
+        "customer_id": TEXT,
+        "plan": TEXT,
+        "started": TS,
+        "ended": TS,
+        "monthly_amount": NUM,
+    },
 }
 
 _NUM_PREFIXES: tuple[str, ...] = (

@@ -138,6 +138,27 @@ def _load_surveys(
     _rejects_of(con, "_cvm_sv_rows", "_cvm_sv_status", "duplicate answer with different content")
 
 
+def _load_subscriptions(
+    con: duckdb.DuckDBPyConnection,
+    select: str,
+    params: Mapping[str, object],
+    options: SourceOptions,
+    result: LoadResult,
+    progress: Progress,
+) -> None:
+    progress(0, 3, f"{result.source}: read and validate")
+    sql = with_input(load_sql(SQL, "subscriptions_validate.sql"), "_cvm_sb_in", select)
+    con.execute(sql, {**params, **ts_params(options), "currency": options.currency})
+    progress(1, 3, f"{result.source}: deduplicate")
+    con.execute(load_sql(SQL, "subscriptions_status.sql"))
+    progress(2, 3, f"{result.source}: upsert")
+    con.execute(load_sql(SQL, "subscriptions_upsert.sql"), {"load_id": result.load_id})
+    _finish_counts(con, result, "_cvm_sb_rows", "_cvm_sb_status")
+    _rejects_of(
+        con, "_cvm_sb_rows", "_cvm_sb_status", "duplicate subscription_id with different content"
+    )
+
+
 def _finish_counts(
     con: duckdb.DuckDBPyConnection, result: LoadResult, rows: str, status: str
 ) -> None:
@@ -153,6 +174,7 @@ LOADERS: dict[str, Loader] = {
     "order_items": _load_order_items,
     "customers": _load_customers,
     "surveys": _load_surveys,
+    "subscriptions": _load_subscriptions,
 }
 
 _WORK_TABLES = (
@@ -164,6 +186,9 @@ _WORK_TABLES = (
     "_cvm_cu_new",
     "_cvm_sv_rows",
     "_cvm_sv_status",
+    "_cvm_sb_rows",
+    "_cvm_sb_status",
+    "_cvm_sb_new",
     "_cvm_rejects",
     "_cvm_rates",
 )

@@ -1,0 +1,54 @@
+-- Type and check staged contracts (view _cvm_sb_in): one row per subscription; `ended` empty
+-- while the contract runs. Amounts convert to the workspace currency like transactions.
+CREATE OR REPLACE TEMP TABLE _cvm_sb_rows AS
+WITH parsed AS (
+    SELECT
+        _seq,
+        _rec,
+        _line,
+        _raw,
+        _cvm_text(subscription_id) AS src_id,
+        _cvm_text(customer_id) AS customer_id,
+        _cvm_text(plan) AS plan,
+        _cvm_text(started_text) AS started_text,
+        _cvm_ts(started_text, started_naive, started_utc, $tz, $use_fmt, $fmt, $fmt_has_tz)
+            AS started,
+        _cvm_text(ended_text) AS ended_text,
+        _cvm_ts(ended_text, ended_naive, ended_utc, $tz, $use_fmt, $fmt, $fmt_has_tz) AS ended,
+        _cvm_num(monthly_amount_text, monthly_amount_num) AS monthly_amount,
+        _cvm_text(monthly_amount_text) AS amount_text
+    FROM _cvm_sb_in
+),
+typed AS (
+    SELECT p.*, r.rate
+    FROM parsed AS p
+    LEFT JOIN _cvm_rates AS r ON r.currency = upper($currency)
+)
+SELECT
+    _seq,
+    _rec,
+    _line,
+    _raw,
+    coalesce(src_id, 'h' || hash(customer_id, plan, started)::VARCHAR) AS subscription_id,
+    customer_id,
+    plan,
+    started,
+    ended,
+    monthly_amount * rate AS monthly_amount,
+    hash(customer_id, plan, started, ended, monthly_amount * rate) AS content_hash,
+    CASE
+        WHEN customer_id IS NULL THEN 'missing customer id'
+        WHEN started IS NULL AND started_text IS NULL THEN 'missing start date'
+        WHEN started IS NULL
+            THEN 'unparseable timestamp: ' || started_text || ' (expected ' || $fmt_label || ')'
+        WHEN ended IS NULL AND ended_text IS NOT NULL
+            THEN 'unparseable timestamp: ' || ended_text || ' (expected ' || $fmt_label || ')'
+        WHEN started > (now() + INTERVAL 1 DAY)::TIMESTAMP
+            THEN 'far-future timestamp: ' || strftime(started, '%Y-%m-%d %H:%M:%S')
+        WHEN ended < started THEN 'ended before started'
+        WHEN monthly_amount IS NULL AND amount_text IS NOT NULL
+            THEN 'non-numeric amount: ' || amount_text
+        WHEN monthly_amount < 0 THEN 'negative amount: ' || amount_text
+        WHEN monthly_amount IS NOT NULL AND rate IS NULL THEN 'unknown currency: ' || $currency
+    END AS reason
+FROM typed;
