@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from cvm.cli import campaigns, clv, demo, ingest, kpis, segments, simulate, survey, workspace
+from cvm.cli import report as report_cli
 from cvm.cli._common import CvmGroup
 
 app = typer.Typer(
@@ -29,6 +30,8 @@ app.add_typer(segments.churn_app, name="churn")
 app.add_typer(survey.app, name="survey")
 app.command()(kpis.kpis)
 app.add_typer(campaigns.app, name="campaign")
+app.command()(report_cli.report)
+app.command()(report_cli.dashboard)
 
 
 def main() -> None:

@@ -1,0 +1,26 @@
+"""``/api/kpis``: the KPI snapshot of the period ending a day."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from cvm.api.deps import WorkspaceDep
+from cvm.api.serialize import records
+from cvm.report.kpis import FREQUENCIES, kpi_snapshot
+
+router = APIRouter(tags=["kpis"])
+
+FreqQuery = Annotated[str, Query(pattern=f"^[{''.join(FREQUENCIES)}]$", description="Period")]
+
+
+@router.get("/kpis")
+def kpis(
+    ws: WorkspaceDep,
+    as_of: Annotated[date | None, Query(description="Snapshot day (default: last sale)")] = None,
+    freq: FreqQuery = "M",
+) -> dict[str, Any]:
+    """Active, new, retained, churned customers, rates, revenue, order value and equity."""
+    return records(kpi_snapshot(ws, as_of, freq=freq))[0]

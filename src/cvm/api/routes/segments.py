@@ -1,0 +1,23 @@
+"""``/api/segments``: size and value of every segment of the newest segments run."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from cvm.api.deps import WorkspaceDep
+from cvm.api.serialize import records
+from cvm.segments.runs import latest_segments_run, segment_summary
+
+router = APIRouter(tags=["segments"])
+
+
+@router.get("/segments")
+def segments(
+    ws: WorkspaceDep,
+    run_id: Annotated[str | None, Query(description="A segments run (default: newest)")] = None,
+) -> dict[str, Any]:
+    """One row per (kind, segment): customers, share, revenue, CLV, P(alive), churn risk."""
+    run = run_id or latest_segments_run(ws)
+    return {"run_id": run, "segments": records(segment_summary(ws, run).reset_index())}

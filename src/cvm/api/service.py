@@ -1,0 +1,45 @@
+"""What the routes share beyond dependencies: built reports kept per filter and DB version."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from datetime import date
+from pathlib import Path
+
+from cvm.report.build import ReportData, build_report
+from cvm.workspace import Workspace
+from cvm.workspace.connection import DB_NAME
+
+__all__ = ["ReportCache"]
+
+
+class ReportCache:
+    """The last ``size`` reports by (as_of, segment), dropped when the database changes.
+
+    Building a report refits the CLV models on a holdout, so the dashboard keeps what it built
+    until the workspace's database file is written again.
+    """
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[object, ...], ReportData] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _version(path: Path) -> tuple[float, int]:
+        stat = (path / DB_NAME).stat()
+        return stat.st_mtime, stat.st_size
+
+    def get(self, ws: Workspace, as_of: date | None, segment: str | None) -> ReportData:
+        key = (str(ws.path), self._version(ws.path), as_of, segment or None)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        report = build_report(ws, as_of=as_of, segment=segment or None)
+        with self._lock:
+            self._items[key] = report
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return report

@@ -1,0 +1,57 @@
+"""`cvm report` writes the HTML report; `cvm dashboard` serves it live with the JSON API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cvm.cli._common import WorkspaceOption, console, open_workspace
+
+
+def report(
+    workspace: WorkspaceOption = Path("."),
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="HTML file or folder (default: WORKSPACE/report)."),
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Report day (default: last purchase day).")
+    ] = None,
+    segment: Annotated[
+        str | None, typer.Option(help="Only this segment: kind:name, e.g. tier:gold.")
+    ] = None,
+    evaluate: Annotated[
+        bool, typer.Option(help="Refit CLV models on a holdout for the tracking charts.")
+    ] = True,
+    freq: Annotated[str, typer.Option(help="KPI period: D, W, M, Q or Y.")] = "M",
+) -> None:
+    """Write one self-contained HTML report (opens offline) and print its path."""
+    from cvm.report import write_report
+
+    with open_workspace(workspace) as ws:
+        target = out if out is not None else ws.path / "report" / "report.html"
+        path = write_report(ws, target, as_of=as_of, segment=segment, evaluate=evaluate, freq=freq)
+    size = path.stat().st_size / 1e6
+    console.print(f"report: [bold]{path}[/] ({size:.1f} MB)")
+
+
+def dashboard(
+    workspace: WorkspaceOption = Path("."),
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+) -> None:
+    """Serve the report live (filter by day and segment) and the JSON API over HTTP.
+
+    The workspace is opened read-only for each request. Set CVM_API_KEY to require that key
+    in the X-API-Key header of /api requests.
+    """
+    import uvicorn
+
+    from cvm.api import Settings, create_app
+
+    with open_workspace(workspace) as ws:  # checks the folder and migrates once, then closes
+        root = ws.path
+    console.print(f"dashboard: http://{host}:{port}/dashboard  (API docs: /api/docs)")
+    uvicorn.run(create_app(Settings.from_env(root)), host=host, port=port, log_level="info")

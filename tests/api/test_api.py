@@ -1,0 +1,111 @@
+"""The service: JSON routes, clear errors (404, 422, 400), the optional API key, and the
+dashboard page with its filters, over a workspace opened read-only per request."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from report_workspace import full_workspace
+
+from cvm.api import Settings, create_app
+from cvm.report.kpis import kpi_snapshot
+from cvm.workspace import Workspace
+
+
+@pytest.fixture(scope="module")
+def ws_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return full_workspace(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def client(ws_path: Path) -> TestClient:
+    return TestClient(create_app(Settings(workspace=ws_path)))
+
+
+def test_health_reads_the_workspace(client: TestClient, ws_path: Path) -> None:
+    body = client.get("/api/health").json()
+    assert body["status"] == "ok"
+    assert body["workspace"] == str(ws_path)
+    assert body["tables"]["transactions"] > 0
+
+
+def test_kpis_match_the_library(client: TestClient, ws_path: Path) -> None:
+    with Workspace.open(ws_path, read_only=True) as ws:
+        snap = kpi_snapshot(ws, "2025-06-30").iloc[0]
+    body = client.get("/api/kpis", params={"as_of": "2025-06-30"}).json()
+    assert body["active"] == snap["active"]
+    assert body["as_of"].startswith("2025-06-30")
+    assert body["net_revenue"] == pytest.approx(snap["net_revenue"])
+
+
+def test_malformed_queries_are_422_with_a_message(client: TestClient) -> None:
+    bad_day = client.get("/api/kpis", params={"as_of": "30/06/2025"})
+    assert bad_day.status_code == 422
+    assert "as_of" in bad_day.json()["detail"]
+    bad_freq = client.get("/api/kpis", params={"freq": "fortnight"})
+    assert bad_freq.status_code == 422
+    assert "freq" in bad_freq.json()["detail"]
+
+
+def test_library_errors_are_400_not_tracebacks(client: TestClient) -> None:
+    early = client.get("/api/kpis", params={"as_of": "1990-01-01"})
+    page = client.get("/dashboard", params={"segment": "no such segment"})
+    assert page.status_code == 400
+    assert "unknown segment" in page.json()["detail"]
+    assert early.status_code in (200, 400)
+
+
+def test_customer_profile_and_scores(client: TestClient, ws_path: Path) -> None:
+    with Workspace.open(ws_path, read_only=True) as ws:
+        cid, orders = ws.con.execute(
+            "SELECT customer_id, count(*) FROM transactions WHERE amount > 0"
+            " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1"
+        ).fetchall()[0]
+    body = client.get(f"/api/customers/{cid}").json()
+    assert body["customer_id"] == cid
+    assert body["orders"] == orders
+    assert body["scores"]["clv"]["clv"] > 0
+    assert body["scores"]["segments"]["segment"]
+
+
+def test_unknown_customer_is_a_404_with_json(client: TestClient) -> None:
+    response = client.get("/api/customers/NOBODY")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "unknown customer 'NOBODY'"}
+
+
+def test_segments_list_every_kind(client: TestClient) -> None:
+    body = client.get("/api/segments").json()
+    kinds = {row["kind"] for row in body["segments"]}
+    assert {"rfm", "tier", "lifecycle"} <= kinds
+    assert body["run_id"].startswith("segments-")
+
+
+def test_api_key_guards_the_api_but_not_health(ws_path: Path) -> None:
+    guarded = TestClient(create_app(Settings(workspace=ws_path, api_key="s3cret")))
+    assert guarded.get("/api/segments").status_code == 401
+    assert guarded.get("/api/segments", headers={"X-API-Key": "wrong"}).status_code == 401
+    assert guarded.get("/api/segments", headers={"X-API-Key": "s3cret"}).status_code == 200
+    assert guarded.get("/api/health").status_code == 200
+
+
+def test_dashboard_page_uses_the_served_plotly_and_filters(client: TestClient) -> None:
+    page = client.get("/dashboard", params={"segment": "lifecycle:active"})
+    assert page.status_code == 200
+    html = page.text
+    assert '<script src="/static/plotly.min.js">' in html
+    assert 'name="as_of"' in html and 'name="segment"' in html
+    assert '<option value="lifecycle:active" selected>' in html
+    assert "plotly.js v" not in html  # not inlined: loaded once from the route
+    js = client.get("/static/plotly.min.js")
+    assert js.status_code == 200
+    assert js.headers["content-type"].startswith("application/javascript")
+    assert len(js.content) > 1_000_000
+
+
+def test_workspace_missing_is_a_clear_error(tmp_path: Path) -> None:
+    response = TestClient(create_app(Settings(workspace=tmp_path))).get("/api/health")
+    assert response.status_code == 503
+    assert "not a workspace" in response.json()["detail"]
