@@ -11,6 +11,16 @@ from campaign_helpers import seed_customers
 from cvm.workspace import Workspace
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_thread() -> Iterator[None]:
+    """One OpenMP thread for the boosting models: on a shared machine, much faster."""
+    import sklearn.ensemble  # noqa: F401 - loads OpenMP so that the limit reaches it
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        yield
+
+
 @pytest.fixture
 def crm(tmp_path: Path) -> Iterator[Workspace]:
     ws = Workspace.create(tmp_path / "crm")

@@ -217,7 +217,10 @@ def list_(workspace: WorkspaceOption = Path(".")) -> None:
     if frame.empty:
         console.print("no campaigns yet: `cvm campaign create` or `cvm campaign import`")
         return
-    _table(frame.set_index("campaign_id"), "campaigns")
+    shown = frame[["campaign_id", "status", "channel", "treated", "control", "contacts"]].assign(
+        dates=frame["starts"].dt.strftime("%Y-%m-%d") + " – " + frame["ends"].dt.strftime("%d %b")
+    )
+    _table(shown, "campaigns", index=False)
 
 
 @app.command()
@@ -287,6 +290,7 @@ def uplift(
     learner: Annotated[str, typer.Option(help="t (two models), x (X-learner), class.")] = "t",
     seed: Annotated[int, typer.Option(help="Seed of the split and the models.")] = 0,
     charts: Annotated[Path | None, typer.Option(help="Folder for the Qini chart.")] = None,
+    threads: Annotated[int | None, typer.Option(help="Model threads (default: all).")] = None,
     workspace: WorkspaceOption = Path("."),
 ) -> None:
     """Fit an uplift model on a measured campaign; evaluate it; score every customer."""
@@ -294,7 +298,7 @@ def uplift(
     from cvm.report.charts import qini_chart, uplift_decile_chart, write_chart
 
     with open_workspace(workspace) as ws:
-        result = fit_campaign_uplift(ws, campaign_id, learner=learner, seed=seed)
+        result = fit_campaign_uplift(ws, campaign_id, learner=learner, seed=seed, threads=threads)
         folder = charts or ws.path / "report"
     _table(result.deciles, f"{campaign_id}: held-out uplift by decile")
     counts = result.scores.groupby("category").size().rename("customers").to_frame()
