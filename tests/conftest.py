@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -23,3 +24,20 @@ def workspace(tmp_path: Path) -> Iterator[Workspace]:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def cdnow_log() -> pd.DataFrame:
+    """The raw CDNOW purchase log (customer_id, ts, amount).
+
+    Fader, Hardie & Lee (2005), "Counting Your Customers the Easy Way", Marketing Science 24(2);
+    the 2,357-customer sample distributed by B. Hardie (shipped in lifetimes, MIT).
+    """
+    raw = pd.read_csv(
+        DATA / "cdnow" / "CDNOW_sample.txt",
+        sep=r"\s+",
+        header=None,
+        names=["master_id", "customer_id", "date", "cds", "amount"],
+    )
+    raw["ts"] = pd.to_datetime(raw["date"].astype(str), format="%Y%m%d")
+    return raw[["customer_id", "ts", "amount"]]

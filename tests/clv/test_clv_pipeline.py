@@ -6,31 +6,15 @@ is run through the as-of summary, so the published BG/NBD estimates pin the whol
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 from cvm import ConfigError, DataError
 from cvm.clv import evaluate, fit_clv
 
-CDNOW = Path(__file__).parents[1] / "data" / "cdnow"
 
-
-@pytest.fixture(scope="module")
-def cdnow() -> pd.DataFrame:
-    raw = pd.read_csv(
-        CDNOW / "CDNOW_sample.txt",
-        sep=r"\s+",
-        header=None,
-        names=["master_id", "customer_id", "date", "cds", "amount"],
-    )
-    raw["ts"] = pd.to_datetime(raw["date"].astype(str), format="%Y%m%d")
-    return raw[["customer_id", "ts", "amount"]]
-
-
-def test_fit_from_raw_log_gives_published_bgnbd(cdnow: pd.DataFrame) -> None:
-    fit = fit_clv(cdnow, "1997-09-30", models=["bgnbd"], unit="W")
+def test_fit_from_raw_log_gives_published_bgnbd(cdnow_log: pd.DataFrame) -> None:
+    fit = fit_clv(cdnow_log, "1997-09-30", models=["bgnbd"], unit="W")
     p = fit.models["bgnbd"].params_
     assert p["r"] == pytest.approx(0.243, abs=0.001)
     assert p["alpha"] == pytest.approx(4.414, abs=0.002)
@@ -40,8 +24,8 @@ def test_fit_from_raw_log_gives_published_bgnbd(cdnow: pd.DataFrame) -> None:
     assert fit.spend is not None and fit.spend.params_["p"] == pytest.approx(6.25, abs=0.01)
 
 
-def test_comparison_picks_lowest_bic(cdnow: pd.DataFrame) -> None:
-    fit = fit_clv(cdnow, "1997-09-30", models=["bgnbd", "paretonbd"], unit="W")
+def test_comparison_picks_lowest_bic(cdnow_log: pd.DataFrame) -> None:
+    fit = fit_clv(cdnow_log, "1997-09-30", models=["bgnbd", "paretonbd"], unit="W")
     table = fit.comparison
     assert set(table.index) == {"bgnbd", "paretonbd"}
     assert fit.best == table["BIC"].idxmin() and table.loc[fit.best, "chosen"]
@@ -49,8 +33,8 @@ def test_comparison_picks_lowest_bic(cdnow: pd.DataFrame) -> None:
     assert fit.best == "bgnbd"
 
 
-def test_holdout_evaluation_reconciles_and_tracks(cdnow: pd.DataFrame) -> None:
-    ev = evaluate(cdnow, "1997-09-30", "1998-06-30", models=["bgnbd"], unit="W")
+def test_holdout_evaluation_reconciles_and_tracks(cdnow_log: pd.DataFrame) -> None:
+    ev = evaluate(cdnow_log, "1997-09-30", "1998-06-30", models=["bgnbd"], unit="W")
     actual = ev.summary["frequency_holdout"].sum()
     assert ev.totals.loc["bgnbd", "actual"] == actual
     assert ev.tracking["actual"].iloc[-1] == actual
@@ -63,17 +47,17 @@ def test_holdout_evaluation_reconciles_and_tracks(cdnow: pd.DataFrame) -> None:
     assert ev.tracking["bgnbd"].is_monotonic_increasing
 
 
-def test_bad_requests_are_refused(cdnow: pd.DataFrame) -> None:
+def test_bad_requests_are_refused(cdnow_log: pd.DataFrame) -> None:
     with pytest.raises(ConfigError, match="unknown model"):
-        fit_clv(cdnow, "1997-09-30", models=["nope"])
+        fit_clv(cdnow_log, "1997-09-30", models=["nope"])
     with pytest.raises(DataError, match="no purchases"):
-        fit_clv(cdnow, "1990-01-01")
+        fit_clv(cdnow_log, "1990-01-01")
 
 
-def test_scores_cover_every_customer_with_intervals(cdnow: pd.DataFrame) -> None:
+def test_scores_cover_every_customer_with_intervals(cdnow_log: pd.DataFrame) -> None:
     from cvm.clv.scoring import score_clv
 
-    fit = fit_clv(cdnow, "1997-09-30", models=["bgnbd"], unit="W")
+    fit = fit_clv(cdnow_log, "1997-09-30", models=["bgnbd"], unit="W")
     scores = score_clv(fit, margin=0.3, n_draws=100)
     assert len(scores) == 2357 and scores.notna().all().all()
     assert (

@@ -19,20 +19,9 @@ from cvm.features import holdout_tracking, rfm_summary
 CDNOW = Path(__file__).parents[1] / "data" / "cdnow"
 
 
-def cdnow_log() -> pd.DataFrame:
-    raw = pd.read_csv(
-        CDNOW / "CDNOW_sample.txt",
-        sep=r"\s+",
-        header=None,
-        names=["master_id", "customer_id", "date", "cds", "amount"],
-    )
-    raw["ts"] = pd.to_datetime(raw["date"].astype(str), format="%Y%m%d")
-    return raw[["customer_id", "ts", "amount"]]
-
-
-def test_cdnow_log_reproduces_published_calibration_summary() -> None:
+def test_cdnow_log_reproduces_published_calibration_summary(cdnow_log: pd.DataFrame) -> None:
     published = pd.read_csv(CDNOW / "cdnow_sample_summary.csv")
-    ours = rfm_summary(cdnow_log(), "1997-09-30", unit="W").reindex(published["ID"].astype(str))
+    ours = rfm_summary(cdnow_log, "1997-09-30", unit="W").reindex(published["ID"].astype(str))
     assert len(ours) == 2357 and not ours["frequency"].isna().any()
     np.testing.assert_array_equal(ours["frequency"].to_numpy(), published["x"].to_numpy())
     np.testing.assert_allclose(ours["recency"], published["t_x"], atol=0.005)
@@ -111,9 +100,9 @@ def test_holdout_counts_purchases_after_cutoff_for_known_customers_only() -> Non
     assert s.loc["a", "duration_holdout"] == 30.0
 
 
-def test_parquet_file_without_workspace(tmp_path: Path) -> None:
+def test_parquet_file_without_workspace(tmp_path: Path, cdnow_log: pd.DataFrame) -> None:
     path = tmp_path / "tx.parquet"
-    cdnow_log().to_parquet(path)
+    cdnow_log.to_parquet(path)
     s = rfm_summary(path, "1997-09-30", unit="W")
     assert len(s) == 2357 and int((s["frequency"] > 0).sum()) == 946
 
@@ -130,8 +119,8 @@ def test_bad_inputs_are_named() -> None:
         rfm_summary(frame, "2024-02-01", unit="Y")
 
 
-def test_holdout_tracking_reconciles_with_holdout_counts() -> None:
-    log = cdnow_log()
+def test_holdout_tracking_reconciles_with_holdout_counts(cdnow_log: pd.DataFrame) -> None:
+    log = cdnow_log
     s = rfm_summary(log, "1997-09-30", unit="W", holdout_end="1998-06-30")
     track = holdout_tracking(log, "1997-09-30", "1998-06-30")
     assert len(track) == 273  # 1997-10-01 .. 1998-06-30

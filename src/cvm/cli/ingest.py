@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -124,112 +125,46 @@ def _run(
         raise typer.Exit(1)
 
 
-@app.command()
-def transactions(
-    files: Files,
-    workspace: WorkspaceOption = Path("."),
-    profile: Profile = None,
-    map_: Maps = None,
-    date_format: DateFormat = None,
-    currency: Currency = None,
-    timezone: TimeZone = None,
-    delimiter: Delimiter = None,
-    encoding: Encoding = None,
-) -> None:
-    """Load orders (one row per order; a negative amount or a refund flag is a refund)."""
-    _run(
-        "transactions",
-        files,
-        workspace,
-        profile,
-        map_,
-        date_format,
-        currency,
-        timezone,
-        delimiter,
-        encoding,
-    )
+def _tabular_command(kind: str, doc: str) -> Callable[..., None]:
+    """One `cvm ingest KIND` command; every tabular kind takes the same options."""
+
+    def command(
+        files: Files,
+        workspace: WorkspaceOption = Path("."),
+        profile: Profile = None,
+        map_: Maps = None,
+        date_format: DateFormat = None,
+        currency: Currency = None,
+        timezone: TimeZone = None,
+        delimiter: Delimiter = None,
+        encoding: Encoding = None,
+    ) -> None:
+        _run(
+            kind,
+            files,
+            workspace,
+            profile,
+            map_,
+            date_format,
+            currency,
+            timezone,
+            delimiter,
+            encoding,
+        )
+
+    command.__doc__ = doc
+    return command
 
 
-@app.command("order-items")
-def order_items(
-    files: Files,
-    workspace: WorkspaceOption = Path("."),
-    profile: Profile = None,
-    map_: Maps = None,
-    date_format: DateFormat = None,
-    currency: Currency = None,
-    timezone: TimeZone = None,
-    delimiter: Delimiter = None,
-    encoding: Encoding = None,
-) -> None:
-    """Load order lines (one row per product in an order)."""
-    _run(
-        "order_items",
-        files,
-        workspace,
-        profile,
-        map_,
-        date_format,
-        currency,
-        timezone,
-        delimiter,
-        encoding,
-    )
-
-
-@app.command()
-def customers(
-    files: Files,
-    workspace: WorkspaceOption = Path("."),
-    profile: Profile = None,
-    map_: Maps = None,
-    date_format: DateFormat = None,
-    currency: Currency = None,
-    timezone: TimeZone = None,
-    delimiter: Delimiter = None,
-    encoding: Encoding = None,
-) -> None:
-    """Load a customer snapshot (changed customers are updated; consent from yes/no)."""
-    _run(
-        "customers",
-        files,
-        workspace,
-        profile,
-        map_,
-        date_format,
-        currency,
-        timezone,
-        delimiter,
-        encoding,
-    )
-
-
-@app.command()
-def subscriptions(
-    files: Files,
-    workspace: WorkspaceOption = Path("."),
-    profile: Profile = None,
-    map_: Maps = None,
-    date_format: DateFormat = None,
-    currency: Currency = None,
-    timezone: TimeZone = None,
-    delimiter: Delimiter = None,
-    encoding: Encoding = None,
-) -> None:
-    """Load contracts (one row per subscription; empty end date while active; a snapshot)."""
-    _run(
-        "subscriptions",
-        files,
-        workspace,
-        profile,
-        map_,
-        date_format,
-        currency,
-        timezone,
-        delimiter,
-        encoding,
-    )
+for _kind, _doc in {
+    "transactions": "Load orders (one row per order; a negative amount or a refund flag is a"
+    " refund).",
+    "order-items": "Load order lines (one row per product in an order).",
+    "customers": "Load a customer snapshot (changed customers are updated; consent from yes/no).",
+    "subscriptions": "Load contracts (one row per subscription; empty end date while active;"
+    " a snapshot).",
+}.items():
+    app.command(_kind)(_tabular_command(_kind.replace("-", "_"), _doc))
 
 
 @app.command()

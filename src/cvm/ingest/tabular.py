@@ -73,6 +73,31 @@ def _load_transactions(
     validate_and_insert(con, select, params, options, result, progress)
 
 
+def _check_dedupe_write(
+    con: duckdb.DuckDBPyConnection,
+    select: str,
+    params: Mapping[str, object],
+    result: LoadResult,
+    progress: Progress,
+    *,
+    stem: str,
+    prefix: str,
+    write: str,
+    conflict: str,
+) -> None:
+    """The three steps of a keyed load: ``<stem>_validate.sql`` types and checks the rows into
+    ``<prefix>_rows``, ``<stem>_status.sql`` classifies them (load, update, duplicate,
+    conflict) into ``<prefix>_status``, ``<stem>_<write>.sql`` writes the new ones."""
+    progress(0, 3, f"{result.source}: read and validate")
+    con.execute(with_input(load_sql(SQL, f"{stem}_validate.sql"), f"{prefix}_in", select), params)
+    progress(1, 3, f"{result.source}: deduplicate")
+    con.execute(load_sql(SQL, f"{stem}_status.sql"))
+    progress(2, 3, f"{result.source}: {write}")
+    con.execute(load_sql(SQL, f"{stem}_{write}.sql"), {"load_id": result.load_id})
+    _finish_counts(con, result, f"{prefix}_rows", f"{prefix}_status")
+    _rejects_of(con, f"{prefix}_rows", f"{prefix}_status", conflict)
+
+
 def _load_order_items(
     con: duckdb.DuckDBPyConnection,
     select: str,
@@ -81,16 +106,16 @@ def _load_order_items(
     result: LoadResult,
     progress: Progress,
 ) -> None:
-    progress(0, 3, f"{result.source}: read and validate")
-    sql = with_input(load_sql(SQL, "order_items_validate.sql"), "_cvm_oi_in", select)
-    con.execute(sql, {**params, "currency": options.currency})
-    progress(1, 3, f"{result.source}: deduplicate")
-    con.execute(load_sql(SQL, "order_items_status.sql"))
-    progress(2, 3, f"{result.source}: insert")
-    con.execute(load_sql(SQL, "order_items_insert.sql"), {"load_id": result.load_id})
-    _finish_counts(con, result, "_cvm_oi_rows", "_cvm_oi_status")
-    _rejects_of(
-        con, "_cvm_oi_rows", "_cvm_oi_status", "duplicate order line with different content"
+    _check_dedupe_write(
+        con,
+        select,
+        {**params, "currency": options.currency},
+        result,
+        progress,
+        stem="order_items",
+        prefix="_cvm_oi",
+        write="insert",
+        conflict="duplicate order line with different content",
     )
 
 
@@ -102,16 +127,16 @@ def _load_customers(
     result: LoadResult,
     progress: Progress,
 ) -> None:
-    progress(0, 3, f"{result.source}: read and validate")
-    sql = with_input(load_sql(SQL, "customers_validate.sql"), "_cvm_cu_in", select)
-    con.execute(sql, {**params, **ts_params(options)})
-    progress(1, 3, f"{result.source}: deduplicate")
-    con.execute(load_sql(SQL, "customers_status.sql"))
-    progress(2, 3, f"{result.source}: upsert")
-    con.execute(load_sql(SQL, "customers_upsert.sql"), {"load_id": result.load_id})
-    _finish_counts(con, result, "_cvm_cu_rows", "_cvm_cu_status")
-    _rejects_of(
-        con, "_cvm_cu_rows", "_cvm_cu_status", "duplicate customer_id with different content"
+    _check_dedupe_write(
+        con,
+        select,
+        {**params, **ts_params(options)},
+        result,
+        progress,
+        stem="customers",
+        prefix="_cvm_cu",
+        write="upsert",
+        conflict="duplicate customer_id with different content",
     )
 
 
@@ -123,19 +148,19 @@ def _load_surveys(
     result: LoadResult,
     progress: Progress,
 ) -> None:
-    progress(0, 3, f"{result.source}: read and validate")
-    sql = with_input(load_sql(SQL, "surveys_validate.sql"), "_cvm_sv_in", select)
     lo, hi = options.score_min, options.score_max
-    rng = f"{lo:g}..{hi:g}"
-    con.execute(
-        sql, {**params, **ts_params(options), "score_min": lo, "score_max": hi, "score_range": rng}
+    scores = {"score_min": lo, "score_max": hi, "score_range": f"{lo:g}..{hi:g}"}
+    _check_dedupe_write(
+        con,
+        select,
+        {**params, **ts_params(options), **scores},
+        result,
+        progress,
+        stem="surveys",
+        prefix="_cvm_sv",
+        write="insert",
+        conflict="duplicate answer with different content",
     )
-    progress(1, 3, f"{result.source}: deduplicate")
-    con.execute(load_sql(SQL, "surveys_status.sql"))
-    progress(2, 3, f"{result.source}: insert")
-    con.execute(load_sql(SQL, "surveys_insert.sql"), {"load_id": result.load_id})
-    _finish_counts(con, result, "_cvm_sv_rows", "_cvm_sv_status")
-    _rejects_of(con, "_cvm_sv_rows", "_cvm_sv_status", "duplicate answer with different content")
 
 
 def _load_subscriptions(
@@ -146,16 +171,16 @@ def _load_subscriptions(
     result: LoadResult,
     progress: Progress,
 ) -> None:
-    progress(0, 3, f"{result.source}: read and validate")
-    sql = with_input(load_sql(SQL, "subscriptions_validate.sql"), "_cvm_sb_in", select)
-    con.execute(sql, {**params, **ts_params(options), "currency": options.currency})
-    progress(1, 3, f"{result.source}: deduplicate")
-    con.execute(load_sql(SQL, "subscriptions_status.sql"))
-    progress(2, 3, f"{result.source}: upsert")
-    con.execute(load_sql(SQL, "subscriptions_upsert.sql"), {"load_id": result.load_id})
-    _finish_counts(con, result, "_cvm_sb_rows", "_cvm_sb_status")
-    _rejects_of(
-        con, "_cvm_sb_rows", "_cvm_sb_status", "duplicate subscription_id with different content"
+    _check_dedupe_write(
+        con,
+        select,
+        {**params, **ts_params(options), "currency": options.currency},
+        result,
+        progress,
+        stem="subscriptions",
+        prefix="_cvm_sb",
+        write="upsert",
+        conflict="duplicate subscription_id with different content",
     )
 
 
