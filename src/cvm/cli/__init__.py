@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cvm.cli import campaigns, clv, demo, ingest, kpis, segments, simulate, survey, workspace
+from cvm.cli import campaigns, clv, demo, ingest, kpis, plan, segments, simulate, survey, workspace
 from cvm.cli import report as report_cli
 from cvm.cli._common import CvmGroup
 
@@ -30,6 +30,9 @@ app.add_typer(segments.churn_app, name="churn")
 app.add_typer(survey.app, name="survey")
 app.command()(kpis.kpis)
 app.add_typer(campaigns.app, name="campaign")
+app.command()(plan.plan)
+app.add_typer(plan.offers_app, name="offers")
+app.command()(plan.explain)
 app.command()(report_cli.report)
 app.command()(report_cli.dashboard)
 

@@ -9,6 +9,7 @@ from cvm.report.charts.clv import (
     write_chart,
 )
 from cvm.report.charts.kpis import cohort_heatmap, equity_chart, kpi_trend_chart, kpi_value_chart
+from cvm.report.charts.plan import budget_value_chart
 from cvm.report.charts.segments import churn_calibration_chart, migration_heatmap, migration_sankey
 from cvm.report.charts.survey import (
     nps_chart,
@@ -18,6 +19,7 @@ from cvm.report.charts.survey import (
 )
 
 __all__ = [
+    "budget_value_chart",
     "calibration_chart",
     "churn_calibration_chart",
     "clv_distribution_chart",

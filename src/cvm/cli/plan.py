@@ -1,0 +1,150 @@
+"""`cvm plan`, `cvm offers validate`, `cvm explain CUSTOMER`: the next best action."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cvm.cli._common import WorkspaceOption, console, open_workspace, progress_bar
+
+offers_app = typer.Typer(help="The offer catalog.", no_args_is_help=True)
+
+
+def _capacities(values: list[str] | None) -> dict[str, int] | None:
+    from cvm._exceptions import ConfigError
+
+    if not values:
+        return None
+    out = {}
+    for item in values:
+        channel, _, number = item.partition("=")
+        try:
+            out[channel.strip()] = int(number)
+        except ValueError:
+            raise ConfigError(f"--capacity {item!r}: use CHANNEL=COUNT, e.g. email=20000") from None
+    return out
+
+
+def plan(
+    workspace: WorkspaceOption = Path("."),
+    budget: Annotated[
+        float | None, typer.Option(help="Total spend allowed (default: [decide] budget).")
+    ] = None,
+    capacity: Annotated[
+        list[str] | None,
+        typer.Option(help="Contacts allowed on a channel, CHANNEL=COUNT (repeatable)."),
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Planning day (default: newest activity).")
+    ] = None,
+    method: Annotated[str, typer.Option(help="auto, exact (HiGHS MILP) or lagrangian.")] = "auto",
+    to_campaigns: Annotated[
+        bool,
+        typer.Option("--to-campaigns", help="Create and build one campaign per chosen offer."),
+    ] = False,
+    chart: Annotated[
+        Path | None, typer.Option(help="Write the budget-value curve as HTML here.")
+    ] = None,
+) -> None:
+    """Choose each customer's best action under the budget and capacities; store the plan."""
+    from rich.table import Table
+
+    from cvm.decide import make_plan, save_plan
+    from cvm.report.charts import budget_value_chart, write_chart
+
+    with open_workspace(workspace) as ws:
+        with progress_bar("planning") as progress:
+            result = make_plan(
+                ws,
+                budget,
+                as_of=as_of,
+                capacity=_capacities(capacity),
+                method=method,
+                progress=progress,
+            )
+            run_id = save_plan(ws, result)
+        s = result.solution
+        console.print(
+            f"plan [bold]{run_id}[/] as of {result.as_of}: {int((s.choice >= 0).sum()):,} of"
+            f" {len(result.customer_ids):,} customers get an action; spent {s.spent:,.2f} of"
+            f" {result.budget:,.2f}; expected incremental value {result.expected_value:,.2f};"
+            f" {s.method} solver, optimality gap {s.gap:.3%}"
+        )
+        table = Table(title="actions by offer")
+        for col in ("offer", "channel", "kind", "customers", "cost", "expected value"):
+            table.add_column(col, justify="right" if col in ("customers", "cost") else "left")
+        for r in result.summary().to_dict("records"):
+            table.add_row(
+                str(r["offer_id"]),
+                str(r["channel"]),
+                str(r["kind"]),
+                f"{int(r['customers']):,}",
+                f"{float(r['cost']):,.2f}",
+                f"{float(r['value']):,.2f}",
+            )
+        console.print(table)
+        curve = Table(title="budget-value curve (where more spend stops paying)")
+        for col in ("budget", "expected value", "value per extra unit", "customers"):
+            curve.add_column(col, justify="right")
+        last_budget, last_value = 0.0, 0.0
+        for k, p in enumerate(result.curve.to_dict("records")):
+            budget_k, value_k = float(p["budget"]), float(p["value"])
+            step = budget_k - last_budget
+            marginal = f"{(value_k - last_value) / step:,.3f}" if k and step > 0 else ""
+            curve.add_row(
+                f"{budget_k:,.0f}", f"{value_k:,.2f}", marginal, f"{int(p['customers']):,}"
+            )
+            last_budget, last_value = budget_k, value_k
+        console.print(curve)
+        if chart is not None:
+            write_chart(budget_value_chart(result.curve, result.budget), chart)
+            console.print(f"chart: {chart}")
+        if to_campaigns:
+            from cvm.decide import to_campaigns as handoff
+
+            for built in handoff(ws, run_id):
+                arms = ", ".join(f"{k} {v:,}" for k, v in built.arms.items())
+                console.print(f"campaign {built.campaign_id}: {arms}")
+
+
+@offers_app.command("validate")
+def validate(workspace: WorkspaceOption = Path(".")) -> None:
+    """Check the offer catalog: every field, and every rule against the customer profile."""
+    from cvm.decide.catalog import check_offers, load_catalog, read_decide_settings
+    from cvm.segments import default_as_of, segment_table
+
+    with open_workspace(workspace) as ws:
+        read_decide_settings(ws.config.section("decide"))
+        offers = load_catalog(ws)
+        has_data = ws.con.execute("SELECT count(*) FROM customers").fetchall()[0][0]
+        if has_data:
+            table = segment_table(ws, default_as_of(ws), fit_clv=False)
+            check_offers(ws.con, table, offers)
+    for o in offers:
+        console.print(
+            f"{o.id}: {o.kind} by {o.channel}, cost {o.unit_cost:g}"
+            f"{f' + {o.discount:.0%} discount' if o.discount else ''},"
+            f" eligible: {o.eligible or 'everyone'}"
+        )
+    checked = "fields and rules" if has_data else "fields (no customers yet to check rules)"
+    console.print(f"{len(offers)} offers valid ({checked})")
+
+
+def explain(
+    customer: Annotated[str, typer.Argument(help="The customer id.")],
+    workspace: WorkspaceOption = Path("."),
+    run: Annotated[str | None, typer.Option(help="Plan run id (default: the newest).")] = None,
+) -> None:
+    """Why a customer got their action: every offer, its factors, and what decided."""
+    from cvm.decide import explain as explain_decision
+
+    with open_workspace(workspace) as ws:
+        e = explain_decision(ws, customer, run)
+    console.print(
+        f"customer {e.customer_id} in plan {e.run_id}: "
+        + (f"[bold]{e.chosen}[/]" if e.chosen else "no action")
+    )
+    for line in e.lines:
+        console.print(f"  {line}", highlight=False)

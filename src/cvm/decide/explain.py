@@ -1,0 +1,110 @@
+"""Why a customer got the action they got: every offer, its factors, and what decided."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from cvm._exceptions import DataError
+
+if TYPE_CHECKING:
+    from cvm.workspace import Workspace
+
+__all__ = ["Explanation", "deciding_factor", "explain", "latest_plan"]
+
+
+@dataclass
+class Explanation:
+    """A customer's decision in a plan: one row per offer and a sentence for each."""
+
+    run_id: str
+    customer_id: str
+    chosen: str | None
+    offers: pd.DataFrame  # every offer with factors, status, reason and ``why``
+
+    @property
+    def lines(self) -> list[str]:
+        return [f"{r.offer_id}: {r.why}" for r in self.offers.itertuples()]
+
+
+def latest_plan(ws: Workspace) -> str:
+    rows = ws.con.execute(
+        "SELECT run_id FROM plan_runs ORDER BY created_at DESC, run_id DESC LIMIT 1"
+    ).fetchall()
+    if not rows:
+        raise DataError("no stored plan: run `cvm plan` first")
+    return str(rows[0][0])
+
+
+def deciding_factor(winner: pd.Series, loser: pd.Series) -> str:
+    """The factor that most separates the winner's score from the loser's, as a phrase.
+
+    Factors multiply (lift, value, weight, context) or subtract (cost); the one with the largest
+    log-ratio in the winner's favour decided.
+    """
+    ratios = {}
+    for name in ("lift", "value", "weight", "context"):
+        a, b = float(winner[name]), float(loser[name])
+        if a > 0 and b > 0:
+            ratios[name] = np.log(a / b)
+        elif a > 0 >= b:
+            ratios[name] = np.inf
+    a, b = float(winner["cost"]), float(loser["cost"])
+    if a > 0 and b > 0:
+        ratios["cost"] = np.log(b / a)
+    if not ratios or max(ratios.values()) <= 0:
+        return "a lower score"
+    name = max(ratios, key=lambda k: ratios[k])
+    word = "higher" if name == "cost" else "lower"
+    return f"{word} {name} ({loser[name]:.4g} vs {winner[name]:.4g} for {winner['offer_id']})"
+
+
+def _why(row: pd.Series, winner: pd.Series | None, plan: pd.Series) -> str:
+    status = row["status"]
+    facts = (
+        f"lift {row['lift']:.4g} ({row['lift_source']}) x value {row['value']:.4g}"
+        f" - cost {row['cost']:.4g} = {row['ev']:.4g}"
+    )
+    if status == "chosen":
+        return (
+            f"chosen: {facts}; score {row['score']:.4g} (weight {row['weight']:.3g},"
+            f" context {row['context']:.3g}), the highest of the eligible offers"
+        )
+    if status == "ineligible":
+        return f"ineligible: {row['reason']}"
+    if status == "negative_value":
+        return f"not worth it: {facts} <= 0 (cost exceeds the expected gain)"
+    if status == "lower_value" and winner is not None:
+        return (
+            f"lower value: score {row['score']:.4g} < {winner['score']:.4g};"
+            f" deciding factor: {deciding_factor(winner, row)}"
+        )
+    if status == "capacity":
+        return f"capped: channel or offer capacity reached (score {row['score']:.4g})"
+    return (
+        f"budget: score {row['score']:.4g} per cost {row['cost']:.4g} below the plan's"
+        f" cut-off once the budget {plan['budget']:,.0f} was spent"
+    )
+
+
+def explain(ws: Workspace, customer_id: str, run_id: str | None = None) -> Explanation:
+    """The decision for ``customer_id`` in a stored plan (default: the newest)."""
+    run_id = run_id or latest_plan(ws)
+    plan = ws.con.execute("SELECT * FROM plan_runs WHERE run_id = ?", [run_id]).df()
+    if plan.empty:
+        raise DataError(f"unknown plan {run_id!r}")
+    rows = ws.con.execute(
+        "SELECT * FROM plan_decisions WHERE run_id = ? AND customer_id = ?"
+        " ORDER BY status <> 'chosen', score DESC NULLS LAST, offer_id",
+        [run_id, customer_id],
+    ).df()
+    if rows.empty:
+        raise DataError(f"customer {customer_id!r} is not in plan {run_id}")
+    won = rows[rows["status"] == "chosen"]
+    winner = won.iloc[0] if not won.empty else None
+    rows["why"] = [_why(r, winner, plan.iloc[0]) for _, r in rows.iterrows()]
+    chosen = str(winner["offer_id"]) if winner is not None else None
+    return Explanation(run_id, customer_id, chosen, rows.drop(columns=["run_id"]))
