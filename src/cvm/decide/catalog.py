@@ -126,6 +126,7 @@ class DecideSettings:
     margin: float = 0.3
     response_days: int = 30
     top_k: int = 5
+    min_pair_orders: int = 3
     budget: float | None = None
     capacity: dict[str, int] = field(default_factory=dict)
     control_fraction: float = 0.1
@@ -259,6 +260,7 @@ def read_decide_settings(section: dict[str, Any]) -> DecideSettings:
         "margin",
         "response_days",
         "top_k",
+        "min_pair_orders",
         "budget",
         "capacity",
         "control_fraction",
@@ -279,6 +281,10 @@ def read_decide_settings(section: dict[str, Any]) -> DecideSettings:
     if "response_days" in section:
         opts["response_days"] = _number(
             section["response_days"], where, "response_days", low=1, integer=True
+        )
+    if "min_pair_orders" in section:
+        opts["min_pair_orders"] = _number(
+            section["min_pair_orders"], where, "min_pair_orders", low=1, integer=True
         )
     if "top_k" in section:
         opts["top_k"] = _number(section["top_k"], where, "top_k", low=1, integer=True)

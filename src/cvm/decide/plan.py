@@ -258,7 +258,7 @@ def make_plan(
     if any(o.product for o in offers):
         from cvm.decide.recommend import build_recommendations
 
-        build_recommendations(ws, day, k=settings.top_k)
+        build_recommendations(ws, day, k=settings.top_k, min_count=settings.min_pair_orders)
     progress(1, 5, "eligibility and policy")
     columns, params = _offer_columns(offers)
     sql = load_sql(_PKG, "inputs.sql").replace("/*OFFER_COLUMNS*/", columns)
