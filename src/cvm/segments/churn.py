@@ -138,6 +138,11 @@ def train_churn(
         .reindex(X_valid.index)
     )
     risk = fitted.predict_proba(X_valid)
+    if p_alive.isna().all():
+        raise DataError(
+            f"the P(alive) baseline needs a BG/NBD fit as of {valid_cutoff}, which failed:"
+            " store a clv run at that cutoff (cvm score --cutoff) and train again"
+        )
     baseline_risk = 1.0 - p_alive.fillna(p_alive.mean()).to_numpy()
     progress(3, 4, "evaluating")
     result = ChurnTraining(
