@@ -55,7 +55,7 @@ def test_errors_are_one_line(crm, runner):
 
 def test_import_and_uplift_from_the_command_line(past_campaign, runner, tmp_path):
     ws, info = past_campaign
-    campaigns = pd.read_csv(info["files"]["campaigns"]).assign(campaign_id="CLI01")
+    campaigns = pd.read_csv(info["files"]["campaigns"]).assign(campaign_id="CLI01", offer_id="CLI")
     campaigns.to_csv(tmp_path / "c.csv", index=False)
     assignments = pd.read_csv(info["files"]["assignments"]).assign(campaign_id="CLI01")
     assignments.loc[0, "customer_id"] = "UNKNOWN"
