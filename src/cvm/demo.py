@@ -68,6 +68,7 @@ def run_demo(
         progress(0, None, "loading events")
         result.loads.append(load_events(ws, files["events"]))
         _value_customers(ws, result, progress)
+        _measure_past_campaign(ws, files, result, progress)
     finally:
         ws.close()
     return result
@@ -109,4 +110,30 @@ def _value_customers(ws: Workspace, result: DemoResult, progress: Progress) -> N
         "customer_equity": float(scores["clv"].sum()),
         "customers": len(scores),
         "charts": str(charts),
+    }
+
+
+def _measure_past_campaign(
+    ws: Workspace, files: dict[str, Path], result: DemoResult, progress: Progress
+) -> None:
+    """The simulator's past randomized campaign: import, measure against the truth, uplift."""
+    from cvm.campaigns import fit_campaign_uplift, import_campaign, measure_campaign
+    from cvm.report.charts import lift_chart, write_chart
+
+    progress(0, None, "measuring the past campaign")
+    import_campaign(ws, files["campaigns"], files["assignments"])
+    campaign_id = str(ws.con.execute("SELECT min(campaign_id) FROM campaigns").fetchall()[0][0])
+    measured = measure_campaign(ws, campaign_id)
+    uplift = fit_campaign_uplift(ws, campaign_id, learner="t", threads=1)
+    write_chart(lift_chart(measured), ws.path / "report" / "campaign_lift.html")
+    conversion = measured.lift("conversion")
+    truth = result.truth.get("campaign", {})
+    result.steps["campaign"] = {
+        "campaign_id": campaign_id,
+        "lift": float(conversion["lift"]),
+        "lower": float(conversion["lower"]),
+        "upper": float(conversion["upper"]),
+        "true_lift": truth.get("sate_conversion"),
+        "qini": float(uplift.qini),
+        "warnings": measured.warnings,
     }

@@ -49,4 +49,15 @@ def demo(
                 f" {row['actual']:,.0f} purchases ({row['error_pct']:+.1f}%)"
             )
         console.print(f"charts: {clv['charts']}")
+    campaign = result.steps.get("campaign")
+    if campaign:
+        true = campaign["true_lift"]
+        console.print(
+            f"campaign {campaign['campaign_id']}: conversion lift {campaign['lift']:+.3f}"
+            f" (95% CI {campaign['lower']:+.3f} to {campaign['upper']:+.3f})"
+            + (f", true lift {true:+.3f}" if true is not None else "")
+            + f"; uplift model Qini {campaign['qini']:.3f}"
+        )
+        for warning in campaign["warnings"]:
+            console.print(f"  [yellow]warning:[/] {warning}")
     console.print(f"workspace: [bold]{result.path}[/]  (try `cvm info -w {result.path}`)")
