@@ -51,7 +51,8 @@ FROM k;
 
 INSERT INTO transactions (transaction_id, customer_id, ts, amount, channel, is_refund)
 SELECT customer_id || '-' || k, customer_id, day + INTERVAL 12 HOUR,
-       round(spend * (0.25 + 1.5 * random()), 2), CASE WHEN random() < 0.2 THEN 'web' ELSE channel END, false
+       round(spend * (0.25 + 1.5 * random()), 2),
+       CASE WHEN random() < 0.2 THEN 'web' ELSE channel END, false
 FROM bench_orders WHERE day <= DATE '2025-12-31';
 
 INSERT INTO order_items (transaction_id, line_no, product_id, category, quantity, amount)
