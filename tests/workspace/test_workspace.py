@@ -78,3 +78,15 @@ def test_cli_error_is_one_line_without_traceback(tmp_path: Path, runner) -> None
     assert result.exit_code == 1
     assert "not a workspace" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_missing_lower_migration_is_applied_once(tmp_path: Path) -> None:
+    Workspace.create(tmp_path / "w").close()
+    con = duckdb.connect(str(tmp_path / "w" / DB_NAME))
+    con.execute("DELETE FROM schema_version WHERE version = 2")
+    con.execute("DROP TABLE customer_merges")
+    con.close()
+    with Workspace.open(tmp_path / "w") as ws:
+        versions = [r[0] for r in ws.con.execute("SELECT version FROM schema_version").fetchall()]
+        assert sorted(versions) == sorted(set(versions)) and 2 in versions
+        assert ws.table_counts()["customer_merges"] == 0

@@ -39,17 +39,22 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def migrate(con: duckdb.DuckDBPyConnection, target: int | None = None) -> list[int]:
-    """Bring the schema up to ``target`` (default: latest); returns the versions applied."""
-    have = current_version(con)
+    """Apply every shipped migration not yet applied, in order, up to ``target`` (default: all).
+
+    Versions are compared as a set, not only against the newest: a migration numbered below
+    one already applied (merged from a parallel branch) is still applied once.
+    """
+    current_version(con)
+    done = {int(r[0]) for r in con.execute("SELECT version FROM schema_version").fetchall()}
     newest = latest_version()
-    if have > newest:
+    if done and max(done) > newest:
         raise WorkspaceError(
-            f"workspace schema is version {have}, newer than this cvm supports ({newest}): "
-            "upgrade cvm"
+            f"workspace schema is version {max(done)}, newer than this cvm supports ({newest}):"
+            " upgrade cvm"
         )
     applied = []
     for version, name in available():
-        if version <= have or (target is not None and version > target):
+        if version in done or (target is not None and version > target):
             continue
         sql = resources.files("cvm.workspace.migrations").joinpath(name).read_text("utf-8")
         with transaction(con):
