@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from cvm._exceptions import DataError
@@ -23,10 +24,13 @@ def test_qini_beats_random_targeting_and_persuadables_rank_first(fitted, past_ca
     mean_uplift = scores["uplift"].groupby(types).mean()
     assert mean_uplift.idxmax() == "persuadable"
     assert mean_uplift.idxmin() == "do_not_disturb"
-    # among the top decile by predicted uplift, persuadables are over-represented
+    # among the top decile by predicted uplift, persuadables are over-represented: more than
+    # three standard errors above their share, which random targeting would give. The type is
+    # hidden; the model only sees observable proxies (acquisition channel, age band, history).
     top = scores["uplift"].rank(ascending=False, pct=True) <= 0.1
     share_top = (types[top] == "persuadable").mean()
-    assert share_top > 1.5 * (types == "persuadable").mean()
+    base = (types == "persuadable").mean()
+    assert share_top > base + 3 * np.sqrt(base * (1 - base) / top.sum())
     by_category = types.groupby(scores["category"]).apply(lambda t: (t == "persuadable").mean())
     assert by_category["persuadable"] == by_category.max()
 

@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 
 from cvm.datasets._draw import arrow, categorical, choice, id_width, ids, join, numbers, pick
 from cvm.datasets.clock import Period
-from cvm.datasets.params import ACQUISITION_CHANNELS, CUSTOMER_TYPES, SimulationParams
+from cvm.datasets.params import ACQUISITION_CHANNELS, SimulationParams
 
 # acquisition mix at the start and at the end of the period (web, store, app, referral, paid_social)
 ACQUISITION_MIX_START = np.array([0.40, 0.30, 0.10, 0.12, 0.08])
@@ -39,7 +39,17 @@ COUNTRIES = ("US", "CA", "GB", "DE", "FR", "AU")
 COUNTRY_SHARES = (0.60, 0.10, 0.10, 0.08, 0.07, 0.05)
 PHONE_PREFIX = ("+1", "+1", "+44", "+49", "+33", "+61")
 AGE_BANDS = ("18-24", "25-34", "35-44", "45-54", "55-64", "65+")
-AGE_SHARES = (0.12, 0.26, 0.24, 0.18, 0.12, 0.08)
+# Age band by customer type (rows in CUSTOMER_TYPES order): an observable, noisy proxy of the
+# hidden type, so uplift models have something real to learn from. The type itself stays in
+# the truth only: a customer record never says who is persuadable.
+AGE_SHARES_BY_TYPE = np.array(
+    [
+        [0.22, 0.34, 0.22, 0.12, 0.06, 0.04],  # persuadable: younger
+        [0.08, 0.22, 0.26, 0.22, 0.14, 0.08],  # sure thing
+        [0.10, 0.22, 0.24, 0.20, 0.14, 0.10],  # lost cause
+        [0.04, 0.12, 0.20, 0.22, 0.22, 0.20],  # do not disturb: older
+    ]
+)
 EMAIL_SHARE, PHONE_SHARE = 0.97, 0.70
 CONSENT = {"email": 0.70, "sms": 0.35, "push_app": 0.60, "push_other": 0.15, "mail": 0.10}
 
@@ -105,10 +115,8 @@ def customers_frame(
     is_app = pop.acquisition == ACQUISITION_CHANNELS.index("app")
     push_share = np.where(is_app, CONSENT["push_app"], CONSENT["push_other"])
     attributes = join(
-        '{"customer_type": "',
-        pick(CUSTOMER_TYPES, pop.customer_type),
-        '", "age_band": "',
-        pick(AGE_BANDS, choice(rng, AGE_SHARES, n)),
+        '{"age_band": "',
+        pick(AGE_BANDS, categorical(rng, AGE_SHARES_BY_TYPE[pop.customer_type])),
         '"}',
     )
     return pd.DataFrame(
