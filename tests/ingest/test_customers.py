@@ -44,3 +44,22 @@ def test_customer_snapshot_upserts(workspace: Workspace) -> None:
     ]
     third = load_file(workspace, "customers", DATA / "customers_v2.csv")
     assert (third.loaded, third.duplicates) == (0, 3)
+
+
+def test_a_json_attributes_column_is_merged_not_nested(workspace: Workspace, tmp_path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(
+        "customer_id,tier,attributes\n"
+        'C1,gold,"{""customer_type"": ""persuadable"", ""age"": 41}"\n'
+        "C2,silver,not json\n"
+    )
+    load_file(workspace, "customers", path)
+    got = rows(
+        workspace,
+        "SELECT customer_id, attributes->>'tier', attributes->>'customer_type',"
+        " attributes->>'age', attributes->>'attributes' FROM customers ORDER BY 1",
+    )
+    assert got == [
+        ("C1", "gold", "persuadable", "41", None),
+        ("C2", "silver", None, None, "not json"),
+    ]

@@ -227,13 +227,25 @@ def _drop_work(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _attributes(file: readers.FileSource, mapping: Mapping[str, str]) -> str:
-    """A JSON object of the source columns no canonical customer column took."""
+    """A JSON object of the source columns no canonical customer column took.
+
+    A column named ``attributes`` that holds a JSON object (an export of this same table) is
+    merged in key by key rather than nested as text.
+    """
     used = set(mapping.values())
     extra = [c for c in file.header if c not in used]
-    if not extra:
-        return "NULL::JSON AS attributes"
-    fields = ", ".join(f"{ident(c)} := {ident(c)}" for c in extra)
-    return f"to_json(struct_pack({fields})) AS attributes"
+    nested = next((c for c in extra if c.lower() == "attributes"), None)
+    flat = [c for c in extra if c != nested]
+    fields = ", ".join(f"{ident(c)} := {ident(c)}" for c in flat)
+    others = f"to_json(struct_pack({fields}))" if flat else "'{}'::JSON"
+    if nested is None:
+        return f"{others} AS attributes" if flat else "NULL::JSON AS attributes"
+    parsed = f"try_cast(CAST({ident(nested)} AS VARCHAR) AS JSON)"
+    as_object = (
+        f"CASE WHEN json_type({parsed}) = 'OBJECT' THEN {parsed}"
+        f" ELSE to_json(struct_pack({ident(nested)} := {ident(nested)})) END"
+    )
+    return f"json_merge_patch({others}, coalesce({as_object}, '{{}}'::JSON)) AS attributes"
 
 
 def _wide_survey(ws: Workspace, kind: str, layout: str | None) -> bool:
