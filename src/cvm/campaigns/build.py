@@ -1,8 +1,9 @@
 """Build a campaign: resolve the audience, apply the contact policy, randomize the arms.
 
-Policy exclusions happen before randomization, so treatment and control are drawn from the same
-eligible customers and stay comparable. Assignment orders each stratum by a SHA-256 hash of
-``campaign_id:customer_id``: rebuilding, in any process or DuckDB version, gives the same arms.
+Contact-policy exclusions (:mod:`cvm.campaigns.policy`) happen before randomization, so
+treatment and control are drawn from the same eligible customers and stay comparable.
+Assignment orders each stratum by a SHA-256 hash of ``campaign_id:customer_id``: rebuilding,
+in any process or DuckDB version, gives the same arms.
 """
 
 from __future__ import annotations
@@ -13,17 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from cvm._exceptions import ConfigError, DataError
+from cvm._exceptions import DataError
 from cvm._sql import load_sql
 from cvm.campaigns.design import Campaign, get_campaign, set_status
+from cvm.campaigns.policy import contact_policy
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
 
-__all__ = ["BuildResult", "build_campaign", "frequency_caps"]
+__all__ = ["BuildResult", "build_campaign"]
 
 _PKG = "cvm.campaigns"
-DEFAULT_CAPS = {"days_7": 2, "days_30": 6}
 
 
 @dataclass
@@ -39,18 +40,6 @@ class BuildResult:
     @property
     def eligible(self) -> int:
         return sum(self.arms.values())
-
-
-def frequency_caps(ws: Workspace) -> dict[str, int]:
-    """Max contacts per customer over 7 and 30 days, from ``[campaigns.frequency_caps]``."""
-    raw = {**DEFAULT_CAPS, **ws.config.section("campaigns", "frequency_caps")}
-    caps = {}
-    for key in DEFAULT_CAPS:
-        value = raw[key]
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ConfigError(f"cvm.toml: campaigns.frequency_caps.{key} must be an integer >= 1")
-        caps[key] = value
-    return caps
 
 
 def _resolve_audience(ws: Workspace, c: Campaign) -> None:
@@ -136,7 +125,6 @@ def build_campaign(
     c = get_campaign(ws, campaign_id)
     if c.status not in ("draft", "built"):
         raise DataError(f"campaign {campaign_id!r} is {c.status}: only a draft can be (re)built")
-    caps = frequency_caps(ws)
     con = ws.con
     when = assigned_at or c.starts
     with transaction(con):
@@ -144,19 +132,16 @@ def build_campaign(
         audience = int(con.execute("SELECT count(*) FROM campaign_audience_ids").fetchall()[0][0])
         if audience == 0:
             raise DataError(f"campaign {campaign_id!r}: the audience is empty")
-        con.execute(
-            load_sql(_PKG, "eligibility.sql"),
-            [
-                c.campaign_id,
-                c.channel,
-                c.starts,
-                c.window_end,
-                caps["days_7"],
-                caps["days_30"],
-                c.stratify_by,
-                c.overlap,
-            ],
+        contact_policy(
+            ws,
+            "campaign_audience_ids",
+            [c.channel],
+            c.starts,
+            c.window_end,
+            campaign_id=c.campaign_id,
+            overlap=c.overlap,
         )
+        con.execute(load_sql(_PKG, "candidates.sql"), [c.stratify_by])
         excluded = dict(
             con.execute(
                 "SELECT reason, count(*) FROM campaign_candidates WHERE reason IS NOT NULL"
@@ -198,6 +183,7 @@ def build_campaign(
             [campaign_id],
         ).fetchall()
         con.execute("DROP TABLE IF EXISTS campaign_candidates")
+        con.execute("DROP TABLE IF EXISTS contact_policy")
         con.execute("DROP TABLE IF EXISTS campaign_audience_ids")
         con.execute("DROP TABLE IF EXISTS campaign_arm_cuts")
     arms: dict[str, int] = {}

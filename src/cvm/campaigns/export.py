@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from cvm._exceptions import DataError
 from cvm._sql import load_sql
 from cvm.campaigns.design import get_campaign, set_status
+from cvm.campaigns.policy import contact_policy
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -71,7 +72,15 @@ def export_campaign(
     when = contacted_at or c.starts
     con = ws.con
     with transaction(con):
-        con.execute(load_sql("cvm.campaigns", "export.sql"), [campaign_id, c.channel])
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE campaign_treated AS SELECT customer_id"
+            " FROM assignments WHERE campaign_id = ? AND arm <> 'control'",
+            [campaign_id],
+        )
+        # consent, addresses and suppressions only: the build applied the contact history
+        # before randomizing; applying it again to the treated alone would unbalance the arms
+        contact_policy(ws, "campaign_treated", [c.channel], when, history=False)
+        con.execute(load_sql("cvm.campaigns", "export.sql"), [campaign_id])
         excluded = dict(
             con.execute(
                 "SELECT reason, count(*) FROM campaign_export WHERE reason IS NOT NULL"
@@ -108,6 +117,8 @@ def export_campaign(
             [campaign_id],
         )
         con.execute("DROP TABLE IF EXISTS campaign_export")
+        con.execute("DROP TABLE IF EXISTS contact_policy")
+        con.execute("DROP TABLE IF EXISTS campaign_treated")
         set_status(ws, campaign_id, "running")
         out.parent.mkdir(parents=True, exist_ok=True)
         pacsv.write_csv(table, out, pacsv.WriteOptions(quoting_style="needed"))

@@ -122,34 +122,16 @@ def _offer_columns(offers: list[Offer]) -> tuple[str, dict[str, Any]]:
 
 
 def _policy(ws: Workspace, as_of: date) -> pd.DataFrame:
-    """Reason (or None) per customer and channel, from ``policy.sql``."""
-    con = ws.con
-    has = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'suppressions'"
-    ).fetchall()[0][0]
-    source = (
-        "SELECT customer_id, channel FROM suppressions"
-        if has
-        else ("SELECT NULL::VARCHAR AS customer_id, NULL::VARCHAR AS channel WHERE false")
-    )
-    con.execute(f"CREATE OR REPLACE TEMP VIEW decide_suppressions AS {source}")
-    caps = _frequency_caps(ws)
+    """Reason (or None) per customer of ``decide_customers`` and channel, from the contact
+    policy campaigns apply (:func:`cvm.campaigns.policy.contact_policy`)."""
+    from cvm.campaigns.policy import contact_policy
+
     when = datetime.combine(as_of, datetime.max.time())
-    con.execute(
-        load_sql(_PKG, "policy.sql"),
-        {"as_of": when, "cap_7": caps["days_7"], "cap_30": caps["days_30"]},
-    )
-    frame = con.execute("SELECT customer_id, channel, reason FROM decide_policy").df()
+    contact_policy(ws, "decide_customers", CHANNELS, when)
+    con = ws.con
+    frame = con.execute("SELECT customer_id, channel, reason FROM contact_policy").df()
+    con.execute("DROP TABLE contact_policy")
     return frame.pivot(index="customer_id", columns="channel", values="reason")
-
-
-def _frequency_caps(ws: Workspace) -> dict[str, int]:
-    """The campaign builder's caps (``[campaigns.frequency_caps]``), so both apply the same."""
-    try:
-        from cvm.campaigns.build import frequency_caps
-    except ImportError:  # planning without the campaigns package: its defaults
-        return {"days_7": 2, "days_30": 6}
-    return frequency_caps(ws)
 
 
 def _cooldowns(ws: Workspace, offers: list[Offer], as_of: date) -> pd.DataFrame:
