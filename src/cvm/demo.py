@@ -12,6 +12,54 @@ from cvm._progress import Progress, no_progress
 from cvm.workspace import Workspace
 
 MARKER = ".cvm-demo"
+DEMO_OFFERS = """
+# Offers of the demo business, for `cvm plan` (see README, "Next best action").
+[decide]
+budget = 1500
+margin = 0.30
+
+[decide.capacity]
+sms = 300
+
+[[offers]]
+id = "winback-email-15"
+name = "15% off to come back"
+kind = "win-back"
+channel = "email"
+unit_cost = 0.05
+discount = 0.15
+eligible = "lifecycle IN ('lapsed', 'at_risk')"
+lift = 0.04
+
+[[offers]]
+id = "retention-sms"
+name = "We miss you (SMS)"
+kind = "retention"
+channel = "sms"
+unit_cost = 0.40
+eligible = "lifecycle = 'at_risk' AND clv > 20"
+lift = 0.06
+
+[[offers]]
+id = "cross-sell-push"
+name = "Complete the set"
+kind = "cross-sell"
+channel = "push"
+unit_cost = 0.01
+eligible = "orders >= 2"
+lift = 0.02
+
+[[offers]]
+id = "upsell-email-vip"
+name = "Early access for our best customers"
+kind = "up-sell"
+channel = "email"
+unit_cost = 0.05
+eligible = "tier IN ('Platinum', 'Gold')"
+lift = 0.05
+weight = 1.2
+"""
+
 LOAD_ORDER = ("customers", "transactions", "order_items", "subscriptions", "surveys")
 
 
@@ -55,6 +103,10 @@ def run_demo(
     root = Path(path)
     _fresh_folder(root)
     ws = Workspace.create(root, name="demo")
+    with open(root / "cvm.toml", "a", encoding="utf-8") as config:
+        config.write(DEMO_OFFERS)
+    ws.close()
+    ws = Workspace.open(root)
     (root / MARKER).write_text("made by cvm demo; `cvm demo` replaces this folder\n")
     result = DemoResult(path=root)
     try:
@@ -68,7 +120,9 @@ def run_demo(
         progress(0, None, "loading events")
         result.loads.append(load_events(ws, files["events"]))
         _value_customers(ws, result, progress)
+        _segment_customers(ws, result, progress)
         _measure_past_campaign(ws, files, result, progress)
+        _plan_next_actions(ws, result, progress)
     finally:
         ws.close()
     return result
@@ -136,4 +190,40 @@ def _measure_past_campaign(
         "true_lift": truth.get("sate_conversion"),
         "qini": float(uplift.qini),
         "warnings": measured.warnings,
+    }
+
+
+def _segment_customers(ws: Workspace, result: DemoResult, progress: Progress) -> None:
+    """Churn model (validated against P(alive)), then RFM, tiers, lifecycle and churn risk."""
+    from cvm.segments.churn import save_churn, train_churn
+    from cvm.segments.runs import segment, segment_summary
+
+    progress(0, None, "training the churn model")
+    churn = train_churn(ws)
+    save_churn(ws, churn)
+    progress(0, None, "segmenting customers")
+    run = segment(ws)
+    result.steps["segments"] = {
+        "run_id": run.run_id,
+        "customers": run.customers,
+        "summary": segment_summary(ws, run.run_id),
+        "churn_auc": churn.metrics.get("roc_auc"),
+        "baseline_auc": churn.baseline.get("roc_auc"),
+    }
+
+
+def _plan_next_actions(ws: Workspace, result: DemoResult, progress: Progress) -> None:
+    """The next best action for every customer under the demo budget, stored and explained."""
+    from cvm.decide import make_plan, save_plan
+
+    progress(0, None, "planning next best actions")
+    plan = make_plan(ws)
+    run_id = save_plan(ws, plan)
+    result.steps["plan"] = {
+        "run_id": run_id,
+        "budget": plan.budget,
+        "chosen": len(plan.chosen),
+        "expected_value": plan.expected_value,
+        "gap": plan.solution.gap,
+        "by_offer": plan.chosen["offer_id"].value_counts().to_dict() if len(plan.chosen) else {},
     }

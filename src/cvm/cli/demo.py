@@ -49,6 +49,12 @@ def demo(
                 f" {row['actual']:,.0f} purchases ({row['error_pct']:+.1f}%)"
             )
         console.print(f"charts: {clv['charts']}")
+    seg = result.steps.get("segments")
+    if seg:
+        console.print(
+            f"segments: {seg['customers']:,} customers segmented (run {seg['run_id']});"
+            f" churn model ROC-AUC {seg['churn_auc']:.3f} vs P(alive) {seg['baseline_auc']:.3f}"
+        )
     campaign = result.steps.get("campaign")
     if campaign:
         true = campaign["true_lift"]
@@ -60,4 +66,13 @@ def demo(
         )
         for warning in campaign["warnings"]:
             console.print(f"  [yellow]warning:[/] {warning}")
+    plan = result.steps.get("plan")
+    if plan:
+        offers = ", ".join(f"{k} {v:,}" for k, v in plan["by_offer"].items())
+        console.print(
+            f"plan: {plan['chosen']:,} customers get an offer within a budget of"
+            f" {plan['budget']:,.0f} ({offers}); expected incremental value"
+            f" {plan['expected_value']:,.0f}, optimality gap {100 * plan['gap']:.2f}%"
+            f" (run {plan['run_id']}; `cvm explain CUSTOMER` says why)"
+        )
     console.print(f"workspace: [bold]{result.path}[/]  (try `cvm info -w {result.path}`)")
