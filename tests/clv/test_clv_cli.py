@@ -30,6 +30,7 @@ def test_demo_loads_everything_and_scores_every_buyer(demo_ws: Path) -> None:
         ).fetchone()
         scored = ws.con.execute(
             "SELECT count(*), count(DISTINCT run_id), sum(clv) FROM scores"
+            " WHERE run_id IN (SELECT run_id FROM model_runs WHERE kind = 'clv')"
         ).fetchone()
     assert counts["transactions"] > 0 and counts["order_items"] > 0 and counts["events"] > 0
     assert counts["rejected_rows"] == 0
