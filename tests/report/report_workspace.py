@@ -1,7 +1,7 @@
 """A small demo workspace with every section's data, built once per test session.
 
-Demo (transactions, surveys, CLV), a churn model, segments at two days, and, when the
-campaigns package can import and measure them, the simulated campaigns. It is closed after
+Demo (transactions, surveys, CLV, the simulated past campaign imported and measured), a churn
+model and segments at two days. It is closed after
 building so tests can open it read-only (as the dashboard does).
 """
 
@@ -31,14 +31,5 @@ def full_workspace(factory: pytest.TempPathFactory) -> Path:
         save_churn(ws, train_churn(ws, end))
         segment(ws, end - timedelta(days=91))
         segment(ws, end)
-        try:
-            from cvm.campaigns import import_campaign, measure_campaign
-        except ImportError:  # campaigns not available: the section shows its note
-            pass
-        else:
-            data = root / "data"
-            result = import_campaign(ws, data / "campaigns.csv", data / "assignments.csv")
-            for campaign_id in getattr(result, "campaigns", []) or []:
-                measure_campaign(ws, campaign_id, n_boot=100)
     _built["full"] = root
     return root

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from cvm._exceptions import ConfigError, DataError
+from cvm.campaigns import measure_campaign
 from cvm.report.kpis import (
     campaign_results,
     clv_distribution,
@@ -134,16 +135,19 @@ def test_campaign_lift_and_roi(hand: Workspace) -> None:
         "INSERT INTO offers (offer_id, kind, channel, cost) VALUES ('o', 'discount', 'email', 2)"
     )
     con.execute(
-        "INSERT INTO campaigns (campaign_id, name, offer_id, starts, response_days)"
-        " VALUES ('k', 'spring', 'o', '2024-03-01', 30)"
+        "INSERT INTO campaigns (campaign_id, name, offer_id, starts, response_days, status)"
+        " VALUES ('k', 'spring', 'o', '2024-03-01', 30, 'completed')"
     )
     arms = [("c1", "treatment"), ("c4", "treatment"), ("c3", "treatment"), ("c2", "control"),
             ("c5", "control")]  # fmt: skip
     con.executemany(
         "INSERT INTO assignments VALUES ('k', ?, ?, NULL, '2024-02-28')", [list(a) for a in arms]
     )
+    assert campaign_results(hand).empty  # results are those a measurement stored
+    measure_campaign(hand, "k", n_boot=100)
     out = campaign_results(hand, margin=0.5).iloc[0]
-    # window 2024-03-01 .. 2024-03-31: treated c1 30, c4 70 (t8 is after the window), c3 0
+    # nobody was contacted: every window runs from the assignment, 2024-02-28 .. 2024-03-29:
+    # treated c1 30, c4 70 (t8 is after the window), c3 0
     assert out["conversion"] == pytest.approx(2 / 3)
     assert out["control_conversion"] == pytest.approx(1 / 2)  # c2 bought 50
     assert out["lift"] == pytest.approx(2 / 3 - 1 / 2)
@@ -208,6 +212,25 @@ def test_equity_and_clv_distribution(demo: Workspace) -> None:
     assert 0.1 < dist["top10_share"] < dist["top20_share"] < 1
     snap = kpi_snapshot(demo).iloc[0]
     assert snap["customer_equity"] == pytest.approx(total)
+
+
+def test_campaign_results_are_the_stored_measurement(demo: Workspace) -> None:
+    # the demo measured the simulator's past campaign: the results read that measurement
+    results = campaign_results(demo)
+    assert len(results) >= 1
+    priors = demo.con.execute(
+        "SELECT campaign_id, arm, metric, n_treatment, lift FROM response_priors"
+        " WHERE segment = 'all'"
+    ).df()
+    conversion = priors[priors["metric"] == "conversion"].set_index(["campaign_id", "arm"])
+    revenue = priors[priors["metric"] == "revenue"].set_index(["campaign_id", "arm"])
+    keyed = results.set_index(["campaign_id", "arm"])
+    assert set(keyed.index) == set(conversion.index)
+    assert keyed["customers"].to_dict() == conversion["n_treatment"].to_dict()
+    assert keyed["lift"].to_numpy() == pytest.approx(conversion.loc[keyed.index, "lift"])
+    assert keyed["incremental_revenue"].to_numpy() == pytest.approx(
+        (revenue.loc[keyed.index, "lift"] * keyed["customers"]).to_numpy()
+    )
 
 
 def test_cli_kpis(demo: Workspace, runner, tmp_path: Path) -> None:

@@ -1,18 +1,20 @@
 """Campaigns with randomized control groups, honest measurement, and the learned loop.
 
 Design a campaign (:func:`create_campaign`), build its arms under the contact policy
-(:func:`build_campaign`), export the target list (:func:`export_campaign`), measure the
-incremental effect (:func:`measure_campaign`), and read what was learned
-(:func:`learned_priors`). Past randomized campaigns load with :func:`import_campaign`; uplift
-models are fitted on them with :func:`fit_campaign_uplift`.
+(:func:`build_campaign`; the policy itself is :func:`contact_policy`), export the target list
+(:func:`export_campaign`), measure the incremental effect (:func:`measure_campaign`; read it
+back with :func:`stored_results`), and read what was learned (:func:`learned_priors`). Past
+randomized campaigns load with :func:`import_campaign`; uplift models are fitted on them with
+:func:`fit_campaign_uplift`.
 """
 
 from cvm.campaigns.build import BuildResult, build_campaign
 from cvm.campaigns.design import Campaign, create_campaign, get_campaign, list_campaigns
 from cvm.campaigns.export import ExportResult, export_campaign
 from cvm.campaigns.importing import ImportResult, import_campaign
-from cvm.campaigns.measure import Measurement, compare_arms, measure_campaign
+from cvm.campaigns.measure import Measurement, compare_arms, measure_campaign, stored_results
 from cvm.campaigns.plan import Plan, baseline_from_history, plan_test
+from cvm.campaigns.policy import contact_policy
 from cvm.campaigns.priors import learned_priors
 from cvm.campaigns.suppressions import add_suppressions
 from cvm.campaigns.uplift import UpliftResult, campaign_features, fit_campaign_uplift
@@ -30,6 +32,7 @@ __all__ = [
     "build_campaign",
     "campaign_features",
     "compare_arms",
+    "contact_policy",
     "create_campaign",
     "export_campaign",
     "fit_campaign_uplift",
@@ -39,4 +42,5 @@ __all__ = [
     "list_campaigns",
     "measure_campaign",
     "plan_test",
+    "stored_results",
 ]

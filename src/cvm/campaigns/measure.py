@@ -21,7 +21,14 @@ from cvm.campaigns.design import Campaign, get_campaign, set_status
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
 
-__all__ = ["Measurement", "attribute_outcomes", "compare_arms", "measure_campaign"]
+__all__ = [
+    "Measurement",
+    "attribute_outcomes",
+    "compare_arms",
+    "measure_campaign",
+    "measured_campaigns",
+    "stored_results",
+]
 
 
 @dataclass
@@ -226,6 +233,79 @@ def _money(
     return pd.DataFrame(rows)
 
 
+def _outcomes(ws: Workspace, campaign_id: str) -> pd.DataFrame:
+    return ws.con.execute(
+        "SELECT arm, stratum, contacted, converted, revenue, visits, window_end"
+        " FROM campaign_outcomes WHERE campaign_id = ? ORDER BY customer_id",
+        [campaign_id],
+    ).df()
+
+
+def measured_campaigns(ws: Workspace) -> list[str]:
+    """Ids of the campaigns whose outcomes a measurement stored, in id order."""
+    rows = ws.con.execute(
+        "SELECT DISTINCT campaign_id FROM campaign_outcomes ORDER BY 1"
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def stored_results(
+    ws: Workspace, campaign_id: str, *, margin_rate: float | None = None
+) -> pd.DataFrame:
+    """Per treatment arm against the control, from the outcomes the last measurement stored.
+
+    Nothing is re-attributed or written: a report built from this shows the numbers the
+    measurement and its ``response_priors`` hold, computed by the same functions
+    (:func:`compare_arms`, the money of :func:`measure_campaign`).
+
+    Parameters
+    ----------
+    margin_rate : margin on incremental revenue for the ROI (default: the campaign's, else
+        ``[campaigns] margin_rate``, else 0.3).
+
+    Returns
+    -------
+    One row per treatment arm: ``arm``, ``customers``, ``conversion``, ``control_conversion``,
+    ``lift``, ``revenue_per_customer``, ``control_revenue_per_customer``,
+    ``incremental_revenue`` (with ``_lower`` and ``_upper``), ``cost`` and ``roi``.
+
+    Raises
+    ------
+    DataError
+        an unknown campaign, or one not measured yet.
+    """
+    c = get_campaign(ws, campaign_id)
+    frame = _outcomes(ws, campaign_id)
+    if frame.empty:
+        raise DataError(
+            f"campaign {campaign_id!r} has not been measured: run"
+            f" `cvm campaign measure {campaign_id}`"
+        )
+    rate = _margin_rate(ws, c) if margin_rate is None else float(margin_rate)
+    arms = _arm_table(frame, rate)
+    effects = compare_arms(frame, margin_rate=rate, bootstrap=False)
+    money = _money(ws, c, arms, effects, rate).set_index("arm")
+    treated = money.index
+    control = cast(dict[Any, dict[str, Any]], arms.to_dict("index"))["control"]
+    conversion = effects[effects["metric"] == "conversion"].set_index("arm")
+    return pd.DataFrame(
+        {
+            "arm": treated,
+            "customers": arms.loc[treated, "customers"].to_numpy(int),
+            "conversion": arms.loc[treated, "conversion_rate"].to_numpy(float),
+            "control_conversion": float(control["conversion_rate"]),
+            "lift": conversion.loc[treated, "lift"].to_numpy(float),
+            "revenue_per_customer": arms.loc[treated, "revenue_per_customer"].to_numpy(float),
+            "control_revenue_per_customer": float(control["revenue_per_customer"]),
+            "incremental_revenue": money["incremental_revenue"].to_numpy(float),
+            "incremental_revenue_lower": money["incremental_revenue_lower"].to_numpy(float),
+            "incremental_revenue_upper": money["incremental_revenue_upper"].to_numpy(float),
+            "cost": money["cost"].to_numpy(float),
+            "roi": money["roi"].to_numpy(float),
+        }
+    )
+
+
 def _power(
     ws: Workspace, c: Campaign, arms: pd.DataFrame, effects: pd.DataFrame, alpha: float
 ) -> tuple[dict[str, Any], list[str]]:
@@ -361,11 +441,7 @@ def measure_campaign(
             params={"campaign_id": campaign_id, "alpha": alpha, "n_boot": n_boot, "seed": seed},
         )
         attribute_outcomes(ws, c, run_id)
-        frame = con.execute(
-            "SELECT arm, stratum, contacted, converted, revenue, visits, window_end"
-            " FROM campaign_outcomes WHERE campaign_id = ? ORDER BY customer_id",
-            [campaign_id],
-        ).df()
+        frame = _outcomes(ws, campaign_id)
         if frame.empty:
             raise DataError(f"campaign {campaign_id!r} has no assigned customers")
         effects = compare_arms(

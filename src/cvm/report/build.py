@@ -339,8 +339,8 @@ def _campaigns(ctx: _Context, section: Section) -> None:
     results = campaign_results(ctx.ws)
     if results.empty:
         section.notes.append(
-            "no campaigns yet: design one with a control group (`cvm campaign`) to measure"
-            " what it earned"
+            "no campaigns yet: design one with a control group (`cvm campaign`), then"
+            " `cvm campaign measure` it to see what it earned"
         )
         return
     section.cards = [

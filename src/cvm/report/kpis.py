@@ -232,44 +232,36 @@ def segment_migration(
     return ws.con.execute(sql, {"from_run": from_run, "to_run": to_run}).df()
 
 
-def campaign_results(ws: Workspace, margin: float = 0.3, response_days: int = 30) -> pd.DataFrame:
-    """Lift, incremental revenue and ROI of every campaign with a control arm.
+def campaign_results(ws: Workspace, margin: float | None = None) -> pd.DataFrame:
+    """Lift, incremental revenue and ROI of every measured campaign, per treatment arm.
 
-    Per campaign and treatment arm against the control arm, over the response window:
-    ``conversion`` (share of customers who bought), ``lift`` (difference of conversion),
-    ``incremental_revenue = (revenue per customer, treated - control) x treated customers``,
-    ``cost = cost per contact x contacts`` and ``roi = (margin x incremental revenue - cost) /
-    cost`` (NaN without a cost). Empty when no campaign has assignments.
+    A reader of what :func:`cvm.campaigns.measure_campaign` stored (``campaign_outcomes``):
+    the same response windows (from the first contact for the treated), net of refunds, the
+    same cost and ROI. Columns: ``campaign_id``, ``name``, ``arm``, ``customers`` (treated),
+    ``conversion``, ``control_conversion``, ``lift`` (difference of conversion),
+    ``revenue_per_customer``, ``control_revenue_per_customer``, ``incremental_revenue``,
+    ``cost`` and ``roi = (margin x incremental revenue - cost) / cost`` (NaN without a cost).
+    ``margin`` defaults to each campaign's margin rate. Empty when no campaign is measured.
     """
-    if not 0 < margin <= 1:
+    from cvm.campaigns.measure import measured_campaigns, stored_results
+
+    if margin is not None and not 0 < margin <= 1:
         raise ConfigError(f"margin must lie in (0, 1], got {margin!r}")
-    arms = ws.con.execute(load_sql(SQL, "kpi_campaigns.sql"), {"default_days": response_days}).df()
     columns = [
         "campaign_id", "name", "arm", "customers", "conversion", "control_conversion", "lift",
         "revenue_per_customer", "control_revenue_per_customer", "incremental_revenue", "cost",
         "roi",
     ]  # fmt: skip
-    if arms.empty:
+    names = dict(ws.con.execute("SELECT campaign_id, name FROM campaigns").fetchall())
+    parts = [
+        stored_results(ws, campaign_id, margin_rate=margin).assign(
+            campaign_id=campaign_id, name=names.get(campaign_id)
+        )
+        for campaign_id in measured_campaigns(ws)
+    ]
+    if not parts:
         return pd.DataFrame(columns=columns)
-    arms["conversion"] = arms["buyers"] / arms["customers"]
-    arms["revenue_per_customer"] = arms["revenue"] / arms["customers"]
-    control = arms[arms["arm"] == "control"].set_index("campaign_id")
-    treated = arms[arms["arm"] != "control"].copy()
-    treated = treated[treated["campaign_id"].isin(control.index)]
-    treated["control_conversion"] = treated["campaign_id"].map(control["conversion"])
-    treated["control_revenue_per_customer"] = treated["campaign_id"].map(
-        control["revenue_per_customer"]
-    )
-    treated["lift"] = treated["conversion"] - treated["control_conversion"]
-    treated["incremental_revenue"] = (
-        treated["revenue_per_customer"] - treated["control_revenue_per_customer"]
-    ) * treated["customers"]
-    contacts = treated["contacts"].fillna(treated["customers"])
-    treated["cost"] = treated["cost_per_contact"] * contacts
-    treated["roi"] = (margin * treated["incremental_revenue"] - treated["cost"]) / treated[
-        "cost"
-    ].where(treated["cost"] > 0)
-    return treated[columns].reset_index(drop=True)
+    return pd.concat(parts, ignore_index=True)[columns]
 
 
 __all__ = [
