@@ -14,7 +14,7 @@ import pytest
 from cvm.cli import app
 from cvm.datasets import simulate
 from cvm.decide import make_plan, parse_offers, save_plan, to_campaigns
-from cvm.demo import run_demo
+from cvm.demo import DEMO_OFFERS, run_demo
 from cvm.segments import segment_frame
 from cvm.workspace import Workspace
 
@@ -57,8 +57,8 @@ eligible = "lifecycle IN ('at_risk', 'lapsed')"
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     path = tmp_path_factory.mktemp("decide") / "ws"
     run_demo(path, n_customers=N, seed=SEED)
-    with (path / "cvm.toml").open("a", encoding="utf-8") as f:
-        f.write(CATALOG)
+    config = path / "cvm.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(DEMO_OFFERS, CATALOG))
     ws = Workspace.open(path)
     yield ws
     ws.close()
