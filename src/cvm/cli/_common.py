@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from cvm.workspace import Workspace
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # an error line is never cut
 
 WorkspaceOption = Annotated[
     Path,
