@@ -90,3 +90,19 @@ def test_a_missing_lower_migration_is_applied_once(tmp_path: Path) -> None:
         versions = [r[0] for r in ws.con.execute("SELECT version FROM schema_version").fetchall()]
         assert sorted(versions) == sorted(set(versions)) and 2 in versions
         assert ws.table_counts()["customer_merges"] == 0
+
+
+def test_memory_limit_applies_within_the_block_and_is_restored(workspace: Workspace) -> None:
+    from cvm.workspace.connection import memory_limit
+
+    def current() -> str:
+        return str(workspace.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+
+    before = current()
+    with memory_limit(workspace.con, "512MB"):
+        assert current() in {"512.0 MiB", "488.2 MiB", "512.0 MB"}
+    assert current() == before
+    with pytest.raises(ConfigError, match="memory limit"), memory_limit(workspace.con, "1GB; DROP"):
+        pass
+    assert current() == before
+    assert workspace.config.load_memory_limit == "1.5GB"

@@ -23,7 +23,7 @@ from cvm._exceptions import IngestError
 from cvm._progress import Progress, no_progress
 from cvm.ingest.identity import named_queries, resolve_batch
 from cvm.ingest.result import LoadResult
-from cvm.workspace.connection import transaction
+from cvm.workspace.connection import memory_limit, transaction
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -118,7 +118,7 @@ def load_events(
     load_id = f"events-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     source = str(src)
     con = ws.con
-    with transaction(con):
+    with memory_limit(con, ws.config.load_memory_limit), transaction(con):
         con.execute(
             "INSERT INTO loads (load_id, kind, source, started_at) VALUES (?, 'events', ?, ?)",
             [load_id, source, now],

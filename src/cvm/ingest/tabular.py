@@ -20,7 +20,7 @@ from cvm.ingest.profiles import CANONICAL, REQUIRED, resolve_columns
 from cvm.ingest.result import LoadResult
 from cvm.ingest.staging import SLOTS, canonical_select, ident, with_input
 from cvm.ingest.transactions import drop_temp, validate_and_insert
-from cvm.workspace.connection import transaction
+from cvm.workspace.connection import memory_limit, transaction
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -315,7 +315,7 @@ def load_file(
     file_path = Path(path)
     con = ws.con
     result = LoadResult(kind=opts.kind, source=str(file_path), load_id=new_load_id(opts.kind))
-    with transaction(con):
+    with memory_limit(con, ws.config.load_memory_limit), transaction(con):
         _drop_work(con)
         file = readers.open_file(con, file_path, opts)
         mapping = resolve_columns(opts.kind, opts.profile, file.header, opts.columns)

@@ -19,6 +19,7 @@ name = "{name}"
 currency = "USD"          # amounts are stored in this currency
 timezone = "UTC"          # time zone of source timestamps that carry none
 time_unit = "D"           # D (days) or W (weeks) for recency/frequency summaries
+load_memory_limit = "1.5GB"  # DuckDB memory during a load; beyond it, work spills to disk
 
 # Column mapping for a source; `profile` picks a built-in mapping (generic, shopify).
 # [sources.transactions]
@@ -44,6 +45,7 @@ class Config:
     currency: str = "USD"
     timezone: str = "UTC"
     time_unit: str = "D"
+    load_memory_limit: str | None = "1.5GB"
     raw: dict[str, Any] = field(default_factory=dict)
 
     def section(self, *keys: str) -> dict[str, Any]:
@@ -75,5 +77,6 @@ def load_config(path: Path) -> Config:
         currency=str(ws.get("currency", "USD")).upper(),
         timezone=str(ws.get("timezone", "UTC")),
         time_unit=unit,
+        load_memory_limit=str(ws["load_memory_limit"]) if "load_memory_limit" in ws else "1.5GB",
         raw=raw,
     )

@@ -24,6 +24,36 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
 
 
 @contextmanager
+def memory_limit(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
+    """Cap DuckDB's memory for a block (it spills to disk beyond), then reset it.
+
+    Bulk loads use it so that a file of any size loads in bounded memory. Workspace connections
+    otherwise keep DuckDB's default limit, which the reset restores exactly.
+    """
+    if not limit:
+        yield
+        return
+    size = _size(limit)
+    try:
+        con.execute(f"SET memory_limit = '{size}'")
+        yield
+    finally:
+        con.execute("RESET memory_limit")
+
+
+def _size(value: str) -> str:
+    """A memory size such as '1.5GB' or '1.5 GiB', checked before it reaches SQL."""
+    import re
+
+    from cvm._exceptions import ConfigError
+
+    text = str(value).strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", text, flags=re.IGNORECASE):
+        raise ConfigError(f"memory limit {value!r}: expected a size such as '1.5GB'")
+    return text
+
+
+@contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """All or nothing: commit when the block ends, roll back on any error."""
     con.execute("BEGIN TRANSACTION")
