@@ -12,7 +12,7 @@ import duckdb
 
 from cvm._progress import Progress, no_progress
 from cvm._sql import load_sql
-from cvm.ingest._common import SQL, prepare, scalar, store_rejects, ts_params
+from cvm.ingest._common import SQL, prepare, scalar, status_counts, store_rejects, ts_params
 from cvm.ingest.options import SourceOptions
 from cvm.ingest.result import LoadResult
 from cvm.ingest.staging import canonical_select, table_source, with_input
@@ -34,22 +34,25 @@ def validate_and_insert(
     progress(0, 3, f"{result.source}: read and validate")
     con.execute(sql, {**params, **ts_params(options), "currency": options.currency})
     progress(1, 3, f"{result.source}: deduplicate")
-    if scalar(con, load_sql(SQL, "transactions_all_new.sql")):
-        # Unique keys, none stored: insert every valid row, no per-key bookkeeping.
-        con.execute("CREATE OR REPLACE TEMP TABLE _cvm_tx_status (_seq BIGINT, status VARCHAR)")
-        loaded = scalar(con, "SELECT count(*) FROM _cvm_tx_rows WHERE reason IS NULL")
-        duplicates = 0
+    valid = scalar(con, "SELECT count(*) FROM _cvm_tx_rows WHERE reason IS NULL")
+    if scalar(con, load_sql(SQL, "transactions_unique.sql")):
+        # One row per id (the usual export): a row's status follows from the stored row alone.
+        con.execute(load_sql(SQL, "transactions_unique_status.sql"))
+        counts = status_counts(con, "_cvm_tx_status")
+        duplicates = counts.get("duplicate", 0)
+        loaded = valid - duplicates - counts.get("conflict", 0)
+        insert = (
+            "transactions_insert_all.sql" if loaded == valid else "transactions_insert_unstored.sql"
+        )
     else:
         con.execute(load_sql(SQL, "transactions_keys.sql"))
         con.execute(load_sql(SQL, "transactions_status.sql"))
         row = con.execute(load_sql(SQL, "transactions_counts.sql")).fetchall()[0]
         loaded, duplicates = int(row[0]), int(row[1])
+        insert = "transactions_insert_all.sql" if loaded == valid else "transactions_insert.sql"
     progress(2, 3, f"{result.source}: insert")
-    valid = scalar(con, "SELECT count(*) FROM _cvm_tx_rows WHERE reason IS NULL")
-    if loaded == valid:  # every valid row is a new key: no join needed
-        con.execute(load_sql(SQL, "transactions_insert_all.sql"), {"load_id": result.load_id})
-    elif loaded:
-        con.execute(load_sql(SQL, "transactions_insert.sql"), {"load_id": result.load_id})
+    if loaded:
+        con.execute(load_sql(SQL, insert), {"load_id": result.load_id})
     con.execute(load_sql(SQL, "transactions_rejects.sql"))
     result.rows_read += scalar(con, "SELECT count(*) FROM _cvm_tx_rows")
     result.loaded += loaded
