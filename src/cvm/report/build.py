@@ -285,10 +285,11 @@ def _clv_quality(ctx: _Context, section: Section) -> None:
             f"holdout evaluation needs a year of history before {ctx.day}: skipped"
         )
         return
-    from cvm.clv import evaluate
+    from cvm.clv import TRANSACTION_MODELS, evaluate
     from cvm.report.charts import calibration_chart, tracking_chart
 
-    evaluation = evaluate(ctx.ws, calibration_end, ctx.day)
+    chosen = str(metrics[0]) if metrics[0] in TRANSACTION_MODELS else "bgnbd"
+    evaluation = evaluate(ctx.ws, calibration_end, ctx.day, models=(chosen,))
     section.charts.append(Chart("clv_tracking", tracking_chart(evaluation)))
     section.charts.append(Chart("clv_calibration", calibration_chart(evaluation)))
     totals = evaluation.totals.reset_index()
@@ -452,8 +453,8 @@ def build_report(
     segment : ``kind:name`` (kind ``rfm``, ``tier``, ``lifecycle`` or ``rule``) or a bare
         segment name from the newest segments run: every section then describes only its
         members (see :mod:`cvm.report.scope`).
-    evaluate : refit the CLV models on a holdout for the tracking and calibration charts
-        (the slowest part; skipped with False).
+    evaluate : refit the run's chosen CLV model on a holdout for the tracking and calibration
+        charts (the slowest part; skipped with False).
     freq : KPI period, D, W, M, Q or Y.
 
     Returns
