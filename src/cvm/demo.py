@@ -123,6 +123,7 @@ def run_demo(
         _segment_customers(ws, result, progress)
         _measure_past_campaign(ws, files, result, progress)
         _plan_next_actions(ws, result, progress)
+        _write_report(ws, result, progress)
     finally:
         ws.close()
     return result
@@ -227,3 +228,11 @@ def _plan_next_actions(ws: Workspace, result: DemoResult, progress: Progress) ->
         "gap": plan.solution.gap,
         "by_offer": plan.chosen["offer_id"].value_counts().to_dict() if len(plan.chosen) else {},
     }
+
+
+def _write_report(ws: Workspace, result: DemoResult, progress: Progress) -> None:
+    """The one-file HTML report of everything above."""
+    from cvm.report import write_report
+
+    progress(0, None, "writing the report")
+    result.steps["report"] = write_report(ws, ws.path / "report" / "report.html")

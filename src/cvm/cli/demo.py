@@ -14,7 +14,7 @@ def demo(
     path: Annotated[Path, typer.Argument(help="Folder for the demo workspace.")] = Path(
         "demo-workspace"
     ),
-    customers: Annotated[int, typer.Option(help="Customers to simulate.")] = 5000,
+    customers: Annotated[int, typer.Option(help="Customers to simulate.")] = 20000,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same business).")] = 0,
 ) -> None:
     """Simulate a business, load it, value every customer, and write the charts."""
@@ -75,4 +75,6 @@ def demo(
             f" {plan['expected_value']:,.0f}, optimality gap {100 * plan['gap']:.2f}%"
             f" (run {plan['run_id']}; `cvm explain CUSTOMER` says why)"
         )
+    if "report" in result.steps:
+        console.print(f"report: [bold]{result.steps['report']}[/] (open it in a browser)")
     console.print(f"workspace: [bold]{result.path}[/]  (try `cvm info -w {result.path}`)")
