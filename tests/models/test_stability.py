@@ -71,3 +71,16 @@ def test_bgbb_and_sbg(donations: pd.DataFrame) -> None:
         sbg.discounted_expected_residual_lifetime(0.01, [0, 5000]),
     ):
         assert np.isfinite(values).all()
+
+
+def test_bgnbd_expectation_stays_finite_for_far_out_parameters() -> None:
+    # A fit on a handful of customers can run to a ~ 1e4, b ~ 1e-4: Euler's form of the
+    # hypergeometric term then gives 0 * inf; the direct form must take over, no NaN.
+    from cvm.models.beta_geo import _unconditional_part
+
+    x, T, t = np.array([0.0, 1.0, 3.0]), np.array([265.0, 355.0, 300.0]), np.array([365.0])
+    r, alpha = 0.109, 18.56
+    value = _unconditional_part(t, r, alpha, 11015.4, 0.00018, x, T)
+    assert np.isfinite(value).all() and (value >= 0).all()
+    # never more than a customer who never drops out would buy: (r + x) / (alpha + T) per day
+    assert (value <= (r + x) / (alpha + T) * t + 1e-9).all()

@@ -358,9 +358,15 @@ def _unconditional_part(t: Any, r: Any, alpha: Any, a: Any, b: Any, x: Any, T: A
     z = t/(alpha+T+t), which stays finite for large x and long horizons.
     """
     z = t / (alpha + T + t)
-    bracket = -np.expm1((a - 1) * np.log1p(-z)) - np.exp((a - 1) * np.log1p(-z)) * (
-        hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z) - 1
-    )
+    with np.errstate(invalid="ignore", over="ignore"):
+        bracket = -np.expm1((a - 1) * np.log1p(-z)) - np.exp((a - 1) * np.log1p(-z)) * (
+            hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z) - 1
+        )
+    if not np.all(np.isfinite(bracket)):
+        # Far-out parameters (a in the thousands: (1-z)^(a-1) underflows while the series
+        # overflows) defeat Euler's form; there the direct form is well behaved.
+        direct = 1 - np.exp((r + x) * np.log1p(-z)) * hyp2f1(r + x, b + x, a + b + x - 1, z)
+        bracket = np.where(np.isfinite(bracket), bracket, direct)
     return (a + b + x - 1) / (a - 1) * bracket
 
 
