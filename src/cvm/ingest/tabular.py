@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -73,115 +74,64 @@ def _load_transactions(
     validate_and_insert(con, select, params, options, result, progress)
 
 
-def _check_dedupe_write(
-    con: duckdb.DuckDBPyConnection,
-    select: str,
-    params: Mapping[str, object],
-    result: LoadResult,
-    progress: Progress,
-    *,
-    stem: str,
-    prefix: str,
-    write: str,
-    conflict: str,
-) -> None:
-    """The three steps of a keyed load: ``<stem>_validate.sql`` types and checks the rows into
-    ``<prefix>_rows``, ``<stem>_status.sql`` classifies them (load, update, duplicate,
-    conflict) into ``<prefix>_status``, ``<stem>_<write>.sql`` writes the new ones."""
-    progress(0, 3, f"{result.source}: read and validate")
-    con.execute(with_input(load_sql(SQL, f"{stem}_validate.sql"), f"{prefix}_in", select), params)
-    progress(1, 3, f"{result.source}: deduplicate")
-    con.execute(load_sql(SQL, f"{stem}_status.sql"))
-    progress(2, 3, f"{result.source}: {write}")
-    con.execute(load_sql(SQL, f"{stem}_{write}.sql"), {"load_id": result.load_id})
-    _finish_counts(con, result, f"{prefix}_rows", f"{prefix}_status")
-    _rejects_of(con, f"{prefix}_rows", f"{prefix}_status", conflict)
+@dataclass(frozen=True)
+class _Keyed:
+    """A keyed load in three SQL steps: ``<stem>_validate.sql`` types and checks the rows into
+    ``<prefix>_rows``, ``<stem>_status.sql`` classifies them (load, update, duplicate, conflict)
+    into ``<prefix>_status``, ``<stem>_<write>.sql`` writes the new ones."""
+
+    stem: str
+    prefix: str
+    write: str  # insert (append-only answers and lines) or upsert (snapshots)
+    conflict: str  # reason for a key seen twice with different content
+    params: Callable[[SourceOptions], dict[str, object]]
 
 
-def _load_order_items(
-    con: duckdb.DuckDBPyConnection,
-    select: str,
-    params: Mapping[str, object],
-    options: SourceOptions,
-    result: LoadResult,
-    progress: Progress,
-) -> None:
-    _check_dedupe_write(
-        con,
-        select,
-        {**params, "currency": options.currency},
-        result,
-        progress,
-        stem="order_items",
-        prefix="_cvm_oi",
-        write="insert",
-        conflict="duplicate order line with different content",
-    )
-
-
-def _load_customers(
-    con: duckdb.DuckDBPyConnection,
-    select: str,
-    params: Mapping[str, object],
-    options: SourceOptions,
-    result: LoadResult,
-    progress: Progress,
-) -> None:
-    _check_dedupe_write(
-        con,
-        select,
-        {**params, **ts_params(options)},
-        result,
-        progress,
-        stem="customers",
-        prefix="_cvm_cu",
-        write="upsert",
-        conflict="duplicate customer_id with different content",
-    )
-
-
-def _load_surveys(
-    con: duckdb.DuckDBPyConnection,
-    select: str,
-    params: Mapping[str, object],
-    options: SourceOptions,
-    result: LoadResult,
-    progress: Progress,
-) -> None:
+def _score_range(options: SourceOptions) -> dict[str, object]:
     lo, hi = options.score_min, options.score_max
-    scores = {"score_min": lo, "score_max": hi, "score_range": f"{lo:g}..{hi:g}"}
-    _check_dedupe_write(
-        con,
-        select,
-        {**params, **ts_params(options), **scores},
-        result,
-        progress,
-        stem="surveys",
-        prefix="_cvm_sv",
-        write="insert",
-        conflict="duplicate answer with different content",
-    )
+    return {"score_min": lo, "score_max": hi, "score_range": f"{lo:g}..{hi:g}"}
 
 
-def _load_subscriptions(
-    con: duckdb.DuckDBPyConnection,
-    select: str,
-    params: Mapping[str, object],
-    options: SourceOptions,
-    result: LoadResult,
-    progress: Progress,
-) -> None:
-    _check_dedupe_write(
-        con,
-        select,
-        {**params, **ts_params(options), "currency": options.currency},
-        result,
-        progress,
-        stem="subscriptions",
-        prefix="_cvm_sb",
-        write="upsert",
-        conflict="duplicate subscription_id with different content",
-    )
+KEYED: dict[str, _Keyed] = {
+    "order_items": _Keyed(
+        "order_items", "_cvm_oi", "insert", "duplicate order line with different content",
+        lambda o: {"currency": o.currency},
+    ),
+    "customers": _Keyed(
+        "customers", "_cvm_cu", "upsert", "duplicate customer_id with different content",
+        ts_params,
+    ),
+    "surveys": _Keyed(
+        "surveys", "_cvm_sv", "insert", "duplicate answer with different content",
+        lambda o: {**ts_params(o), **_score_range(o)},
+    ),
+    "subscriptions": _Keyed(
+        "subscriptions", "_cvm_sb", "upsert", "duplicate subscription_id with different content",
+        lambda o: {**ts_params(o), "currency": o.currency},
+    ),
+}  # fmt: skip
+
+
+def _keyed_loader(spec: _Keyed) -> Loader:
+    def load(
+        con: duckdb.DuckDBPyConnection,
+        select: str,
+        params: Mapping[str, object],
+        options: SourceOptions,
+        result: LoadResult,
+        progress: Progress,
+    ) -> None:
+        progress(0, 3, f"{result.source}: read and validate")
+        sql = with_input(load_sql(SQL, f"{spec.stem}_validate.sql"), f"{spec.prefix}_in", select)
+        con.execute(sql, {**params, **spec.params(options)})
+        progress(1, 3, f"{result.source}: deduplicate")
+        con.execute(load_sql(SQL, f"{spec.stem}_status.sql"))
+        progress(2, 3, f"{result.source}: {spec.write}")
+        con.execute(load_sql(SQL, f"{spec.stem}_{spec.write}.sql"), {"load_id": result.load_id})
+        _finish_counts(con, result, f"{spec.prefix}_rows", f"{spec.prefix}_status")
+        _rejects_of(con, f"{spec.prefix}_rows", f"{spec.prefix}_status", spec.conflict)
+
+    return load
 
 
 def _finish_counts(
@@ -196,24 +146,12 @@ def _finish_counts(
 
 LOADERS: dict[str, Loader] = {
     "transactions": _load_transactions,
-    "order_items": _load_order_items,
-    "customers": _load_customers,
-    "surveys": _load_surveys,
-    "subscriptions": _load_subscriptions,
+    **{kind: _keyed_loader(spec) for kind, spec in KEYED.items()},
 }
 
 _WORK_TABLES = (
     "_cvm_shop",
-    "_cvm_oi_rows",
-    "_cvm_oi_status",
-    "_cvm_cu_rows",
-    "_cvm_cu_status",
-    "_cvm_cu_new",
-    "_cvm_sv_rows",
-    "_cvm_sv_status",
-    "_cvm_sb_rows",
-    "_cvm_sb_status",
-    "_cvm_sb_new",
+    *(f"{spec.prefix}_{t}" for spec in KEYED.values() for t in ("rows", "status", "new")),
     "_cvm_rejects",
     "_cvm_rates",
 )
