@@ -2,47 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from cvm.features.profile import PROFILE_COLUMNS, profile_frame
 from cvm.workspace import Workspace
-
-
-def add_customer(ws: Workspace, customer_id: str, first_seen: str, **fields: Any) -> None:
-    ws.con.execute(
-        "INSERT INTO customers (customer_id, first_seen, country, acquisition_channel,"
-        " consent_email, consent_sms, attributes) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            customer_id,
-            first_seen,
-            fields.get("country", "US"),
-            fields.get("acquisition_channel", "web"),
-            fields.get("consent_email", False),
-            fields.get("consent_sms", False),
-            fields.get("attributes"),
-        ],
-    )
-
-
-def add_orders(
-    ws: Workspace, customer_id: str, days: list[str], amount: float = 50.0, channel: str = "web"
-) -> None:
-    for i, day in enumerate(days):
-        ws.con.execute(
-            "INSERT INTO transactions (transaction_id, customer_id, ts, amount, channel,"
-            " is_refund) VALUES (?, ?, ?, ?, ?, false)",
-            [f"{customer_id}-{day}-{i}", customer_id, day, amount, channel],
-        )
-
-
-def add_event(ws: Workspace, customer_id: str, day: str, event: str = "Product Viewed") -> None:
-    ws.con.execute(
-        "INSERT INTO events (message_id, type, customer_id, ts, event)"
-        " VALUES (?, 'track', ?, ?, ?)",
-        [f"{customer_id}-{day}-{event}", customer_id, day, event],
-    )
+from handmade import add_customer, add_event, add_orders
 
 
 @pytest.fixture

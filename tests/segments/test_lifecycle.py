@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from segment_helpers import add_customer, add_event, add_orders
 
 from cvm.segments import read_settings, segment_frame
 from cvm.workspace import Workspace
+from handmade import add_customer, add_event, add_orders
 
 
 @pytest.fixture

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from segment_helpers import add_customer, add_event, add_orders
 
 from cvm._exceptions import ConfigError
 from cvm.segments import evaluate_rules, read_settings, select
 from cvm.segments.settings import parse_rules
 from cvm.workspace import Workspace
+from handmade import add_customer, add_event, add_orders
 
 AS_OF = "2024-06-30"
 
