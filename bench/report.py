@@ -87,7 +87,7 @@ def main() -> None:
             for day in (end - timedelta(days=91), end):
                 t = time.perf_counter()
                 fit = fit_clv(ws, day, models=("bgnbd",))
-                save_run(ws, fit, score_clv(fit), {"cutoff": str(day)})
+                save_run(ws, fit, score_clv(fit, intervals=False), {"cutoff": str(day)})
                 print(f"CLV (BG/NBD) as of {day} in {time.perf_counter() - t:.1f} s", flush=True)
                 t = time.perf_counter()
                 segment(ws, day, churn=False)
