@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from cvm._sql import load_sql
+from cvm.ingest import readers
 from cvm.ingest.options import SourceOptions
 from cvm.ingest.result import LoadResult
 
@@ -57,3 +58,31 @@ def status_counts(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, int]:
     """status -> rows in a ``_cvm_*_status`` table (a fixed internal name)."""
     rows = con.execute(f"SELECT status, count(*) FROM {table} GROUP BY status").fetchall()
     return {str(s): int(n) for s, n in rows}
+
+
+def start_load(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:
+    """The ``loads`` row of a file load, written inside its transaction."""
+    con.execute(
+        load_sql(SQL, "load_start.sql"),
+        {"load_id": result.load_id, "kind": result.kind, "source": result.source},
+    )
+
+
+def finish_load(
+    con: duckdb.DuckDBPyConnection, file: readers.FileSource, result: LoadResult
+) -> None:
+    """Rows the CSV scanner refused, where every refused row sits in the file, the refused rows
+    written to ``rejected_rows``, and the load's counts in ``loads``."""
+    result.rows_read += readers.scanner_rejects(con, file)
+    readers.locate_rejects(con, file)
+    store_rejects(con, result)
+    con.execute(
+        load_sql(SQL, "load_finish.sql"),
+        {
+            "load_id": result.load_id,
+            "rows_read": result.rows_read,
+            "loaded": result.loaded,
+            "duplicates": result.duplicates,
+            "rejected": result.rejected,
+        },
+    )

@@ -36,7 +36,7 @@ from cvm._exceptions import ConfigError, IngestError
 from cvm._progress import Progress, no_progress
 from cvm._sql import load_sql
 from cvm.ingest import readers
-from cvm.ingest._common import SQL, prepare, status_counts, store_rejects, ts_params
+from cvm.ingest._common import SQL, finish_load, prepare, start_load, status_counts, ts_params
 from cvm.ingest.options import resolve_options
 from cvm.ingest.profiles import normalise
 from cvm.ingest.result import LoadResult
@@ -293,10 +293,7 @@ def load_survey_wide(
         file = readers.open_file(con, file_path, opts)
         ids = _id_columns(mapping, file.header, file_path)
         questions = _questions(mapping, file.header, set(ids.values()), file_path)
-        con.execute(
-            load_sql(SQL, "load_start.sql"),
-            {"load_id": result.load_id, "kind": "surveys", "source": result.source},
-        )
+        start_load(con, result)
         prepare(con, opts)
         try:
             report(0, 4, f"{result.source}: reshape")
@@ -331,19 +328,7 @@ def load_survey_wide(
         except duckdb.Error as exc:
             first = str(exc).strip().splitlines()[0]
             raise IngestError(f"{file_path}: cannot load: {first}") from exc
-        result.rows_read += readers.scanner_rejects(con, file)
-        readers.locate_rejects(con, file)
-        store_rejects(con, result)
-        con.execute(
-            load_sql(SQL, "load_finish.sql"),
-            {
-                "load_id": result.load_id,
-                "rows_read": result.rows_read,
-                "loaded": result.loaded,
-                "duplicates": result.duplicates,
-                "rejected": result.rejected,
-            },
-        )
+        finish_load(con, file, result)
         _drop(con)
     return result
 

@@ -15,7 +15,15 @@ from cvm._exceptions import ConfigError, IngestError
 from cvm._progress import Progress, no_progress
 from cvm._sql import load_sql
 from cvm.ingest import readers
-from cvm.ingest._common import SQL, prepare, scalar, status_counts, store_rejects, ts_params
+from cvm.ingest._common import (
+    SQL,
+    finish_load,
+    prepare,
+    scalar,
+    start_load,
+    status_counts,
+    ts_params,
+)
 from cvm.ingest.options import SourceOptions, resolve_options
 from cvm.ingest.profiles import CANONICAL, REQUIRED, resolve_columns
 from cvm.ingest.result import LoadResult
@@ -259,10 +267,7 @@ def load_file(
         mapping = resolve_columns(opts.kind, opts.profile, file.header, opts.columns)
         mapping = {k: v for k, v in mapping.items() if k in SLOTS[opts.kind]}
         _check_required(opts.kind, mapping, opts, file)
-        con.execute(
-            load_sql(SQL, "load_start.sql"),
-            {"load_id": result.load_id, "kind": opts.kind, "source": result.source},
-        )
+        start_load(con, result)
         prepare(con, opts)
         extra = [_attributes(file, mapping)] if opts.kind == "customers" else []
         select = canonical_select(opts.kind, file.source, mapping, extra)
@@ -271,19 +276,7 @@ def load_file(
         except duckdb.Error as exc:
             first = str(exc).strip().splitlines()[0]
             raise IngestError(f"{file_path}: cannot load: {first}") from exc
-        result.rows_read += readers.scanner_rejects(con, file)
-        readers.locate_rejects(con, file)
-        store_rejects(con, result)
-        con.execute(
-            load_sql(SQL, "load_finish.sql"),
-            {
-                "load_id": result.load_id,
-                "rows_read": result.rows_read,
-                "loaded": result.loaded,
-                "duplicates": result.duplicates,
-                "rejected": result.rejected,
-            },
-        )
+        finish_load(con, file, result)
         _drop_work(con)
     return result
 
