@@ -49,9 +49,6 @@ class BetaGeoModel(BaseModel):
     _param_names = ("r", "alpha", "a", "b")
     _analytic_gradient = True
 
-    def __init__(self, *, penalizer: float = 0.0) -> None:
-        super().__init__(penalizer=penalizer)
-
     # ------------------------------------------------------------------ fit
     def fit(
         self,

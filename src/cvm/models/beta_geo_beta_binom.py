@@ -41,9 +41,6 @@ class BetaGeoBetaBinomModel(BaseModel):
 
     _param_names = ("alpha", "beta", "gamma", "delta")
 
-    def __init__(self, *, penalizer: float = 0.0) -> None:
-        super().__init__(penalizer=penalizer)
-
     def fit(
         self, frequency: Any, recency: Any, periods: Any, *, weights: Any = None
     ) -> BetaGeoBetaBinomModel:

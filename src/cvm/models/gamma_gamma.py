@@ -54,9 +54,6 @@ class GammaGammaModel(BaseModel):
     _param_names = ("p", "q", "gamma")
     _analytic_gradient = True
 
-    def __init__(self, *, penalizer: float = 0.0) -> None:
-        super().__init__(penalizer=penalizer)
-
     def fit(
         self,
         frequency: Any,

@@ -40,9 +40,6 @@ class ModifiedBetaGeoModel(BaseModel):
 
     _param_names = ("r", "alpha", "a", "b")
 
-    def __init__(self, *, penalizer: float = 0.0) -> None:
-        super().__init__(penalizer=penalizer)
-
     def fit(
         self, frequency: Any, recency: Any, T: Any, *, weights: Any = None
     ) -> ModifiedBetaGeoModel:

@@ -45,9 +45,6 @@ class ParetoNBDModel(BaseModel):
 
     _param_names = ("r", "alpha", "s", "beta")
 
-    def __init__(self, *, penalizer: float = 0.0) -> None:
-        super().__init__(penalizer=penalizer)
-
     def fit(self, frequency: Any, recency: Any, T: Any, *, weights: Any = None) -> ParetoNBDModel:
         """Fit by maximum likelihood on the unique (frequency, recency, T) rows.
 

@@ -41,9 +41,6 @@ class ShiftedBetaGeometricModel(BaseModel):
 
     _param_names = ("alpha", "beta")
 
-    def __init__(self, *, penalizer: float = 0.0) -> None:
-        super().__init__(penalizer=penalizer)
-
     def fit(self, periods: Any, churned: Any, *, weights: Any = None) -> ShiftedBetaGeometricModel:
         """Fit on contract histories.
 
