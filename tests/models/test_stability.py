@@ -84,3 +84,16 @@ def test_bgnbd_expectation_stays_finite_for_far_out_parameters() -> None:
     assert np.isfinite(value).all() and (value >= 0).all()
     # never more than a customer who never drops out would buy: (r + x) / (alpha + T) per day
     assert (value <= (r + x) / (alpha + T) * t + 1e-9).all()
+
+
+def test_mbgnbd_expectation_stays_finite_for_far_out_parameters() -> None:
+    from cvm.models.modified_beta_geo import _conditional_expected
+
+    x, t_x, T = (
+        np.array([0.0, 1.0, 3.0]),
+        np.array([0.0, 100.0, 250.0]),
+        np.array([265.0, 355.0, 300.0]),
+    )
+    value = _conditional_expected(np.array([365.0]), 0.109, 18.56, 11015.4, 0.00018, x, t_x, T)
+    assert np.isfinite(value).all() and (value >= 0).all()
+    assert (value <= (0.109 + x) / (18.56 + T) * 365.0 + 1e-9).all()

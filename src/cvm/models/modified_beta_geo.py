@@ -111,6 +111,11 @@ def _conditional_expected(
     z = t/(alpha+T+t), finite for large x and long horizons.
     """
     z = t / (alpha + T + t)
-    power = np.exp((a - 1) * np.log1p(-z))
-    bracket = 1.0 - power * hyp2f1(a + b - r, a - 1, a + b + x, z)
+    with np.errstate(invalid="ignore", over="ignore"):
+        power = np.exp((a - 1) * np.log1p(-z))
+        bracket = 1.0 - power * hyp2f1(a + b - r, a - 1, a + b + x, z)
+    if not np.all(np.isfinite(bracket)):
+        # far-out parameters defeat Euler's form (0 x inf); the direct form is well behaved
+        direct = 1 - np.exp((r + x) * np.log1p(-z)) * hyp2f1(r + x, b + x + 1, a + b + x, z)
+        bracket = np.where(np.isfinite(bracket), bracket, direct)
     return (a + b + x) / (a - 1) * bracket * _p_alive(r, alpha, a, b, x, t_x, T)
