@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -77,6 +77,29 @@ def _show(result: LoadResult) -> None:
         console.print(f"  see rejected_rows where load_id = '{result.load_id}'")
 
 
+def _load_each(files: list[Path], workspace: Path, load: Callable[..., LoadResult]) -> None:
+    """Load every file with ``load(ws, path, progress)``; a file that fails is reported and the
+    others still load; exit 1 when any file could not be read or loaded nothing."""
+    from cvm._exceptions import IngestError
+
+    failed = 0
+    with open_workspace(workspace) as ws:
+        for path in files:
+            try:
+                with progress_bar(f"loading {path.name}") as progress:
+                    result = load(ws, path, progress)
+            except IngestError as exc:
+                err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+                failed += 1
+                continue
+            _show(result)
+            if result.rows_read and not (result.loaded or result.duplicates):
+                err_console.print(f"[bold red]error:[/] {path}: no row could be loaded")
+                failed += 1
+    if failed:
+        raise typer.Exit(1)
+
+
 def _run(
     kind: str,
     files: list[Path],
@@ -90,39 +113,19 @@ def _run(
     encoding: str | None,
     layout: str | None = None,
 ) -> None:
-    from cvm._exceptions import IngestError
     from cvm.ingest import load_file
 
     columns = _parse_maps(maps)
-    failed = 0
-    with open_workspace(workspace) as ws:
-        for path in files:
-            try:
-                with progress_bar(f"loading {path.name}") as progress:
-                    result = load_file(
-                        ws,
-                        kind,
-                        path,
-                        profile=profile,
-                        columns=columns,
-                        date_format=date_format,
-                        currency=currency,
-                        timezone=timezone,
-                        delimiter=delimiter,
-                        encoding=encoding,
-                        progress=progress,
-                        layout=layout,
-                    )
-            except IngestError as exc:
-                err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-                failed += 1
-                continue
-            _show(result)
-            if result.rows_read and not (result.loaded or result.duplicates):
-                err_console.print(f"[bold red]error:[/] {path}: no row could be loaded")
-                failed += 1
-    if failed:
-        raise typer.Exit(1)
+    options: dict[str, Any] = {
+        "profile": profile, "columns": columns, "date_format": date_format,
+        "currency": currency, "timezone": timezone, "delimiter": delimiter,
+        "encoding": encoding, "layout": layout,
+    }  # fmt: skip
+    _load_each(
+        files,
+        workspace,
+        lambda ws, path, progress: load_file(ws, kind, path, progress=progress, **options),
+    )
 
 
 def _tabular_command(kind: str, doc: str) -> Callable[..., None]:
@@ -215,26 +218,14 @@ def events(
 
     "Order Completed" and "Order Refunded" also load as transactions.
     """
-    from cvm._exceptions import IngestError
     from cvm.ingest.events import load_events
 
-    failed = 0
-    with open_workspace(workspace) as ws:
-        for path in files:
-            try:
-                with progress_bar(f"loading {path.name}") as progress:
-                    result = load_events(ws, path, progress=progress)
-            except IngestError as exc:
-                err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-                failed += 1
-                continue
-            _show(result)
-            if result.orders is not None:
-                _show(result.orders)
-            if result.customers_merged:
-                console.print(f"  {result.customers_merged:,} customer ids merged into another")
-            if result.rows_read and not (result.loaded or result.duplicates):
-                err_console.print(f"[bold red]error:[/] {path}: no row could be loaded")
-                failed += 1
-    if failed:
-        raise typer.Exit(1)
+    def load(ws: Any, path: Path, progress: Any) -> LoadResult:
+        result = load_events(ws, path, progress=progress)
+        if result.orders is not None:
+            _show(result.orders)
+        if result.customers_merged:
+            console.print(f"  {result.customers_merged:,} customer ids merged into another")
+        return result
+
+    _load_each(files, workspace, load)
