@@ -135,3 +135,34 @@ def test_continuous_discounting_is_the_limit_of_fine_steps(models, cdnow) -> Non
     )
     np.testing.assert_allclose(out["clv"], exact[:50])
     assert ((out["lower"] <= out["clv"]) & (out["clv"] <= out["upper"])).all()
+
+
+class _WholeForecastOnly:
+    """A model seen without its factorised hooks: the interval takes the per-customer path."""
+
+    def __init__(self, model: object) -> None:
+        self._model = model
+
+    def __getattr__(self, name: str) -> object:
+        if name in ("_lifetime_part", "_alive_part"):
+            raise AttributeError(name)
+        return getattr(self._model, name)
+
+
+@pytest.mark.parametrize("continuous", [False, True])
+@pytest.mark.parametrize("cls", [BetaGeoModel, ParetoNBDModel])
+def test_factorised_interval_equals_the_per_customer_computation(
+    models, cdnow, cls, continuous
+) -> None:
+    # the lifetime part is computed once per distinct (x, T): same draws, same intervals
+    _, gg = models
+    model = cls().fit(cdnow["x"], cdnow["t_x"], cdnow["T"])
+    options = {
+        "spend_model": gg, "monetary_value": cdnow["zbar"], "time_units_per_year": WEEKS,
+        "n_draws": 60, "random_state": 3, "continuous": continuous,
+    }  # fmt: skip
+    fast = customer_lifetime_value_interval(model, cdnow["x"], cdnow["t_x"], cdnow["T"], **options)
+    slow = customer_lifetime_value_interval(
+        _WholeForecastOnly(model), cdnow["x"], cdnow["t_x"], cdnow["T"], **options
+    )
+    pd.testing.assert_frame_equal(fast, slow, rtol=1e-9)

@@ -210,6 +210,15 @@ class BetaGeoModel(BaseModel):
             t, params["r"], params["alpha"], params["a"], params["b"], x, t_x, T
         )
 
+    def _lifetime_part(self, params: Any, t: Any, x: Any, T: Any) -> Any:
+        """The factor of E[Y(t)] that does not depend on recency (see ``_alive_part``)."""
+        return _unconditional_part(t, params["r"], params["alpha"], params["a"], params["b"], x, T)
+
+    def _alive_part(self, params: Any, x: Any, t_x: Any, T: Any) -> Any:
+        if self._covariate_names:
+            raise DataError("lifetime value with covariates is not supported yet")
+        return _p_alive(params["r"], params["alpha"], params["a"], params["b"], x, t_x, T)
+
     def _purchase_forecaster(self, params: Any, x: Any, t_x: Any, T: Any) -> Any:
         """t -> E[Y(t) | x, t_x, T] with P(alive) computed once."""
         if self._covariate_names:

@@ -49,58 +49,63 @@ def _schedule(
     return ends_years * time_units_per_year, factor
 
 
-def _clv(
-    model: TransactionModel,
-    params: Any,
-    x: Any,
-    t_x: Any,
-    T: Any,
-    spend: Any,
-    margin: float,
-    ends: np.ndarray,
-    factor: np.ndarray,
-) -> Any:
-    """Sum over steps of the step's expected purchases times its discount factor."""
-    forecast = _forecaster(model, params, x, t_x, T)
+def _discounted(forecast: Any, ends: np.ndarray, factor: np.ndarray) -> Any:
+    """Sum over steps of each step's expected purchases times its discount factor."""
     total: Any = 0.0
     previous: Any = 0.0
     for end, disc in zip(ends, factor, strict=True):
         cumulative = forecast(end)
         total = total + (cumulative - previous) * disc
         previous = cumulative
-    return margin * spend * total
+    return total
 
 
-def _clv_continuous(
-    model: TransactionModel,
-    params: Any,
-    x: Any,
-    t_x: Any,
-    T: Any,
-    spend: Any,
-    margin: float,
-    horizon_units: float,
-    rate_per_unit: float,
-    nodes: int,
+def _discounted_continuous(
+    forecast: Any, horizon_units: float, rate_per_unit: float, nodes: int
 ) -> Any:
     """Continuously discounted purchases, int_0^H e^(-d t) dE(t), by Gauss-Legendre.
 
     Integrating by parts gives e^(-d H) E(H) + d int_0^H e^(-d t) E(t) dt; E is smooth, so a
     few nodes give the integral to many digits, with far fewer model evaluations than steps.
     """
-    forecast = _forecaster(model, params, x, t_x, T)
     total = np.exp(-rate_per_unit * horizon_units) * forecast(horizon_units)
     if rate_per_unit > 0:
         for node, weight in zip(*np.polynomial.legendre.leggauss(nodes), strict=True):
             t = horizon_units * (node + 1) / 2
             w = weight * horizon_units / 2
             total = total + rate_per_unit * w * np.exp(-rate_per_unit * t) * forecast(t)
-    return margin * spend * total
+    return total
 
 
 def _nodes(horizon_years: float) -> int:
     """Gauss-Legendre nodes for the continuous discounting integral: 5 for a year, up to 16."""
     return int(np.clip(np.ceil(5 * np.sqrt(horizon_years)), 5, 16))
+
+
+class _Discount:
+    """How expected purchases over the horizon are discounted: by steps or continuously."""
+
+    def __init__(
+        self,
+        horizon: float,
+        time_units_per_year: float,
+        steps_per_year: int,
+        discount_rate: float,
+        continuous: bool,
+    ) -> None:
+        self.ends, self.factor = _schedule(
+            horizon, time_units_per_year, steps_per_year, discount_rate
+        )
+        self.continuous = continuous
+        self.horizon_units = horizon * time_units_per_year
+        self.rate = np.log1p(discount_rate) / time_units_per_year
+        self.nodes = _nodes(horizon)
+
+    def apply(self, forecast: Any) -> Any:
+        """Discounted expected purchases given ``forecast(t) = E[Y(t)]``."""
+        if self.continuous:
+            return _discounted_continuous(forecast, self.horizon_units, self.rate, self.nodes)
+        return _discounted(forecast, self.ends, self.factor)
 
 
 def _forecaster(model: TransactionModel, params: Any, x: Any, t_x: Any, T: Any) -> Any:
@@ -158,25 +163,11 @@ def customer_lifetime_value(
     x, t_x, t = check_rfm(frequency, recency, T)
     value = _spend(spend, x.shape[0])
     transaction_model._check_fitted()
-    ends, factor = _schedule(horizon, time_units_per_year, steps_per_year, discount_rate)
     params = {str(k): float(v) for k, v in transaction_model.params_.items()}
     model: Any = transaction_model
-    if continuous:
-        return np.asarray(
-            _clv_continuous(
-                model,
-                params,
-                x,
-                t_x,
-                t,
-                value,
-                margin,
-                horizon * time_units_per_year,
-                np.log1p(discount_rate) / time_units_per_year,
-                _nodes(horizon),
-            )
-        )
-    return np.asarray(_clv(model, params, x, t_x, t, value, margin, ends, factor))
+    forecast = _forecaster(model, params, x, t_x, t)
+    discount = _Discount(horizon, time_units_per_year, steps_per_year, discount_rate, continuous)
+    return np.asarray(margin * value * discount.apply(forecast))
 
 
 def customer_equity(
@@ -223,7 +214,7 @@ def customer_lifetime_value_interval(
     n = x.shape[0]
     if not 0 < level < 1:
         raise DataError("level must be between 0 and 1")
-    ends, factor = _schedule(horizon, time_units_per_year, steps_per_year, discount_rate)
+    discount = _Discount(horizon, time_units_per_year, steps_per_year, discount_rate, continuous)
     model: Any = transaction_model
     rng = np.random.default_rng(random_state)
     draws = transaction_model.sample_params(n_draws, rng)
@@ -239,65 +230,56 @@ def customer_lifetime_value_interval(
         sd = spend_model.sample_params(n_draws, rng)
         p_, q_, g_ = (sd[k].to_numpy()[:, None] for k in ("p", "q", "gamma"))
 
-        def spend_draws(cols: slice, rows: slice) -> Any:
-            return _conditional_spend(p_[rows], q_[rows], g_[rows], x[None, cols], m[None, cols])
+        def spend_draws(idx: Any) -> Any:
+            return _conditional_spend(p_, q_, g_, x[None, idx], m[None, idx])
 
     else:
         if spend is None:
             raise DataError("give spend or spend_model with monetary_value")
         point_spend = _spend(spend, n)
 
-        def spend_draws(cols: slice, rows: slice) -> Any:
-            return point_spend[None, cols]
+        def spend_draws(idx: Any) -> Any:
+            return point_spend[None, idx]
 
     point = customer_lifetime_value(
-        transaction_model,
-        x,
-        t_x,
-        t,
-        point_spend,
-        margin=margin,
-        discount_rate=discount_rate,
-        horizon=horizon,
-        time_units_per_year=time_units_per_year,
-        steps_per_year=steps_per_year,
-        continuous=continuous,
-    )
+        transaction_model, x, t_x, t, point_spend, margin=margin, discount_rate=discount_rate,
+        horizon=horizon, time_units_per_year=time_units_per_year,
+        steps_per_year=steps_per_year, continuous=continuous,
+    )  # fmt: skip
     params = {str(k): draws[k].to_numpy()[:, None] for k in draws.columns}
-    lower = np.empty(n)
-    upper = np.empty(n)
-    width = max(1, _BLOCK // max(n_draws, 1))
+    lower, upper = np.empty(n), np.empty(n)
     tail = (1 - level) / 2
-    rows = slice(None)
-    for start in range(0, n, width):
-        cols = slice(start, start + width)
-        values = (
-            _clv_continuous(
-                model,
-                params,
-                x[None, cols],
-                t_x[None, cols],
-                t[None, cols],
-                spend_draws(cols, rows),
-                margin,
-                horizon * time_units_per_year,
-                np.log1p(discount_rate) / time_units_per_year,
-                _nodes(horizon),
+    width = max(1, _BLOCK // max(n_draws, 1))
+
+    def bound(idx: np.ndarray, values: Any) -> None:
+        lower[idx], upper[idx] = np.quantile(values, [tail, 1 - tail], axis=0)
+
+    if hasattr(model, "_lifetime_part") and hasattr(model, "_alive_part"):
+        # E[Y(t)] = lifetime part (x, T) x alive part (x, t_x, T): the costly, t-dependent
+        # part is computed once per distinct (x, T) and draw, not once per customer.
+        groups = pd.DataFrame({"x": x, "T": t}).groupby(["x", "T"], sort=False)
+        codes = groups.ngroup().to_numpy()
+        first = np.unique(codes, return_index=True)[1]
+        xu, tu = x[first], t[first]
+        order = np.argsort(codes, kind="stable")
+        sorted_codes = codes[order]
+        for c0 in range(0, first.size, width):
+            c1 = min(c0 + width, first.size)
+            part = discount.apply(
+                lambda h, c0=c0, c1=c1: model._lifetime_part(
+                    params, h, xu[None, c0:c1], tu[None, c0:c1]
+                )
             )
-            if continuous
-            else _clv(
-                model,
-                params,
-                x[None, cols],
-                t_x[None, cols],
-                t[None, cols],
-                spend_draws(cols, rows),
-                margin,
-                ends,
-                factor,
-            )
-        )
-        lower[cols], upper[cols] = np.quantile(values, [tail, 1 - tail], axis=0)
+            lo, hi = np.searchsorted(sorted_codes, [c0, c1])
+            for b0 in range(lo, hi, width):
+                idx = order[b0 : min(b0 + width, hi)]
+                alive = model._alive_part(params, x[None, idx], t_x[None, idx], t[None, idx])
+                bound(idx, margin * spend_draws(idx) * alive * part[:, codes[idx] - c0])
+    else:
+        for start in range(0, n, width):
+            idx = np.arange(start, min(start + width, n))
+            forecast = _forecaster(model, params, x[None, idx], t_x[None, idx], t[None, idx])
+            bound(idx, margin * spend_draws(idx) * discount.apply(forecast))
     return pd.DataFrame({"clv": point, "lower": lower, "upper": upper})
 
 

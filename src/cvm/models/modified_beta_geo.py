@@ -90,6 +90,13 @@ class ModifiedBetaGeoModel(BaseModel):
             _conditional_expected(horizon, p["r"], p["alpha"], p["a"], p["b"], zero, zero, zero)
         )
 
+    def _lifetime_part(self, params: Any, t: Any, x: Any, T: Any) -> Any:
+        """The factor of E[Y(t)] that does not depend on recency (see ``_alive_part``)."""
+        return _lifetime(t, params["r"], params["alpha"], params["a"], params["b"], x, T)
+
+    def _alive_part(self, params: Any, x: Any, t_x: Any, T: Any) -> Any:
+        return _p_alive(params["r"], params["alpha"], params["a"], params["b"], x, t_x, T)
+
     def _expected_purchases(self, params: Any, t: Any, x: Any, t_x: Any, T: Any) -> Any:
         return _conditional_expected(
             t, params["r"], params["alpha"], params["a"], params["b"], x, t_x, T
@@ -105,7 +112,12 @@ def _p_alive(r: Any, alpha: Any, a: Any, b: Any, x: Any, t_x: Any, T: Any) -> An
 def _conditional_expected(
     t: Any, r: Any, alpha: Any, a: Any, b: Any, x: Any, t_x: Any, T: Any
 ) -> Any:
-    """(a+b+x)/(a-1) [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x+1; a+b+x; z)] P(alive).
+    """(a+b+x)/(a-1) [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x+1; a+b+x; z)] P(alive)."""
+    return _lifetime(t, r, alpha, a, b, x, T) * _p_alive(r, alpha, a, b, x, t_x, T)
+
+
+def _lifetime(t: Any, r: Any, alpha: Any, a: Any, b: Any, x: Any, T: Any) -> Any:
+    """The factor of the conditional expectation that does not depend on recency.
 
     Euler's transformation turns the bracket into 1 - (1-z)^(a-1) 2F1(a+b-r, a-1; a+b+x; z),
     z = t/(alpha+T+t), finite for large x and long horizons.
@@ -118,4 +130,4 @@ def _conditional_expected(
         # far-out parameters defeat Euler's form (0 x inf); the direct form is well behaved
         direct = 1 - np.exp((r + x) * np.log1p(-z)) * hyp2f1(r + x, b + x + 1, a + b + x, z)
         bracket = np.where(np.isfinite(bracket), bracket, direct)
-    return (a + b + x) / (a - 1) * bracket * _p_alive(r, alpha, a, b, x, t_x, T)
+    return (a + b + x) / (a - 1) * bracket

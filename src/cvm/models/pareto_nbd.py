@@ -111,6 +111,14 @@ class ParetoNBDModel(BaseModel):
             p["r"] * p["beta"] / p["alpha"] * _lifetime_factor(horizon, p["s"], p["beta"], 0.0)
         )
 
+    def _lifetime_part(self, params: Any, t: Any, x: Any, T: Any) -> Any:
+        """The factor of E[Y(t)] that does not depend on recency (see ``_alive_part``)."""
+        r, alpha, s, beta = params["r"], params["alpha"], params["s"], params["beta"]
+        return (r + x) * (beta + T) / (alpha + T) * _lifetime_factor(t, s, beta, T)
+
+    def _alive_part(self, params: Any, x: Any, t_x: Any, T: Any) -> Any:
+        return _p_alive(params["r"], params["alpha"], params["s"], params["beta"], x, t_x, T)
+
     def _purchase_forecaster(self, params: Any, x: Any, t_x: Any, T: Any) -> Any:
         """t -> E[Y(t) | x, t_x, T] with P(alive) and the rate computed once."""
         r, alpha, s, beta = params["r"], params["alpha"], params["s"], params["beta"]
