@@ -161,11 +161,21 @@ class BetaGeoModel(BaseModel):
         return x, t_x, t, p["r"], alpha_i, a_i, p["b"]
 
     def conditional_probability_alive(
-        self, frequency: Any, recency: Any, T: Any, *, covariates: Any = None
+        self, frequency: Any, recency: Any, T: Any, *, future: Any = 0, covariates: Any = None
     ) -> np.ndarray:
-        """P(alive at T | x, t_x, T); 1 for customers without repeat purchases."""
+        """P(alive at T + future | x, t_x, T); at T, 1 for customers without repeat purchases.
+
+        Staying alive through the next ``future`` time units means surviving every dropout
+        chance of the purchases made meanwhile: E[exp(-lambda p future)] over the posterior of
+        the alive (lambda ~ Gamma(r+x, alpha+T), p ~ Beta(a, b+x)), which is
+        2F1(r+x, a; a+b+x; -future/(alpha+T)) by Euler's integral.
+        """
         x, t_x, t, r, alpha, a, b = self._arrays(frequency, recency, T, covariates)
-        return _p_alive(r, alpha, a, b, x, t_x, t)
+        alive = _p_alive(r, alpha, a, b, x, t_x, t)
+        ahead = _future(future)
+        if not np.any(ahead):
+            return np.asarray(alive)
+        return np.asarray(alive * hyp2f1(r + x, a, a + b + x, -ahead / (alpha + t)))
 
     def conditional_expected_number_of_purchases_up_to_time(
         self, t: Any, frequency: Any, recency: Any, T: Any, *, covariates: Any = None
@@ -226,6 +236,14 @@ class BetaGeoModel(BaseModel):
         r, alpha, a, b = params["r"], params["alpha"], params["a"], params["b"]
         alive = _p_alive(r, alpha, a, b, x, t_x, T)
         return lambda t: _unconditional_part(t, r, alpha, a, b, x, T) * alive
+
+
+def _future(future: Any) -> np.ndarray:
+    """Time ahead for P(alive) at a future date: non-negative, scalar or per customer."""
+    ahead = as_array(future, "future")
+    if (ahead < 0).any():
+        raise DataError("future must be >= 0 (time units after T)")
+    return ahead if ahead.size > 1 else ahead.reshape(())
 
 
 def _horizon(t: Any) -> np.ndarray:

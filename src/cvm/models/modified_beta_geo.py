@@ -16,7 +16,7 @@ from cvm._exceptions import DataError
 from cvm.models._compress import unique_rows
 from cvm.models._validation import check_rfm, check_weights
 from cvm.models.base import BaseModel, Data, _dot
-from cvm.models.beta_geo import _horizon
+from cvm.models.beta_geo import _future, _horizon
 
 __all__ = ["ModifiedBetaGeoModel"]
 
@@ -70,9 +70,20 @@ class ModifiedBetaGeoModel(BaseModel):
         p = self._p()
         return p["r"], p["alpha"], p["a"], p["b"], x, t_x, t
 
-    def conditional_probability_alive(self, frequency: Any, recency: Any, T: Any) -> np.ndarray:
-        """P(alive at T | x, t_x, T) (Batislam et al. 2007, eq. 8)."""
-        return np.asarray(_p_alive(*self._arrays(frequency, recency, T)))
+    def conditional_probability_alive(
+        self, frequency: Any, recency: Any, T: Any, *, future: Any = 0
+    ) -> np.ndarray:
+        """P(alive at T + future | x, t_x, T) (Batislam et al. 2007, eq. 8 at T).
+
+        As for BG/NBD, with one more dropout chance passed (at the first purchase):
+        p | alive ~ Beta(a, b+x+1), so the factor is 2F1(r+x, a; a+b+x+1; -future/(alpha+T)).
+        """
+        r, alpha, a, b, x, t_x, t = self._arrays(frequency, recency, T)
+        alive = _p_alive(r, alpha, a, b, x, t_x, t)
+        ahead = _future(future)
+        if not np.any(ahead):
+            return np.asarray(alive)
+        return np.asarray(alive * hyp2f1(r + x, a, a + b + x + 1, -ahead / (alpha + t)))
 
     def conditional_expected_number_of_purchases_up_to_time(
         self, t: Any, frequency: Any, recency: Any, T: Any

@@ -17,7 +17,7 @@ from cvm._exceptions import DataError
 from cvm.models._compress import unique_rows
 from cvm.models._validation import check_rfm, check_weights
 from cvm.models.base import BaseModel, Data, _dot
-from cvm.models.beta_geo import _horizon
+from cvm.models.beta_geo import _future, _horizon
 
 __all__ = ["ParetoNBDModel"]
 
@@ -92,9 +92,18 @@ class ParetoNBDModel(BaseModel):
         p = self._p()
         return p["r"], p["alpha"], p["s"], p["beta"], x, t_x, t
 
-    def conditional_probability_alive(self, frequency: Any, recency: Any, T: Any) -> np.ndarray:
-        """P(alive at T | x, t_x, T) (Fader and Hardie 2005 note, eq. 25)."""
-        return np.asarray(_p_alive(*self._arrays(frequency, recency, T)))
+    def conditional_probability_alive(
+        self, frequency: Any, recency: Any, T: Any, *, future: Any = 0
+    ) -> np.ndarray:
+        """P(alive at T + future | x, t_x, T) (Fader and Hardie 2005 note, eq. 25 at T).
+
+        An alive customer's dropout rate is mu | alive ~ Gamma(s, beta+T), so surviving the
+        next ``future`` time units has probability ((beta+T)/(beta+T+future))^s.
+        """
+        r, alpha, s, beta, x, t_x, t = self._arrays(frequency, recency, T)
+        ahead = _future(future)
+        survive = np.exp(s * (np.log(beta + t) - np.log(beta + t + ahead)))
+        return np.asarray(_p_alive(r, alpha, s, beta, x, t_x, t) * survive)
 
     def conditional_expected_number_of_purchases_up_to_time(
         self, t: Any, frequency: Any, recency: Any, T: Any
