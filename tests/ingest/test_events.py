@@ -154,3 +154,20 @@ def test_identify_traits_fill_the_customer_without_erasing(
     assert (consent_email, consent_sms) == (True, False)
     assert str(first_seen) == "2023-06-01 00:00:00"
     assert json.loads(attributes) == {"plan": "gold"}
+
+
+def test_order_products_become_order_lines(workspace: Workspace) -> None:
+    path = EVENTS / "order_products.jsonl"
+    load_events(workspace, path)
+    lines = workspace.con.execute(
+        "SELECT transaction_id, line_no, product_id, category, quantity, amount"
+        " FROM order_items ORDER BY 1, 2"
+    ).fetchall()
+    assert lines == [("o-p1", 1, "P1", "shoes", 2.0, 15.0), ("o-p1", 2, "S-9", None, 1.0, 8.0)]
+    refused = workspace.con.execute(
+        "SELECT kind, line, reason FROM rejected_rows WHERE kind = 'order_items'"
+    ).fetchall()
+    assert refused == [("order_items", 2, "negative quantity: -1")]
+    assert workspace.con.execute("SELECT count(*) FROM transactions").fetchall()[0][0] == 3
+    load_events(workspace, path)  # a reload adds no line twice
+    assert workspace.con.execute("SELECT count(*) FROM order_items").fetchall()[0][0] == 2

@@ -220,7 +220,32 @@ def _load_orders(ws: Workspace, *, load_id: str, source: str, now: datetime) -> 
         options=resolve_options(ws.config, "transactions"),
     )
     _finish_load(con, result)
+    _load_order_lines(ws, load_id=load_id, source=source, now=now)
     return result
+
+
+def _load_order_lines(ws: Workspace, *, load_id: str, source: str, now: datetime) -> None:
+    """The products of this load's "Order Completed" events as order lines (own load row)."""
+    from cvm.ingest.options import resolve_options
+    from cvm.ingest.tabular import load_order_items_from
+
+    con = ws.con
+    con.execute(named_queries("events_orders.sql")["stage_items"], {"load_id": load_id})
+    if not con.execute("SELECT count(*) FROM _ev_items").fetchall()[0][0]:
+        return
+    items_id = f"{load_id}-items"
+    con.execute(
+        "INSERT INTO loads (load_id, kind, source, started_at) VALUES (?, 'order_items', ?, ?)",
+        [items_id, source, now],
+    )
+    result = load_order_items_from(
+        con,
+        "_ev_items",
+        load_id=items_id,
+        source=source,
+        options=resolve_options(ws.config, "order_items"),
+    )
+    _finish_load(con, result)
 
 
 def _finish_load(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:

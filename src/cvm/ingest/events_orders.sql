@@ -65,3 +65,33 @@ LEFT JOIN (
     WHERE event = 'Order Completed' AND order_id NOT IN (SELECT transaction_id FROM transactions)
     GROUP BY order_id
 ) AS t ON o.event = 'Order Refunded' AND o.total IS NULL AND t.transaction_id = o.order_id;
+
+
+-- name: stage_items
+-- The products[] of this load's "Order Completed" events as canonical order lines (Segment
+-- e-commerce spec: product_id or sku, category, quantity (default 1), price per unit).
+CREATE OR REPLACE TEMP TABLE _ev_items AS
+WITH lines AS (
+    SELECT
+        n.line,
+        coalesce(r.raw, e.properties::VARCHAR) AS raw,
+        e.properties AS p,
+        unnest(range(json_array_length(e.properties -> 'products')::BIGINT)) AS i
+    FROM events AS e
+    JOIN _ev_new AS n ON n.message_id = e.message_id
+    LEFT JOIN _ev_rows AS r ON r.line = n.line
+    WHERE e.type = 'track' AND e.event = 'Order Completed' AND e.load_id = $load_id
+        AND json_type(e.properties -> 'products') = 'ARRAY'
+)
+SELECT
+    nullif(trim(coalesce(p ->> 'order_id', p ->> 'orderId')), '') AS transaction_id,
+    CAST(i + 1 AS VARCHAR) AS line_no,
+    coalesce((p -> 'products' -> i) ->> 'product_id', (p -> 'products' -> i) ->> 'sku',
+        (p -> 'products' -> i) ->> 'name') AS product_id,
+    (p -> 'products' -> i) ->> 'category' AS category,
+    coalesce((p -> 'products' -> i) ->> 'quantity', '1') AS quantity,
+    (p -> 'products' -> i) ->> 'price' AS unit_price,
+    upper(nullif(trim(p ->> 'currency'), '')) AS currency,
+    line AS _line,
+    raw AS _raw
+FROM lines

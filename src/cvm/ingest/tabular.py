@@ -22,12 +22,13 @@ from cvm.ingest._common import (
     scalar,
     start_load,
     status_counts,
+    store_rejects,
     ts_params,
 )
 from cvm.ingest.options import SourceOptions, resolve_options
 from cvm.ingest.profiles import CANONICAL, REQUIRED, resolve_columns
 from cvm.ingest.result import LoadResult
-from cvm.ingest.staging import SLOTS, canonical_select, ident, with_input
+from cvm.ingest.staging import SLOTS, canonical_select, ident, table_source, with_input
 from cvm.ingest.transactions import drop_temp, validate_and_insert
 from cvm.workspace.connection import memory_limit, transaction
 
@@ -282,3 +283,33 @@ def load_file(
 
 
 __all__ = ["CANONICAL", "load_file", "new_load_id"]
+
+
+def load_order_items_from(
+    con: duckdb.DuckDBPyConnection,
+    table_name: str,
+    *,
+    load_id: str,
+    source: str,
+    options: SourceOptions | None = None,
+) -> LoadResult:
+    """Load order lines already staged in ``table_name`` on ``con`` (e.g. the products of
+    Segment "Order Completed" events), with the checks and dedup of a file load.
+
+    The staged table holds canonical order-item columns (``transaction_id``, ``line_no``,
+    ``product_id``, ``category``, ``quantity``, ``amount`` or ``unit_price``, ``currency``) plus
+    ``_line``/``_raw`` for refused rows. Like ``load_transactions_from`` it neither opens a
+    transaction nor writes a ``loads`` row.
+    """
+    opts = options or SourceOptions(kind="order_items")
+    src = table_source(con, table_name)
+    mapping = {c: c for c in src.columns if not c.startswith("_")}
+    result = LoadResult(kind="order_items", source=source, load_id=load_id)
+    prepare(con, opts)
+    LOADERS["order_items"](
+        con, canonical_select("order_items", src, mapping), src.params, opts, result, no_progress
+    )
+    store_rejects(con, result)
+    for name in ("_cvm_oi_rows", "_cvm_oi_status", "_cvm_rejects"):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+    return result
