@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from cvm.cli import campaigns, clv, demo, ingest, kpis, plan, segments, simulate, survey, workspace
+from cvm.cli import (
+    campaigns,
+    clv,
+    demo,
+    ingest,
+    kpis,
+    plan,
+    privacy,
+    segments,
+    simulate,
+    survey,
+    workspace,
+)
 from cvm.cli import report as report_cli
 from cvm.cli._common import CvmGroup
 
@@ -18,6 +30,7 @@ app = typer.Typer(
 app.command()(workspace.init)
 app.command()(workspace.info)
 app.add_typer(ingest.app, name="ingest")
+app.add_typer(privacy.app, name="privacy")
 app.command()(simulate.simulate)
 app.command()(clv.fit)
 app.command()(clv.score)

@@ -1,0 +1,7 @@
+-- Erasures (right to be forgotten): which load of forgetting happened, never whom. The id is
+-- kept only as a salted hash so a repeated request can be recognised, not reversed.
+CREATE TABLE IF NOT EXISTS erasures (
+    erased_at    TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    id_hash      VARCHAR NOT NULL,
+    rows_deleted BIGINT NOT NULL
+);
