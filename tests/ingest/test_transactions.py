@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from tabular_helpers import DATA, rejected, rows, set_config
 
-from cvm import IngestError
+from cvm import ConfigError, IngestError
 from cvm.ingest import load_file
 from cvm.workspace import Workspace
 
@@ -253,3 +253,16 @@ def test_missing_file_and_unknown_format(workspace: Workspace, tmp_path: Path) -
     odd.write_bytes(b"PK")
     with pytest.raises(IngestError, match="not a CSV, Parquet or JSON lines file"):
         load_file(workspace, "transactions", odd)
+
+
+def test_decimal_comma_amounts(workspace: Workspace) -> None:
+    path = DATA / "decimal_comma.csv"
+    result = load_file(workspace, "transactions", path, decimal=",")
+    assert rows(workspace, "SELECT transaction_id, amount FROM transactions ORDER BY 1") == [
+        ("A1", 1234.5),
+        ("A2", 12.5),
+    ]
+    assert rejected(workspace) == [(4, "A3;C3;2024-03-03;abc", "non-numeric amount: abc")]
+    assert result.loaded == 2
+    with pytest.raises(ConfigError, match="decimal separator"):
+        load_file(workspace, "transactions", path, decimal=";")

@@ -34,6 +34,9 @@ TimeZone = Annotated[
 ]
 Delimiter = Annotated[str | None, typer.Option("--delimiter", help="CSV delimiter (sniffed).")]
 Encoding = Annotated[str | None, typer.Option("--encoding", help="CSV encoding (sniffed).")]
+Decimal = Annotated[
+    str | None, typer.Option("--decimal", help="Decimal separator of numbers: . (default) or ,")
+]
 
 
 def _parse_maps(maps: list[str] | None) -> dict[str, str]:
@@ -112,6 +115,7 @@ def _run(
     delimiter: str | None,
     encoding: str | None,
     layout: str | None = None,
+    decimal: str | None = None,
 ) -> None:
     from cvm.ingest import load_file
 
@@ -119,7 +123,7 @@ def _run(
     options: dict[str, Any] = {
         "profile": profile, "columns": columns, "date_format": date_format,
         "currency": currency, "timezone": timezone, "delimiter": delimiter,
-        "encoding": encoding, "layout": layout,
+        "encoding": encoding, "layout": layout, "decimal": decimal,
     }  # fmt: skip
     _load_each(
         files,
@@ -141,6 +145,7 @@ def _tabular_command(kind: str, doc: str) -> Callable[..., None]:
         timezone: TimeZone = None,
         delimiter: Delimiter = None,
         encoding: Encoding = None,
+        decimal: Decimal = None,
     ) -> None:
         _run(
             kind,
@@ -153,6 +158,7 @@ def _tabular_command(kind: str, doc: str) -> Callable[..., None]:
             timezone,
             delimiter,
             encoding,
+            decimal=decimal,
         )
 
     command.__doc__ = doc
@@ -181,6 +187,7 @@ def surveys(
     timezone: TimeZone = None,
     delimiter: Delimiter = None,
     encoding: Encoding = None,
+    decimal: Decimal = None,
     wide: Annotated[
         bool,
         typer.Option(
@@ -203,6 +210,7 @@ def surveys(
         delimiter,
         encoding,
         layout="wide" if wide else None,
+        decimal=decimal,
     )
 
 

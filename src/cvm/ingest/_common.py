@@ -20,6 +20,11 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> i
 def prepare(con: duckdb.DuckDBPyConnection, options: SourceOptions) -> None:
     """Fresh temp tables and macros for one load: exchange rates, refused rows, parsers."""
     con.execute(load_sql(SQL, "macros.sql"))
+    if options.decimal == ",":  # 1.234,50 -> 1234.50 (the option is checked: '.' or ',')
+        con.execute(
+            "CREATE OR REPLACE TEMP MACRO _cvm_num(txt, num) AS coalesce(num,"
+            " try_cast(replace(replace(_cvm_text(txt), '.', ''), ',', '.') AS DOUBLE))"
+        )
     con.execute("CREATE OR REPLACE TEMP TABLE _cvm_rates (currency VARCHAR, rate DOUBLE)")
     con.executemany("INSERT INTO _cvm_rates VALUES (?, ?)", options.rate_table())
     con.execute(load_sql(SQL, "rejects_create.sql"))

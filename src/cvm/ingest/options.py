@@ -32,6 +32,7 @@ class SourceOptions:
     encoding: str | None = None
     score_min: float = 0.0
     score_max: float = 10.0
+    decimal: str = "."  # decimal separator of numbers written as text: "." or ","
 
     def rate_table(self) -> list[tuple[str, float]]:
         """(currency, rate) pairs, the workspace currency always at 1."""
@@ -62,6 +63,7 @@ def resolve_options(
     encoding: str | None = None,
     score_min: float | None = None,
     score_max: float | None = None,
+    decimal: str | None = None,
 ) -> SourceOptions:
     """Merge ``[sources.<kind>]`` from ``cvm.toml`` with explicit options (explicit wins)."""
     k = _kind(kind)
@@ -93,7 +95,11 @@ def resolve_options(
     delim = delimiter or section.get("delimiter")
     if delim is not None and delim in ("\\t", "tab"):
         delim = "\t"
+    sep = str(decimal or section.get("decimal") or ".")
+    if sep not in (".", ","):
+        raise ConfigError(f"decimal separator must be '.' or ',', got {sep!r}")
     return SourceOptions(
+        decimal=sep,
         kind=k,
         profile=prof,
         columns=merged_cols,

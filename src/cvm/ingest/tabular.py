@@ -221,8 +221,11 @@ def load_file(
     score_max: float | None = None,
     progress: Progress | None = None,
     layout: str | None = None,
+    decimal: str | None = None,
 ) -> LoadResult:
-    """Load one file of ``kind`` (transactions, order_items, customers, surveys).
+    """Load one file of ``kind`` (transactions, order_items, customers, subscriptions, surveys).
+
+    ``decimal=","`` reads numbers written as ``1.234,50`` (European exports).
 
     Surveys in ``layout="wide"`` (or ``[sources.surveys] layout = "wide"``), one row per
     respondent, load through ``cvm.ingest.survey_wide``.
@@ -257,6 +260,7 @@ def load_file(
         encoding=encoding,
         score_min=score_min,
         score_max=score_max,
+        decimal=decimal,
     )
     report = progress or no_progress
     file_path = Path(path)
