@@ -114,3 +114,21 @@ def test_workspace_missing_is_a_clear_error(tmp_path: Path) -> None:
     response = TestClient(create_app(Settings(workspace=tmp_path))).get("/api/health")
     assert response.status_code == 503
     assert "not a workspace" in response.json()["detail"]
+
+
+def test_next_best_action_of_a_customer(client: TestClient, ws_path: Path) -> None:
+    with Workspace.open(ws_path, read_only=True) as ws:
+        run_id, cid, offer = ws.con.execute(
+            "SELECT run_id, customer_id, offer_id FROM plan_decisions WHERE status = 'chosen'"
+            " ORDER BY run_id DESC, customer_id LIMIT 1"
+        ).fetchall()[0]
+        n_offers = ws.con.execute(
+            "SELECT count(*) FROM plan_decisions WHERE run_id = ? AND customer_id = ?",
+            [run_id, cid],
+        ).fetchall()[0][0]
+    body = client.get(f"/api/customers/{cid}/next-best-action").json()
+    assert (body["run_id"], body["customer_id"], body["chosen"]) == (run_id, cid, offer)
+    assert len(body["offers"]) == n_offers
+    assert body["offers"][0]["offer_id"] == offer and body["offers"][0]["why"].startswith("chosen")
+    missing = client.get("/api/customers/NOBODY/next-best-action")
+    assert missing.status_code == 404 and "unknown customer" in missing.json()["detail"]
