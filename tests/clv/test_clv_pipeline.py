@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cvm import ConfigError, DataError
+from cvm import ConfigError, ConvergenceError, DataError
 from cvm.clv import evaluate, fit_clv
 
 
@@ -71,3 +71,21 @@ def test_scores_cover_every_customer_with_intervals(cdnow_log: pd.DataFrame) -> 
     richer = score_clv(fit, margin=0.6, intervals=False)
     assert (richer["clv"] >= scores["clv"] - 1e-9).all()
     assert richer["clv"].sum() == pytest.approx(2 * scores["clv"].sum(), rel=1e-9)
+
+
+def test_a_model_that_does_not_converge_is_left_out_with_a_note() -> None:
+    from cvm.clv.fitting import fit_transaction_models, observed_summary
+    from cvm.datasets import simulate
+    from cvm.features import rfm_summary
+
+    # a small simulated business whose Pareto/NBD fit has a singular Hessian at this cutoff
+    tx = simulate(500, seed=4, events=False).transactions
+    summary = observed_summary(rfm_summary(tx, "2025-07-02"))
+    fitted, table, notes = fit_transaction_models(summary, ["bgnbd", "paretonbd"])
+    assert list(fitted) == ["bgnbd"] and list(table.index) == ["bgnbd"]
+    assert len(notes) == 1 and notes[0].startswith("paretonbd left out of the comparison")
+    # when no model converges, that is the error: one repeat buyer among many
+    tiny = pd.DataFrame({"frequency": [1.0] + [0.0] * 50, "recency": [1.0] + [0.0] * 50,
+                         "T": [10.0] * 51})  # fmt: skip
+    with pytest.raises(ConvergenceError, match="penalizer"):
+        fit_transaction_models(tiny, ["bgnbd"])

@@ -104,6 +104,8 @@ def evaluate(
         write_chart(calibration_chart(result), folder / "calibration.html"),
         write_chart(p_alive_matrix_chart(best, T=T), folder / "p_alive_matrix.html"),
     ]
+    for note in result.notes:
+        console.print(f"[yellow]warning:[/] {note}")
     console.print(f"best by BIC: [bold]{result.best}[/]")
     for path in paths:
         console.print(f"chart: {path}")

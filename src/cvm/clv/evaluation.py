@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -39,6 +39,7 @@ class Evaluation:
     calibration_table: pd.DataFrame
     tracking: pd.DataFrame
     best: str
+    notes: list[str] = field(default_factory=list)
 
 
 def _predict(model: BaseModel, summary: pd.DataFrame, t: float) -> np.ndarray:
@@ -101,7 +102,7 @@ def evaluate(
     )
     if summary.empty:
         raise DataError(f"no purchases on or before {calibration_end}: nothing to evaluate")
-    fitted, comparison = fit_transaction_models(
+    fitted, comparison, notes = fit_transaction_models(
         summary, models, penalizer=penalizer, progress=progress
     )
     horizon = float(summary["duration_holdout"].iloc[0])
@@ -134,4 +135,5 @@ def evaluate(
         calibration_table=_calibration_table(summary, predictions),
         tracking=_tracking(source, cutoff, stop, summary, fitted, unit),
         best=str(comparison["BIC"].idxmin()),
+        notes=notes,
     )

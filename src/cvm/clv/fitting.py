@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from cvm._exceptions import DataError
+from cvm._exceptions import ConvergenceError, DataError
 from cvm._progress import Progress, no_progress
 from cvm.clv.registry import DEFAULT_MODELS, check_names, model_class
 from cvm.features import rfm_summary
@@ -52,18 +52,28 @@ def fit_transaction_models(
     *,
     penalizer: float = 0.0,
     progress: Progress = no_progress,
-) -> tuple[dict[str, BaseModel], pd.DataFrame]:
-    """Fit each named model on the summary; returns the models and their comparison table.
+) -> tuple[dict[str, BaseModel], pd.DataFrame, list[str]]:
+    """Fit each named model on the summary: the models, their comparison table, and notes.
 
-    The models fit on the distinct (frequency, recency, T) rows themselves.
+    The models fit on the distinct (frequency, recency, T) rows themselves. A model that does
+    not converge is left out of the comparison with a note saying why; only when none
+    converges is that an error.
     """
     chosen = check_names(names)
     fitted: dict[str, BaseModel] = {}
+    notes: list[str] = []
+    failures: list[ConvergenceError] = []
     for i, name in enumerate(chosen):
         progress(i, len(chosen), f"fitting {name}")
         model = model_class(name)(penalizer=penalizer)
-        fitted[name] = model.fit(summary["frequency"], summary["recency"], summary["T"])
+        try:
+            fitted[name] = model.fit(summary["frequency"], summary["recency"], summary["T"])
+        except ConvergenceError as exc:
+            failures.append(exc)
+            notes.append(f"{name} left out of the comparison: {exc}")
     progress(len(chosen), len(chosen), "fitted")
+    if not fitted:
+        raise failures[0]
     table = pd.DataFrame(
         {
             "log_likelihood": [m.log_likelihood_ for m in fitted.values()],
@@ -74,7 +84,7 @@ def fit_transaction_models(
         index=pd.Index(list(fitted), name="model"),
     )
     table["chosen"] = table.index == table["BIC"].idxmin()
-    return fitted, table
+    return fitted, table, notes
 
 
 def fit_spend_model(
@@ -114,8 +124,10 @@ def fit_clv(
     summary = observed_summary(rfm_summary(source, cutoff, unit=unit))
     if summary.empty:
         raise DataError(f"no purchases on or before {cutoff}: nothing to fit")
-    fitted, table = fit_transaction_models(summary, models, penalizer=penalizer, progress=progress)
-    spend, notes = fit_spend_model(summary, penalizer=penalizer)
+    fitted, table, notes = fit_transaction_models(
+        summary, models, penalizer=penalizer, progress=progress
+    )
+    spend, spend_notes = fit_spend_model(summary, penalizer=penalizer)
     return ClvFit(
         cutoff=pd.Timestamp(cutoff).date(),
         unit=unit,
@@ -124,5 +136,5 @@ def fit_clv(
         spend=spend,
         comparison=table,
         best=str(table["BIC"].idxmin()),
-        warnings=notes,
+        warnings=notes + spend_notes,
     )
