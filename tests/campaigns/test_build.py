@@ -188,3 +188,22 @@ def test_rule_audience_uses_the_segment_rules(crm):
     gb = int((pd.Series(range(1, N_CUSTOMERS + 1)) % 3 == 1).sum())
     assert result.audience == gb
     assert set(_arms(crm, "SPRING")["stratum"].fillna("all")) == {"all"}
+
+
+def test_value_tier_strata_are_the_segments_run_tiers(crm):
+    # with a segments run, the strata are its value tiers; each gets the control fraction
+    run_id = crm.record_run("segments")
+    crm.con.execute(
+        "INSERT INTO scores (run_id, customer_id, tier) SELECT ?, customer_id,"
+        " CASE WHEN hash(customer_id) % 4 = 0 THEN 'Gold' ELSE 'Bronze' END FROM customers",
+        [run_id],
+    )
+    create_campaign(crm, design(campaign_id="TIERED", stratify_by="value_tier"))
+    built = build_campaign(crm, "TIERED")
+    rows = crm.con.execute(
+        "SELECT a.stratum, s.tier FROM assignments a JOIN scores s USING (customer_id)"
+        " WHERE a.campaign_id = 'TIERED' AND s.run_id = ?",
+        [run_id],
+    ).fetchall()
+    assert rows and all(stratum == tier for stratum, tier in rows)
+    assert set(built.strata) == {"Gold", "Bronze"}

@@ -1,11 +1,25 @@
 -- Audience members with the contact policy's reason for leaving them out (NULL: eligible) and
 -- their stratum. Needs contact_policy for the campaign's channel. $1 stratify_by (NULL: none).
 CREATE OR REPLACE TEMP TABLE campaign_candidates AS
-WITH tiers AS (
+WITH segment_tiers AS (
+    -- value tiers of the newest segments run (Platinum, Gold, ...) when there is one
+    SELECT customer_id, tier
+    FROM scores
+    WHERE $1 = 'value_tier' AND tier IS NOT NULL AND run_id = (
+        SELECT run_id FROM model_runs WHERE kind = 'segments'
+        ORDER BY created_at DESC, run_id DESC LIMIT 1)
+),
+clv_tiers AS (
+    -- otherwise CLV quartiles of the newest CLV run
     SELECT customer_id, 'tier ' || ntile(4) OVER (ORDER BY clv DESC NULLS LAST) AS tier
     FROM scores
-    WHERE $1 = 'value_tier' AND run_id = (
+    WHERE $1 = 'value_tier' AND NOT EXISTS (SELECT 1 FROM segment_tiers) AND run_id = (
         SELECT run_id FROM model_runs WHERE kind = 'clv' ORDER BY created_at DESC LIMIT 1)
+),
+tiers AS (
+    SELECT * FROM segment_tiers
+    UNION ALL
+    SELECT * FROM clv_tiers
 )
 SELECT
     p.customer_id,
