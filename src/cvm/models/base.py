@@ -66,6 +66,8 @@ class BaseModel:
     """
 
     _param_names: ClassVar[tuple[str, ...]] = ()
+    # (weights, prepared likelihood) of the data being fitted: see ``_prepared``
+    _cache: tuple[Any, Any] | None = None
     # True when ``_log_likelihood_and_gradient`` returns an analytic gradient.
     _analytic_gradient: ClassVar[bool] = False
 
@@ -103,6 +105,15 @@ class BaseModel:
             part = {k: v[start : start + _CHUNK] for k, v in data.items()}
             total += float(weights[start : start + _CHUNK] @ self._row_log_likelihood(params, part))
         return total, None
+
+    def _prepared(self, factory: Any, data: Data, weights: np.ndarray) -> Any:
+        """``factory(data, weights)``: a likelihood with its constant pieces computed once,
+        kept while the optimiser evaluates the same data (models' fast paths use it)."""
+        cached = getattr(self, "_cache", None)
+        if cached is None or cached[0] is not weights:
+            cached = (weights, factory(data, weights))
+            self._cache = cached
+        return cached[1]
 
     # ----------------------------------------------------------------- transforms
     def _to_natural(self, u: np.ndarray) -> np.ndarray:

@@ -101,7 +101,7 @@ class GammaGammaModel(BaseModel):
         data: dict[str, np.ndarray] = {"x": x, "m": m}
         if covariates is not None:
             data["X"], self._covariate_names = _covariate_matrix(covariates, n)
-        self._cache: tuple[Any, Any] | None = None
+        self._cache = None
         self._fit(data, w)
         self._cache = None
         return self
@@ -145,11 +145,7 @@ class GammaGammaModel(BaseModel):
     ) -> tuple[float, np.ndarray | None]:
         if "X" in data:
             return self._covariate_objective(params, data, weights)
-        cached = getattr(self, "_cache", None)
-        if cached is None or cached[0] is not weights:
-            cached = (weights, _Prepared(data, weights))
-            self._cache = cached
-        return cached[1].evaluate(params)
+        return self._prepared(_Prepared, data, weights).evaluate(params)
 
     def _covariate_objective(
         self, params: np.ndarray, data: Data, weights: np.ndarray

@@ -60,7 +60,7 @@ class ParetoNBDModel(BaseModel):
         if not (x > 0).any():
             raise DataError("no customer has a repeat purchase: Pareto/NBD cannot be fitted")
         data, w = unique_rows({"x": x, "t_x": t_x, "T": t}, w)
-        self._cache: tuple[Any, Any] | None = None
+        self._cache = None
         self._fit(data, w)
         self._cache = None
         return self
@@ -73,11 +73,7 @@ class ParetoNBDModel(BaseModel):
     def _log_likelihood_and_gradient(
         self, params: np.ndarray, data: Data, weights: np.ndarray, gradient: bool
     ) -> tuple[float, np.ndarray | None]:
-        cached = getattr(self, "_cache", None)
-        if cached is None or cached[0] is not weights:
-            cached = (weights, _Prepared(data, weights))
-            self._cache = cached
-        return cached[1].evaluate(params), None
+        return self._prepared(_Prepared, data, weights).evaluate(params), None
 
     def _row_log_likelihood(self, params: np.ndarray, data: Data) -> np.ndarray:
         r, alpha, s, beta = params
