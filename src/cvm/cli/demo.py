@@ -17,7 +17,7 @@ def demo(
     customers: Annotated[int, typer.Option(help="Customers to simulate.")] = 20000,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same business).")] = 0,
 ) -> None:
-    """Simulate a business, load it, value every customer, and write the charts."""
+    """Simulate a business, load it, run every step (CLV, segments, campaign, plan), report."""
     from rich.table import Table
 
     from cvm.demo import run_demo
