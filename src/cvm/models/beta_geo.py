@@ -225,14 +225,6 @@ class BetaGeoModel(BaseModel):
             raise DataError("lifetime value with covariates is not supported yet")
         return _p_alive(params["r"], params["alpha"], params["a"], params["b"], x, t_x, T)
 
-    def _purchase_forecaster(self, params: Any, x: Any, t_x: Any, T: Any) -> Any:
-        """t -> E[Y(t) | x, t_x, T] with P(alive) computed once."""
-        if self._covariate_names:
-            raise DataError("lifetime value with covariates is not supported yet")
-        r, alpha, a, b = params["r"], params["alpha"], params["a"], params["b"]
-        alive = _p_alive(r, alpha, a, b, x, t_x, T)
-        return lambda t: _unconditional_part(t, r, alpha, a, b, x, T) * alive
-
 
 def _future(future: Any) -> np.ndarray:
     """Time ahead for P(alive) at a future date: non-negative, scalar or per customer."""

@@ -109,11 +109,16 @@ class _Discount:
 
 
 def _forecaster(model: TransactionModel, params: Any, x: Any, t_x: Any, T: Any) -> Any:
-    """t -> E[Y(t) | x, t_x, T], reusing what does not depend on t when the model allows."""
-    factory = getattr(model, "_purchase_forecaster", None)
-    if factory is not None:
-        return factory(params, x, t_x, T)
+    """t -> E[Y(t) | x, t_x, T], with P(alive) computed once when the model factorises."""
+    if _factorised(model):
+        alive = model._alive_part(params, x, t_x, T)  # type: ignore[attr-defined]
+        return lambda t: model._lifetime_part(params, t, x, T) * alive  # type: ignore[attr-defined]
     return lambda t: model._expected_purchases(params, t, x, t_x, T)
+
+
+def _factorised(model: Any) -> bool:
+    """Whether E[Y(t)] = lifetime part (x, T) x alive part (x, t_x, T) for this model."""
+    return hasattr(model, "_lifetime_part") and hasattr(model, "_alive_part")
 
 
 def customer_lifetime_value(
@@ -254,7 +259,7 @@ def customer_lifetime_value_interval(
     def bound(idx: np.ndarray, values: Any) -> None:
         lower[idx], upper[idx] = np.quantile(values, [tail, 1 - tail], axis=0)
 
-    if hasattr(model, "_lifetime_part") and hasattr(model, "_alive_part"):
+    if _factorised(model):
         # E[Y(t)] = lifetime part (x, T) x alive part (x, t_x, T): the costly, t-dependent
         # part is computed once per distinct (x, T) and draw, not once per customer.
         groups = pd.DataFrame({"x": x, "T": t}).groupby(["x", "T"], sort=False)

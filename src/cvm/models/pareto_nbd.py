@@ -124,12 +124,6 @@ class ParetoNBDModel(BaseModel):
     def _alive_part(self, params: Any, x: Any, t_x: Any, T: Any) -> Any:
         return _p_alive(params["r"], params["alpha"], params["s"], params["beta"], x, t_x, T)
 
-    def _purchase_forecaster(self, params: Any, x: Any, t_x: Any, T: Any) -> Any:
-        """t -> E[Y(t) | x, t_x, T] with P(alive) and the rate computed once."""
-        r, alpha, s, beta = params["r"], params["alpha"], params["s"], params["beta"]
-        lead = (r + x) * (beta + T) / (alpha + T) * _p_alive(r, alpha, s, beta, x, t_x, T)
-        return lambda t: lead * _lifetime_factor(t, s, beta, T)
-
     def _expected_purchases(self, params: Any, t: Any, x: Any, t_x: Any, T: Any) -> Any:
         return _conditional_expected(
             t, params["r"], params["alpha"], params["s"], params["beta"], x, t_x, T
