@@ -228,9 +228,13 @@ def _money(
                 "incremental_margin_upper": rev["upper"] * n * margin_rate,
                 "cost": cost,
                 "roi": (inc_margin - cost) / cost if cost > 0 else float("nan"),
+                "roi_note": None if cost > 0 else NO_COST,
             }
         )
     return pd.DataFrame(rows)
+
+
+NO_COST = "no cost: ROI is undefined (give --cost-per-contact, a fixed cost or an offer cost)"
 
 
 def _outcomes(ws: Workspace, campaign_id: str) -> pd.DataFrame:
@@ -267,7 +271,8 @@ def stored_results(
     -------
     One row per treatment arm: ``arm``, ``customers``, ``conversion``, ``control_conversion``,
     ``lift``, ``revenue_per_customer``, ``control_revenue_per_customer``,
-    ``incremental_revenue`` (with ``_lower`` and ``_upper``), ``cost`` and ``roi``.
+    ``incremental_revenue`` (with ``_lower`` and ``_upper``), ``cost``, ``roi`` (NaN, null in
+    JSON, when the arm cost nothing) and ``roi_note`` (why ``roi`` is missing, else None).
 
     Raises
     ------
@@ -302,6 +307,7 @@ def stored_results(
             "incremental_revenue_upper": money["incremental_revenue_upper"].to_numpy(float),
             "cost": money["cost"].to_numpy(float),
             "roi": money["roi"].to_numpy(float),
+            "roi_note": money["roi_note"].to_numpy(object),
         }
     )
 
@@ -325,16 +331,23 @@ def _power(
         "control": n0,
         "smallest_treatment": n1,
     }
+    power["power_at_target"] = stats.power_conversion(baseline, target, n0, n1, alpha=level)
+    conversion = effects[effects["metric"] == "conversion"]
+    unclear = conversion.loc[conversion["p_adjusted"] >= alpha, "arm"].tolist()
     notes = []
-    if mde > target:
+    # Only a test that missed significance AND could not have found the target lift is
+    # under-powered in a sense that matters: a significant lift needs no such caveat.
+    if power["power_at_target"] < 0.8 and unclear:
         need = (
             stats.sample_size_conversion(baseline, target, alpha=level, ratio=n1 / n0)[0]
             if 0 < baseline < 1 and 0 < baseline + target < 1
             else None
         )
         extra = f"; detecting it needs about {need:,} controls" if need else ""
+        which = f" (arm {', '.join(unclear)})" if len(unclear) < len(conversion) else ""
         notes.append(
-            f"under-powered: with {n0:,} controls and {n1:,} treated the smallest conversion lift"
+            f"under-powered{which}: power {power['power_at_target']:.0%} to detect the target;"
+            f" with {n0:,} controls and {n1:,} treated the smallest conversion lift"
             f" detectable with 80% power is {mde:.2%} (target {target:.2%}){extra}. A lift that"
             " is not significant here is not evidence of no effect."
         )

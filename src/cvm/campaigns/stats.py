@@ -29,6 +29,7 @@ __all__ = [
     "bootstrap_mean_difference",
     "holm",
     "minimum_detectable_lift",
+    "power_conversion",
     "sample_size_conversion",
     "sample_size_revenue",
     "two_proportion",
@@ -292,3 +293,18 @@ def minimum_detectable_lift(
         p1 = min(p0 + lift, 1 - 1e-6)
         lift = (za + zb) * np.sqrt(p0 * (1 - p0) / n_control + p1 * (1 - p1) / n_treatment)
     return float(lift)
+
+
+def power_conversion(
+    baseline: float, lift: float, n_control: int, n_treatment: int, *, alpha: float = 0.05
+) -> float:
+    """Power of the two-sided test to detect an absolute conversion ``lift`` over ``baseline``
+    with these arm sizes (unpooled normal, as :func:`minimum_detectable_lift`: the power at
+    that lift is the ``power`` it was asked for)."""
+    if n_control <= 0 or n_treatment <= 0:
+        return 0.0
+    z = _z(alpha)
+    p0 = min(max(baseline, 1e-6), 1 - 1e-6)
+    p1 = min(max(p0 + lift, 1e-6), 1 - 1e-6)
+    se = np.sqrt(p0 * (1 - p0) / n_control + p1 * (1 - p1) / n_treatment)
+    return float(stats.norm.cdf(abs(lift) / se - z))

@@ -20,16 +20,26 @@ app = typer.Typer(
 CampaignId = Annotated[str, typer.Argument(help="Campaign id.")]
 
 
-def _table(frame: pd.DataFrame, title: str, *, index: bool = True) -> None:
+def _table(
+    frame: pd.DataFrame,
+    title: str,
+    *,
+    index: bool = True,
+    missing: dict[str, str] | None = None,
+) -> None:
+    """A frame as a table; ``missing`` says, per column, why a value can be absent."""
     from rich.table import Table
+
+    from cvm.cli._format import cell
 
     table = Table(title=title, title_justify="left")
     if index:
         table.add_column(str(frame.index.name or ""))
     for col in frame.columns:
         table.add_column(str(col), justify="right")
+    columns = [str(c) for c in frame.columns]
     for idx, row in frame.iterrows():
-        cells = [f"{v:,.4g}" if isinstance(v, float) else str(v) for v in row.to_list()]
+        cells = [cell(v, c, missing) for v, c in zip(row.to_list(), columns, strict=True)]
         table.add_row(*([str(idx)] if index else []), *cells)
     console.print(table)
 
@@ -196,7 +206,11 @@ def measure(
         ]
     ]
     _table(shown, f"lift ({m.effects['level'].iloc[0]:.1%} intervals)", index=False)
-    _table(m.money.set_index("arm"), "incremental effect and ROI")
+    _table(
+        m.money.set_index("arm").drop(columns=["roi_note"]),
+        "incremental effect and ROI",
+        missing={"roi": "n/a (no cost)"},
+    )
     if not m.segments.empty:
         _table(m.segments.set_index("segment"), "by segment")
     for note in m.warnings:

@@ -28,12 +28,15 @@ UnitOption = Annotated[
 def _table(frame: pd.DataFrame, title: str, digits: int = 3) -> None:
     from rich.table import Table
 
+    from cvm.cli._format import cell
+
     table = Table(title=title)
     table.add_column(str(frame.index.name or ""))
     for col in frame.columns:
         table.add_column(str(col), justify="right")
+    columns = [str(c) for c in frame.columns]
     for idx, row in frame.iterrows():
-        cells = [f"{v:,.{digits}f}" if isinstance(v, float) else str(v) for v in row.to_list()]
+        cells = [cell(v, c, digits=digits) for v, c in zip(row.to_list(), columns, strict=True)]
         table.add_row(str(idx), *cells)
     console.print(table)
 

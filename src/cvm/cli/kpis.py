@@ -24,24 +24,28 @@ TREND_COLUMNS = (
 )  # fmt: skip
 
 
-def _cell(value: object) -> str:
+def _cell(value: object, column: str) -> str:
     import pandas as pd
+
+    from cvm.cli._format import cell
 
     if isinstance(value, pd.Timestamp):
         return f"{value:%Y-%m-%d}"
-    if isinstance(value, float):
-        return "–" if value != value else f"{value:,.3f}" if abs(value) < 10 else f"{value:,.0f}"
-    return str(value)
+    return cell(value, column, digits=3)
 
 
-def _show(frame: pd.DataFrame, title: str) -> None:
+def _show(frame: pd.DataFrame, title: str, *, by_row: str | None = None) -> None:
+    """A frame as a table; ``by_row`` names the column whose text says what each row's
+    values are (a KPI name), else each column's name does."""
     from rich.table import Table
 
     table = Table(title=title, title_justify="left")
     for col in frame.columns:
         table.add_column(str(col), justify="right")
+    columns = [str(c) for c in frame.columns]
     for row in frame.itertuples(index=False):
-        table.add_row(*[_cell(v) for v in row])
+        names = [str(row[columns.index(by_row)])] * len(columns) if by_row else columns
+        table.add_row(*[_cell(v, n) for v, n in zip(row, names, strict=True)])
     console.print(table)
 
 
@@ -74,7 +78,11 @@ def kpis(
     start, end = row["period_start"], row["period_end"]
     snapshot = snap[[c for c in SNAPSHOT_ROWS if c in snap]].T.reset_index()
     snapshot.columns = ["kpi", "value"]
-    _show(snapshot, f"KPIs for {start:%Y-%m-%d} to {end:%Y-%m-%d} (as of {row['as_of']:%Y-%m-%d})")
+    _show(
+        snapshot,
+        f"KPIs for {start:%Y-%m-%d} to {end:%Y-%m-%d} (as of {row['as_of']:%Y-%m-%d})",
+        by_row="kpi",
+    )
     if trend is not None and (from_ or to):
         _show(trend[list(TREND_COLUMNS)], f"KPIs per period ({freq})")
     if cohort is not None and cohorts:

@@ -20,8 +20,15 @@ AsOfOption = Annotated[
 churn_app = typer.Typer(help="Train and apply the churn model.", no_args_is_help=True)
 
 
+_NO_CLV = "n/a (no CLV run)"
+_MISSING = {"clv": _NO_CLV, "mean_clv": _NO_CLV, "clv_from": _NO_CLV, "clv_to": _NO_CLV}
+
+
 def _table(frame: pd.DataFrame, title: str) -> None:
+    """A frame as a table; a missing CLV says so rather than printing 0."""
     from rich.table import Table
+
+    from cvm.cli._format import cell
 
     table = Table(title=title)
     names = [str(n or "") for n in frame.index.names]
@@ -29,14 +36,11 @@ def _table(frame: pd.DataFrame, title: str) -> None:
         table.add_column(name)
     for col in frame.columns:
         table.add_column(str(col), justify="right")
+    columns = [str(c) for c in frame.columns]
     for idx, row in frame.iterrows():
         keys = idx if isinstance(idx, tuple) else (idx,)
-        cells = []
-        for v in row.to_list():
-            if isinstance(v, float):
-                cells.append("" if v != v else f"{v:,.3f}" if abs(v) < 10 else f"{v:,.0f}")
-            else:
-                cells.append(str(v))
+        values = zip(row.to_list(), columns, strict=True)
+        cells = [cell(v, c, _MISSING, digits=3) for v, c in values]
         table.add_row(*[str(k) for k in keys], *cells)
     console.print(table)
 

@@ -30,8 +30,15 @@ def _show(frame: pd.DataFrame, title: str, digits: int = 3) -> None:
     table = Table(title=title, title_justify="left")
     for col in frame.columns:
         table.add_column(str(col), justify="left" if frame[col].dtype == object else "right")
+    from cvm.cli._format import MISSING, count
+
+    def text(v: object) -> str:
+        if isinstance(v, float):
+            return MISSING if v != v else f"{v:,.{digits}f}"
+        return count(v) if isinstance(v, int) and not isinstance(v, bool) else str(v)
+
     for row in frame.itertuples(index=False):
-        cells = [f"{v:,.{digits}f}" if isinstance(v, float) else str(v) for v in row]
+        cells = [text(v) for v in row]
         table.add_row(*cells)
     console.print(table)
 

@@ -18,7 +18,7 @@ SELECT kind, segment,
        count(*) AS customers,
        count(*) / (SELECT count(*) FROM base) AS share,
        coalesce(sum(revenue), 0) AS revenue,
-       coalesce(sum(clv), 0) AS clv,
+       sum(clv) AS clv, -- NULL, not 0, when no customer has a CLV (no CLV run)
        avg(clv) AS mean_clv,
        avg(p_alive) AS mean_p_alive,
        avg(churn_risk) AS mean_churn_risk
