@@ -24,9 +24,7 @@ def _run(ws, campaign_id, buyers):
         "SELECT customer_id, arm FROM assignments WHERE campaign_id = ?", [campaign_id]
     ).fetchall()
     rows = [
-        (f"{campaign_id}-{c}", c, datetime(2025, 3, 5), 100.0)
-        for c, arm in arms
-        if buyers(arm)
+        (f"{campaign_id}-{c}", c, datetime(2025, 3, 5), 100.0) for c, arm in arms if buyers(arm)
     ]
     ws.con.executemany(
         "INSERT INTO transactions (transaction_id, customer_id, ts, amount) VALUES (?, ?, ?, ?)",

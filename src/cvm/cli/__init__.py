@@ -12,6 +12,7 @@ from cvm.cli import (
     kpis,
     plan,
     privacy,
+    rejects,
     segments,
     simulate,
     survey,
@@ -30,6 +31,7 @@ app = typer.Typer(
 app.command()(workspace.init)
 app.command()(workspace.info)
 app.add_typer(ingest.app, name="ingest")
+app.command()(rejects.rejects)
 app.add_typer(privacy.app, name="privacy")
 app.command()(simulate.simulate)
 app.command()(clv.fit)

@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["MISSING", "cell", "count", "money", "number", "rate"]
+__all__ = ["MISSING", "cell", "count", "finite", "money", "number", "rate"]
 
 MISSING = "—"
 
@@ -30,7 +30,7 @@ _MONEY_WORDS = (
 _RATE_WORDS = ("rate", "share", "p_alive", "churn_risk", "probability", "roi")
 
 
-def _finite(value: Any) -> float | None:
+def finite(value: Any) -> float | None:
     """``value`` as a float, or None when it is missing or not finite."""
     if value is None or isinstance(value, str | bool):
         return None
@@ -43,7 +43,7 @@ def _finite(value: Any) -> float | None:
 
 def count(value: Any) -> str:
     """An integer with thousands separators: ``21310.0`` -> ``21,310``."""
-    v = _finite(value)
+    v = finite(value)
     if v is None:
         return MISSING
     return f"{round(v):,}" if abs(v - round(v)) < 1e-9 else number(v)
@@ -51,20 +51,20 @@ def count(value: Any) -> str:
 
 def money(value: Any) -> str:
     """An amount with two decimals and thousands separators: ``1234.5`` -> ``1,234.50``."""
-    v = _finite(value)
+    v = finite(value)
     return MISSING if v is None else f"{v:,.2f}"
 
 
 def rate(value: Any) -> str:
     """A share or probability as a percentage: ``0.1234`` -> ``12.34%``."""
-    v = _finite(value)
+    v = finite(value)
     return MISSING if v is None else f"{100 * v:,.2f}%"
 
 
 def number(value: Any, digits: int = 4) -> str:
     """Any other measure: integers as counts, else ``digits`` significant digits, no exponent
     unless the value is below 0.0001 (p-values)."""
-    v = _finite(value)
+    v = finite(value)
     if v is None:
         return MISSING
     if v == 0:
@@ -107,7 +107,8 @@ def cell(
     """
     if isinstance(value, bool) or (value is not None and isinstance(value, str)):
         return str(value)
-    if _finite(value) is None:
+    v = finite(value)
+    if v is None:
         if value is not None and not isinstance(value, float | int) and not _is_missing(value):
             return str(value)
         return (missing or {}).get(column, MISSING)
@@ -120,7 +121,6 @@ def cell(
         return money(value)
     if kind == "count":
         return count(value)
-    v = float(value)
     if digits is not None and not v.is_integer():
         return f"{v:,.{digits}f}"
     return number(v)

@@ -39,6 +39,9 @@ Decimal = Annotated[
 ]
 
 
+SHOWN_REASONS = 10  # reasons listed after a load; the rest are counted, `cvm rejects` lists all
+
+
 def _parse_maps(maps: list[str] | None) -> dict[str, str]:
     from cvm._exceptions import ConfigError
 
@@ -71,13 +74,22 @@ def _show(result: LoadResult) -> None:
     if result.skipped:
         console.print(f"  {result.skipped:,} line-item rows skipped (not order rows)")
     if result.top_reasons:
-        reasons = Table(title="top reject reasons", title_justify="left")
+        reasons = Table(title="reject reasons", title_justify="left")
         reasons.add_column("reason")
         reasons.add_column("rows", justify="right")
-        for reason, n in result.top_reasons:
+        for reason, n in result.top_reasons[:SHOWN_REASONS]:
             reasons.add_row(reason, f"{n:,}")
         console.print(reasons)
-        console.print(f"  see rejected_rows where load_id = '{result.load_id}'")
+        hidden = len(result.top_reasons) - SHOWN_REASONS
+        if hidden > 0:
+            rows = sum(n for _, n in result.top_reasons[SHOWN_REASONS:])
+            console.print(
+                f"  and {hidden:,} more reasons ({rows:,} rows):"
+                f" cvm rejects --load {result.load_id}"
+            )
+        for hint in result.hints:
+            console.print(f"[yellow]hint:[/] {hint}", highlight=False)
+        console.print(f"  list them: cvm rejects --load {result.load_id}", highlight=False)
 
 
 def _load_each(files: list[Path], workspace: Path, load: Callable[..., LoadResult]) -> None:

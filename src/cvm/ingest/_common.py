@@ -6,6 +6,7 @@ import duckdb
 
 from cvm._sql import load_sql
 from cvm.ingest import readers
+from cvm.ingest.date_hints import suggest_date_format
 from cvm.ingest.options import SourceOptions
 from cvm.ingest.result import LoadResult
 
@@ -49,6 +50,7 @@ def store_rejects(
     result.rejected = scalar(con, "SELECT count(*) FROM _cvm_rejects")
     if not result.rejected:
         return
+    suggest_date_format(con, result)
     result.top_reasons = [
         (str(r[0]), int(r[1])) for r in con.execute(load_sql(SQL, "rejects_top.sql")).fetchall()
     ]
