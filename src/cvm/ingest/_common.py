@@ -6,6 +6,7 @@ import duckdb
 
 from cvm._sql import load_sql
 from cvm.ingest import readers
+from cvm.ingest.currencies import minor_units
 from cvm.ingest.date_hints import suggest_date_format
 from cvm.ingest.options import SourceOptions
 from cvm.ingest.result import LoadResult
@@ -26,8 +27,15 @@ def prepare(con: duckdb.DuckDBPyConnection, options: SourceOptions) -> None:
             "CREATE OR REPLACE TEMP MACRO _cvm_num(txt, num) AS coalesce(num,"
             " try_cast(replace(replace(_cvm_text(txt), '.', ''), ',', '.') AS DOUBLE))"
         )
-    con.execute("CREATE OR REPLACE TEMP TABLE _cvm_rates (currency VARCHAR, rate DOUBLE)")
-    con.executemany("INSERT INTO _cvm_rates VALUES (?, ?)", options.rate_table())
+    # digits: minor units of the workspace currency, where converted amounts are rounded
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _cvm_rates (currency VARCHAR, rate DOUBLE, digits INTEGER)"
+    )
+    digits = minor_units(options.workspace_currency)
+    con.executemany(
+        "INSERT INTO _cvm_rates VALUES (?, ?, ?)",
+        [(cur, rate, digits) for cur, rate in options.rate_table()],
+    )
     con.execute(load_sql(SQL, "rejects_create.sql"))
 
 

@@ -44,7 +44,7 @@ SELECT
     f.product_id,
     f.category,
     f.quantity,
-    f.line_amount * r.rate AS amount,
+    round(f.line_amount * r.rate, r.digits) AS amount, -- at the currency's minor units
     hash(f.transaction_id, f.line_no, f.product_id, f.quantity, f.line_amount, f.currency)
         AS content_hash,
     CASE

@@ -20,7 +20,7 @@ WITH parsed AS (
     FROM _cvm_sb_in
 ),
 typed AS (
-    SELECT p.*, r.rate
+    SELECT p.*, r.rate, r.digits
     FROM parsed AS p
     LEFT JOIN _cvm_rates AS r ON r.currency = upper($currency)
 )
@@ -34,7 +34,7 @@ SELECT
     plan,
     started,
     ended,
-    monthly_amount * rate AS monthly_amount,
+    round(monthly_amount * rate, digits) AS monthly_amount, -- at the currency's minor units
     hash(customer_id, plan, started, ended, monthly_amount * rate) AS content_hash,
     CASE
         WHEN customer_id IS NULL THEN 'missing customer id'

@@ -25,6 +25,7 @@ typed AS (
     SELECT
         p.*,
         r.rate,
+        r.digits,
         p.flagged_refund OR p.amount_src < 0 AS is_refund,
         CASE WHEN p.flagged_refund OR p.amount_src < 0 THEN -abs(p.amount_src)
             ELSE p.amount_src END AS signed_amount
@@ -40,7 +41,7 @@ SELECT
         AS transaction_id,
     customer_id,
     ts,
-    signed_amount * rate AS amount,
+    round(signed_amount * rate, digits) AS amount, -- at the currency's minor units
     currency,
     channel,
     is_refund,
