@@ -32,7 +32,31 @@ Currency = Annotated[str | None, typer.Option("--currency", help="Currency of ro
 TimeZone = Annotated[
     str | None, typer.Option("--timezone", help="Zone of timestamps without an offset.")
 ]
-Delimiter = Annotated[str | None, typer.Option("--delimiter", help="CSV delimiter (sniffed).")]
+Delimiter = Annotated[
+    str | None,
+    typer.Option(
+        "--delimiter",
+        help="CSV delimiter (sniffed), or 'whitespace' for fields separated by runs of spaces"
+        " (sniffed for .txt files).",
+    ),
+]
+Header = Annotated[
+    bool | None,
+    typer.Option(
+        "--header/--no-header",
+        help="Whether the first line names the columns (default: yes; whitespace files:"
+        " no when it holds a number). Without one the columns are col1, col2...",
+        show_default=False,
+    ),
+]
+Columns = Annotated[
+    str | None,
+    typer.Option(
+        "--columns",
+        help="Names of the file's columns in order, e.g. customer_id,ts,amount (a file"
+        " without a header); --map still maps them.",
+    ),
+]
 Encoding = Annotated[str | None, typer.Option("--encoding", help="CSV encoding (sniffed).")]
 Decimal = Annotated[
     str | None, typer.Option("--decimal", help="Decimal separator of numbers: . (default) or ,")
@@ -128,6 +152,8 @@ def _run(
     encoding: str | None,
     layout: str | None = None,
     decimal: str | None = None,
+    header: bool | None = None,
+    names: str | None = None,
 ) -> None:
     from cvm.ingest import load_file
 
@@ -137,6 +163,10 @@ def _run(
         "currency": currency, "timezone": timezone, "delimiter": delimiter,
         "encoding": encoding, "layout": layout, "decimal": decimal,
     }  # fmt: skip
+    if header is not None:
+        options["header"] = header
+    if names:
+        options["names"] = [n.strip() for n in names.split(",")]
     _load_each(
         files,
         workspace,
@@ -158,6 +188,8 @@ def _tabular_command(kind: str, doc: str) -> Callable[..., None]:
         delimiter: Delimiter = None,
         encoding: Encoding = None,
         decimal: Decimal = None,
+        header: Header = None,
+        columns: Columns = None,
     ) -> None:
         _run(
             kind,
@@ -171,6 +203,8 @@ def _tabular_command(kind: str, doc: str) -> Callable[..., None]:
             delimiter,
             encoding,
             decimal=decimal,
+            header=header,
+            names=columns,
         )
 
     command.__doc__ = doc

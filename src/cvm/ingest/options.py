@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -33,6 +33,8 @@ class SourceOptions:
     score_min: float = 0.0
     score_max: float = 10.0
     decimal: str = "."  # decimal separator of numbers written as text: "." or ","
+    header: bool | None = None  # text files: a header line? None: CSV yes, whitespace sniffed
+    names: tuple[str, ...] = ()  # text files: the columns' names, in order (replace a header)
 
     def rate_table(self) -> list[tuple[str, float]]:
         """(currency, rate) pairs, the workspace currency always at 1."""
@@ -64,6 +66,8 @@ def resolve_options(
     score_min: float | None = None,
     score_max: float | None = None,
     decimal: str | None = None,
+    header: bool | None = None,
+    names: Sequence[str] | None = None,
 ) -> SourceOptions:
     """Merge ``[sources.<kind>]`` from ``cvm.toml`` with explicit options (explicit wins)."""
     k = _kind(kind)
@@ -95,11 +99,21 @@ def resolve_options(
     delim = delimiter or section.get("delimiter")
     if delim is not None and delim in ("\\t", "tab"):
         delim = "\t"
+    if delim is not None and str(delim).lower() in ("whitespace", "space", "spaces", "\\s+"):
+        delim = "whitespace"
+    has_header = header if header is not None else section.get("header")
+    if has_header is not None and not isinstance(has_header, bool):
+        raise ConfigError(f"cvm.toml: [sources.{k}] header must be true or false")
+    col_names = tuple(str(n).strip() for n in (names or section.get("names") or ()))
+    if any(not n for n in col_names):
+        raise ConfigError("column names must not be empty (--columns a,b,c)")
     sep = str(decimal or section.get("decimal") or ".")
     if sep not in (".", ","):
         raise ConfigError(f"decimal separator must be '.' or ',', got {sep!r}")
     return SourceOptions(
         decimal=sep,
+        header=has_header,
+        names=col_names,
         kind=k,
         profile=prof,
         columns=merged_cols,

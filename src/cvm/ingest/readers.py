@@ -1,4 +1,5 @@
-"""File readers on DuckDB's own scanners: CSV (all columns as text), Parquet, JSON lines.
+"""File readers on DuckDB's own scanners: CSV (all columns as text), Parquet, JSON lines, and
+whitespace-delimited text (``cvm.ingest.whitespace``; sniffed for ``.txt`` files).
 
 A CSV row that does not parse (wrong column count, bad quoting or encoding) is caught by the
 scanner's reject store with its line and text. Line and raw text of rows refused later are
@@ -17,6 +18,7 @@ from cvm._exceptions import IngestError
 from cvm._sql import load_sql
 from cvm.ingest.options import SourceOptions
 from cvm.ingest.staging import Source, describe
+from cvm.ingest.whitespace import WHITESPACE, looks_whitespace, open_whitespace, whitespace_rejects
 
 _SQL = "cvm.ingest.sql"
 CSV, PARQUET, JSON = "csv", "parquet", "json"
@@ -33,6 +35,7 @@ class FileSource:
     encoding: str = "utf-8"
     delimiter: str | None = None
     header: list[str] = field(default_factory=list)
+    header_lines: int = 1  # lines before the first record (CSV without a header: 0)
 
 
 def detect_format(path: Path) -> str:
@@ -87,18 +90,38 @@ def open_file(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOptions
         raise IngestError(f"{path}: cannot read as {fmt}: {first}") from exc
 
 
+def _is_text(path: Path) -> bool:
+    suffixes = [s.lower() for s in path.suffixes if s.lower() not in (".gz", ".gzip")]
+    return bool(suffixes) and suffixes[-1] == ".txt"
+
+
 def _open_csv(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOptions) -> FileSource:
     encoding = options.encoding or _sniff_encoding(path)
+    if options.delimiter == WHITESPACE or (
+        options.delimiter is None and _is_text(path) and looks_whitespace(path, encoding)
+    ):
+        src, names, skip = open_whitespace(con, path, options, encoding)
+        return FileSource(path, WHITESPACE, src, encoding, WHITESPACE, names, skip)
     params: dict[str, object] = {"path": str(path), "encoding": encoding}
     delim = ""
     if options.delimiter:
         params["delim"] = options.delimiter
         delim = ", delim = $delim"
+    has_header = options.header is not False
+    named = ""
+    if options.names:
+        params["names"] = list(options.names)
+        named = ", names = $names"
     relation = (
-        "read_csv($path, all_varchar = true, header = true, encoding = $encoding,"
-        f" store_rejects = true, rejects_table = '{_REJECTS}', rejects_scan = '{_SCANS}'{delim})"
+        f"read_csv($path, all_varchar = true, header = {str(has_header).lower()},"
+        " encoding = $encoding, store_rejects = true,"
+        f" rejects_table = '{_REJECTS}', rejects_scan = '{_SCANS}'{delim}{named})"
     )
     cols = describe(con, relation, params)
+    if not has_header and not options.names:  # col1..colN, as for whitespace files
+        params["names"] = [f"col{i}" for i in range(1, len(cols) + 1)]
+        relation = relation.replace(")", ", names = $names)")
+        cols = describe(con, relation, params)
     if len(cols) <= 1 and options.delimiter is None:
         # A one-column sniff of a messy file: try the usual delimiters explicitly.
         for cand in (";", "\t", "|", ","):
@@ -118,6 +141,7 @@ def _open_csv(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOptions
         encoding=encoding,
         delimiter=str(params.get("delim")) if "delim" in params else None,
         header=list(cols),
+        header_lines=1 if has_header else 0,
     )
 
 
@@ -129,6 +153,8 @@ def reset_scanner_rejects(con: duckdb.DuckDBPyConnection) -> None:
 
 def scanner_rejects(con: duckdb.DuckDBPyConnection, file: FileSource) -> int:
     """Move rows the CSV scanner refused into ``_cvm_rejects``; returns how many lines."""
+    if file.format == WHITESPACE:
+        return whitespace_rejects(con, dict(file.source.params))
     if file.format != CSV:
         return 0
     exists = con.execute(
@@ -149,7 +175,12 @@ def locate_rejects(con: duckdb.DuckDBPyConnection, file: FileSource) -> None:
     if file.format == CSV:
         con.execute(
             load_sql(_SQL, "csv_locate.sql"),
-            {"path": str(file.path), "encoding": file.encoding, "nodelim": "\x00"},
+            {
+                "path": str(file.path),
+                "encoding": file.encoding,
+                "nodelim": "\x00",
+                "skip": file.header_lines,
+            },
         )
     else:
         name = "parquet_locate.sql" if file.format == PARQUET else "json_locate.sql"

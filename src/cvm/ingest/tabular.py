@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -222,10 +222,15 @@ def load_file(
     progress: Progress | None = None,
     layout: str | None = None,
     decimal: str | None = None,
+    header: bool | None = None,
+    names: Sequence[str] | None = None,
 ) -> LoadResult:
     """Load one file of ``kind`` (transactions, order_items, customers, subscriptions, surveys).
 
     ``decimal=","`` reads numbers written as ``1.234,50`` (European exports).
+    ``delimiter="whitespace"`` reads fields separated by runs of spaces (sniffed for ``.txt``);
+    ``header=False`` reads a text file without a header line (columns ``col1..colN``) and
+    ``names`` names the columns in order.
 
     Surveys in ``layout="wide"`` (or ``[sources.surveys] layout = "wide"``), one row per
     respondent, load through ``cvm.ingest.survey_wide``.
@@ -261,6 +266,8 @@ def load_file(
         score_min=score_min,
         score_max=score_max,
         decimal=decimal,
+        header=header,
+        names=names,
     )
     report = progress or no_progress
     file_path = Path(path)

@@ -1,5 +1,6 @@
 -- Line number and text of refused rows known by record number: the file scanned as plain
--- lines; the header, blank lines and lines the scanner refused hold no record.
+-- lines; the header ($skip lines: 1, or 0 without one), blank lines and lines the scanner
+-- refused hold no record.
 UPDATE _cvm_rejects AS r
 SET _line = x.line, _raw = x.l
 FROM (
@@ -11,7 +12,7 @@ FROM (
             escape = '', auto_detect = false, encoding = $encoding, strict_mode = false
         )
     )
-    WHERE line > 1
+    WHERE line > $skip
         AND l IS NOT NULL
         AND line NOT IN (SELECT _line FROM _cvm_rejects WHERE _rec IS NULL)
 ) AS x

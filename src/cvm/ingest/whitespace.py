@@ -1,0 +1,117 @@
+"""Whitespace-delimited text: fields separated by runs of spaces or tabs (fixed-width exports
+such as the CDNOW purchase log), read by DuckDB as plain lines and split on ``\\s+``.
+
+A line with another number of fields than the first is refused as a wrong column count with its
+line and text. Without a header (``--no-header``, or a first line holding a number) the
+columns are ``col1..colN`` unless ``--columns`` names them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+import duckdb
+
+from cvm._exceptions import IngestError
+from cvm._sql import load_sql
+from cvm.ingest.options import SourceOptions
+from cvm.ingest.staging import Source, describe, ident
+
+__all__ = ["WHITESPACE", "looks_whitespace", "open_whitespace", "whitespace_rejects"]
+
+WHITESPACE = "whitespace"
+_SQL = "cvm.ingest.sql"
+_SAMPLE = 50  # lines read to sniff the layout
+_OTHER_DELIMITERS = re.compile(r"[,;|\t]")
+
+# The file as numbered lines, each split into fields; $skip header lines are left out.
+_LINES = (
+    "(SELECT line AS _line, l AS _raw,"
+    " regexp_split_to_array(trim(l, ' ' || chr(9) || chr(13)), '\\s+') AS _f"
+    " FROM (SELECT row_number() OVER () AS line, l FROM read_csv($path, columns = {'l': 'VARCHAR'},"
+    " header = false, delim = $nodelim, quote = '', escape = '', auto_detect = false,"
+    " encoding = $encoding, strict_mode = false))"
+    " WHERE line > $skip AND l IS NOT NULL AND trim(l, ' ' || chr(9) || chr(13)) <> '')"
+)
+
+
+def _head(path: Path, encoding: str) -> list[str]:
+    """The first non-blank lines of the file."""
+    opener = gzip.open if path.suffix.lower() in (".gz", ".gzip") else open
+    out: list[str] = []
+    with opener(path, "rt", encoding=encoding, errors="replace") as fh:
+        for line in fh:
+            if line.strip():
+                out.append(line.rstrip("\r\n"))
+            if len(out) >= _SAMPLE:
+                break
+    return out
+
+
+def looks_whitespace(path: Path, encoding: str) -> bool:
+    """True when no usual delimiter appears in the first lines and each splits on runs of
+    spaces into the same number (2 or more) of fields."""
+    lines = _head(path, encoding)
+    if not lines or any(_OTHER_DELIMITERS.search(line) for line in lines):
+        return False
+    counts = {len(line.split()) for line in lines[1:] or lines}
+    return len(counts) == 1 and counts.pop() >= 2
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def open_whitespace(
+    con: duckdb.DuckDBPyConnection, path: Path, options: SourceOptions, encoding: str
+) -> tuple[Source, list[str], int]:
+    """The file as a source of text columns, with its header names and header line count."""
+    lines = _head(path, encoding)
+    if not lines:
+        raise IngestError(f"{path}: the file is empty")
+    first = lines[0].split()
+    header = options.header
+    if header is None:  # a first line that holds a number is data, not a header
+        header = not options.names and not any(_is_number(f) for f in first)
+    width = len(lines[1].split()) if header and len(lines) > 1 else len(first)
+    names = list(options.names) or (first if header else [f"col{i}" for i in range(1, width + 1)])
+    if len(names) != width:
+        raise IngestError(
+            f"{path}: --columns names {len(names)} columns but the lines hold {width} fields"
+        )
+    if len(set(names)) != len(names):
+        raise IngestError(f"{path}: column names repeat: {', '.join(names)}")
+    skip = _header_line(path, encoding) if header else 0
+    fields = ", ".join(f"_f[{i}] AS {ident(n)}" for i, n in enumerate(names, start=1))
+    relation = f"(SELECT {fields}, _line, _raw FROM {_LINES} WHERE len(_f) = $nfields)"
+    params = {"path": str(path), "encoding": encoding, "nodelim": "\x00", "skip": skip,
+              "nfields": width}  # fmt: skip
+    cols = describe(con, relation, params)
+    cols.pop("_line", None)
+    cols.pop("_raw", None)
+    return Source(relation, params, cols, seq="_line", line="_line", raw="_raw"), names, skip
+
+
+def _header_line(path: Path, encoding: str) -> int:
+    """The line number of the header: the first non-blank line."""
+    opener = gzip.open if path.suffix.lower() in (".gz", ".gzip") else open
+    with opener(path, "rt", encoding=encoding, errors="replace") as fh:
+        for number, line in enumerate(fh, start=1):
+            if line.strip():
+                return number
+    return 0
+
+
+def whitespace_rejects(con: duckdb.DuckDBPyConnection, params: dict[str, object]) -> int:
+    """Refuse lines with another number of fields; returns how many."""
+    sql = load_sql(_SQL, "whitespace_rejects.sql").replace("FROM _cvm_ws_lines", f"FROM {_LINES}")
+    before = con.execute("SELECT count(*) FROM _cvm_rejects").fetchone()
+    con.execute(sql, params)
+    after = con.execute("SELECT count(*) FROM _cvm_rejects").fetchone()
+    return int(after[0] if after else 0) - int(before[0] if before else 0)
