@@ -48,7 +48,7 @@ def detect_format(path: Path) -> str:
         return PARQUET
     if last in (".jsonl", ".ndjson"):
         return JSON
-    if last in (".csv", ".tsv", ".txt", ""):
+    if last in (".csv", ".tsv", ".txt", ".dat", ""):
         return CSV
     raise IngestError(f"{path}: not a CSV, Parquet or JSON lines file (suffix {last!r})")
 

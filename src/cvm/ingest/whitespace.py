@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -51,13 +52,14 @@ def _head(path: Path, encoding: str) -> list[str]:
 
 
 def looks_whitespace(path: Path, encoding: str) -> bool:
-    """True when no usual delimiter appears in the first lines and each splits on runs of
-    spaces into the same number (2 or more) of fields."""
+    """True when no usual delimiter appears in the first lines and most of them (a bad line
+    aside) split on runs of spaces into the same number (2 or more) of fields."""
     lines = _head(path, encoding)
     if not lines or any(_OTHER_DELIMITERS.search(line) for line in lines):
         return False
-    counts = {len(line.split()) for line in lines[1:] or lines}
-    return len(counts) == 1 and counts.pop() >= 2
+    counts = Counter(len(line.split()) for line in lines[1:] or lines)
+    width, n = counts.most_common(1)[0]
+    return width >= 2 and n >= 0.8 * sum(counts.values())
 
 
 def _is_number(text: str) -> bool:
@@ -79,7 +81,8 @@ def open_whitespace(
     header = options.header
     if header is None:  # a first line that holds a number is data, not a header
         header = not options.names and not any(_is_number(f) for f in first)
-    width = len(lines[1].split()) if header and len(lines) > 1 else len(first)
+    widths = Counter(len(line.split()) for line in lines)
+    width = len(first) if not header or len(lines) < 2 else widths.most_common(1)[0][0]
     names = list(options.names) or (first if header else [f"col{i}" for i in range(1, width + 1)])
     if len(names) != width:
         raise IngestError(
