@@ -46,3 +46,19 @@ def test_cli_prints_no_clv_run_instead_of_zero(tmp_path: Path, monkeypatch) -> N
     assert "n/a (no CLV run)" in result.output
     lines = [ln for ln in result.output.splitlines() if ln.startswith("│")]
     assert lines and not any("0.000" in ln for ln in lines)
+
+
+def test_a_customer_without_clv_in_a_run_with_clv_is_a_dash(capsys) -> None:
+    import pandas as pd
+
+    from cvm.cli.segments import _table
+
+    frame = pd.DataFrame(
+        {"customers": [298, 86], "clv": [13667.03, float("nan")]},
+        index=pd.Index(["active", "prospect"], name="lifecycle"),
+    )
+    _table(frame, "lifecycle")
+    out = capsys.readouterr().out
+    assert "13,667.03" in out
+    assert "no CLV run" not in out  # the run has CLV; prospects just have none
+    assert "│ prospect │ 86 │ — │" in " ".join(out.split()).replace("│ ", "│ ")

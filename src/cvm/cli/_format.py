@@ -80,7 +80,7 @@ def number(value: Any, digits: int = 4) -> str:
 
 def _kind(column: str) -> str:
     name = column.lower()
-    if name.startswith("p_") or name.endswith("_p") or name in ("relative", "lift"):
+    if name.startswith(("p_value", "p_adj")) or name.endswith("_p") or name in ("relative", "lift"):
         return "number"
     if any(w in name for w in _RATE_WORDS) and not name.startswith(("n_", "incremental")):
         return "rate"
@@ -119,8 +119,8 @@ def cell(
         return rate(value)
     if kind == "money":
         return money(value)
-    if kind == "count":
-        return count(value)
+    if kind == "count" and v.is_integer():
+        return count(v)
     if digits is not None and not v.is_integer():
         return f"{v:,.{digits}f}"
     return number(v)

@@ -21,14 +21,18 @@ churn_app = typer.Typer(help="Train and apply the churn model.", no_args_is_help
 
 
 _NO_CLV = "n/a (no CLV run)"
-_MISSING = {"clv": _NO_CLV, "mean_clv": _NO_CLV, "clv_from": _NO_CLV, "clv_to": _NO_CLV}
+_CLV_COLUMNS = ("clv", "mean_clv", "clv_from", "clv_to")
 
 
 def _table(frame: pd.DataFrame, title: str) -> None:
-    """A frame as a table; a missing CLV says so rather than printing 0."""
+    """A frame as a table; CLV missing everywhere says there is no CLV run (never 0)."""
     from rich.table import Table
 
     from cvm.cli._format import cell
+
+    clv = [c for c in _CLV_COLUMNS if c in frame.columns]
+    no_clv = bool(clv) and bool(frame[clv].isna().all().all())
+    missing = dict.fromkeys(clv, _NO_CLV) if no_clv else {}
 
     table = Table(title=title)
     names = [str(n or "") for n in frame.index.names]
@@ -40,7 +44,7 @@ def _table(frame: pd.DataFrame, title: str) -> None:
     for idx, row in frame.iterrows():
         keys = idx if isinstance(idx, tuple) else (idx,)
         values = zip(row.to_list(), columns, strict=True)
-        cells = [cell(v, c, _MISSING, digits=3) for v, c in values]
+        cells = [cell(v, c, missing, digits=3) for v, c in values]
         table.add_row(*[str(k) for k in keys], *cells)
     console.print(table)
 
