@@ -30,6 +30,9 @@ __all__ = [
     "stored_results",
 ]
 
+# Why a treatment arm has no ROI (NaN in the frames, null in JSON).
+NO_COST = "no cost: ROI is undefined (give --cost-per-contact, a fixed cost or an offer cost)"
+
 
 @dataclass
 class Measurement:
@@ -232,9 +235,6 @@ def _money(
             }
         )
     return pd.DataFrame(rows)
-
-
-NO_COST = "no cost: ROI is undefined (give --cost-per-contact, a fixed cost or an offer cost)"
 
 
 def _outcomes(ws: Workspace, campaign_id: str) -> pd.DataFrame:
