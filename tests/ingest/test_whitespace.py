@@ -111,3 +111,14 @@ def test_a_csv_without_header_counts_lines_from_one(tmp_path: Path, workspace: W
                        columns={"customer_id": "col1", "ts": "col2", "amount": "col3"})  # fmt: skip
     assert (result.loaded, result.rejected) == (2, 1)
     assert rejected(workspace) == [(2, "C2,2024-01-06,abc", "non-numeric amount: abc")]
+
+
+def test_a_headerless_file_without_names_says_how_to_name_columns(
+    sample: Path, workspace: Workspace
+) -> None:
+    from cvm import IngestError
+
+    with pytest.raises(IngestError, match=r"columns found: col1, col2, col3, col4, col5;") as err:
+        load_file(workspace, "transactions", sample)
+    assert "--columns a,b,c" in str(err.value) and "--map customer_id=col2" in str(err.value)
+    assert rows(workspace, "SELECT count(*) FROM loads") == [(0,)]  # nothing recorded

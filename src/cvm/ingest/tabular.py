@@ -57,9 +57,16 @@ def _check_required(kind: str, mapping: Mapping[str, str], options: SourceOption
     wanted = options.columns.get(col)
     what = f"column {col!r}" + (f" (mapped to {wanted!r})" if wanted else "")
     found = ", ".join(file.header) or "none"
+    unnamed = bool(file.header) and file.header[0] == "col1" and not options.names
+    advice = (
+        f"; the file has no header: name its columns with --columns a,b,c or map them by"
+        f" position, e.g. --map {col}=col2"
+        if unnamed
+        else ""
+    )
     raise IngestError(
         f"{file.path}: missing required {what} for {kind} (profile {options.profile});"
-        f" columns found: {found}"
+        f" columns found: {found}{advice}"
     )
 
 
