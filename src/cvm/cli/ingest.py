@@ -19,7 +19,13 @@ app = typer.Typer(
 
 Files = Annotated[list[Path], typer.Argument(help="Files to load (CSV, .gz, Parquet, .jsonl).")]
 Profile = Annotated[
-    str | None, typer.Option("--profile", help="Column mapping: generic, shopify, crm.")
+    str | None,
+    typer.Option(
+        "--profile",
+        help="Column mapping of a vendor export: generic, crm, salesforce-contacts,"
+        " hubspot-contacts, dynamics-contacts, salesforce-opportunities, hubspot-deals,"
+        " shopify-orders (shopify), woocommerce-orders, stripe-charges.",
+    ),
 ]
 Maps = Annotated[
     list[str] | None,
@@ -69,7 +75,12 @@ def _show(result: LoadResult) -> None:
     if result.updated:
         console.print(f"  {result.updated:,} updated (changed since the last snapshot)")
     if result.skipped:
-        console.print(f"  {result.skipped:,} line-item rows skipped (not order rows)")
+        console.print(
+            f"  {result.skipped:,} rows skipped (later line items of an order, or a status"
+            " that is not a purchase)"
+        )
+    for note in result.notes:
+        err_console.print(f"[yellow]warning:[/] {result.source}: {note}", highlight=False)
     if result.top_reasons:
         reasons = Table(title="top reject reasons", title_justify="left")
         reasons.add_column("reason")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cvm._exceptions import ConfigError
-from cvm.ingest.profiles import KINDS, PROFILE_DATE_FORMATS, PROFILES
+from cvm.ingest.profiles import ALIASES, KINDS, PROFILE_DATE_FORMATS, PROFILE_STATUSES, PROFILES
 from cvm.workspace.config import Config
 
 
@@ -33,6 +33,7 @@ class SourceOptions:
     score_min: float = 0.0
     score_max: float = 10.0
     decimal: str = "."  # decimal separator of numbers written as text: "." or ","
+    statuses: tuple[str, ...] = ()  # purchase statuses of a status-filtered profile, lower-case
 
     def rate_table(self) -> list[tuple[str, float]]:
         """(currency, rate) pairs, the workspace currency always at 1."""
@@ -64,6 +65,7 @@ def resolve_options(
     score_min: float | None = None,
     score_max: float | None = None,
     decimal: str | None = None,
+    statuses: Sequence[str] | None = None,
 ) -> SourceOptions:
     """Merge ``[sources.<kind>]`` from ``cvm.toml`` with explicit options (explicit wins)."""
     k = _kind(kind)
@@ -83,8 +85,10 @@ def resolve_options(
     merged_cols = {str(a): str(b) for a, b in cfg_cols.items()}
     merged_cols.update(columns or {})
     prof = str(profile or section.get("profile") or "generic")
+    prof = ALIASES.get(prof, prof)
     if prof not in PROFILES:
-        raise ConfigError(f"unknown profile {prof!r}: expected one of {', '.join(PROFILES)}")
+        names = ", ".join([*PROFILES, *ALIASES])
+        raise ConfigError(f"unknown profile {prof!r}: expected one of {names}")
     ws_currency = config.currency if config else "USD"
     tz = str(timezone or section.get("timezone") or (config.timezone if config else "UTC"))
     try:
@@ -98,7 +102,14 @@ def resolve_options(
     sep = str(decimal or section.get("decimal") or ".")
     if sep not in (".", ","):
         raise ConfigError(f"decimal separator must be '.' or ',', got {sep!r}")
+    wanted = statuses if statuses is not None else section.get("statuses")
+    if wanted is not None and (
+        isinstance(wanted, str) or not all(isinstance(w, str) for w in wanted)
+    ):
+        raise ConfigError(f"cvm.toml: [sources.{k}] statuses must be a list of strings")
+    chosen = tuple(wanted) if wanted is not None else PROFILE_STATUSES.get(prof, ())
     return SourceOptions(
+        statuses=tuple(st.strip().lower() for st in chosen),
         decimal=sep,
         kind=k,
         profile=prof,

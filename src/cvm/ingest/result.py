@@ -11,7 +11,9 @@ class LoadResult:
 
     ``updated`` counts rows among ``loaded`` that replaced a stored row (customer snapshots);
     ``skipped`` counts source rows that hold no record of this kind (the line-item rows after
-    an order's first row in a Shopify export) and are not in ``rows_read``.
+    an order's first row in a Shopify export, deals not closed won, failed payments) and are
+    not in ``rows_read``. ``notes`` are warnings that refused no row (a consent column the
+    profile could not read, read as no consent).
     """
 
     kind: str
@@ -24,3 +26,4 @@ class LoadResult:
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
     updated: int = 0
     skipped: int = 0
+    notes: list[str] = field(default_factory=list)
