@@ -207,6 +207,8 @@ _DYNAMICS_CONTACTS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+# ``customer_email`` and ``customer_number`` (the shop's own id of the buyer) are not stored on
+# transactions: they link the customer id to the person's other ids (cvm.ingest.linking).
 # Exports with one row per deal or payment and a status per row: only rows whose status is in
 # the profile's purchase statuses (``[sources.transactions] statuses``) become transactions;
 # the status column sits in the ``financial_status`` slot, a refunded amount in
@@ -249,6 +251,7 @@ _WOOCOMMERCE_ORDERS: dict[str, dict[str, tuple[str, ...]]] = {
         "channel": ("payment_method", "Payment Method"),
         "financial_status": ("status", "order_status", "Order Status"),
         "refunded_amount": ("refunded_total", "Order Refund", "Refunded Total"),
+        "customer_number": ("customer_id", "customer_user", "Customer User ID"),
     },
 }
 
@@ -263,6 +266,7 @@ _STRIPE_CHARGES: dict[str, dict[str, tuple[str, ...]]] = {
         "channel": ("Description",),
         "financial_status": ("Status",),
         "refunded_amount": ("Amount Refunded",),
+        "customer_email": ("Customer Email",),
     },
 }
 

@@ -27,3 +27,4 @@ class LoadResult:
     updated: int = 0
     skipped: int = 0
     notes: list[str] = field(default_factory=list)
+    customers_merged: int = 0  # customer ids folded into another by identity linking

@@ -26,6 +26,7 @@ from cvm.ingest._common import (
     ts_params,
 )
 from cvm.ingest.consent import CONSENT_RULES, apply_consent_rules
+from cvm.ingest.linking import link_identities, links_profile
 from cvm.ingest.options import SourceOptions, resolve_options
 from cvm.ingest.profiles import CANONICAL, REQUIRED, RESOLVE_BY_EMAIL, resolve_columns
 from cvm.ingest.result import LoadResult
@@ -283,8 +284,8 @@ def load_file(
     with memory_limit(con, ws.config.load_memory_limit), transaction(con):
         _drop_work(con)
         file = readers.open_file(con, file_path, opts)
-        mapping = resolve_columns(opts.kind, opts.profile, file.header, opts.columns)
-        mapping = {k: v for k, v in mapping.items() if k in SLOTS[opts.kind]}
+        found = resolve_columns(opts.kind, opts.profile, file.header, opts.columns)
+        mapping = {k: v for k, v in found.items() if k in SLOTS[opts.kind]}
         _check_required(opts.kind, mapping, opts, file)
         start_load(con, result)
         prepare(con, opts)
@@ -303,6 +304,9 @@ def load_file(
             first = str(exc).strip().splitlines()[0]
             raise IngestError(f"{file_path}: cannot load: {first}") from exc
         finish_load(con, file, result)
+        if links_profile(opts) and result.loaded:
+            rel, par = file.source.relation, file.source.params
+            result.customers_merged = link_identities(con, opts, result, rel, par, found)
         _drop_work(con)
     return result
 
