@@ -229,7 +229,11 @@ def surveys(
 def events(
     files: Annotated[
         list[Path],
-        typer.Argument(help="Segment-spec messages: .jsonl/.ndjson (.gz) or a .json array."),
+        typer.Argument(
+            help="Segment/RudderStack messages: .jsonl/.ndjson (.gz), a .json array or batch"
+            " envelope, or a warehouse table export (tracks, identifies, pages, per-event"
+            " tables) as .parquet or .csv."
+        ),
     ],
     workspace: WorkspaceOption = Path("."),
 ) -> None:
