@@ -252,3 +252,29 @@ def events(
         return result
 
     _load_each(files, workspace, load)
+
+
+@app.command()
+def reviews(
+    files: Files,
+    workspace: WorkspaceOption = Path("."),
+    source: Annotated[
+        str | None,
+        typer.Option(help="trustpilot, google-play or app-store (detected from the header)."),
+    ] = None,
+    brand: Annotated[
+        str | None, typer.Option(help="The business or app reviewed, when the file lacks it.")
+    ] = None,
+    date_format: DateFormat = None,
+    timezone: TimeZone = None,
+) -> None:
+    """Load review exports: text kept in reviews, stars (1-5) as CSAT answers."""
+    from cvm.ingest.reviews import load_reviews
+
+    _load_each(
+        files,
+        workspace,
+        lambda ws, path, progress: load_reviews(
+            ws, path, source=source, brand=brand, date_format=date_format, timezone=timezone
+        ),
+    )
