@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cvm.cli._common import WorkspaceOption, console, open_workspace
+from cvm.cli._common import WorkspaceOption, console, open_workspace, print_frame, tabular
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,17 +21,7 @@ CampaignId = Annotated[str, typer.Argument(help="Campaign id.")]
 
 
 def _table(frame: pd.DataFrame, title: str, *, index: bool = True) -> None:
-    from rich.table import Table
-
-    table = Table(title=title, title_justify="left")
-    if index:
-        table.add_column(str(frame.index.name or ""))
-    for col in frame.columns:
-        table.add_column(str(col), justify="right")
-    for idx, row in frame.iterrows():
-        cells = [f"{v:,.4g}" if isinstance(v, float) else str(v) for v in row.to_list()]
-        table.add_row(*([str(idx)] if index else []), *cells)
-    console.print(table)
+    print_frame(frame, title, index=index)
 
 
 def _parse_arms(arms: list[str] | None) -> dict[str, float]:
@@ -174,6 +164,7 @@ def export(
 
 
 @app.command()
+@tabular
 def measure(
     campaign_id: CampaignId,
     alpha: Annotated[float, typer.Option(help="Family-wise error rate.")] = 0.05,
@@ -216,6 +207,7 @@ def measure(
 
 
 @app.command(name="list")
+@tabular
 def list_(workspace: WorkspaceOption = Path(".")) -> None:
     """Every campaign with its status and arm sizes."""
     from cvm.campaigns import list_campaigns
@@ -293,6 +285,7 @@ def import_(
 
 
 @app.command()
+@tabular
 def uplift(
     campaign_id: CampaignId,
     learner: Annotated[str, typer.Option(help="t (two models), x (X-learner), class.")] = "t",

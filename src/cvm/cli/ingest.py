@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cvm.cli._common import WorkspaceOption, console, err_console, open_workspace, progress_bar
+from cvm.cli._common import (
+    WorkspaceOption,
+    console,
+    err_console,
+    open_workspace,
+    print_frame,
+    progress_bar,
+    tabular,
+)
 
 if TYPE_CHECKING:
     from cvm.ingest import LoadResult
@@ -58,20 +66,20 @@ def _parse_maps(maps: list[str] | None) -> dict[str, str]:
 
 
 def _show(result: LoadResult) -> None:
-    from rich.table import Table
+    import pandas as pd
 
-    table = Table(title=f"{result.kind} from {result.source}", title_justify="left")
-    table.add_column("rows read", justify="right")
-    table.add_column("loaded", justify="right")
-    table.add_column("duplicates", justify="right")
-    table.add_column("rejected", justify="right")
-    table.add_row(
-        f"{result.rows_read:,}",
-        f"{result.loaded:,}",
-        f"{result.duplicates:,}",
-        f"{result.rejected:,}",
+    counts = pd.DataFrame(
+        {
+            "file": [result.source],
+            "kind": [result.kind],
+            "rows read": [result.rows_read],
+            "loaded": [result.loaded],
+            "duplicates": [result.duplicates],
+            "rejected": [result.rejected],
+            "load_id": [result.load_id],
+        }
     )
-    console.print(table)
+    print_frame(counts, f"{result.kind} from {result.source}", index=False)
     if result.updated:
         console.print(f"  {result.updated:,} updated (changed since the last snapshot)")
     if result.skipped:
@@ -82,12 +90,8 @@ def _show(result: LoadResult) -> None:
     for note in result.notes:
         err_console.print(f"[yellow]warning:[/] {result.source}: {note}", highlight=False)
     if result.top_reasons:
-        reasons = Table(title="top reject reasons", title_justify="left")
-        reasons.add_column("reason")
-        reasons.add_column("rows", justify="right")
-        for reason, n in result.top_reasons:
-            reasons.add_row(reason, f"{n:,}")
-        console.print(reasons)
+        reasons = pd.DataFrame(result.top_reasons, columns=["reason", "rows"])
+        print_frame(reasons, "top reject reasons", index=False)
         console.print(f"  see rejected_rows where load_id = '{result.load_id}'")
 
 
@@ -173,7 +177,7 @@ def _tabular_command(kind: str, doc: str) -> Callable[..., None]:
         )
 
     command.__doc__ = doc
-    return command
+    return tabular(command)
 
 
 for _kind, _doc in {
@@ -188,6 +192,7 @@ for _kind, _doc in {
 
 
 @app.command()
+@tabular
 def surveys(
     files: Files,
     workspace: WorkspaceOption = Path("."),
@@ -226,6 +231,7 @@ def surveys(
 
 
 @app.command()
+@tabular
 def events(
     files: Annotated[
         list[Path],
@@ -255,6 +261,7 @@ def events(
 
 
 @app.command()
+@tabular
 def reviews(
     files: Files,
     workspace: WorkspaceOption = Path("."),

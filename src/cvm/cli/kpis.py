@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cvm.cli._common import WorkspaceOption, console, open_workspace
+from cvm.cli._common import WorkspaceOption, console, open_workspace, print_frame, tabular
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,16 +35,10 @@ def _cell(value: object) -> str:
 
 
 def _show(frame: pd.DataFrame, title: str) -> None:
-    from rich.table import Table
-
-    table = Table(title=title, title_justify="left")
-    for col in frame.columns:
-        table.add_column(str(col), justify="right")
-    for row in frame.itertuples(index=False):
-        table.add_row(*[_cell(v) for v in row])
-    console.print(table)
+    print_frame(frame, title, index=False)
 
 
+@tabular
 def kpis(
     workspace: WorkspaceOption = Path("."),
     as_of: Annotated[

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cvm.cli._common import WorkspaceOption, console, open_workspace, progress_bar
+from cvm.cli._common import (
+    WorkspaceOption,
+    console,
+    open_workspace,
+    print_frame,
+    progress_bar,
+    tabular,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,26 +28,10 @@ churn_app = typer.Typer(help="Train and apply the churn model.", no_args_is_help
 
 
 def _table(frame: pd.DataFrame, title: str) -> None:
-    from rich.table import Table
-
-    table = Table(title=title)
-    names = [str(n or "") for n in frame.index.names]
-    for name in names:
-        table.add_column(name)
-    for col in frame.columns:
-        table.add_column(str(col), justify="right")
-    for idx, row in frame.iterrows():
-        keys = idx if isinstance(idx, tuple) else (idx,)
-        cells = []
-        for v in row.to_list():
-            if isinstance(v, float):
-                cells.append("" if v != v else f"{v:,.3f}" if abs(v) < 10 else f"{v:,.0f}")
-            else:
-                cells.append(str(v))
-        table.add_row(*[str(k) for k in keys], *cells)
-    console.print(table)
+    print_frame(frame, title)
 
 
+@tabular
 def segment(
     workspace: WorkspaceOption = Path("."),
     as_of: AsOfOption = None,
@@ -65,6 +56,7 @@ def segment(
     )
 
 
+@tabular
 def segments(
     workspace: WorkspaceOption = Path("."),
     run: Annotated[str | None, typer.Option(help="A segments run (default: the newest).")] = None,
@@ -78,6 +70,7 @@ def segments(
     _table(summary, f"segments of {run_id}")
 
 
+@tabular
 def migration(
     from_date: Annotated[str, typer.Option("--from", help="First as-of date.")],
     to_date: Annotated[str, typer.Option("--to", help="Second as-of date.")],
@@ -104,6 +97,7 @@ def migration(
 
 
 @churn_app.command("train")
+@tabular
 def churn_train(
     workspace: WorkspaceOption = Path("."),
     as_of: AsOfOption = None,
@@ -129,6 +123,7 @@ def churn_train(
 
 
 @churn_app.command("score")
+@tabular
 def churn_score(
     workspace: WorkspaceOption = Path("."),
     as_of: AsOfOption = None,
