@@ -16,7 +16,12 @@ from cvm.campaigns.measure import Measurement, compare_arms, measure_campaign, s
 from cvm.campaigns.plan import Plan, baseline_from_history, plan_test
 from cvm.campaigns.policy import contact_policy
 from cvm.campaigns.priors import learned_priors
-from cvm.campaigns.suppressions import add_suppressions
+from cvm.campaigns.suppressions import (
+    SuppressionResult,
+    add_suppressions,
+    read_suppression_file,
+    suppress_identifiers,
+)
 from cvm.campaigns.uplift import UpliftResult, campaign_features, fit_campaign_uplift
 
 __all__ = [
@@ -26,6 +31,7 @@ __all__ = [
     "ImportResult",
     "Measurement",
     "Plan",
+    "SuppressionResult",
     "UpliftResult",
     "add_suppressions",
     "baseline_from_history",
@@ -42,5 +48,7 @@ __all__ = [
     "list_campaigns",
     "measure_campaign",
     "plan_test",
+    "read_suppression_file",
     "stored_results",
+    "suppress_identifiers",
 ]

@@ -1,33 +1,34 @@
 """Export a campaign's target list for its channel and record each contact.
 
-Only treated customers who still pass the contact policy at export time are written; the
-controls are never selected. Columns follow what the channel tools import: Mailchimp's
-``Email Address, First Name, Last Name, Tags`` for e-mail, ``Phone Number, ...`` for SMS.
+Only treated customers who still pass the contact policy at export time (consent, address,
+suppression by any identifier) are written; the controls are never selected. The file is laid
+out for the tool that imports it (``cvm.campaigns.formats``: Mailchimp, Klaviyo, Marketo,
+Pardot, plain CSV or Parquet), and a manifest beside it (``<file>.manifest.json``) records what
+was exported: campaign, format, rows, columns, time and the file's SHA-256.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cvm._exceptions import DataError
 from cvm._sql import load_sql
 from cvm.campaigns.design import get_campaign, set_status
+from cvm.campaigns.formats import FORMATS, layout_columns
 from cvm.campaigns.policy import contact_policy
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from cvm.workspace import Workspace
 
-__all__ = ["ExportResult", "export_campaign"]
-
-_COLUMNS = {
-    "email": ("Email Address", "email"),
-    "sms": ("Phone Number", "phone"),
-    "push": ("Customer ID", "customer_id"),
-    "mail": ("Customer ID", "customer_id"),
-}
+__all__ = ["ExportResult", "export_campaign", "manifest_path"]
 
 
 @dataclass
@@ -40,6 +41,17 @@ class ExportResult:
     arms: dict[str, int] = field(default_factory=dict)
     excluded: dict[str, int] = field(default_factory=dict)
     contacts_recorded: int = 0
+    format: str = "mailchimp"
+    manifest: Path | None = None
+
+
+def manifest_path(path: Path) -> Path:
+    """The manifest beside an export file: ``spring.csv`` -> ``spring.csv.manifest.json``."""
+    return path.with_name(path.name + ".manifest.json")
+
+
+def _default_format(channel: str) -> str:
+    return "mailchimp" if channel in ("email", "sms") else "csv"
 
 
 def export_campaign(
@@ -48,27 +60,36 @@ def export_campaign(
     path: str | Path | None = None,
     *,
     contacted_at: datetime | None = None,
+    format: str | None = None,
 ) -> ExportResult:
-    """Write the target list as CSV and record one contact per exported customer.
+    """Write the target list and its manifest; record one contact per exported customer.
 
     Parameters
     ----------
-    path : the CSV file (default ``<workspace>/exports/<campaign>_<channel>.csv``).
+    path : the file (default ``<workspace>/exports/<campaign>_<channel>.csv`` for Mailchimp,
+        ``<campaign>_<channel>_<format>.<csv|parquet>`` for the others).
     contacted_at : when the channel sends (default: the campaign's start); response windows of
         the treated start here.
+    format : ``mailchimp`` (default for e-mail and SMS), ``klaviyo``, ``marketo``, ``pardot``,
+        ``csv`` (default for push and mail) or ``parquet``.
 
     Exporting again rewrites the file and records contacts only for customers not yet
     contacted in this campaign; the campaign becomes ``running``.
     """
-    import pyarrow.csv as pacsv
-
     from cvm.workspace import transaction
 
     c = get_campaign(ws, campaign_id)
     if c.status not in ("built", "running"):
         raise DataError(f"campaign {campaign_id!r} is {c.status}: build it before exporting")
-    header, column = _COLUMNS[c.channel]
-    out = Path(path) if path else ws.path / "exports" / f"{campaign_id}_{c.channel}.csv"
+    fmt = format or _default_format(c.channel)
+    columns = layout_columns(fmt, c.channel)
+    ext = FORMATS[fmt].extension
+    name = (
+        f"{campaign_id}_{c.channel}.csv"
+        if fmt == "mailchimp"
+        else f"{campaign_id}_{c.channel}_{fmt}.{ext}"
+    )
+    out = Path(path) if path else ws.path / "exports" / name
     when = contacted_at or c.starts
     con = ws.con
     with transaction(con):
@@ -87,11 +108,10 @@ def export_campaign(
                 " GROUP BY reason ORDER BY 2 DESC"
             ).fetchall()
         )
+        select = ", ".join(f'{expr} AS "{header}"' for expr, header in columns)
         table = con.sql(
-            f'SELECT {column} AS "{header}", coalesce(first_name, \'\') AS "First Name",'
-            " coalesce(last_name, '') AS \"Last Name\", ? || ',' || arm AS \"Tags\""
-            " FROM campaign_export WHERE reason IS NULL ORDER BY arm, customer_id",
-            params=[campaign_id],
+            f"SELECT {select} FROM campaign_export WHERE reason IS NULL ORDER BY arm, customer_id",
+            params={"campaign": campaign_id} if "$campaign" in select else None,
         ).to_arrow_table()
         arms = dict(
             con.execute(
@@ -120,9 +140,55 @@ def export_campaign(
         con.execute("DROP TABLE IF EXISTS contact_policy")
         con.execute("DROP TABLE IF EXISTS campaign_treated")
         set_status(ws, campaign_id, "running")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        pacsv.write_csv(table, out, pacsv.WriteOptions(quoting_style="needed"))
-    return ExportResult(campaign_id, out, table.num_rows, arms, excluded, recorded)
+        manifest = write_export(table, out, ext)
+        _write_manifest(manifest, out, campaign_id, fmt, c.channel, table, arms, excluded)
+    return ExportResult(
+        campaign_id, out, table.num_rows, arms, excluded, recorded, fmt, manifest_path(out)
+    )
+
+
+def write_export(table: pa.Table, out: Path, ext: str) -> Path:
+    """Write ``table`` as CSV or Parquet through a temporary file and a rename, so a reader
+    never sees half a file; returns the manifest path."""
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    if ext == "parquet":
+        pq.write_table(table, tmp)
+    else:
+        pacsv.write_csv(table, tmp, pacsv.WriteOptions(quoting_style="needed"))
+    os.replace(tmp, out)
+    return manifest_path(out)
+
+
+def _write_manifest(
+    manifest: Path,
+    out: Path,
+    campaign_id: str,
+    fmt: str,
+    channel: str,
+    table: pa.Table,
+    arms: dict[str, int],
+    excluded: dict[str, int],
+) -> None:
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    record = {
+        "campaign_id": campaign_id,
+        "format": fmt,
+        "channel": channel,
+        "file": out.name,
+        "rows": table.num_rows,
+        "columns": table.column_names,
+        "arms": {str(k): int(v) for k, v in arms.items()},
+        "excluded": {str(k): int(v) for k, v in excluded.items()},
+        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "sha256": digest,
+    }
+    tmp = manifest.with_name(f".{manifest.name}.tmp")
+    tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, manifest)
 
 
 def _contacts(ws: Workspace, campaign_id: str) -> int:

@@ -99,6 +99,7 @@ def contact_policy(
         f"CREATE OR REPLACE TEMP VIEW policy_candidates AS SELECT customer_id FROM {candidates}"
     )
     try:
+        con.execute(load_sql("cvm.campaigns", "suppressed.sql"))
         con.execute(
             load_sql("cvm.campaigns", "policy.sql"),
             {
@@ -114,3 +115,4 @@ def contact_policy(
         )
     finally:
         con.execute("DROP VIEW IF EXISTS policy_candidates")
+        con.execute("DROP TABLE IF EXISTS suppressed_customers")

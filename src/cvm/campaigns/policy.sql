@@ -3,7 +3,8 @@
 -- record, consent for the channel, an address for it, suppression lists (on the channel or on
 -- every channel), then, when $history, the arms of running campaigns (a control group is never
 -- contacted; a treated customer only under overlap 'allow') and the frequency caps.
--- Input: policy_candidates (customer_id). Parameters: $channels (VARCHAR[]), $period_start and
+-- Input: policy_candidates (customer_id), suppressed_customers (suppressed.sql).
+-- Parameters: $channels (VARCHAR[]), $period_start and
 -- $period_end (TIMESTAMP: when contact would happen; campaigns running at any time in it count),
 -- $campaign_id (the campaign being built, left out of running campaigns and of the contact
 -- history; NULL: none), $overlap ('exclude', 'error' or 'allow'), $history (BOOLEAN), $cap_7 and
@@ -41,7 +42,7 @@ SELECT d.customer_id, ch.channel,
             THEN 'no_consent'
         WHEN ch.channel = 'email' AND nullif(trim(c.email), '') IS NULL THEN 'no_email'
         WHEN ch.channel = 'sms' AND nullif(trim(c.phone), '') IS NULL THEN 'no_phone'
-        WHEN EXISTS (SELECT 1 FROM suppressions s WHERE s.customer_id = d.customer_id
+        WHEN EXISTS (SELECT 1 FROM suppressed_customers s WHERE s.customer_id = d.customer_id
                      AND (s.channel IS NULL OR s.channel = ch.channel)) THEN 'suppressed'
         WHEN o.in_control THEN 'control_in_running_campaign'
         WHEN o.customer_id IS NOT NULL AND $overlap <> 'allow' THEN 'in_running_campaign'

@@ -12,6 +12,7 @@ from cvm.cli import (
     kpis,
     plan,
     privacy,
+    publish,
     rejects,
     segments,
     simulate,
@@ -50,6 +51,8 @@ app.add_typer(plan.offers_app, name="offers")
 app.command()(plan.explain)
 app.command()(report_cli.report)
 app.command()(report_cli.dashboard)
+app.command()(publish.export)
+app.command()(publish.publish)
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cvm.cli._common import WorkspaceOption, console, open_workspace
+from cvm.cli._common import WorkspaceOption, console, open_workspace, print_frame, tabular
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,20 +28,7 @@ def _table(
     missing: dict[str, str] | None = None,
 ) -> None:
     """A frame as a table; ``missing`` says, per column, why a value can be absent."""
-    from rich.table import Table
-
-    from cvm.cli._format import cell
-
-    table = Table(title=title, title_justify="left")
-    if index:
-        table.add_column(str(frame.index.name or ""))
-    for col in frame.columns:
-        table.add_column(str(col), justify="right")
-    columns = [str(c) for c in frame.columns]
-    for idx, row in frame.iterrows():
-        cells = [cell(v, c, missing) for v, c in zip(row.to_list(), columns, strict=True)]
-        table.add_row(*([str(idx)] if index else []), *cells)
-    console.print(table)
+    print_frame(frame, title, index=index, missing=missing)
 
 
 def _parse_arms(arms: list[str] | None) -> dict[str, float]:
@@ -155,8 +142,16 @@ def build(campaign_id: CampaignId, workspace: WorkspaceOption = Path(".")) -> No
 @app.command()
 def export(
     campaign_id: CampaignId,
-    out: Annotated[Path | None, typer.Option(help="CSV file to write.")] = None,
+    out: Annotated[Path | None, typer.Option(help="File to write.")] = None,
     contacted_at: Annotated[str | None, typer.Option(help="Send date (default: start).")] = None,
+    format_: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="mailchimp (default for e-mail/SMS), klaviyo, marketo, pardot, csv (default"
+            " for push/mail) or parquet.",
+        ),
+    ] = None,
     workspace: WorkspaceOption = Path("."),
 ) -> None:
     """Write the treated target list for the channel and record the contacts."""
@@ -166,16 +161,17 @@ def export(
 
     when = pd.Timestamp(contacted_at).to_pydatetime() if contacted_at else None
     with open_workspace(workspace) as ws:
-        result = export_campaign(ws, campaign_id, out, contacted_at=when)
+        result = export_campaign(ws, campaign_id, out, contacted_at=when, format=format_)
     console.print(
-        f"{result.rows:,} rows written to {result.path}; {result.contacts_recorded:,}"
-        " contacts recorded"
+        f"{result.rows:,} rows written to {result.path} ({result.format}); manifest"
+        f" {result.manifest}; {result.contacts_recorded:,} contacts recorded"
     )
     for reason, n in result.excluded.items():
         console.print(f"  not exported ({reason}): {n:,}")
 
 
 @app.command()
+@tabular
 def measure(
     campaign_id: CampaignId,
     alpha: Annotated[float, typer.Option(help="Family-wise error rate.")] = 0.05,
@@ -222,6 +218,7 @@ def measure(
 
 
 @app.command(name="list")
+@tabular
 def list_(workspace: WorkspaceOption = Path(".")) -> None:
     """Every campaign with its status and arm sizes."""
     from cvm.campaigns import list_campaigns
@@ -299,6 +296,7 @@ def import_(
 
 
 @app.command()
+@tabular
 def uplift(
     campaign_id: CampaignId,
     learner: Annotated[str, typer.Option(help="t (two models), x (X-learner), class.")] = "t",
@@ -327,14 +325,27 @@ def uplift(
 
 @app.command()
 def suppress(
-    file: Annotated[Path, typer.Argument(help="CSV of customer ids (column customer_id).")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV of people to suppress: columns email, email_sha256 (SHA-256 of the"
+            " trimmed lower-case address), phone, customer_id or a CRM/shop id (Record ID, Id,"
+            " contact_id...); a one-column list is read value by value."
+        ),
+    ],
     channel: Annotated[str | None, typer.Option(help="Channel (default: all).")] = None,
     reason: Annotated[str, typer.Option(help="Why.")] = "suppressed",
     workspace: WorkspaceOption = Path("."),
 ) -> None:
-    """Add customers to the suppression list."""
-    from cvm.campaigns import add_suppressions
+    """Suppress people by e-mail, hashed e-mail, phone, customer id or any source id."""
+    from cvm.campaigns import read_suppression_file, suppress_identifiers
 
     with open_workspace(workspace) as ws:
-        added = add_suppressions(ws, _read_ids(file), channel=channel, reason=reason)
-    console.print(f"{added:,} suppressions added")
+        result = suppress_identifiers(
+            ws, read_suppression_file(file), channel=channel, reason=reason
+        )
+    kinds = ", ".join(f"{n:,} {k}" for k, n in sorted(result.by_kind.items())) or "none new"
+    console.print(
+        f"{result.added:,} identifiers suppressed ({kinds}) on {channel or 'every channel'};"
+        f" {result.customers_matched:,} known customers suppressed there"
+    )

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cvm.cli._common import WorkspaceOption, console, open_workspace, progress_bar
+from cvm.cli._common import (
+    WorkspaceOption,
+    console,
+    open_workspace,
+    print_frame,
+    progress_bar,
+    tabular,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,19 +33,7 @@ UnitOption = Annotated[
 
 
 def _table(frame: pd.DataFrame, title: str, digits: int = 3) -> None:
-    from rich.table import Table
-
-    from cvm.cli._format import cell
-
-    table = Table(title=title)
-    table.add_column(str(frame.index.name or ""))
-    for col in frame.columns:
-        table.add_column(str(col), justify="right")
-    columns = [str(c) for c in frame.columns]
-    for idx, row in frame.iterrows():
-        cells = [cell(v, c, digits=digits) for v, c in zip(row.to_list(), columns, strict=True)]
-        table.add_row(str(idx), *cells)
-    console.print(table)
+    print_frame(frame, title, digits=digits)
 
 
 def _default_cutoff(ws: object) -> str:
@@ -47,6 +42,7 @@ def _default_cutoff(ws: object) -> str:
     return str(last_transaction_day(ws))
 
 
+@tabular
 def fit(
     workspace: WorkspaceOption = Path("."),
     cutoff: CutoffOption = None,
@@ -70,6 +66,7 @@ def fit(
     console.print(f"best by BIC: [bold]{result.best}[/]; run {run_id}")
 
 
+@tabular
 def evaluate(
     calibration_end: Annotated[str, typer.Option(help="Last day of the calibration period.")],
     holdout_end: Annotated[str, typer.Option(help="Last day of the holdout period.")],
@@ -114,6 +111,7 @@ def evaluate(
         console.print(f"chart: {path}")
 
 
+@tabular
 def score(
     workspace: WorkspaceOption = Path("."),
     cutoff: CutoffOption = None,

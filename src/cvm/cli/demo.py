@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
-from cvm.cli._common import console, progress_bar
+from cvm.cli._common import console, print_frame, progress_bar, tabular
 
 
+@tabular
 def demo(
     path: Annotated[Path, typer.Argument(help="Folder for the demo workspace.")] = Path(
         "demo-workspace"
@@ -18,24 +19,17 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same business).")] = 0,
 ) -> None:
     """Simulate a business, load it, run every step (CLV, segments, campaign, plan), report."""
-    from rich.table import Table
+    import pandas as pd
 
     from cvm.demo import run_demo
 
     with progress_bar("demo") as progress:
         result = run_demo(path, n_customers=customers, seed=seed, progress=progress)
-    loads = Table(title=f"loaded into {result.path}")
-    for col in ("kind", "file", "loaded", "duplicates", "rejected"):
-        loads.add_column(col, justify="right" if col not in {"kind", "file"} else "left")
-    for load in result.loads:
-        loads.add_row(
-            load.kind,
-            Path(load.source).name,
-            f"{load.loaded:,}",
-            f"{load.duplicates:,}",
-            f"{load.rejected:,}",
-        )
-    console.print(loads)
+    loads = pd.DataFrame(
+        [(x.kind, Path(x.source).name, x.loaded, x.duplicates, x.rejected) for x in result.loads],
+        columns=["kind", "file", "loaded", "duplicates", "rejected"],
+    )
+    print_frame(loads, f"loaded into {result.path}", index=False)
     clv = result.steps.get("clv")
     if clv:
         console.print(

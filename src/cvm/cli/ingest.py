@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cvm.cli._common import WorkspaceOption, console, err_console, open_workspace, progress_bar
+from cvm.cli._common import (
+    WorkspaceOption,
+    console,
+    err_console,
+    open_workspace,
+    print_frame,
+    progress_bar,
+    tabular,
+)
 
 if TYPE_CHECKING:
     from cvm.ingest import LoadResult
@@ -19,7 +27,13 @@ app = typer.Typer(
 
 Files = Annotated[list[Path], typer.Argument(help="Files to load (CSV, .gz, Parquet, .jsonl).")]
 Profile = Annotated[
-    str | None, typer.Option("--profile", help="Column mapping: generic, shopify, crm.")
+    str | None,
+    typer.Option(
+        "--profile",
+        help="Column mapping of a vendor export: generic, crm, salesforce-contacts,"
+        " hubspot-contacts, dynamics-contacts, salesforce-opportunities, hubspot-deals,"
+        " shopify-orders (shopify), woocommerce-orders, stripe-charges.",
+    ),
 ]
 Maps = Annotated[
     list[str] | None,
@@ -79,31 +93,32 @@ def _parse_maps(maps: list[str] | None) -> dict[str, str]:
 
 
 def _show(result: LoadResult) -> None:
-    from rich.table import Table
+    import pandas as pd
 
-    table = Table(title=f"{result.kind} from {result.source}", title_justify="left")
-    table.add_column("rows read", justify="right")
-    table.add_column("loaded", justify="right")
-    table.add_column("duplicates", justify="right")
-    table.add_column("rejected", justify="right")
-    table.add_row(
-        f"{result.rows_read:,}",
-        f"{result.loaded:,}",
-        f"{result.duplicates:,}",
-        f"{result.rejected:,}",
+    counts = pd.DataFrame(
+        {
+            "file": [result.source],
+            "kind": [result.kind],
+            "rows read": [result.rows_read],
+            "loaded": [result.loaded],
+            "duplicates": [result.duplicates],
+            "rejected": [result.rejected],
+            "load_id": [result.load_id],
+        }
     )
-    console.print(table)
+    print_frame(counts, f"{result.kind} from {result.source}", index=False)
     if result.updated:
         console.print(f"  {result.updated:,} updated (changed since the last snapshot)")
     if result.skipped:
-        console.print(f"  {result.skipped:,} line-item rows skipped (not order rows)")
+        console.print(
+            f"  {result.skipped:,} rows skipped (later line items of an order, or a status"
+            " that is not a purchase)"
+        )
+    for note in result.notes:
+        err_console.print(f"[yellow]warning:[/] {result.source}: {note}", highlight=False)
     if result.top_reasons:
-        reasons = Table(title="reject reasons", title_justify="left")
-        reasons.add_column("reason")
-        reasons.add_column("rows", justify="right")
-        for reason, n in result.top_reasons[:SHOWN_REASONS]:
-            reasons.add_row(reason, f"{n:,}")
-        console.print(reasons)
+        reasons = pd.DataFrame(result.top_reasons[:SHOWN_REASONS], columns=["reason", "rows"])
+        print_frame(reasons, "reject reasons", index=False)
         hidden = len(result.top_reasons) - SHOWN_REASONS
         if hidden > 0:
             rows = sum(n for _, n in result.top_reasons[SHOWN_REASONS:])
@@ -208,7 +223,7 @@ def _tabular_command(kind: str, doc: str) -> Callable[..., None]:
         )
 
     command.__doc__ = doc
-    return command
+    return tabular(command)
 
 
 for _kind, _doc in {
@@ -223,6 +238,7 @@ for _kind, _doc in {
 
 
 @app.command()
+@tabular
 def surveys(
     files: Files,
     workspace: WorkspaceOption = Path("."),
@@ -261,10 +277,15 @@ def surveys(
 
 
 @app.command()
+@tabular
 def events(
     files: Annotated[
         list[Path],
-        typer.Argument(help="Segment-spec messages: .jsonl/.ndjson (.gz) or a .json array."),
+        typer.Argument(
+            help="Segment/RudderStack messages: .jsonl/.ndjson (.gz), a .json array or batch"
+            " envelope, or a warehouse table export (tracks, identifies, pages, per-event"
+            " tables) as .parquet or .csv."
+        ),
     ],
     workspace: WorkspaceOption = Path("."),
 ) -> None:
@@ -283,3 +304,30 @@ def events(
         return result
 
     _load_each(files, workspace, load)
+
+
+@app.command()
+@tabular
+def reviews(
+    files: Files,
+    workspace: WorkspaceOption = Path("."),
+    source: Annotated[
+        str | None,
+        typer.Option(help="trustpilot, google-play or app-store (detected from the header)."),
+    ] = None,
+    brand: Annotated[
+        str | None, typer.Option(help="The business or app reviewed, when the file lacks it.")
+    ] = None,
+    date_format: DateFormat = None,
+    timezone: TimeZone = None,
+) -> None:
+    """Load review exports: text kept in reviews, stars (1-5) as CSAT answers."""
+    from cvm.ingest.reviews import load_reviews
+
+    _load_each(
+        files,
+        workspace,
+        lambda ws, path, progress: load_reviews(
+            ws, path, source=source, brand=brand, date_format=date_format, timezone=timezone
+        ),
+    )

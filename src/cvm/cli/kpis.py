@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cvm.cli._common import WorkspaceOption, console, open_workspace
+from cvm.cli._common import WorkspaceOption, console, open_workspace, print_frame, tabular
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,31 +24,11 @@ TREND_COLUMNS = (
 )  # fmt: skip
 
 
-def _cell(value: object, column: str) -> str:
-    import pandas as pd
-
-    from cvm.cli._format import cell
-
-    if isinstance(value, pd.Timestamp):
-        return f"{value:%Y-%m-%d}"
-    return cell(value, column, digits=3)
-
-
 def _show(frame: pd.DataFrame, title: str, *, by_row: str | None = None) -> None:
-    """A frame as a table; ``by_row`` names the column whose text says what each row's
-    values are (a KPI name), else each column's name does."""
-    from rich.table import Table
-
-    table = Table(title=title, title_justify="left")
-    for col in frame.columns:
-        table.add_column(str(col), justify="right")
-    columns = [str(c) for c in frame.columns]
-    for row in frame.itertuples(index=False):
-        names = [str(row[columns.index(by_row)])] * len(columns) if by_row else columns
-        table.add_row(*[_cell(v, n) for v, n in zip(row, names, strict=True)])
-    console.print(table)
+    print_frame(frame, title, index=False, digits=3, by_row=by_row)
 
 
+@tabular
 def kpis(
     workspace: WorkspaceOption = Path("."),
     as_of: Annotated[

@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from cvm.cli._common import WorkspaceOption, console, open_workspace, progress_bar
+from cvm.cli._common import (
+    WorkspaceOption,
+    console,
+    open_workspace,
+    print_frame,
+    progress_bar,
+    tabular,
+)
 
 offers_app = typer.Typer(help="The offer catalog.", no_args_is_help=True)
 
@@ -27,6 +34,7 @@ def _capacities(values: list[str] | None) -> dict[str, int] | None:
     return out
 
 
+@tabular
 def plan(
     workspace: WorkspaceOption = Path("."),
     budget: Annotated[
@@ -49,7 +57,6 @@ def plan(
     ] = None,
 ) -> None:
     """Choose each customer's best action under the budget and capacities; store the plan."""
-    from rich.table import Table
 
     from cvm.decide import make_plan, save_plan
     from cvm.report.charts import budget_value_chart, write_chart
@@ -72,32 +79,24 @@ def plan(
             f" {result.budget:,.2f}; expected incremental value {result.expected_value:,.2f};"
             f" {s.method} solver, optimality gap {s.gap:.3%}"
         )
-        table = Table(title="actions by offer")
-        for col in ("offer", "channel", "kind", "customers", "cost", "expected value"):
-            table.add_column(col, justify="right" if col in ("customers", "cost") else "left")
-        for r in result.summary().to_dict("records"):
-            table.add_row(
-                str(r["offer_id"]),
-                str(r["channel"]),
-                str(r["kind"]),
-                f"{int(r['customers']):,}",
-                f"{float(r['cost']):,.2f}",
-                f"{float(r['value']):,.2f}",
-            )
-        console.print(table)
-        curve = Table(title="budget-value curve (where more spend stops paying)")
-        for col in ("budget", "expected value", "value per extra unit", "customers"):
-            curve.add_column(col, justify="right")
-        last_budget, last_value = 0.0, 0.0
-        for k, p in enumerate(result.curve.to_dict("records")):
-            budget_k, value_k = float(p["budget"]), float(p["value"])
-            step = budget_k - last_budget
-            marginal = f"{(value_k - last_value) / step:,.3f}" if k and step > 0 else ""
-            curve.add_row(
-                f"{budget_k:,.0f}", f"{value_k:,.2f}", marginal, f"{int(p['customers']):,}"
-            )
-            last_budget, last_value = budget_k, value_k
-        console.print(curve)
+        import pandas as pd
+
+        actions = result.summary().rename(columns={"offer_id": "offer", "value": "expected value"})[
+            ["offer", "channel", "kind", "customers", "cost", "expected value"]
+        ]
+        print_frame(actions, "actions by offer", digits=2, index=False)
+        curve = result.curve[["budget", "value", "customers"]].astype(float)
+        step = curve["budget"].diff()
+        marginal = (curve["value"].diff() / step).where(step > 0)
+        print_frame(
+            pd.DataFrame({
+                "budget": curve["budget"], "expected value": curve["value"],
+                "value per extra unit": marginal, "customers": curve["customers"].astype(int),
+            }),
+            "budget-value curve (where more spend stops paying)",
+            digits=2,
+            index=False,
+        )  # fmt: skip
         if chart is not None:
             write_chart(budget_value_chart(result.curve, result.budget), chart)
             console.print(f"chart: {chart}")

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cvm.cli._common import WorkspaceOption, console, open_workspace, progress_bar
+from cvm.cli._common import (
+    WorkspaceOption,
+    console,
+    open_workspace,
+    print_frame,
+    progress_bar,
+    tabular,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,29 +33,13 @@ _CLV_COLUMNS = ("clv", "mean_clv", "clv_from", "clv_to")
 
 def _table(frame: pd.DataFrame, title: str) -> None:
     """A frame as a table; CLV missing everywhere says there is no CLV run (never 0)."""
-    from rich.table import Table
-
-    from cvm.cli._format import cell
-
     clv = [c for c in _CLV_COLUMNS if c in frame.columns]
     no_clv = bool(clv) and bool(frame[clv].isna().all().all())
     missing = dict.fromkeys(clv, _NO_CLV) if no_clv else {}
-
-    table = Table(title=title)
-    names = [str(n or "") for n in frame.index.names]
-    for name in names:
-        table.add_column(name)
-    for col in frame.columns:
-        table.add_column(str(col), justify="right")
-    columns = [str(c) for c in frame.columns]
-    for idx, row in frame.iterrows():
-        keys = idx if isinstance(idx, tuple) else (idx,)
-        values = zip(row.to_list(), columns, strict=True)
-        cells = [cell(v, c, missing, digits=3) for v, c in values]
-        table.add_row(*[str(k) for k in keys], *cells)
-    console.print(table)
+    print_frame(frame, title, digits=3, missing=missing)
 
 
+@tabular
 def segment(
     workspace: WorkspaceOption = Path("."),
     as_of: AsOfOption = None,
@@ -73,6 +64,7 @@ def segment(
     )
 
 
+@tabular
 def segments(
     workspace: WorkspaceOption = Path("."),
     run: Annotated[str | None, typer.Option(help="A segments run (default: the newest).")] = None,
@@ -86,6 +78,7 @@ def segments(
     _table(summary, f"segments of {run_id}")
 
 
+@tabular
 def migration(
     from_date: Annotated[str, typer.Option("--from", help="First as-of date.")],
     to_date: Annotated[str, typer.Option("--to", help="Second as-of date.")],
@@ -112,6 +105,7 @@ def migration(
 
 
 @churn_app.command("train")
+@tabular
 def churn_train(
     workspace: WorkspaceOption = Path("."),
     as_of: AsOfOption = None,
@@ -137,6 +131,7 @@ def churn_train(
 
 
 @churn_app.command("score")
+@tabular
 def churn_score(
     workspace: WorkspaceOption = Path("."),
     as_of: AsOfOption = None,

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cvm.cli._common import console, progress_bar
+from cvm.cli._common import print_frame, progress_bar, tabular
 
 PROGRESS_FROM = 200_000  # customers from which a progress bar is worth drawing
 
@@ -19,6 +19,7 @@ class BusinessKind(StrEnum):
     subscription = "subscription"
 
 
+@tabular
 def simulate(
     directory: Annotated[Path, typer.Argument(help="Folder for the files (created if missing).")],
     customers: Annotated[int, typer.Option("--customers", "-n", min=1, help="Customers.")] = 5000,
@@ -29,7 +30,7 @@ def simulate(
     events: Annotated[bool, typer.Option(help="Write behavioural events.")] = True,
 ) -> None:
     """Write a synthetic business (customers, orders, events, ...) and truth.json."""
-    from rich.table import Table
+    import pandas as pd
 
     from cvm._progress import no_progress
     from cvm.datasets import simulate as simulate_business
@@ -44,35 +45,26 @@ def simulate(
         progress(0, None, "writing files")
         paths = write_files(business, directory)
 
-    files = Table(title=f"simulated {kind.value} business in {directory}")
-    files.add_column("file")
-    files.add_column("rows", justify="right")
     tables = business.tables()
-    for name, path in paths.items():
-        rows = (
-            len(tables[name])
-            if name in tables
-            else len(business.events)
-            if name == "events"
-            else None
-        )
-        files.add_row(path.name, "" if rows is None else f"{rows:,}")
-    console.print(files)
+    rows = [
+        (path.name, len(tables[name]) if name in tables
+         else len(business.events) if name == "events" else None)
+        for name, path in paths.items()
+    ]  # fmt: skip
+    files = pd.DataFrame(rows, columns=["file", "rows"]).astype({"rows": "Int64"})
+    print_frame(files, f"simulated {kind.value} business in {directory}", index=False)
 
     truth = business.truth
-    params = Table(title="true parameters (see truth.json)")
-    params.add_column("model")
-    params.add_column("parameters")
     bg, gg, sbg, camp = truth["bgnbd"], truth["gamma_gamma"], truth["sbg"], truth["campaign"]
-    params.add_row("BG/NBD (days)", f"r={bg['r']}  alpha={bg['alpha']}  a={bg['a']}  b={bg['b']}")
-    params.add_row(
-        "Gamma-Gamma",
-        f"p={gg['p']}  q={gg['q']}  gamma={gg['gamma']}  mean spend={gg['mean_spend']:.2f}",
-    )
-    params.add_row("sBG (months)", f"alpha={sbg['alpha']}  beta={sbg['beta']}")
-    params.add_row(
-        "campaign lift",
-        f"conversion {camp['sate_conversion']:+.4f}  "
-        f"revenue/customer {camp['sate_revenue_per_customer']:+.2f}",
-    )
-    console.print(params)
+    params = pd.DataFrame(
+        [
+            ("BG/NBD (days)", f"r={bg['r']}  alpha={bg['alpha']}  a={bg['a']}  b={bg['b']}"),
+            ("Gamma-Gamma", f"p={gg['p']}  q={gg['q']}  gamma={gg['gamma']}"
+             f"  mean spend={gg['mean_spend']:.2f}"),
+            ("sBG (months)", f"alpha={sbg['alpha']}  beta={sbg['beta']}"),
+            ("campaign lift", f"conversion {camp['sate_conversion']:+.4f}  "
+             f"revenue/customer {camp['sate_revenue_per_customer']:+.2f}"),
+        ],
+        columns=["model", "parameters"],
+    )  # fmt: skip
+    print_frame(params, "true parameters (see truth.json)", index=False)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cvm.cli._common import WorkspaceOption, console, open_workspace
+from cvm.cli._common import WorkspaceOption, console, open_workspace, print_frame, tabular
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,22 +25,7 @@ SurveyOption = Annotated[str | None, typer.Option("--survey", help="Only this su
 
 
 def _show(frame: pd.DataFrame, title: str, digits: int = 3) -> None:
-    from rich.table import Table
-
-    table = Table(title=title, title_justify="left")
-    for col in frame.columns:
-        table.add_column(str(col), justify="left" if frame[col].dtype == object else "right")
-    from cvm.cli._format import MISSING, count
-
-    def text(v: object) -> str:
-        if isinstance(v, float):
-            return MISSING if v != v else f"{v:,.{digits}f}"
-        return count(v) if isinstance(v, int) and not isinstance(v, bool) else str(v)
-
-    for row in frame.itertuples(index=False):
-        cells = [text(v) for v in row]
-        table.add_row(*cells)
-    console.print(table)
+    print_frame(frame, title, digits=digits, index=False)
 
 
 def _with_intervals(table: pd.DataFrame) -> pd.DataFrame:
@@ -57,6 +42,7 @@ def _with_intervals(table: pd.DataFrame) -> pd.DataFrame:
 
 
 @app.command("value-map")
+@tabular
 def value_map(
     workspace: WorkspaceOption = Path("."),
     by: ByOption = None,
@@ -104,6 +90,7 @@ def value_map(
 
 
 @app.command()
+@tabular
 def nps(
     workspace: WorkspaceOption = Path("."),
     by: ByOption = None,
@@ -139,6 +126,7 @@ def nps(
 
 
 @app.command()
+@tabular
 def csat(
     workspace: WorkspaceOption = Path("."),
     by: ByOption = None,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cvm.cli._common import WorkspaceOption, console, open_workspace
+from cvm.cli._common import WorkspaceOption, console, open_workspace, print_frame, tabular
 
 
 def init(
@@ -22,16 +22,15 @@ def init(
     console.print(f"created workspace [bold]{path}[/] (schema version {version})")
 
 
+@tabular
 def info(workspace: WorkspaceOption = Path(".")) -> None:
     """Show the workspace's schema version and the rows in every table."""
-    from rich.table import Table
+    import pandas as pd
 
     from cvm.workspace import current_version
 
     with open_workspace(workspace) as ws:
-        table = Table(title=f"workspace {ws.path} (schema version {current_version(ws.con)})")
-        table.add_column("table")
-        table.add_column("rows", justify="right")
-        for name, count in ws.table_counts().items():
-            table.add_row(name, f"{count:,}")
-    console.print(table)
+        title = f"workspace {ws.path} (schema version {current_version(ws.con)})"
+        counts = ws.table_counts()
+    frame = pd.DataFrame({"table": list(counts), "rows": list(counts.values())})
+    print_frame(frame, title, index=False)

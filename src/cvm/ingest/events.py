@@ -23,6 +23,7 @@ from cvm._exceptions import IngestError
 from cvm._progress import Progress, no_progress
 from cvm.ingest.identity import named_queries, resolve_batch
 from cvm.ingest.result import LoadResult
+from cvm.ingest.segment_files import stage_segment_file
 from cvm.workspace.connection import memory_limit, transaction
 
 if TYPE_CHECKING:
@@ -124,7 +125,7 @@ def load_events(
             [load_id, source, now],
         )
         report(0, _STEPS, "reading")
-        _stage_lines(con, src)
+        stage_segment_file(con, src, _stage_lines)
         report(1, _STEPS, "validating")
         _run(con, "parse")
         con.execute("DROP TABLE _ev_lines")

@@ -77,11 +77,13 @@ def resolve_batch(
 
 
 def customer_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every table holding a ``customer_id`` column except ``customers`` (combined apart)."""
+    """Every table holding a ``customer_id`` column except ``customers`` (combined apart);
+    views (``latest_scores``...) follow their tables."""
     rows = con.execute(
-        "SELECT table_name FROM information_schema.columns"
-        " WHERE table_schema = 'main' AND column_name = 'customer_id'"
-        " AND table_name <> 'customers' ORDER BY table_name"
+        "SELECT c.table_name FROM information_schema.columns AS c"
+        " JOIN information_schema.tables AS t USING (table_schema, table_name)"
+        " WHERE c.table_schema = 'main' AND c.column_name = 'customer_id'"
+        " AND t.table_type = 'BASE TABLE' AND c.table_name <> 'customers' ORDER BY 1"
     ).fetchall()
     return [r[0] for r in rows if _IDENT.match(r[0])]
 

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cvm._exceptions import ConfigError
-from cvm.ingest.profiles import KINDS, PROFILE_DATE_FORMATS, PROFILES
+from cvm.ingest.profiles import ALIASES, KINDS, PROFILE_DATE_FORMATS, PROFILE_STATUSES, PROFILES
 from cvm.workspace.config import Config
 
 
@@ -35,6 +35,7 @@ class SourceOptions:
     decimal: str = "."  # decimal separator of numbers written as text: "." or ","
     header: bool | None = None  # text files: a header line? None: CSV yes, whitespace sniffed
     names: tuple[str, ...] = ()  # text files: the columns' names, in order (replace a header)
+    statuses: tuple[str, ...] = ()  # purchase statuses of a status-filtered profile, lower-case
 
     def rate_table(self) -> list[tuple[str, float]]:
         """(currency, rate) pairs, the workspace currency always at 1."""
@@ -68,6 +69,7 @@ def resolve_options(
     decimal: str | None = None,
     header: bool | None = None,
     names: Sequence[str] | None = None,
+    statuses: Sequence[str] | None = None,
 ) -> SourceOptions:
     """Merge ``[sources.<kind>]`` from ``cvm.toml`` with explicit options (explicit wins)."""
     k = _kind(kind)
@@ -87,8 +89,10 @@ def resolve_options(
     merged_cols = {str(a): str(b) for a, b in cfg_cols.items()}
     merged_cols.update(columns or {})
     prof = str(profile or section.get("profile") or "generic")
+    prof = ALIASES.get(prof, prof)
     if prof not in PROFILES:
-        raise ConfigError(f"unknown profile {prof!r}: expected one of {', '.join(PROFILES)}")
+        names = ", ".join([*PROFILES, *ALIASES])
+        raise ConfigError(f"unknown profile {prof!r}: expected one of {names}")
     ws_currency = config.currency if config else "USD"
     tz = str(timezone or section.get("timezone") or (config.timezone if config else "UTC"))
     try:
@@ -110,7 +114,14 @@ def resolve_options(
     sep = str(decimal or section.get("decimal") or ".")
     if sep not in (".", ","):
         raise ConfigError(f"decimal separator must be '.' or ',', got {sep!r}")
+    wanted = statuses if statuses is not None else section.get("statuses")
+    if wanted is not None and (
+        isinstance(wanted, str) or not all(isinstance(w, str) for w in wanted)
+    ):
+        raise ConfigError(f"cvm.toml: [sources.{k}] statuses must be a list of strings")
+    chosen = tuple(wanted) if wanted is not None else PROFILE_STATUSES.get(prof, ())
     return SourceOptions(
+        statuses=tuple(st.strip().lower() for st in chosen),
         decimal=sep,
         header=has_header,
         names=col_names,

@@ -156,16 +156,117 @@ _SHOPIFY: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-# CRM contact exports (HubSpot, Salesforce): customers only.
+# CRM contact exports (HubSpot, Salesforce, Dynamics 365): customers only. Consent comes from
+# the vendor's opt-in and opt-out columns through ``cvm.ingest.consent``, never from a mapping.
 _CRM: dict[str, dict[str, tuple[str, ...]]] = {
     "customers": {
-        "customer_id": ("Record ID", "Contact ID", "Id", "Email"),
-        "first_seen": ("Create Date", "Created Date", "CreatedDate"),
+        "customer_id": ("Record ID", "Contact ID", "Id", "(Do Not Modify) Contact", "Email"),
+        "first_seen": ("Create Date", "Created Date", "CreatedDate", "Created On"),
         "email": ("Email",),
-        "phone": ("Phone Number", "Phone", "Mobile Phone Number", "MobilePhone"),
-        "country": ("Country/Region", "Country", "MailingCountry"),
+        "phone": ("Phone Number", "Phone", "Mobile Phone Number", "MobilePhone", "Mobile Phone"),
+        "country": ("Country/Region", "Country", "MailingCountry", "Address 1: Country/Region"),
         "acquisition_channel": ("Original Source", "Lead Source", "LeadSource"),
-        "consent_email": ("Marketing contact status", "HasOptedOutOfEmail"),
+    },
+}
+
+# Salesforce Contact export: Data Loader / Data Export use API names (Id, HasOptedOutOfEmail,
+# true/false), report exports use labels (Contact ID, Email Opt Out, 1/0).
+_SALESFORCE_CONTACTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "customers": {
+        "customer_id": ("Id", "Contact ID", "ContactId"),
+        "first_seen": ("CreatedDate", "Created Date"),
+        "email": ("Email",),
+        "phone": ("MobilePhone", "Mobile", "Phone"),
+        "country": ("MailingCountry", "Mailing Country"),
+        "acquisition_channel": ("LeadSource", "Lead Source"),
+    },
+}
+
+# HubSpot contacts export (Contacts > Export): property labels as column names.
+_HUBSPOT_CONTACTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "customers": {
+        "customer_id": ("Record ID", "Contact ID"),
+        "first_seen": ("Create Date",),
+        "email": ("Email",),
+        "phone": ("Mobile Phone Number", "Phone Number"),
+        "country": ("Country/Region", "Country"),
+        "acquisition_channel": ("Original Source",),
+    },
+}
+
+# Dynamics 365 contacts exported from a view to Excel/CSV: display names, the hidden
+# "(Do Not Modify) Contact" GUID as id, contact preferences as Allow / Do Not Allow.
+_DYNAMICS_CONTACTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "customers": {
+        "customer_id": ("(Do Not Modify) Contact", "Contact", "contactid"),
+        "first_seen": ("Created On", "createdon"),
+        "email": ("Email", "emailaddress1"),
+        "phone": ("Mobile Phone", "Business Phone", "mobilephone", "telephone1"),
+        "country": ("Address 1: Country/Region", "Address 1: Country", "address1_country"),
+        "acquisition_channel": ("Origin", "Source Campaign"),
+    },
+}
+
+# ``customer_email`` and ``customer_number`` (the shop's own id of the buyer) are not stored on
+# transactions: they link the customer id to the person's other ids (cvm.ingest.linking).
+# Exports with one row per deal or payment and a status per row: only rows whose status is in
+# the profile's purchase statuses (``[sources.transactions] statuses``) become transactions;
+# the status column sits in the ``financial_status`` slot, a refunded amount in
+# ``refunded_amount`` (a refund row is added, linked by refund_of).
+_SALESFORCE_OPPORTUNITIES: dict[str, dict[str, tuple[str, ...]]] = {
+    "transactions": {
+        "transaction_id": ("Id", "Opportunity ID"),
+        "customer_id": ("ContactId", "Contact ID", "AccountId", "Account ID"),
+        "ts": ("CloseDate", "Close Date"),
+        "amount": ("Amount",),
+        "currency": ("CurrencyIsoCode", "Opportunity Currency"),
+        "channel": ("LeadSource", "Lead Source", "Type"),
+        "financial_status": ("StageName", "Stage"),
+    },
+}
+
+# HubSpot deals export: the contact is named in "Associated Contact" ("Name (e-mail)"), resolved
+# to a customer by its e-mail.
+_HUBSPOT_DEALS: dict[str, dict[str, tuple[str, ...]]] = {
+    "transactions": {
+        "transaction_id": ("Record ID", "Deal ID"),
+        "customer_id": ("Associated Contact", "Associated Contacts", "Contact Email", "Email"),
+        "ts": ("Close Date",),
+        "amount": ("Amount", "Amount in company currency"),
+        "currency": ("Currency", "Deal currency code"),
+        "channel": ("Pipeline", "Deal Type"),
+        "financial_status": ("Deal Stage",),
+    },
+}
+
+# WooCommerce "Customer / Order CSV Export" (default column names); guests have customer_id 0,
+# so the billing e-mail is the customer.
+_WOOCOMMERCE_ORDERS: dict[str, dict[str, tuple[str, ...]]] = {
+    "transactions": {
+        "transaction_id": ("order_number", "order_id", "Order Number", "Order ID"),
+        "customer_id": ("billing_email", "Billing Email", "customer_email"),
+        "ts": ("order_date", "date", "Order Date"),
+        "amount": ("order_total", "Order Total", "Order Total Amount"),
+        "currency": ("order_currency", "currency", "Order Currency"),
+        "channel": ("payment_method", "Payment Method"),
+        "financial_status": ("status", "order_status", "Order Status"),
+        "refunded_amount": ("refunded_total", "Order Refund", "Refunded Total"),
+        "customer_number": ("customer_id", "customer_user", "Customer User ID"),
+    },
+}
+
+# Stripe Dashboard > Payments > Export (unified payments / charges CSV).
+_STRIPE_CHARGES: dict[str, dict[str, tuple[str, ...]]] = {
+    "transactions": {
+        "transaction_id": ("id",),
+        "customer_id": ("Customer ID", "Customer Email"),
+        "ts": ("Created (UTC)", "Created date (UTC)", "Created"),
+        "amount": ("Amount",),
+        "currency": ("Currency",),
+        "channel": ("Description",),
+        "financial_status": ("Status",),
+        "refunded_amount": ("Amount Refunded",),
+        "customer_email": ("Customer Email",),
     },
 }
 
@@ -173,10 +274,35 @@ PROFILES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
     "generic": _GENERIC,
     "shopify": _SHOPIFY,
     "crm": _CRM,
+    "salesforce-contacts": _SALESFORCE_CONTACTS,
+    "hubspot-contacts": _HUBSPOT_CONTACTS,
+    "dynamics-contacts": _DYNAMICS_CONTACTS,
+    "salesforce-opportunities": _SALESFORCE_OPPORTUNITIES,
+    "hubspot-deals": _HUBSPOT_DEALS,
+    "woocommerce-orders": _WOOCOMMERCE_ORDERS,
+    "stripe-charges": _STRIPE_CHARGES,
 }
 
+ALIASES: dict[str, str] = {"shopify-orders": "shopify"}
+"""Other names of a profile (the vendor-export name of an older profile)."""
+
 # Profile-level defaults, overridden by cvm.toml and flags.
-PROFILE_DATE_FORMATS: dict[str, str] = {"shopify": "%Y-%m-%d %H:%M:%S %z"}
+PROFILE_DATE_FORMATS: dict[str, str] = {
+    "shopify": "%Y-%m-%d %H:%M:%S %z",
+    "dynamics-contacts": "%m/%d/%Y %I:%M %p",
+}
+
+PROFILE_STATUSES: dict[str, tuple[str, ...]] = {
+    "salesforce-opportunities": ("closed won",),
+    "hubspot-deals": ("closed won", "closedwon"),
+    "woocommerce-orders": ("completed", "processing", "refunded", "wc-completed",
+                           "wc-processing", "wc-refunded"),
+    "stripe-charges": ("paid", "succeeded", "refunded", "partially refunded"),
+}  # fmt: skip
+"""Statuses that count as a purchase, per status-filtered profile (compared lower-cased)."""
+
+RESOLVE_BY_EMAIL: frozenset[str] = frozenset({"hubspot-deals"})
+"""Profiles whose customer column names a contact by e-mail, resolved to its customer id."""
 
 
 def normalise(name: str) -> str:

@@ -11,9 +11,11 @@ class LoadResult:
 
     ``updated`` counts rows among ``loaded`` that replaced a stored row (customer snapshots);
     ``skipped`` counts source rows that hold no record of this kind (the line-item rows after
-    an order's first row in a Shopify export) and are not in ``rows_read``. ``top_reasons``
-    holds every reason (text before the colon) with its count; ``hints`` say how to load the
-    refused rows (e.g. the ``--date-format`` their timestamps follow).
+    an order's first row in a Shopify export, deals not closed won, failed payments) and are
+    not in ``rows_read``. ``top_reasons`` holds every reason (text before the colon) with its
+    count; ``hints`` say how to load the refused rows (e.g. the ``--date-format`` their
+    timestamps follow); ``notes`` are warnings that refused no row (a consent column the
+    profile could not read, read as no consent).
     """
 
     kind: str
@@ -27,3 +29,5 @@ class LoadResult:
     updated: int = 0
     skipped: int = 0
     hints: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    customers_merged: int = 0  # customer ids folded into another by identity linking

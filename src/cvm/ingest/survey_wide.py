@@ -25,8 +25,9 @@ its line and question column while the respondent's other answers load.
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,12 @@ from cvm.ingest.options import resolve_options
 from cvm.ingest.profiles import normalise
 from cvm.ingest.result import LoadResult
 from cvm.ingest.staging import ident
+from cvm.ingest.survey_headers import (
+    GOOGLE_FORMS_DATE,
+    SURVEYMONKEY_DATE,
+    read_header,
+    write_renamed,
+)
 from cvm.workspace.connection import transaction
 
 if TYPE_CHECKING:
@@ -50,9 +57,23 @@ PKG = "cvm.ingest"
 DEFAULT_PATTERN = r"^(?P<brand>[^:|]+?)\s*[:|]\s*(?P<attribute>.+?)\s*$"
 DEFAULT_IMPORTANCE_PATTERN = r"^importance\s*[:|]\s*(?P<attribute>.+?)\s*$"
 ID_ALIASES: dict[str, tuple[str, ...]] = {
-    "respondent_id": ("respondent_id", "ResponseId", "Respondent ID", "response_id", "respondent"),
-    "customer_id": ("customer_id", "ExternalReference", "External Reference", "Custom Data 1"),
-    "ts": ("ts", "EndDate", "End Date", "RecordedDate", "submitted_at", "date"),
+    "respondent_id": (
+        "respondent_id",
+        "ResponseId",
+        "Respondent ID",
+        "response_id",
+        "respondent",
+        "Email Address",
+        "Timestamp",
+    ),
+    "customer_id": (
+        "customer_id",
+        "ExternalReference",
+        "External Reference",
+        "Custom Data 1",
+        "Email Address",
+    ),
+    "ts": ("ts", "EndDate", "End Date", "RecordedDate", "submitted_at", "date", "Timestamp"),
     "survey_id": ("survey_id", "SurveyID", "wave"),
 }
 PRESETS: dict[str, dict[str, Any]] = {
@@ -276,21 +297,82 @@ def load_survey_wide(
     """
     from cvm.ingest.tabular import new_load_id
 
+    if mapping is None:
+        mapping = wide_mapping(ws.config.section("sources", "surveys", "wide"), columns)
+    with tempfile.TemporaryDirectory(dir=ws.path, prefix=".survey-") as tmp:
+        read_path, mapping, date_format, timezone = _native(
+            ws, Path(path), mapping, date_format, timezone, Path(tmp)
+        )
+        return _load_wide(
+            ws, Path(path), read_path, mapping, columns=columns, date_format=date_format,
+            timezone=timezone, delimiter=delimiter, encoding=encoding, score_min=score_min,
+            score_max=score_max, progress=progress, new_load_id=new_load_id,
+        )  # fmt: skip
+
+
+def _native(
+    ws: Workspace,
+    path: Path,
+    mapping: WideMapping,
+    date_format: str | None,
+    timezone: str | None,
+    tmp: Path,
+) -> tuple[Path, WideMapping, str | None, str | None]:
+    """The file to read, the mapping, date format and zone, adjusted to the export's tool
+    (``cvm.ingest.survey_headers``): SurveyMonkey's two header rows become one, Qualtrics'
+    zone of the date column and Google Forms' date order are used unless given."""
+    if not path.is_file():
+        return path, mapping, date_format, timezone
+    header = read_header(path)
+    if header is None:
+        return path, mapping, date_format, timezone
+    section = ws.config.section("sources", "surveys")
+    if mapping.header_rows == 0 and "header_rows" not in section.get("wide", {}):
+        mapping = replace(mapping, header_rows=header.header_rows)
+    configured_fmt = date_format or section.get("date_format")
+    if header.tool == "google-forms" and not configured_fmt:
+        date_format = GOOGLE_FORMS_DATE
+    if header.tool == "surveymonkey" and header.names:
+        if not configured_fmt:
+            date_format = SURVEYMONKEY_DATE
+        path = write_renamed(path, header.names, tmp / path.name.removesuffix(".gz"))
+    if header.tool == "qualtrics" and timezone is None and not section.get("timezone"):
+        ts_col = mapping.columns.get("ts") or next(
+            (c for c in ID_ALIASES["ts"] if c in header.zones), None
+        )
+        timezone = header.zone_of(ts_col) or timezone
+    return path, mapping, date_format, timezone
+
+
+def _load_wide(
+    ws: Workspace,
+    source_path: Path,
+    read_path: Path,
+    mapping: WideMapping,
+    *,
+    columns: Mapping[str, str] | None,
+    date_format: str | None,
+    timezone: str | None,
+    delimiter: str | None,
+    encoding: str | None,
+    score_min: float | None,
+    score_max: float | None,
+    progress: Progress | None,
+    new_load_id: Any,
+) -> LoadResult:
     opts = resolve_options(
         ws.config, "surveys", date_format=date_format, timezone=timezone,
         delimiter=delimiter, encoding=encoding, score_min=score_min, score_max=score_max,
     )  # fmt: skip
-    if mapping is None:
-        mapping = wide_mapping(ws.config.section("sources", "surveys", "wide"), columns)
-    elif columns:
+    if columns:
         mapping = WideMapping(**{**mapping.__dict__, "columns": {**mapping.columns, **columns}})
     report = progress or no_progress
-    file_path = Path(path)
+    file_path = source_path
     con = ws.con
     result = LoadResult(kind="surveys", source=str(file_path), load_id=new_load_id("surveys"))
     with transaction(con):
         _drop(con)
-        file = readers.open_file(con, file_path, opts)
+        file = readers.open_file(con, read_path, opts)
         ids = _id_columns(mapping, file.header, file_path)
         questions = _questions(mapping, file.header, set(ids.values()), file_path)
         start_load(con, result)

@@ -25,8 +25,10 @@ from cvm.ingest._common import (
     store_rejects,
     ts_params,
 )
+from cvm.ingest.consent import CONSENT_RULES, apply_consent_rules
+from cvm.ingest.linking import link_identities, links_profile
 from cvm.ingest.options import SourceOptions, resolve_options
-from cvm.ingest.profiles import CANONICAL, REQUIRED, resolve_columns
+from cvm.ingest.profiles import CANONICAL, REQUIRED, RESOLVE_BY_EMAIL, resolve_columns
 from cvm.ingest.result import LoadResult
 from cvm.ingest.staging import SLOTS, canonical_select, ident, table_source, with_input
 from cvm.ingest.transactions import drop_temp, validate_and_insert
@@ -49,6 +51,8 @@ def _check_required(kind: str, mapping: Mapping[str, str], options: SourceOption
     required = list(REQUIRED[kind])
     if kind == "order_items" and "amount" not in mapping and "unit_price" not in mapping:
         required.append("amount")
+    if kind == "transactions" and options.statuses:
+        required.append("financial_status")  # the status column of a status-filtered export
     missing = [c for c in required if c not in mapping]
     bad_maps = [c for c, s in options.columns.items() if c not in mapping and s]
     if not missing and not bad_maps:
@@ -83,8 +87,19 @@ def _load_transactions(
     result: LoadResult,
     progress: Progress,
 ) -> None:
+    stage = None
+    stage_params: dict[str, object] = {}
     if options.profile == "shopify":
-        con.execute(with_input(load_sql(SQL, "shopify_stage.sql"), "_cvm_shop_in", select), params)
+        stage = "shopify_stage.sql"
+    elif options.statuses:
+        stage = "status_stage.sql"
+        stage_params = {
+            "statuses": list(options.statuses),
+            "by_email": options.profile in RESOLVE_BY_EMAIL,
+        }
+    if stage is not None:
+        sql = with_input(load_sql(SQL, stage), "_cvm_shop_in", select)
+        con.execute(sql, {**params, **stage_params})
         result.skipped = scalar(con, "SELECT count(*) FROM _cvm_shop WHERE skipped")
         select, params = load_sql(SQL, "shopify_transactions.sql").rstrip().rstrip(";"), {}
     validate_and_insert(con, select, params, options, result, progress)
@@ -283,19 +298,29 @@ def load_file(
     with memory_limit(con, ws.config.load_memory_limit), transaction(con):
         _drop_work(con)
         file = readers.open_file(con, file_path, opts)
-        mapping = resolve_columns(opts.kind, opts.profile, file.header, opts.columns)
-        mapping = {k: v for k, v in mapping.items() if k in SLOTS[opts.kind]}
+        found = resolve_columns(opts.kind, opts.profile, file.header, opts.columns)
+        mapping = {k: v for k, v in found.items() if k in SLOTS[opts.kind]}
         _check_required(opts.kind, mapping, opts, file)
         start_load(con, result)
         prepare(con, opts)
         extra = [_attributes(file, mapping)] if opts.kind == "customers" else []
-        select = canonical_select(opts.kind, file.source, mapping, extra)
+        source = file.source
+        if opts.kind == "customers" and opts.profile in CONSENT_RULES:
+            source, derived, consent = apply_consent_rules(
+                con, opts.profile, source, file.header, opts.columns
+            )
+            mapping.update(derived)
+            result.notes += consent.notes()
+        select = canonical_select(opts.kind, source, mapping, extra)
         try:
-            LOADERS[opts.kind](con, select, file.source.params, opts, result, report)
+            LOADERS[opts.kind](con, select, source.params, opts, result, report)
         except duckdb.Error as exc:
             first = str(exc).strip().splitlines()[0]
             raise IngestError(f"{file_path}: cannot load: {first}") from exc
         finish_load(con, file, result)
+        if links_profile(opts) and result.loaded:
+            rel, par = file.source.relation, file.source.params
+            result.customers_merged = link_identities(con, opts, result, rel, par, found)
         _drop_work(con)
     return result
 
