@@ -23,6 +23,25 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     return con
 
 
+def locked_memory() -> duckdb.DuckDBPyConnection:
+    """An empty in-memory database that cannot reach files, the network or extensions.
+
+    User-written expressions run here (see :mod:`cvm.rules`): external access is off and the
+    configuration is locked, so no statement can turn it back on. DuckDB applies both settings
+    to a whole database instance, which is why this is a separate database fed the data it
+    needs rather than the workspace's own connection (which must read and write files).
+    """
+    return duckdb.connect(
+        ":memory:",
+        config={
+            "enable_external_access": False,
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "lock_configuration": True,
+        },
+    )
+
+
 @contextmanager
 def memory_limit(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
     """Cap DuckDB's memory for a block (it spills to disk beyond), then reset it.
