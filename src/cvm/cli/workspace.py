@@ -28,7 +28,7 @@ def info(workspace: WorkspaceOption = Path(".")) -> None:
 
     from cvm.workspace import current_version
 
-    with open_workspace(workspace) as ws:
+    with open_workspace(workspace, read_only=True) as ws:
         table = Table(title=f"workspace {ws.path} (schema version {current_version(ws.con)})")
         table.add_column("table")
         table.add_column("rows", justify="right")

@@ -160,11 +160,21 @@ def latest_segments_run(ws: Workspace, as_of: date | str | None = None) -> str:
     return str(rows[0][0])
 
 
+def segments_run_exists(ws: Workspace, run_id: str) -> bool:
+    """Whether ``run_id`` is a stored segments run."""
+    rows = ws.con.execute(
+        "SELECT count(*) FROM model_runs WHERE kind = 'segments' AND run_id = ?", [run_id]
+    ).fetchall()
+    return bool(rows[0][0])
+
+
 def segment_summary(ws: Workspace, run_id: str | None = None) -> pd.DataFrame:
     """Size, share, revenue, CLV, P(alive) and churn risk of every segment of a run.
 
     One row per (kind, segment); kind is ``rfm``, ``tier``, ``lifecycle`` or ``rule``.
     """
+    if run_id is not None and not segments_run_exists(ws, run_id):
+        raise DataError(f"unknown segments run {run_id!r}: see `cvm segments` for the newest")
     run = run_id or latest_segments_run(ws)
     frame = ws.con.execute(load_sql("cvm.segments", "summary.sql"), {"run_id": run}).df()
     return frame.set_index(["kind", "segment"])
