@@ -95,7 +95,7 @@ def _process_name(pid: int, program: str) -> str:
     except OSError:
         words = []
     for i, word in enumerate(words):
-        if Path(word).name == "cvm" or word.endswith("cvm.cli") or word == "cvm":
+        if Path(word).name == "cvm" or "cvm.cli" in word:
             rest = [w for w in words[i + 1 : i + 3] if not w.startswith("-")]
             return " ".join(["cvm", *rest[:1]])
     return Path(program).name
