@@ -177,3 +177,27 @@ def test_offer_rules_decide_eligibility_and_boosts(ws: Workspace) -> None:
     assert cols["eligible_0"].to_dict() == {"0042": True, "0043": False}
     assert cols["context_0"].to_dict() == {"0042": 3.0, "0043": 1.0}
     assert cols["eligible_1"].all() and (cols["context_1"] == 1.0).all()
+
+
+def test_campaign_create_refuses_a_hostile_rule(ws: Workspace, runner: CliRunner) -> None:
+    path = str(ws.path)
+    ws.close()
+    result = runner.invoke(
+        app,
+        [
+            "campaign", "create", "SPRING", "--starts", "2024-07-01", "--ends", "2024-07-07",
+            "--channel", "email", "--rule", "len(glob('/root/*')) > 0", "-w", path,
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert "campaign 'SPRING' rule: glob() is not allowed" in result.output
+    with Workspace.open(path, read_only=True) as again:
+        assert again.table_counts()["campaigns"] == 0
+    ok = runner.invoke(
+        app,
+        [
+            "campaign", "create", "SPRING", "--starts", "2024-07-01", "--ends", "2024-07-07",
+            "--channel", "email", "--rule", "country = 'GB' AND consent_email", "-w", path,
+        ],
+    )  # fmt: skip
+    assert ok.exit_code == 0, ok.output
