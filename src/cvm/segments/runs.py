@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from cvm._exceptions import ConfigError, DataError
@@ -67,8 +68,13 @@ def segment(
         )
     progress(3, 4, "storing")
     members = evaluate_rules(ws, settings.rules, table=SEGMENT_TABLE)
-    pairs = members.reset_index().melt("customer_id", var_name="segment", value_name="member")
-    pairs = pairs.loc[pairs["member"].astype(bool), ["customer_id", "segment"]]
+    rows, cols = np.nonzero(members.to_numpy(bool))
+    pairs = pd.DataFrame(
+        {
+            "customer_id": members.index.to_numpy(dtype=object)[rows],
+            "segment": np.array(members.columns, dtype=object)[cols],
+        }
+    )
     cutoff = pd.Timestamp(day).to_pydatetime()
     params = {
         "as_of": str(day),
