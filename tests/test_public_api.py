@@ -43,6 +43,7 @@ def test_domain_packages_declare_their_public_names() -> None:
         "ingest",
         "workspace",
         "report",
+        "rules",
     ):
         module = importlib.import_module(f"cvm.{package}")
         names = getattr(module, "__all__", None)

@@ -6,6 +6,7 @@ anything else escaping is a bug in cvm.
     CvmError
     ├── ConfigError          cvm.toml or an option is wrong
     ├── WorkspaceError       no workspace, locked, or a schema it cannot migrate
+    │   └── WorkspaceBusyError   another process held the lock for longer than we waited
     ├── IngestError          a file cannot be read at all, or nothing in it could be loaded
     ├── DataError            input values that no model or query can use (recency > T, ...)
     ├── NotFittedError       a model used before ``fit``
@@ -21,6 +22,7 @@ __all__ = [
     "DataError",
     "IngestError",
     "NotFittedError",
+    "WorkspaceBusyError",
     "WorkspaceError",
 ]
 
@@ -35,6 +37,10 @@ class ConfigError(CvmError, ValueError):
 
 class WorkspaceError(CvmError):
     """The workspace is missing, unreadable, or at a schema version cvm cannot handle."""
+
+
+class WorkspaceBusyError(WorkspaceError):
+    """Another process holds the workspace's lock (the message names it when DuckDB does)."""
 
 
 class IngestError(CvmError):

@@ -5,19 +5,43 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cvm._exceptions import CvmError, WorkspaceError
+from cvm._exceptions import CvmError, WorkspaceBusyError, WorkspaceError
 from cvm.api.config import Settings
 from cvm.api.deps import ApiKey
+from cvm.api.errors import RESPONSES, public_detail
 from cvm.api.routes import customers, health, kpis, pages, segments
 from cvm.api.service import ReportCache
 
 __all__ = ["create_app"]
 
+PAGE_RESPONSES = {k: v for k, v in RESPONSES.items() if k != 401}
+
 
 def _cvm_error(request: Request, exc: Exception) -> JSONResponse:
     status = 503 if isinstance(exc, WorkspaceError) else 400
-    return JSONResponse(status_code=status, content={"detail": str(exc)})
+    headers = {"Retry-After": "1"} if isinstance(exc, WorkspaceBusyError) else None
+    return JSONResponse(status_code=status, content={"detail": public_detail(exc)}, headers=headers)
+
+
+class HeadAsGet:
+    """Answer HEAD on every GET route as GET does, without the body (not 405)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -40,10 +64,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.reports = ReportCache(app.state.settings.cache_size)
     app.add_exception_handler(CvmError, _cvm_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.include_router(pages.router)
-    app.include_router(health.router, prefix="/api")
+    app.include_router(pages.router, responses=PAGE_RESPONSES)
+    app.include_router(health.router, prefix="/api", responses={503: RESPONSES[503]})
     for router in (kpis.router, customers.router, segments.router):
-        app.include_router(router, prefix="/api", dependencies=[ApiKey])
+        app.include_router(router, prefix="/api", dependencies=[ApiKey], responses=RESPONSES)
+    app.add_middleware(HeadAsGet)
     return app
 
 

@@ -147,6 +147,11 @@ def create_campaign(
         raise DataError(
             f"audience {campaign.audience!r}: use a customer list, all, rule or segment"
         )
+    elif campaign.audience.get("kind") == "rule":
+        from cvm.rules import check
+
+        # refused now if it is not a rule at all; its columns are checked at build
+        check(str(campaign.audience.get("rule", "")), f"campaign {campaign.campaign_id!r} rule")
     con = ws.con
     with transaction(con):
         if ids is not None:

@@ -46,10 +46,17 @@ WorkspaceOption = Annotated[
 ]
 
 
-def open_workspace(path: Path | None = None) -> Workspace:
+def open_workspace(path: Path | None = None, *, read_only: bool = False) -> Workspace:
+    """The workspace for a command: read-only for commands that only read, so they never
+    block each other; a locked workspace is waited for with a line on stderr saying who
+    holds it (see :func:`cvm.workspace.connection.connect`)."""
     from cvm.workspace import Workspace
 
-    return Workspace.open(path or Path(os.environ.get("CVM_WORKSPACE", ".")))
+    def waiting(message: str) -> None:
+        err_console.print(f"[yellow]{message}[/]", highlight=False)
+
+    root = path or Path(os.environ.get("CVM_WORKSPACE", "."))
+    return Workspace.open(root, read_only=read_only, on_wait=waiting)
 
 
 class CvmGroup(TyperGroup):

@@ -223,7 +223,7 @@ def list_(workspace: WorkspaceOption = Path(".")) -> None:
     """Every campaign with its status and arm sizes."""
     from cvm.campaigns import list_campaigns
 
-    with open_workspace(workspace) as ws:
+    with open_workspace(workspace, read_only=True) as ws:
         frame = list_campaigns(ws)
     if frame.empty:
         console.print("no campaigns yet: `cvm campaign create` or `cvm campaign import`")
@@ -253,7 +253,7 @@ def plan(
     from cvm.campaigns import baseline_from_history, plan_test
 
     if baseline is None or (revenue_lift is not None and revenue_sd is None):
-        with open_workspace(workspace) as ws:
+        with open_workspace(workspace, read_only=True) as ws:
             conv, _mean, sd = baseline_from_history(ws, response_days)
         baseline = conv if baseline is None else baseline
         revenue_sd = sd if revenue_sd is None else revenue_sd

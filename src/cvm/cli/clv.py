@@ -85,7 +85,7 @@ def evaluate(
         write_chart,
     )
 
-    with open_workspace(workspace) as ws, progress_bar("evaluating") as progress:
+    with open_workspace(workspace, read_only=True) as ws, progress_bar("evaluating") as progress:
         result = run_evaluation(
             ws,
             calibration_end,

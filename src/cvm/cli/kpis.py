@@ -49,7 +49,7 @@ def kpis(
     """
     from cvm.report.kpis import cohort_table, customer_equity, kpi_snapshot, kpi_timeseries
 
-    with open_workspace(workspace) as ws:
+    with open_workspace(workspace, read_only=True) as ws:
         snap = kpi_snapshot(ws, as_of, freq=freq)
         trend = kpi_timeseries(ws, from_, to, freq=freq) if (from_ or to or out) else None
         cohort = cohort_table(ws, from_, to, freq=freq) if (cohorts or out) else None

@@ -111,12 +111,13 @@ def plan(
 @offers_app.command("validate")
 def validate(workspace: WorkspaceOption = Path(".")) -> None:
     """Check the offer catalog: every field, and every rule against the customer profile."""
-    from cvm.decide.catalog import check_offers, load_catalog, read_decide_settings
+    from cvm.decide.catalog import check_offers, load_catalog, offer_rules, read_decide_settings
     from cvm.segments import default_as_of, segment_table
 
-    with open_workspace(workspace) as ws:
+    with open_workspace(workspace, read_only=True) as ws:
         read_decide_settings(ws.config.section("decide"))
         offers = load_catalog(ws)
+        offer_rules(offers)  # every rule through the guard before anything reads the data
         has_data = ws.con.execute("SELECT count(*) FROM customers").fetchall()[0][0]
         if has_data:
             table = segment_table(ws, default_as_of(ws), fit_clv=False)
@@ -139,7 +140,7 @@ def explain(
     """Why a customer got their action: every offer, its factors, and what decided."""
     from cvm.decide import explain as explain_decision
 
-    with open_workspace(workspace) as ws:
+    with open_workspace(workspace, read_only=True) as ws:
         e = explain_decision(ws, customer, run)
     console.print(
         f"customer {e.customer_id} in plan {e.run_id}: "

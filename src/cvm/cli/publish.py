@@ -19,7 +19,7 @@ def export(
     """Write one table or view as Parquet or CSV."""
     from cvm.publish import export_table
 
-    with open_workspace(workspace) as ws:
+    with open_workspace(workspace, read_only=True) as ws:
         result = export_table(ws, name, out, format=format_)
     console.print(f"{result.rows:,} rows of {name} written to {result.path}")
 
@@ -31,7 +31,7 @@ def publish(
     """Publish every table (latest run of each run-based one) as Parquet plus schema.json."""
     from cvm.publish import publish as run_publish
 
-    with open_workspace(workspace) as ws:
+    with open_workspace(workspace, read_only=True) as ws:
         result = run_publish(ws, folder)
     rows = sum(t.rows for t in result.tables.values())
     console.print(

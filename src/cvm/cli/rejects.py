@@ -33,7 +33,7 @@ def rejects(
     from cvm.cli._format import count, finite
     from cvm.ingest.rejects import list_rejects, reject_summary
 
-    with open_workspace(workspace) as ws:
+    with open_workspace(workspace, read_only=True) as ws:
         summary = reject_summary(ws, load_id=load, kind=kind, reason=reason)
         rows = list_rejects(ws, load_id=load, kind=kind, reason=reason, limit=limit)
         every = (

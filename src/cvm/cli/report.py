@@ -30,7 +30,7 @@ def report(
     """Write one self-contained HTML report (opens offline) and print its path."""
     from cvm.report import write_report
 
-    with open_workspace(workspace) as ws:
+    with open_workspace(workspace, read_only=True) as ws:
         target = out if out is not None else ws.path / "report" / "report.html"
         path = write_report(ws, target, as_of=as_of, segment=segment, evaluate=evaluate, freq=freq)
     size = path.stat().st_size / 1e6

@@ -72,7 +72,7 @@ def segments(
     """Size, revenue, CLV and churn risk of every segment of the newest segments run."""
     from cvm.segments.runs import latest_segments_run, segment_summary
 
-    with open_workspace(workspace) as ws:
+    with open_workspace(workspace, read_only=True) as ws:
         run_id = run or latest_segments_run(ws)
         summary = segment_summary(ws, run_id)
     _table(summary, f"segments of {run_id}")
@@ -90,7 +90,7 @@ def migration(
     from cvm.report.charts import migration_heatmap, migration_sankey, write_chart
     from cvm.segments.runs import migration as run_migration
 
-    with open_workspace(workspace) as ws, progress_bar("segmenting both dates"):
+    with open_workspace(workspace, read_only=True) as ws, progress_bar("segmenting both dates"):
         result = run_migration(ws, from_date, to_date, by=by)
         folder = out or ws.path / "report"
     title = f"{by}: {result.from_date} (rows) → {result.to_date} (columns)"

@@ -58,7 +58,7 @@ def value_map(
     """Quality, price and value ratios against each competitor and the market (1 = parity)."""
     from cvm.survey import value_map as analyse
 
-    with open_workspace(workspace) as ws:
+    with open_workspace(workspace, read_only=True) as ws:
         vm = analyse(
             ws, by=by, own_brand=own_brand, price_scale=price_scale, n_boot=n_boot,
             survey_id=survey,
@@ -104,7 +104,7 @@ def nps(
     from cvm.survey import nps as analyse
     from cvm.survey import nps_value, referrals
 
-    with open_workspace(workspace) as ws:
+    with open_workspace(workspace, read_only=True) as ws:
         table = analyse(ws, by=by, survey_id=survey)
         by_value = nps_value(ws, survey_id=survey) if value else None
         refs = referrals(ws, survey_id=survey)
@@ -138,6 +138,6 @@ def csat(
     """Customer satisfaction per brand: share satisfied (Wilson interval) and mean score."""
     from cvm.survey import csat as analyse
 
-    with open_workspace(workspace) as ws:
+    with open_workspace(workspace, read_only=True) as ws:
         table = analyse(ws, by=by, csat_satisfied_min=satisfied_min, survey_id=survey)
     _show(table, "CSAT (% satisfied with its interval; mean score)", 2)

@@ -29,7 +29,7 @@ def info(workspace: WorkspaceOption = Path(".")) -> None:
 
     from cvm.workspace import current_version
 
-    with open_workspace(workspace) as ws:
+    with open_workspace(workspace, read_only=True) as ws:
         title = f"workspace {ws.path} (schema version {current_version(ws.con)})"
         counts = ws.table_counts()
     frame = pd.DataFrame({"table": list(counts), "rows": list(counts.values())})

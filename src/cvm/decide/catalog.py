@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,6 +20,7 @@ from cvm._exceptions import ConfigError
 if TYPE_CHECKING:
     import duckdb
 
+    from cvm.rules import CheckedRule
     from cvm.workspace import Workspace
 
 __all__ = [
@@ -346,12 +348,31 @@ def load_catalog(ws: Workspace) -> list[Offer]:
     return parse_offers(raw)
 
 
-def check_offers(con: duckdb.DuckDBPyConnection, table: str, offers: list[Offer]) -> None:
-    """Bind every eligibility and boost rule against ``table`` (the segment table)."""
-    from cvm.segments.rules import check_expression
+def offer_rules(
+    offers: list[Offer], columns: Collection[str] | None = None
+) -> dict[str, CheckedRule]:
+    """Every eligibility and boost rule through the guard of :mod:`cvm.rules`, keyed
+    ``eligible_<k>`` and ``boost_<k>_<j>`` (offer k, boost j); ``columns=None`` checks the
+    constructs only (no profile yet)."""
+    from cvm.rules import check
 
-    for o in offers:
+    found = {}
+    for k, o in enumerate(offers):
         if o.eligible:
-            check_expression(con, table, o.eligible, f"offer {o.id!r} eligible")
-        for k, b in enumerate(o.boosts, 1):
-            check_expression(con, table, b.where, f"offer {o.id!r} boost {k}")
+            found[f"eligible_{k}"] = check(o.eligible, f"offer {o.id!r} eligible", columns)
+        for j, b in enumerate(o.boosts):
+            found[f"boost_{k}_{j}"] = check(b.where, f"offer {o.id!r} boost {j + 1}", columns)
+    return found
+
+
+def check_offers(
+    con: duckdb.DuckDBPyConnection, table: str, offers: list[Offer]
+) -> dict[str, CheckedRule]:
+    """Check and type-check every eligibility and boost rule against ``table`` (the segment
+    table); see :func:`offer_rules` for the keys."""
+    from cvm.rules import bind
+    from cvm.segments.rules import table_columns
+
+    found = offer_rules(offers, table_columns(con, table))
+    bind(con, table, found)
+    return found

@@ -32,6 +32,7 @@ from cvm.decide.optimize import Problem, Solution, solve, value_curve
 from cvm.decide.value import LIFT_SOURCES, Factors, offer_factors
 
 if TYPE_CHECKING:
+    from cvm.rules import CheckedRule
     from cvm.workspace import Workspace
 
 __all__ = ["STATUSES", "PlanResult", "decision_frame", "make_plan", "plan_problem", "save_plan"]
@@ -102,23 +103,34 @@ def decision_frame(result: PlanResult, rows: np.ndarray, cols: np.ndarray) -> pd
 
 
 def _offer_columns(offers: list[Offer]) -> tuple[str, dict[str, Any]]:
-    """Eligibility and context columns per offer (rules were checked against the table)."""
+    """Recommended-product columns per offer (the user's rules run apart: :func:`_rule_columns`)."""
     parts, params = [], {}
     for k, o in enumerate(offers):
-        rule = f"coalesce(({o.eligible}), false)" if o.eligible else "true"
-        parts.append(f"{rule} AS eligible_{k}")
         if o.product:
             params[f"product_{k}"] = o.product
             parts.append(
                 f"EXISTS (SELECT 1 FROM product_recommendations r WHERE r.customer_id ="
                 f" s.customer_id AND r.product_id = $product_{k}) AS recommended_{k}"
             )
-        factors = [
-            f"CASE WHEN coalesce(({b.where}), false) THEN {float(b.factor)!r} ELSE 1.0 END"
-            for b in o.boosts
-        ]
-        parts.append(f"{' * '.join(factors) if factors else '1.0'} AS context_{k}")
     return "".join(f", {p}" for p in parts), params
+
+
+def _rule_columns(
+    ws: Workspace, table: str, offers: list[Offer], rules: dict[str, CheckedRule]
+) -> pd.DataFrame:
+    """``eligible_<k>`` and ``context_<k>`` per customer of ``table``: the offers' eligibility
+    and boost rules, evaluated on a locked database (:func:`cvm.rules.evaluate`)."""
+    from cvm.rules import evaluate
+
+    hits = evaluate(ws.con, table, rules)
+    out = pd.DataFrame(index=hits.index)
+    for k, o in enumerate(offers):
+        out[f"eligible_{k}"] = hits[f"eligible_{k}"] if o.eligible else True
+        context = np.ones(len(hits))
+        for j, b in enumerate(o.boosts):
+            context *= np.where(hits[f"boost_{k}_{j}"].to_numpy(bool), float(b.factor), 1.0)
+        out[f"context_{k}"] = context
+    return out
 
 
 def _policy(ws: Workspace, as_of: date) -> pd.DataFrame:
@@ -236,7 +248,7 @@ def make_plan(
 
     progress(0, 5, "customer profile")
     table = segment_table(ws, day)
-    check_offers(ws.con, table, offers)
+    rules = check_offers(ws.con, table, offers)
     if any(o.product for o in offers):
         from cvm.decide.recommend import build_recommendations
 
@@ -247,7 +259,7 @@ def make_plan(
     frame = ws.con.execute(sql, {"clv_run": stored_clv_run(ws, day), **params}).df()
     if frame.empty:
         raise DataError(f"no customers known on {day}: load data with `cvm ingest`")
-    frame = frame.set_index("customer_id")
+    frame = frame.set_index("customer_id").join(_rule_columns(ws, table, offers, rules))
     ws.con.execute(
         f"CREATE OR REPLACE TEMP TABLE decide_customers AS SELECT customer_id FROM {table}"
     )

@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from cvm._dates import parse_day
 from cvm._exceptions import DataError
 from cvm._sql import load_sql
 
@@ -24,10 +25,7 @@ OPTIONAL = {"transaction_id": "VARCHAR", "is_refund": "BOOLEAN", "refund_of": "V
 
 
 def _as_date(value: date | datetime | str, name: str) -> date:
-    try:
-        return pd.Timestamp(value).date()
-    except (ValueError, TypeError) as exc:
-        raise DataError(f"{name}: cannot read {value!r} as a date (use YYYY-MM-DD)") from exc
+    return parse_day(value, name, DataError)
 
 
 def _source_view(source: Any) -> tuple[duckdb.DuckDBPyConnection, str]:

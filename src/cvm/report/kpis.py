@@ -67,12 +67,11 @@ def frequency(freq: str) -> Frequency:
 
 
 def _day(value: DateLike, name: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{name}: not a date: {value!r}") from exc
-    if ts is pd.NaT:
-        raise ConfigError(f"{name}: not a date: {value!r}")
+    """A day (checked by the shared parser: :func:`cvm._dates.parse_day`) as a timestamp."""
+    from cvm._dates import parse_day
+
+    parse_day(value, name, ConfigError)
+    ts = pd.Timestamp(value)
     return ts.tz_localize(None) if ts.tzinfo else ts
 
 

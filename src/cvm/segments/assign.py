@@ -64,22 +64,22 @@ def segment_table(
 
 
 def rfm_map_sql(con: duckdb.DuckDBPyConnection, settings: SegmentSettings) -> str:
-    """The named RFM map as one CASE over ``r, f, m, fm``, each rule checked first."""
-    from cvm.segments.rules import guard
+    """The named RFM map as one CASE over ``r, f, m, fm``, each rule checked first.
+
+    Each rule passes the guard of :mod:`cvm.rules` and only its checked, rendered tree enters
+    the CASE (it runs inside segments.sql, over the scores ``r, f, m, fm`` alone).
+    """
+    from cvm.segments.rules import check_expression
 
     con.execute(
         "CREATE OR REPLACE TEMP TABLE rfm_map_check"
         " (customer_id VARCHAR, r INTEGER, f INTEGER, m INTEGER, fm DOUBLE)"
     )
-    from cvm.segments.rules import check_expression
-
     branches = []
     for name, rule in settings.rfm_map.items():
-        label = f"segments.rfm.map {name!r}"
-        guard(rule, label)
-        check_expression(con, "rfm_map_check", rule, label)
+        checked = check_expression(con, "rfm_map_check", rule, f"segments.rfm.map {name!r}")
         quoted = name.replace("'", "''")
-        branches.append(f"WHEN coalesce(({rule}), false) THEN '{quoted}'")
+        branches.append(f"WHEN coalesce(({checked.sql}), false) THEN '{quoted}'")
     return "CASE " + " ".join(branches) + " END"
 
 

@@ -1,125 +1,37 @@
 """Rule segments: SQL predicates over the customer profile, checked before they run.
 
-A rule is an expression, never a statement: it is tokenised with DuckDB's own tokenizer and
-refused when it holds a statement keyword (``SELECT``, ``FROM``, ``DROP``...), a ``;`` or a
-comment, then bound against the segment table, so a misspelt column is named in the error
-(with the closest profile columns) instead of failing half-way through a run.
+Every rule passes :mod:`cvm.rules`: parsed, allow-listed (a misspelt column is named with the
+closest profile columns), type-checked against the segment table, and evaluated on a locked
+in-memory database, so nothing fails half-way through a run and nothing else can run.
 """
 
 from __future__ import annotations
 
-import difflib
-import re
 from datetime import date
 from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
-from cvm._exceptions import ConfigError
+from cvm.rules import CheckedRule, bind, check, evaluate
 from cvm.segments.settings import Rule, lineage, read_settings
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
 
-FORBIDDEN = frozenset(
-    [
-        "select",
-        "from",
-        "with",
-        "union",
-        "intersect",
-        "except",
-        "insert",
-        "update",
-        "delete",
-        "drop",
-        "create",
-        "alter",
-        "attach",
-        "detach",
-        "copy",
-        "pragma",
-        "install",
-        "load",
-        "call",
-        "set",
-        "reset",
-        "export",
-        "import",
-        "into",
-        "table",
-        "over",
-        "window",
-        "returning",
-        "truncate",
-        "vacuum",
-        "checkpoint",
-        "begin",
-        "commit",
-        "rollback",
-        "use",
-    ]
-)
-_UNKNOWN = re.compile(r'Referenced column "([^"]+)" not found')
-_FIRST_LINE = re.compile(r"^[^:]*Error: ")
 
-
-def guard(expression: str, label: str) -> None:
-    """Refuse anything but one expression (no statement keywords, ``;`` or comments)."""
-    if not expression.strip():
-        raise ConfigError(f"{label}: the expression is empty")
-    try:
-        tokens = duckdb.tokenize(expression)
-    except Exception as exc:  # the tokenizer's own error for unterminated strings
-        raise ConfigError(f"{label}: cannot parse {expression!r}: {exc}") from exc
-    for i, (start, kind) in enumerate(tokens):
-        end = tokens[i + 1][0] if i + 1 < len(tokens) else len(expression)
-        text = expression[start:end].strip()
-        if kind == duckdb.token_type.comment:
-            raise ConfigError(f"{label}: comments are not allowed in {expression!r}")
-        if kind == duckdb.token_type.keyword and text.lower() in FORBIDDEN:
-            raise ConfigError(
-                f"{label}: {text.upper()} is not allowed; a rule is one expression over the"
-                f' profile columns, e.g. "clv > 500 AND consent_email" (got {expression!r})'
-            )
-        if kind == duckdb.token_type.operator and ";" in text:
-            raise ConfigError(f"{label}: ';' is not allowed in {expression!r}")
+def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The columns a rule over ``table`` may name."""
+    return [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
 
 
 def check_expression(
     con: duckdb.DuckDBPyConnection, table: str, expression: str, label: str
-) -> None:
-    """Guard ``expression`` and bind it as a per-row boolean against ``table``'s columns."""
-    guard(expression, label)
-    try:
-        con.execute(
-            f"SELECT customer_id, CAST(({expression}) AS BOOLEAN) FROM {table} LIMIT 0"
-        ).fetchall()
-    except duckdb.Error as exc:
-        raise _explain(con, table, expression, label, exc) from exc
-
-
-def _explain(
-    con: duckdb.DuckDBPyConnection, table: str, expression: str, label: str, exc: Exception
-) -> ConfigError:
-    message = str(exc)
-    unknown = _UNKNOWN.search(message)
-    if unknown:
-        column = unknown.group(1)
-        columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
-        close = difflib.get_close_matches(column, columns, n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        return ConfigError(
-            f"{label}: unknown column {column!r} in {expression!r}{hint}"
-            " (profile columns are listed in README, 'Rule segments')"
-        )
-    first = _FIRST_LINE.sub("", message.splitlines()[0])
-    if isinstance(exc, duckdb.ParserException):
-        return ConfigError(f"{label}: cannot parse {expression!r}: {first}")
-    if "GROUP BY" in message or "aggregate" in message.lower():
-        first = "aggregates are not allowed: a rule is evaluated on each customer's row"
-    return ConfigError(f"{label}: {expression!r} is not a per-customer condition: {first}")
+) -> CheckedRule:
+    """Guard ``expression`` (:func:`cvm.rules.check`) and type-check it against ``table``."""
+    checked = check(expression, label, table_columns(con, table))
+    bind(con, table, {label: checked})
+    return checked
 
 
 def rule_expression(rule: Rule, rules: dict[str, Rule]) -> str:
@@ -127,16 +39,14 @@ def rule_expression(rule: Rule, rules: dict[str, Rule]) -> str:
     return " AND ".join(f"coalesce(({r.where}), false)" for r in reversed(lineage(rule, rules)))
 
 
-def check_rules(con: duckdb.DuckDBPyConnection, table: str, rules: dict[str, Rule]) -> None:
+def check_rules(
+    con: duckdb.DuckDBPyConnection, table: str, rules: dict[str, Rule]
+) -> dict[str, CheckedRule]:
     """Check every rule against ``table``; the first bad one raises naming the segment."""
-    for rule in rules.values():
-        check_expression(con, table, rule.where, f"segment {rule.name!r}")
-
-
-def membership_sql(table: str, rules: dict[str, Rule]) -> str:
-    """One boolean column per rule (quoted names were checked by ``parse_rules``)."""
-    columns = ", ".join(f'{rule_expression(r, rules)} AS "{r.name}"' for r in rules.values())
-    return f"SELECT customer_id{', ' + columns if columns else ''} FROM {table}"
+    columns = table_columns(con, table)
+    checked = {n: check(r.where, f"segment {n!r}", columns) for n, r in rules.items()}
+    bind(con, table, checked)
+    return checked
 
 
 def evaluate_rules(
@@ -165,9 +75,13 @@ def evaluate_rules(
         rules = read_settings(ws.config.section("segments")).rules
     if table is None:
         table = _segment_table(ws, as_of)
-    check_rules(ws.con, table, rules)
-    frame = ws.con.execute(membership_sql(table, rules) + " ORDER BY customer_id").df()
-    return frame.set_index("customer_id")
+    checked = check_rules(ws.con, table, rules)
+    own = evaluate(ws.con, table, checked).sort_index()
+    members = pd.DataFrame(index=own.index)
+    for name, rule in rules.items():
+        chain = [r.name for r in lineage(rule, rules)]
+        members[name] = own[chain].all(axis=1) if chain else True
+    return members
 
 
 def select(ws: Workspace, expression: str, as_of: date | str | None = None) -> pd.Index:
@@ -178,12 +92,11 @@ def select(ws: Workspace, expression: str, as_of: date | str | None = None) -> p
     ``"lifecycle = 'at_risk' AND clv > 100 AND consent_email"``.
     """
     table = _segment_table(ws, as_of)
-    check_expression(ws.con, table, expression, "rule")
-    ids = ws.con.execute(
-        f"SELECT customer_id FROM {table} WHERE coalesce(({expression}), false)"
-        " ORDER BY customer_id"
-    ).fetchall()
-    return pd.Index([r[0] for r in ids], name="customer_id", dtype=object)
+    checked = check_expression(ws.con, table, expression, "rule")
+    hit = evaluate(ws.con, table, {"rule": checked})["rule"].sort_index()
+    return pd.Index(
+        [str(x) for x in hit.index[hit.to_numpy(bool)]], name="customer_id", dtype=object
+    )
 
 
 def _segment_table(ws: Workspace, as_of: date | str | None) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from cvm._exceptions import ConfigError, DataError
@@ -17,7 +18,7 @@ from cvm.features.profile import customer_profile
 from cvm.features.summary import _as_date
 from cvm.segments.assign import SEGMENT_TABLE, default_as_of, segment_table, settings_of
 from cvm.segments.churn import latest_churn_model, score_churn
-from cvm.segments.rules import check_rules, rule_expression
+from cvm.segments.rules import check_rules, evaluate_rules, rule_expression
 from cvm.workspace import transaction
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def segment(
     customer_profile(ws, day)
     progress(1, 4, "RFM, tiers, lifecycle")
     segment_table(ws, day, settings, profile="customer_profile")
-    check_rules(ws.con, SEGMENT_TABLE, settings.rules)
+    check_rules(ws.con, SEGMENT_TABLE, settings.rules)  # refuse a bad rule before the slow part
     progress(2, 4, "churn risk")
     churn_run = _add_churn(ws) if churn else None
     if not churn or churn_run is None:
@@ -66,6 +67,14 @@ def segment(
             f"ALTER TABLE {SEGMENT_TABLE} ADD COLUMN IF NOT EXISTS churn_reasons VARCHAR[]"
         )
     progress(3, 4, "storing")
+    members = evaluate_rules(ws, settings.rules, table=SEGMENT_TABLE)
+    rows, cols = np.nonzero(members.to_numpy(bool))
+    pairs = pd.DataFrame(
+        {
+            "customer_id": members.index.to_numpy(dtype=object)[rows],
+            "segment": np.array(members.columns, dtype=object)[cols],
+        }
+    )
     cutoff = pd.Timestamp(day).to_pydatetime()
     params = {
         "as_of": str(day),
@@ -78,12 +87,16 @@ def segment(
     with transaction(ws.con):
         run_id = ws.record_run("segments", model="rfm+lifecycle", params=params, cutoff=cutoff)
         ws.con.execute(load_sql("cvm.segments", "store.sql"), {"run_id": run_id, "cutoff": cutoff})
-        for rule in settings.rules.values():
-            ws.con.execute(
-                "INSERT INTO segment_members SELECT $run_id, customer_id, $name"
-                f" FROM {SEGMENT_TABLE} WHERE {rule_expression(rule, settings.rules)}",
-                {"run_id": run_id, "name": rule.name},
-            )
+        if len(pairs):
+            ws.con.register("segment_member_pairs", pairs)
+            try:
+                ws.con.execute(
+                    "INSERT INTO segment_members SELECT $run_id, customer_id, segment"
+                    " FROM segment_member_pairs",
+                    {"run_id": run_id},
+                )
+            finally:
+                ws.con.unregister("segment_member_pairs")
         counts = _counts(ws, run_id)
         ws.con.execute(
             "UPDATE model_runs SET metrics = ? WHERE run_id = ?",
@@ -153,11 +166,21 @@ def latest_segments_run(ws: Workspace, as_of: date | str | None = None) -> str:
     return str(rows[0][0])
 
 
+def segments_run_exists(ws: Workspace, run_id: str) -> bool:
+    """Whether ``run_id`` is a stored segments run."""
+    rows = ws.con.execute(
+        "SELECT count(*) FROM model_runs WHERE kind = 'segments' AND run_id = ?", [run_id]
+    ).fetchall()
+    return bool(rows[0][0])
+
+
 def segment_summary(ws: Workspace, run_id: str | None = None) -> pd.DataFrame:
     """Size, share, revenue, CLV, P(alive) and churn risk of every segment of a run.
 
     One row per (kind, segment); kind is ``rfm``, ``tier``, ``lifecycle`` or ``rule``.
     """
+    if run_id is not None and not segments_run_exists(ws, run_id):
+        raise DataError(f"unknown segments run {run_id!r}: see `cvm segments` for the newest")
     run = run_id or latest_segments_run(ws)
     frame = ws.con.execute(load_sql("cvm.segments", "summary.sql"), {"run_id": run}).df()
     return frame.set_index(["kind", "segment"])

@@ -2,25 +2,135 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
-from cvm._exceptions import WorkspaceError
+from cvm._exceptions import WorkspaceBusyError, WorkspaceError
 
 DB_NAME = "cvm.duckdb"
 
 
-def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the workspace database; a lock held by another process gives a clear error."""
-    try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        raise WorkspaceError(f"cannot open {path}: {exc}") from exc
+LOCK_WAIT_ENV = "CVM_LOCK_WAIT"
+DEFAULT_LOCK_WAIT = 10.0
+_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+
+
+def connect(
+    path: Path | str,
+    *,
+    read_only: bool = False,
+    wait: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Open the workspace database, waiting a while for a lock another process holds.
+
+    DuckDB lets one process write a database file, or any number read it. A reader opens
+    with ``read_only=True`` so readers never block each other. When the file is locked, the
+    open is retried with a growing pause for up to ``wait`` seconds (default
+    ``$CVM_LOCK_WAIT``, else 10); ``on_wait`` is told once who holds the lock. Past that,
+    :class:`~cvm._exceptions.WorkspaceBusyError` says who holds it and what to do.
+    """
+    limit = lock_wait() if wait is None else wait
+    deadline = time.monotonic() + limit
+    pause = 0.05
+    told = False
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.ConnectionException as exc:
+            if read_only:  # this process already writes the file: share its instance
+                con = duckdb.connect(str(path))
+                break
+            raise WorkspaceError(
+                f"cannot open {Path(path).name} for writing: this process has it open"
+                " read-only; close that first"
+            ) from exc
+        except duckdb.IOException as exc:
+            holder = lock_holder(str(exc))
+            if holder is None and "lock" not in str(exc).lower():
+                raise WorkspaceError(f"cannot open {path}: {_first_line(exc)}") from None
+            if time.monotonic() + pause > deadline:
+                raise _busy(Path(path), holder, limit) from None
+            if on_wait is not None and not told:
+                who = f"{holder[0]}, PID {holder[1]}" if holder else "another process"
+                on_wait(f"waiting for the lock held by {who} (up to {limit:g} s)")
+                told = True
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
     con.execute("SET TimeZone = 'UTC'; SET enable_progress_bar = false")
     return con
+
+
+def lock_wait() -> float:
+    """Seconds to wait for a locked workspace: ``$CVM_LOCK_WAIT`` or 10."""
+    raw = os.environ.get(LOCK_WAIT_ENV, "")
+    try:
+        value = float(raw) if raw.strip() else DEFAULT_LOCK_WAIT
+    except ValueError:
+        value = DEFAULT_LOCK_WAIT
+    return max(0.0, min(value, 3600.0))
+
+
+def lock_holder(message: str) -> tuple[str, int] | None:
+    """(process name, PID) of the lock holder named in DuckDB's lock error, if it says."""
+    found = _HOLDER.search(message)
+    if not found:
+        return None
+    pid = int(found.group("pid"))
+    return _process_name(pid, found.group("program")), pid
+
+
+def _process_name(pid: int, program: str) -> str:
+    """``cvm serve`` for a cvm command (read from /proc where there is one), else the program."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        words = [a.decode(errors="replace") for a in argv if a]
+    except OSError:
+        words = []
+    for i, word in enumerate(words):
+        if Path(word).name == "cvm" or "cvm.cli" in word:
+            rest = [w for w in words[i + 1 : i + 3] if not w.startswith("-")]
+            return " ".join(["cvm", *rest[:1]])
+    return Path(program).name
+
+
+def _busy(path: Path, holder: tuple[str, int] | None, waited: float) -> WorkspaceBusyError:
+    who = f"{holder[0]} (PID {holder[1]})" if holder else "another process"
+    return WorkspaceBusyError(
+        f"workspace {path.parent.name or path.parent} is busy: {who} holds its lock (waited"
+        f" {waited:g} s); run this again when it has finished (or stop it), or set"
+        f" {LOCK_WAIT_ENV}=<seconds> to wait longer"
+    )
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def locked_memory() -> duckdb.DuckDBPyConnection:
+    """An empty in-memory database that cannot reach files, the network or extensions.
+
+    User-written expressions run here (see :mod:`cvm.rules`): external access is off and the
+    configuration is locked, so no statement can turn it back on. DuckDB applies both settings
+    to a whole database instance, which is why this is a separate database fed the data it
+    needs rather than the workspace's own connection (which must read and write files).
+    """
+    return duckdb.connect(
+        ":memory:",
+        config={
+            "enable_external_access": False,
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "lock_configuration": True,
+        },
+    )
 
 
 @contextmanager

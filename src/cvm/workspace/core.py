@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import duckdb
 from cvm._exceptions import WorkspaceError
 from cvm.workspace.config import CONFIG_NAME, DEFAULT_CONFIG, Config, load_config
 from cvm.workspace.connection import DB_NAME, connect
-from cvm.workspace.schema import migrate
+from cvm.workspace.schema import migrate, pending
 
 
 class Workspace:
@@ -40,14 +41,36 @@ class Workspace:
         return cls.open(root)
 
     @classmethod
-    def open(cls, path: str | Path, *, read_only: bool = False) -> Workspace:
-        """Open an existing workspace, migrating its schema to this version of cvm."""
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        read_only: bool = False,
+        wait: float | None = None,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> Workspace:
+        """Open an existing workspace, migrating its schema to this version of cvm.
+
+        ``read_only=True`` is for anything that only reads: any number of readers can hold
+        the workspace at once (a writer waits until they close). A workspace whose schema is
+        behind is migrated first, in a short read-write open. A locked workspace is waited
+        for (``wait`` seconds, default ``$CVM_LOCK_WAIT`` or 10; ``on_wait`` hears who holds
+        it) before :class:`~cvm._exceptions.WorkspaceBusyError`.
+        """
         root = Path(path)
         if not (root / CONFIG_NAME).exists():
             raise WorkspaceError(f"{root} is not a workspace (no {CONFIG_NAME}); run `cvm init`")
         config = load_config(root / CONFIG_NAME)
-        con = connect(root / DB_NAME, read_only=read_only)
-        if not read_only:
+        if read_only and not (root / DB_NAME).exists():
+            read_only = False  # a new workspace: create the database once
+        con = connect(root / DB_NAME, read_only=read_only, wait=wait, on_wait=on_wait)
+        if read_only and pending(con):
+            con.close()
+            con = connect(root / DB_NAME, wait=wait, on_wait=on_wait)
+            migrate(con)
+            con.close()
+            con = connect(root / DB_NAME, read_only=True, wait=wait, on_wait=on_wait)
+        elif not read_only:
             migrate(con)
         return cls(root, config, con)
 

@@ -28,14 +28,27 @@ def latest_version() -> int:
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
-    """The schema version of an open database (0 for an empty one)."""
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_version ("
-        " version INTEGER NOT NULL, name VARCHAR NOT NULL,"
-        " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
-    )
-    rows = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()
+    """The schema version of an open database (0 for an empty one; read-only opens work)."""
+    try:
+        rows = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()
+    except duckdb.CatalogException:
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version ("
+            " version INTEGER NOT NULL, name VARCHAR NOT NULL,"
+            " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+        )
+        return 0
     return int(rows[0][0])
+
+
+def pending(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a shipped migration is not yet applied (read-only safe: creates nothing)."""
+    try:
+        rows = con.execute("SELECT version FROM schema_version").fetchall()
+    except duckdb.CatalogException:
+        return True
+    done = {int(r[0]) for r in rows}
+    return any(version not in done for version, _ in available())
 
 
 def migrate(con: duckdb.DuckDBPyConnection, target: int | None = None) -> list[int]:

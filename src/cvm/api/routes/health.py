@@ -1,4 +1,9 @@
-"""``/api/health``: is the service up and can it read the workspace."""
+"""``/api/health``: is the service up and is its workspace there.
+
+It does not open the database: a health probe polled every few milliseconds must never take
+the workspace's lock from a writer (an ingest, a scoring run), nor tell an unauthenticated
+caller where the workspace lives.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,22 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from cvm.api.deps import WorkspaceDep
+from cvm._exceptions import WorkspaceError
+from cvm.api.deps import SettingsDep
+from cvm.workspace.config import CONFIG_NAME
+from cvm.workspace.connection import DB_NAME
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/health")
-def health(ws: WorkspaceDep) -> dict[str, Any]:
-    """Status, the workspace and the rows in each of its tables."""
-    return {"status": "ok", "workspace": str(ws.path), "tables": ws.table_counts()}
+def health(settings: SettingsDep) -> dict[str, Any]:
+    """Status and the workspace's folder name (503 when it is not a workspace)."""
+    root = settings.workspace
+    if not (root / CONFIG_NAME).is_file():
+        raise WorkspaceError(f"{root} is not a workspace (no {CONFIG_NAME})")
+    return {
+        "status": "ok",
+        "workspace": root.resolve().name,
+        "database": (root / DB_NAME).is_file(),
+    }

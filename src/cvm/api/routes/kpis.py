@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from cvm.api.deps import WorkspaceDep
+from cvm.api.deps import AsOfQuery, WorkspaceDep
 from cvm.api.serialize import records
 from cvm.report.kpis import FREQUENCIES, kpi_snapshot
 
@@ -19,7 +18,7 @@ FreqQuery = Annotated[str, Query(pattern=f"^[{''.join(FREQUENCIES)}]$", descript
 @router.get("/kpis")
 def kpis(
     ws: WorkspaceDep,
-    as_of: Annotated[date | None, Query(description="Snapshot day (default: last sale)")] = None,
+    as_of: AsOfQuery = None,
     freq: FreqQuery = "M",
 ) -> dict[str, Any]:
     """Active, new, retained, churned customers, rates, revenue, order value and equity."""

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from cvm.api.deps import WorkspaceDep
+from cvm.api.deps import AsOfQuery, WorkspaceDep
 from cvm.report.html import plotly_js, render_html
 
 router = APIRouter(tags=["dashboard"])
@@ -25,7 +24,7 @@ def index() -> RedirectResponse:
 def dashboard(
     request: Request,
     ws: WorkspaceDep,
-    as_of: Annotated[date | None, Query(description="The report's day")] = None,
+    as_of: AsOfQuery = None,
     segment: Annotated[str | None, Query(description="kind:name, e.g. tier:gold")] = None,
 ) -> HTMLResponse:
     """Every report section as of ``as_of`` for ``segment`` (empty: all customers)."""

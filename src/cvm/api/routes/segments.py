@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query
 
 from cvm.api.deps import WorkspaceDep
 from cvm.api.serialize import records
-from cvm.segments.runs import latest_segments_run, segment_summary
+from cvm.segments.runs import latest_segments_run, segment_summary, segments_run_exists
 
 router = APIRouter(tags=["segments"])
 
@@ -19,5 +19,7 @@ def segments(
     run_id: Annotated[str | None, Query(description="A segments run (default: newest)")] = None,
 ) -> dict[str, Any]:
     """One row per (kind, segment): customers, share, revenue, CLV, P(alive), churn risk."""
+    if run_id is not None and not segments_run_exists(ws, run_id):
+        raise HTTPException(status_code=404, detail=f"unknown segments run {run_id!r}")
     run = run_id or latest_segments_run(ws)
     return {"run_id": run, "segments": records(segment_summary(ws, run).reset_index())}

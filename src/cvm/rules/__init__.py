@@ -1,0 +1,26 @@
+"""The one guard for user-written expressions: parsed, allow-listed, evaluated on a locked
+connection.
+
+Segment rules, campaign audiences (``--rule``), offer eligibility and boosts, and the RFM map
+all pass through :func:`check`, which parses the text with SQLGlot and refuses every construct
+outside the allow-list (:mod:`cvm.rules.allowlist`), then :func:`evaluate` runs the rendered
+tree on an in-memory DuckDB with external access off and its configuration locked.
+
+>>> rule = check("clv > 500 AND consent_email", "segment 'vip'", ["clv", "consent_email"])
+>>> rule.sql
+'"clv" > 500 AND "consent_email"'
+"""
+
+from cvm.rules.allowlist import CAST_TYPES, FUNCTIONS
+from cvm.rules.guard import CheckedRule, check
+from cvm.rules.sandbox import bind, evaluate, evaluate_arrow
+
+__all__ = [
+    "CAST_TYPES",
+    "FUNCTIONS",
+    "CheckedRule",
+    "bind",
+    "check",
+    "evaluate",
+    "evaluate_arrow",
+]
