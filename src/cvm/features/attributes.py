@@ -1,0 +1,93 @@
+"""Customer attributes (free-form JSON) as typed, bounded-width features, one key at a time.
+
+Both the uplift and the churn jobs build their attribute features here, so an attribute is
+typed and capped the same way everywhere (see :class:`cvm.models.attributes.AttributeEncoder`).
+Keys are read from DuckDB one at a time and encoded at once to float32, so memory grows with
+customers x attributes, never with the number of distinct values.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from cvm._sql import load_sql
+from cvm.models.attributes import AttributeEncoder
+
+if TYPE_CHECKING:
+    from cvm.workspace import Workspace
+
+__all__ = ["attribute_features"]
+
+SOURCES = ("customers", "campaign")
+
+
+def _source(kind: str) -> str:
+    if kind not in SOURCES:
+        raise ValueError(f"attribute source {kind!r}: use one of {', '.join(SOURCES)}")
+    return load_sql("cvm.features", f"attribute_source_{kind}.sql").strip()
+
+
+def _path(key: str) -> str:
+    return '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def attribute_features(
+    ws: Workspace,
+    customer_ids: Any = None,
+    *,
+    encoder: AttributeEncoder | None = None,
+    source: str = "customers",
+    campaign_id: str | None = None,
+    max_categories: int = 32,
+    prefix: str = "attr_",
+) -> tuple[pd.DataFrame, AttributeEncoder]:
+    """Encoded attributes of ``customer_ids`` (default: every customer of the source).
+
+    Parameters
+    ----------
+    encoder : a fitted encoder to apply (scoring); default: fit a new one on these customers.
+    source : ``customers`` (the customer record's ``attributes``) or ``campaign`` (the
+        covariates imported with a campaign's results; give ``campaign_id``).
+    max_categories : cap of a new encoder's categorical codes ("other" included).
+    prefix : a new encoder's column prefix.
+
+    Returns
+    -------
+    (features, encoder): one float32 column per kept attribute, indexed by customer id, and the
+    encoder (its ``excluded_`` says which attributes were left out and why).
+    """
+    sql_source = _source(source)
+    params = {"campaign_id": campaign_id} if source == "campaign" else {}
+    con = ws.con
+    fitting = encoder is None
+    enc = AttributeEncoder(max_categories=max_categories, prefix=prefix).start() if fitting else encoder
+    assert enc is not None
+    keys_sql = load_sql("cvm.features", "attribute_keys.sql").replace("/*SOURCE*/", sql_source)
+    keys = [str(r[0]) for r in con.execute(keys_sql, params).fetchall()]
+    wanted = keys if fitting else list(enc.kinds_)
+    values_sql = load_sql("cvm.features", "attribute_values.sql").replace("/*SOURCE*/", sql_source)
+    index: pd.Index | None = None
+    if customer_ids is not None:
+        index = pd.Index(pd.unique(np.asarray(customer_ids, dtype=object)), name="customer_id")
+    columns: dict[str, np.ndarray] = {}
+    for key in wanted:
+        if key in keys:
+            frame = con.execute(values_sql, {**params, "path": _path(key)}).df()
+            column = frame.set_index("customer_id")["value"]
+        else:
+            column = pd.Series([], dtype="string", index=pd.Index([], name="customer_id"))
+        if index is None:
+            index = column.index
+        column = column.reindex(index)
+        if fitting:
+            enc.fit_column(key, column)
+        if key in enc.kinds_:
+            columns[f"{enc.prefix}{key}"] = enc.transform_column(key, column)
+    if index is None:
+        ids = con.execute(f"SELECT customer_id FROM ({sql_source}) s ORDER BY 1", params).df()
+        index = pd.Index(ids["customer_id"], name="customer_id")
+    out = pd.DataFrame(columns, index=index)
+    return out.reindex(columns=enc.feature_names_), enc
