@@ -141,7 +141,7 @@ class AttributeEncoder:
                 lowered.isin(list(_TRUE)), 1.0, np.where(lowered.isin(list(_FALSE)), 0.0, np.nan)
             ).astype(np.float32)
         kept = self.categories_[name]
-        codes = pd.Categorical(column, categories=kept).codes.astype(np.float32)
+        codes = pd.Index(kept).get_indexer(column.to_numpy(dtype=object)).astype(np.float32)
         codes[codes < 0] = float(len(kept))
         codes[column.isna().to_numpy()] = np.nan
         return codes
