@@ -63,6 +63,7 @@ class Campaign:
     value_per_conversion: float | None = None
     outcomes: list[str] = field(default_factory=list)
     arm_column: str | None = None
+    customer_column: str | None = None
 
     def definition(self) -> dict[str, Any]:
         keep = (
@@ -79,6 +80,7 @@ class Campaign:
             "value_per_conversion",
             "outcomes",
             "arm_column",
+            "customer_column",
         )
         return {k: v for k, v in asdict(self).items() if k in keep}
 

@@ -142,6 +142,7 @@ def import_results(
             value_per_conversion=value_per_conversion,
             outcomes=list(outcomes),
             arm_column=arm_column,
+            customer_column=customer_column if has_id else None,
         )
     )
     if value_per_conversion is not None and value_per_conversion < 0:
@@ -155,7 +156,7 @@ def import_results(
     customer = (
         f"nullif(trim(CAST({_quote(customer_column)} AS VARCHAR)), '')"
         if has_id
-        else "$campaign_id || ':' || CAST(line - 1 AS VARCHAR)"
+        else "$campaign_id || ':' || CAST(line_ - 1 AS VARCHAR)"
     )
     outcome_values = ", ".join(
         f"{_value(_quote(o))} AS o{i}, nullif(trim(CAST({_quote(o)} AS VARCHAR)), '') AS r{i}"
@@ -165,7 +166,9 @@ def import_results(
     docs = ", ".join(
         f"$k{j}, nullif(trim(CAST({_quote(c)} AS VARCHAR)), '')" for j, c in enumerate(covariates)
     )
-    params: dict[str, Any] = {"campaign_id": campaign_id, "path": str(file)}
+    params: dict[str, Any] = {"path": str(file)}
+    if not has_id:
+        params["campaign_id"] = campaign_id
     params.update({f"k{j}": c for j, c in enumerate(covariates)})
     with transaction(con):
         con.execute(
@@ -174,12 +177,12 @@ def import_results(
             f" nullif(trim(CAST({_quote(arm_column)} AS VARCHAR)), '') AS arm_, {outcome_values},"
             f" {'json_object(' + docs + ')' if covariates else 'NULL'} AS features_,"
             f" {raw} AS raw_"
-            f" FROM (SELECT row_number() OVER () + 1 AS line, * FROM {reader.replace('?', '$path')})",
+            f" FROM (SELECT row_number() OVER () + 1 AS line_, * FROM {reader.replace('?', '$path')})",
             params,
         )
         checks = "\n".join(
             f"WHEN r{i} IS NOT NULL AND o{i} IS NULL THEN"
-            f" '{o.replace(chr(39), chr(39) * 2)} is not 0/1, yes/no or a number: ' || r{i}"
+            f" '''{o.replace(chr(39), chr(39) * 2)}'' is not 0/1, yes/no or a number: ' || r{i}"
             for i, o in enumerate(outcomes)
         )
         con.execute(load_sql("cvm.campaigns", "results_validate.sql").replace("/*CHECKS*/", checks))
@@ -217,7 +220,7 @@ def import_results(
             )
         con.execute(
             "INSERT INTO rejected_rows (load_id, kind, source, line, raw, reason)"
-            " SELECT ?, 'campaign_results', ?, line, raw_, reason FROM results_import"
+            " SELECT ?, 'campaign_results', ?, line_, raw_, reason FROM results_import"
             " WHERE reason IS NOT NULL",
             [load_id, str(file)],
         )

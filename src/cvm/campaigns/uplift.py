@@ -468,7 +468,9 @@ def _score_file(
         raise DataError(f"{path}: cannot read as CSV: {exc}") from exc
     if raw.empty:
         raise DataError(f"{path}: no rows to score")
-    id_column = "customer_id" if "customer_id" in raw.columns else None
+    id_column = next(
+        (k for k in (c.customer_column, "customer_id") if k and k in raw.columns), None
+    )
     ids = (
         raw[id_column].str.strip()
         if id_column
