@@ -123,22 +123,25 @@ def _features(
     from cvm.models.attributes import AttributeEncoder
 
     cutoff = pd.Timestamp(as_of).normalize()
-    members = customer_ids is not None
-    customers = (
-        ws.con.execute(
-            load_sql("cvm.campaigns", "uplift_customers.sql"),
-            {"members": members, "cutoff": cutoff.to_pydatetime()},
-        )
-        .df()
-        .set_index("customer_id")
-    )
     excluded: dict[str, int] = {}
-    if members:
-        wanted = pd.Index(pd.unique(np.asarray(customer_ids, dtype=object)), name="customer_id")
-        unknown = int((~wanted.isin(customers.index)).sum())
+    if customer_ids is None:
+        customers = ws.con.execute(
+            load_sql("cvm.campaigns", "uplift_customers.sql"), {"cutoff": cutoff.to_pydatetime()}
+        ).df()
+    else:
+        wanted = pd.unique(np.asarray(customer_ids, dtype=object))
+        members = pd.DataFrame({"customer_id": wanted, "pos": np.arange(len(wanted))})
+        ws.con.register("uplift_members", members)
+        try:
+            customers = ws.con.execute(
+                load_sql("cvm.campaigns", "uplift_members.sql")
+            ).df()
+        finally:
+            ws.con.unregister("uplift_members")
+        unknown = len(wanted) - len(customers)
         if unknown:
             excluded["not in the customers table"] = unknown
-        customers = customers.reindex(wanted[wanted.isin(customers.index)])
+    customers = customers.set_index("customer_id")
     ids = customers.index
     history = rfm_summary(ws, cutoff.date())
     numeric = pd.DataFrame(0.0, index=ids, columns=list(_NUMERIC))
@@ -252,6 +255,7 @@ def fit_campaign_uplift(
     outcome: str | None = None,
     arm: str | None = None,
     test_file: str | Path | None = None,
+    sample: int | None = None,
 ) -> UpliftResult:
     """Fit an uplift model on a campaign's outcome, evaluate each arm, score customers.
 
@@ -268,6 +272,7 @@ def fit_campaign_uplift(
     arm : fit and evaluate this treatment arm against the control only (default: every arm).
     test_file : a file of customers to score with the model (same columns as the imported
         results); when it holds the arm and outcome columns, the model is also evaluated on it.
+    sample : fit and evaluate on a random sample of this many members (said in the notes).
 
     The scores land in ``uplift_scores`` under a new ``model_runs`` row (kind ``uplift``):
     for a campaign imported with its results, its members; otherwise every customer.
@@ -291,6 +296,7 @@ def fit_campaign_uplift(
                 outcome=outcome,
                 arm=arm,
                 test_file=test_file,
+                sample=sample,
             )
     c = get_campaign(ws, campaign_id)
     if not 0 < test_size < 1:
@@ -308,6 +314,10 @@ def fit_campaign_uplift(
         if arm not in found:
             raise DataError(f"arm {arm!r}: campaign {campaign_id!r} has arms {', '.join(found)}")
         frame = frame[frame["arm"].isin([arm, control])]
+    sampled = []
+    if sample is not None and 0 < sample < len(frame):
+        sampled.append(f"fitted on a random sample of {sample:,} of {len(frame):,} members")
+        frame = frame.sample(n=sample, random_state=seed).sort_values("customer_id")
     as_of = c.starts - timedelta(days=1)
     imported = bool(c.outcomes)
     X, encoders, dropped = _features(
@@ -317,7 +327,7 @@ def fit_campaign_uplift(
     frame = frame.set_index("customer_id").loc[X.index]
     arms = frame["arm"].to_numpy(str)
     y = frame["y"].to_numpy(float)
-    notes = []
+    notes = sampled
     no_history = int((X["has_history"] == 0).sum())
     if no_history:
         notes.append(
@@ -372,6 +382,7 @@ def fit_campaign_uplift(
                 "seed": seed,
                 "test_size": test_size,
                 "threshold": threshold,
+                "sample": sample,
             },
             cutoff=pd.Timestamp(when).to_pydatetime(),
         )

@@ -68,26 +68,30 @@ def attribute_features(
     keys_sql = load_sql("cvm.features", "attribute_keys.sql").replace("/*SOURCE*/", sql_source)
     keys = [str(r[0]) for r in con.execute(keys_sql, params).fetchall()]
     wanted = keys if fitting else list(enc.kinds_)
-    values_sql = load_sql("cvm.features", "attribute_values.sql").replace("/*SOURCE*/", sql_source)
-    index: pd.Index | None = None
-    if customer_ids is not None:
-        index = pd.Index(pd.unique(np.asarray(customer_ids, dtype=object)), name="customer_id")
-    columns: dict[str, np.ndarray] = {}
-    for key in wanted:
-        if key in keys:
-            frame = con.execute(values_sql, {**params, "path": _path(key)}).df()
-            column = frame.set_index("customer_id")["value"]
-        else:
-            column = pd.Series([], dtype="string", index=pd.Index([], name="customer_id"))
-        if index is None:
-            index = column.index
-        column = column.reindex(index)
-        if fitting:
-            enc.fit_column(key, column)
-        if key in enc.kinds_:
-            columns[f"{enc.prefix}{key}"] = enc.transform_column(key, column)
-    if index is None:
+    if customer_ids is None:
         ids = con.execute(f"SELECT customer_id FROM ({sql_source}) s ORDER BY 1", params).df()
-        index = pd.Index(ids["customer_id"], name="customer_id")
+        listed = ids["customer_id"].to_numpy(dtype=object)
+    else:
+        listed = pd.unique(np.asarray(customer_ids, dtype=object))
+    index = pd.Index(listed, name="customer_id", dtype=object)
+    order = pd.DataFrame({"customer_id": listed, "pos": np.arange(len(listed))})
+    values_sql = load_sql("cvm.features", "attribute_values_for.sql").replace(
+        "/*SOURCE*/", sql_source
+    )
+    columns: dict[str, np.ndarray] = {}
+    con.register("attribute_ids", order)
+    try:
+        for key in wanted:
+            if key in keys:
+                found = con.execute(values_sql, {**params, "path": _path(key)}).df()
+                column = found["value"]
+            else:
+                column = pd.Series([None] * len(listed), dtype=object)
+            if fitting:
+                enc.fit_column(key, column)
+            if key in enc.kinds_:
+                columns[f"{enc.prefix}{key}"] = enc.transform_column(key, column)
+    finally:
+        con.unregister("attribute_ids")
     out = pd.DataFrame(columns, index=index)
     return out.reindex(columns=enc.feature_names_), enc

@@ -136,10 +136,10 @@ class AttributeEncoder:
         if kind == "numeric":
             return pd.to_numeric(column, errors="coerce").to_numpy(np.float32, na_value=np.nan)
         if kind == "boolean":
-            lowered = column.str.lower()
-            return np.where(
-                lowered.isin(list(_TRUE)), 1.0, np.where(lowered.isin(list(_FALSE)), 0.0, np.nan)
-            ).astype(np.float32)
+            words = [*_TRUE, *_FALSE]
+            found = pd.Index(words).get_indexer(column.str.lower().to_numpy(dtype=object))
+            truth = np.r_[np.ones(len(_TRUE)), np.zeros(len(_FALSE)), np.nan]
+            return truth[found].astype(np.float32)  # -1 (not a truth word) picks the NaN
         kept = self.categories_[name]
         codes = pd.Index(kept).get_indexer(column.to_numpy(dtype=object)).astype(np.float32)
         codes[codes < 0] = float(len(kept))
