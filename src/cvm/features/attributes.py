@@ -67,31 +67,65 @@ def attribute_features(
     assert enc is not None
     keys_sql = load_sql("cvm.features", "attribute_keys.sql").replace("/*SOURCE*/", sql_source)
     keys = [str(r[0]) for r in con.execute(keys_sql, params).fetchall()]
-    wanted = keys if fitting else list(enc.kinds_)
+    wanted = [k for k in (keys if fitting else list(enc.kinds_)) if k in keys]
     if customer_ids is None:
         ids = con.execute(f"SELECT customer_id FROM ({sql_source}) s ORDER BY 1", params).df()
         listed = ids["customer_id"].to_numpy(dtype=object)
     else:
         listed = pd.unique(np.asarray(customer_ids, dtype=object))
     index = pd.Index(listed, name="customer_id", dtype=object)
-    order = pd.DataFrame({"customer_id": listed, "pos": np.arange(len(listed))})
-    values_sql = load_sql("cvm.features", "attribute_values_for.sql").replace(
-        "/*SOURCE*/", sql_source
-    )
     columns: dict[str, np.ndarray] = {}
-    con.register("attribute_ids", order)
-    try:
-        for key in wanted:
-            if key in keys:
-                found = con.execute(values_sql, {**params, "path": _path(key)}).df()
-                column = found["value"]
-            else:
-                column = pd.Series([None] * len(listed), dtype=object)
-            if fitting:
-                enc.fit_column(key, column)
-            if key in enc.kinds_:
-                columns[f"{enc.prefix}{key}"] = enc.transform_column(key, column)
-    finally:
-        con.unregister("attribute_ids")
+    if wanted:
+        order = pd.DataFrame({"customer_id": listed, "pos": np.arange(len(listed))})
+        text = ", ".join(
+            f"nullif(trim(json_extract_string(s.doc, $p{i})), '') AS a{i}"
+            for i in range(len(wanted))
+        )
+        con.register("attribute_ids", order)
+        try:
+            con.execute(
+                load_sql("cvm.features", "attribute_text.sql")
+                .replace("/*SOURCE*/", sql_source)
+                .replace("/*COLUMNS*/", ", " + text),
+                {**params, **{f"p{i}": _path(k) for i, k in enumerate(wanted)}},
+            )
+        finally:
+            con.unregister("attribute_ids")
+        try:
+            for i, key in enumerate(wanted):
+                if fitting:
+                    _learn(con, enc, key, f"a{i}")
+                if key in enc.kinds_:
+                    columns[f"{enc.prefix}{key}"] = _encode(con, enc, key, f"a{i}")
+        finally:
+            con.execute("DROP TABLE IF EXISTS attribute_text")
     out = pd.DataFrame(columns, index=index)
     return out.reindex(columns=enc.feature_names_), enc
+
+
+def _learn(con: Any, enc: AttributeEncoder, key: str, column: str) -> None:
+    """Type one attribute from counts computed in SQL, by the encoder's own rules."""
+    stats = load_sql("cvm.features", "attribute_stats.sql").replace("/*COL*/", column)
+    present, distinct, numeric, trues, falses = con.execute(stats).fetchall()[0]
+    kind = enc.decide(key, present=int(present), distinct=int(distinct), numeric=int(numeric),
+                      trues=int(trues), falses=int(falses))  # fmt: skip
+    if kind == "categorical":
+        top = load_sql("cvm.features", "attribute_top.sql").replace("/*COL*/", column)
+        kept = con.execute(top, {"k": enc.kept_categories(int(distinct))}).fetchall()
+        enc.set_categories(key, [str(r[0]) for r in kept])
+
+
+def _encode(con: Any, enc: AttributeEncoder, key: str, column: str) -> np.ndarray:
+    """One attribute as float32 in list order, encoded in SQL."""
+    kept = enc.categories_.get(key, [])
+    codes = pd.DataFrame({"value": pd.Series(kept, dtype=object),
+                          "code": np.arange(len(kept), dtype=np.float64)})  # fmt: skip
+    sql = load_sql("cvm.features", "attribute_encode.sql").replace("/*COL*/", column)
+    con.register("attribute_codes", codes)
+    try:
+        found = con.execute(
+            sql, {"kind": enc.kinds_[key], "other": float(len(kept))}
+        ).fetchnumpy()["x"]
+    finally:
+        con.unregister("attribute_codes")
+    return np.ma.filled(np.ma.asarray(found, dtype=np.float32), np.nan)

@@ -81,30 +81,58 @@ class AttributeEncoder:
 
     def fit_column(self, name: str, values: pd.Series) -> None:
         """Learn one attribute (so a caller can stream attributes one at a time)."""
-        self._fitted()
         column = _as_text(values)
         present = column.dropna()
-        if present.empty:
+        lowered = present.str.lower()
+        counts = present.value_counts()
+        kind = self.decide(
+            name,
+            present=len(present),
+            distinct=len(counts),
+            numeric=int(pd.to_numeric(present, errors="coerce").notna().sum()),
+            trues=int(lowered.isin(list(_TRUE)).sum()),
+            falses=int(lowered.isin(list(_FALSE)).sum()),
+        )
+        if kind == "categorical":
+            ranked = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
+            self.categories_[name] = [str(v) for v, _ in ranked[: self.kept_categories(len(counts))]]
+
+    def decide(
+        self, name: str, *, present: int, distinct: int, numeric: int, trues: int, falses: int
+    ) -> str | None:
+        """The kind of an attribute from its counts, recorded; ``None`` when it is excluded.
+
+        ``present``: customers with a value; ``distinct``: distinct values; ``numeric``: values
+        that read as numbers; ``trues``/``falses``: values that read as a vendor boolean. A
+        caller computing the counts elsewhere (in SQL) gets the same rules; a categorical kind
+        then needs :meth:`set_categories`.
+        """
+        self._fitted()
+        if present == 0:
             self.excluded_[name] = "no value for any customer"
-            return
+            return None
         if _ID_NAME.search(name):
             self.excluded_[name] = "an identifier or contact detail (by its name)"
-            return
-        if _booleans(present):
-            self.kinds_[name] = "boolean"
-            return
-        if pd.to_numeric(present, errors="coerce").notna().all():
-            self.kinds_[name] = "numeric"
-            return
-        counts = present.value_counts(sort=True)
-        if len(counts) > self.max_categories and len(counts) > self.unique_share * len(present):
-            self.excluded_[name] = (
-                f"id-like: {len(counts):,} distinct values in {len(present):,} customers"
-            )
-            return
-        self.kinds_[name] = "categorical"
-        keep = self.max_categories - (1 if len(counts) > self.max_categories else 0)
-        self.categories_[name] = [str(v) for v in counts.index[:keep]]
+            return None
+        if trues and falses and trues + falses == present:
+            kind = "boolean"
+        elif numeric == present:
+            kind = "numeric"
+        elif distinct > self.max_categories and distinct > self.unique_share * present:
+            self.excluded_[name] = f"id-like: {distinct:,} distinct values in {present:,} customers"
+            return None
+        else:
+            kind = "categorical"
+        self.kinds_[name] = kind
+        return kind
+
+    def kept_categories(self, distinct: int) -> int:
+        """How many of the most frequent values keep a code of their own ("other" takes one)."""
+        return self.max_categories - (1 if distinct > self.max_categories else 0)
+
+    def set_categories(self, name: str, categories: list[str]) -> None:
+        """The kept values of a categorical attribute, most frequent first (ties by value)."""
+        self.categories_[name] = [str(v) for v in categories]
 
     def _fitted(self) -> None:
         if not hasattr(self, "kinds_"):
@@ -170,9 +198,3 @@ def _as_text(column: pd.Series) -> pd.Series:
     else:
         text = column.astype("string").str.strip()
     return text.mask(text == "")
-
-
-def _booleans(present: pd.Series) -> bool:
-    """Every value a vendor boolean, and both truth values seen."""
-    values = set(present.str.lower().unique())
-    return bool(values <= (_TRUE | _FALSE) and values & _TRUE and values & _FALSE)
