@@ -64,7 +64,10 @@ def test_import_creates_unknown_customers_and_rejects_bad_rows(imported):
     stored = ws.con.execute(
         "SELECT features FROM campaign_covariates WHERE customer_id = '000003'"
     ).fetchall()
-    assert json.loads(stored[0][0]) == {"age": str(frame.loc[2, "age"]), "plan": frame.loc[2, "plan"]}
+    assert json.loads(stored[0][0]) == {
+        "age": str(frame.loc[2, "age"]),
+        "plan": frame.loc[2, "plan"],
+    }
 
 
 def test_measure_any_outcome_against_a_control_of_any_name(imported):
@@ -78,7 +81,9 @@ def test_measure_any_outcome_against_a_control_of_any_name(imported):
         t, c = y[good["arm"] == arm], y[good["arm"] == "Holdout"]
         assert rows.loc[arm, "n"] == len(t) and rows.loc[arm, "control_n"] == len(c)
         assert rows.loc[arm, "lift"] == pytest.approx(t.mean() - c.mean())
-        assert rows.loc[arm, "incremental_value"] == pytest.approx(20 * len(t) * (t.mean() - c.mean()))
+        assert rows.loc[arm, "incremental_value"] == pytest.approx(
+            20 * len(t) * (t.mean() - c.mean())
+        )
         assert rows.loc[arm, "cost"] == pytest.approx(0.5 * len(t))
     assert rows.loc["Coupon", "p_adjusted"] < 1e-6 < rows.loc["Banner", "p_adjusted"]
     # Holm: the smaller p doubles (two arms), the larger stays (capped at the running max)
@@ -99,7 +104,8 @@ def test_cli_import_measure_json_and_uplift(crm, runner, tmp_path):
     ws = ["-w", str(crm.path)]
     crm.close()
     _results_file(tmp_path / "results.csv", n=3000)
-    loaded = runner.invoke(app, ["campaign", "import-results", "EXT2", str(tmp_path / "results.csv"),
+    results = str(tmp_path / "results.csv")
+    loaded = runner.invoke(app, ["campaign", "import-results", "EXT2", results,
                                  "--arm-column", "group", "--control-arm", "Holdout",
                                  "--outcome", "bought", "--outcome", "visits",
                                  "--customer-column", "Customer ID", *ws])  # fmt: skip
@@ -126,8 +132,8 @@ def test_cli_import_measure_json_and_uplift(crm, runner, tmp_path):
     scores = pd.read_csv(tmp_path / "new_uplift.csv", dtype={"customer_id": str})
     assert len(scores) == 300 and set(scores["arm"]) == {"Coupon"}
     assert scores["customer_id"].iloc[0] == "000001"
-    missing = runner.invoke(app, ["campaign", "import-results", "EXT3", str(tmp_path / "results.csv"),
-                                  "--arm-column", "group", "--control-arm", "control", *ws])  # fmt: skip
+    missing = runner.invoke(app, ["campaign", "import-results", "EXT3", results, "--arm-column",
+                                  "group", "--control-arm", "control", *ws])  # fmt: skip
     assert missing.exit_code == 1 and "Traceback" not in missing.output
     assert "--outcome" in missing.output
 
@@ -147,4 +153,3 @@ def test_measure_visits_of_a_built_campaign(past_campaign):
     assert row["mean"] == pytest.approx(means[row["arm"]][0])
     assert row["control_mean"] == pytest.approx(means["control"][0])
     assert row["control_n"] == means["control"][1]
-

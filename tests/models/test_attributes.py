@@ -53,7 +53,9 @@ def test_width_is_bounded_and_numbers_stay_numbers(raw):
         "vip": "boolean",
         "plan": "categorical",
     }
-    np.testing.assert_allclose(X["attr_balance"].to_numpy(), raw["balance"].astype(float), rtol=1e-6)
+    np.testing.assert_allclose(
+        X["attr_balance"].to_numpy(), raw["balance"].astype(float), rtol=1e-6
+    )
     # 50k strings: 31 most frequent kept, the rest share the "other" code 31
     codes = X["attr_city"].to_numpy()
     assert codes.max() == 31 and len(np.unique(codes)) == 32

@@ -5,8 +5,8 @@ Design a campaign (:func:`create_campaign`), build its arms under the contact po
 (:func:`export_campaign`), measure the incremental effect (:func:`measure_campaign`; read it
 back with :func:`stored_results`), and read what was learned (:func:`learned_priors`). Past
 randomized campaigns load with :func:`import_campaign`, the results of a test that ran
-elsewhere with :func:`import_results` (any outcome measured by :func:`measure_outcome`); uplift models are fitted on them with
-:func:`fit_campaign_uplift`.
+elsewhere with :func:`import_results` (any outcome measured by :func:`measure_outcome`);
+uplift models are fitted on them with :func:`fit_campaign_uplift`.
 """
 
 from cvm.campaigns.build import BuildResult, build_campaign

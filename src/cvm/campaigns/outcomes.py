@@ -49,11 +49,11 @@ class OutcomeMeasurement:
 
     def records(self) -> list[dict[str, Any]]:
         """The rows as plain JSON-ready dicts (NaN as None)."""
-        out = []
+        out: list[dict[str, Any]] = []
         for row in self.arms.to_dict("records"):
             out.append(
                 {
-                    k: (None if isinstance(v, float) and not np.isfinite(v) else _plain(v))
+                    str(k): (None if isinstance(v, float) and not np.isfinite(v) else _plain(v))
                     for k, v in row.items()
                 }
             )

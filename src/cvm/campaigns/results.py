@@ -148,9 +148,9 @@ def import_results(
     if value_per_conversion is not None and value_per_conversion < 0:
         raise DataError("--value-per-conversion must be non-negative")
     con = ws.con
-    if con.execute("SELECT count(*) FROM campaigns WHERE campaign_id = ?", [campaign_id]).fetchall()[
-        0
-    ][0]:
+    if con.execute(
+        "SELECT count(*) FROM campaigns WHERE campaign_id = ?", [campaign_id]
+    ).fetchall()[0][0]:
         raise DataError(f"campaign {campaign_id!r} already exists: import under a new id")
     load_id = f"results-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     customer = (
@@ -177,7 +177,8 @@ def import_results(
             f" nullif(trim(CAST({_quote(arm_column)} AS VARCHAR)), '') AS arm_, {outcome_values},"
             f" {'json_object(' + docs + ')' if covariates else 'NULL'} AS features_,"
             f" {raw} AS raw_"
-            f" FROM (SELECT row_number() OVER () + 1 AS line_, * FROM {reader.replace('?', '$path')})",
+            " FROM (SELECT row_number() OVER () + 1 AS line_, *"
+            f" FROM {reader.replace('?', '$path')})",
             params,
         )
         checks = "\n".join(

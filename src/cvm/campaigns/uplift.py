@@ -133,9 +133,7 @@ def _features(
         members = pd.DataFrame({"customer_id": wanted, "pos": np.arange(len(wanted))})
         ws.con.register("uplift_members", members)
         try:
-            customers = ws.con.execute(
-                load_sql("cvm.campaigns", "uplift_members.sql")
-            ).df()
+            customers = ws.con.execute(load_sql("cvm.campaigns", "uplift_members.sql")).df()
         finally:
             ws.con.unregister("uplift_members")
         unknown = len(wanted) - len(customers)
@@ -364,11 +362,16 @@ def fit_campaign_uplift(
         "test_rows": int(test.sum()),
         "excluded": excluded,
         "arms": {
-            a: {"qini": e.qini, "auuc": e.auuc, "qini_area": e.qini_area,
-                "auuc_area": e.auuc_area, "n_treatment": e.n_treatment,
-                "n_control": e.n_control}
+            a: {
+                "qini": e.qini,
+                "auuc": e.auuc,
+                "qini_area": e.qini_area,
+                "auuc_area": e.auuc_area,
+                "n_treatment": e.n_treatment,
+                "n_control": e.n_control,
+            }
             for a, e in evaluated.items()
-        },  # fmt: skip
+        },
     }
     with transaction(ws.con):
         run_id = ws.record_run(

@@ -344,7 +344,9 @@ def import_results(
     value_per_conversion: Annotated[
         float | None, typer.Option(help="Value of one incremental conversion.")
     ] = None,
-    starts: Annotated[str | None, typer.Option(help="First day of the test (default today).")] = None,
+    starts: Annotated[
+        str | None, typer.Option(help="First day of the test (default today).")
+    ] = None,
     ends: Annotated[str | None, typer.Option(help="Last day of the test.")] = None,
     workspace: WorkspaceOption = Path("."),
 ) -> None:
@@ -383,7 +385,8 @@ def uplift(
     ] = None,
     arm: Annotated[str | None, typer.Option(help="One treatment arm (default: every arm).")] = None,
     test: Annotated[
-        Path | None, typer.Option(help="A file of customers to score (and evaluate if it has arms).")
+        Path | None,
+        typer.Option(help="A file of customers to score (and evaluate if it has arms)."),
     ] = None,
     out: Annotated[
         Path | None, typer.Option(help="CSV for the scores of --test (default: beside it).")

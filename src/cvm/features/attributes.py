@@ -63,7 +63,11 @@ def attribute_features(
     params = {"campaign_id": campaign_id} if source == "campaign" else {}
     con = ws.con
     fitting = encoder is None
-    enc = AttributeEncoder(max_categories=max_categories, prefix=prefix).start() if fitting else encoder
+    enc = (
+        AttributeEncoder(max_categories=max_categories, prefix=prefix).start()
+        if fitting
+        else encoder
+    )
     assert enc is not None
     keys_sql = load_sql("cvm.features", "attribute_keys.sql").replace("/*SOURCE*/", sql_source)
     keys = [str(r[0]) for r in con.execute(keys_sql, params).fetchall()]
@@ -123,9 +127,9 @@ def _encode(con: Any, enc: AttributeEncoder, key: str, column: str) -> np.ndarra
     sql = load_sql("cvm.features", "attribute_encode.sql").replace("/*COL*/", column)
     con.register("attribute_codes", codes)
     try:
-        found = con.execute(
-            sql, {"kind": enc.kinds_[key], "other": float(len(kept))}
-        ).fetchnumpy()["x"]
+        found = con.execute(sql, {"kind": enc.kinds_[key], "other": float(len(kept))}).fetchnumpy()[
+            "x"
+        ]
     finally:
         con.unregister("attribute_codes")
     return np.ma.filled(np.ma.asarray(found, dtype=np.float32), np.nan)

@@ -95,7 +95,9 @@ class AttributeEncoder:
         )
         if kind == "categorical":
             ranked = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
-            self.categories_[name] = [str(v) for v, _ in ranked[: self.kept_categories(len(counts))]]
+            self.categories_[name] = [
+                str(v) for v, _ in ranked[: self.kept_categories(len(counts))]
+            ]
 
     def decide(
         self, name: str, *, present: int, distinct: int, numeric: int, trues: int, falses: int
@@ -165,11 +167,13 @@ class AttributeEncoder:
             return pd.to_numeric(column, errors="coerce").to_numpy(np.float32, na_value=np.nan)
         if kind == "boolean":
             words = [*_TRUE, *_FALSE]
-            found = pd.Index(words).get_indexer(column.str.lower().to_numpy(dtype=object))
+            found = pd.Index(words).get_indexer(pd.Index(column.str.lower().to_numpy(dtype=object)))
             truth = np.r_[np.ones(len(_TRUE)), np.zeros(len(_FALSE)), np.nan]
             return truth[found].astype(np.float32)  # -1 (not a truth word) picks the NaN
         kept = self.categories_[name]
-        codes = pd.Index(kept).get_indexer(column.to_numpy(dtype=object)).astype(np.float32)
+        codes = (
+            pd.Index(kept).get_indexer(pd.Index(column.to_numpy(dtype=object))).astype(np.float32)
+        )
         codes[codes < 0] = float(len(kept))
         codes[column.isna().to_numpy()] = np.nan
         return codes

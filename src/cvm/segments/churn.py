@@ -241,8 +241,11 @@ def save_churn(ws: Workspace, result: ChurnTraining) -> str:
         )
         with path.open("wb") as fh:
             pickle.dump(
-                {"model": result.model, "channels": result.channels,
-                 "attributes": result.attributes},  # fmt: skip
+                {
+                    "model": result.model,
+                    "channels": result.channels,
+                    "attributes": result.attributes,
+                },
                 fh,
             )
     result.run_id = run_id
