@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from cvm.campaigns import import_results, measure_outcome
+from cvm._exceptions import DataError
+from cvm.campaigns import import_results, measure_campaign, measure_outcome
 from cvm.cli import app
 
 
@@ -89,6 +90,8 @@ def test_measure_any_outcome_against_a_control_of_any_name(imported):
     # Holm: the smaller p doubles (two arms), the larger stays (capped at the running max)
     p = rows["p_value"].sort_values()
     assert rows.loc[p.index[0], "p_adjusted"] == pytest.approx(min(1, 2 * p.iloc[0]))
+    with pytest.raises(DataError, match="imported with its results"):
+        measure_campaign(ws, "EXT1")  # no transactions to attribute: never zeros
     visits = measure_outcome(ws, "EXT1", "visits")
     assert visits.missing == {frame.loc[6, "group"].strip(): 1}
     v = visits.arms.set_index("arm")
@@ -139,8 +142,6 @@ def test_cli_import_measure_json_and_uplift(crm, runner, tmp_path):
 
 
 def test_measure_visits_of_a_built_campaign(past_campaign):
-    from cvm.campaigns import measure_campaign
-
     ws, _ = past_campaign
     measure_campaign(ws, "CMP0001", n_boot=100)  # attributes the outcomes
     m = measure_outcome(ws, "CMP0001", "visits")
