@@ -107,6 +107,7 @@ def import_results(
         treatment row.
     """
     from cvm.workspace import transaction
+    from cvm.workspace.connection import memory_limit
 
     file = Path(path)
     reader, found = _columns(ws, file)
@@ -170,7 +171,7 @@ def import_results(
     if not has_id:
         params["campaign_id"] = campaign_id
     params.update({f"k{j}": c for j, c in enumerate(covariates)})
-    with transaction(con):
+    with memory_limit(con, ws.config.load_memory_limit), transaction(con):
         con.execute(
             "CREATE OR REPLACE TEMP TABLE results_raw AS SELECT *,"
             f" {customer} AS customer_id_,"
