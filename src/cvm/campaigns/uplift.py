@@ -495,8 +495,10 @@ def _score_file(
         raise DataError(f"{path}: customer {raw.index[raw.index.duplicated()][0]!r} appears twice")
     known, _, _ = _features(ws, c.starts - timedelta(days=1), raw.index, encoders=encoders)
     X = known.reindex(raw.index).reindex(columns=columns)
-    history = ["frequency", "recency", "T", "monetary_value", "has_history"]
-    X[history] = X[history].fillna(0.0)
+    # people unknown to the workspace: no history and no consent on record, as for new members
+    unknown = ["frequency", "recency", "T", "monetary_value", "has_history", "consent_email",
+               "consent_sms", "consent_push"]  # fmt: skip
+    X[unknown] = X[unknown].fillna(0.0)
     if encoders.covariates is not None:
         covs = encoders.covariates.transform(raw)
         missing = [n for n in encoders.covariates.kinds_ if n not in raw.columns]
