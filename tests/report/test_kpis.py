@@ -11,10 +11,10 @@ import pytest
 from cvm._exceptions import ConfigError, DataError
 from cvm.campaigns import measure_campaign
 from cvm.report.kpis import (
-    campaign_results,
     clv_distribution,
     cohort_table,
     customer_equity,
+    imported_outcomes,
     kpi_snapshot,
     kpi_timeseries,
     segment_migration,
@@ -143,9 +143,9 @@ def test_campaign_lift_and_roi(hand: Workspace) -> None:
     con.executemany(
         "INSERT INTO assignments VALUES ('k', ?, ?, NULL, '2024-02-28')", [list(a) for a in arms]
     )
-    assert campaign_results(hand).empty  # results are those a measurement stored
+    assert imported_outcomes(hand).empty  # results are those a measurement stored
     measure_campaign(hand, "k", n_boot=100)
-    out = campaign_results(hand, margin=0.5).iloc[0]
+    out = imported_outcomes(hand, margin=0.5).iloc[0]
     # nobody was contacted: every window runs from the assignment, 2024-02-28 .. 2024-03-29:
     # treated c1 30, c4 70 (t8 is after the window), c3 0
     assert out["conversion"] == pytest.approx(2 / 3)
@@ -216,7 +216,7 @@ def test_equity_and_clv_distribution(demo: Workspace) -> None:
 
 def test_campaign_results_are_the_stored_measurement(demo: Workspace) -> None:
     # the demo measured the simulator's past campaign: the results read that measurement
-    results = campaign_results(demo)
+    results = imported_outcomes(demo)
     assert len(results) >= 1
     priors = demo.con.execute(
         "SELECT campaign_id, arm, metric, n_treatment, lift FROM response_priors"

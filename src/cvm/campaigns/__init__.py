@@ -4,8 +4,9 @@ Design a campaign (:func:`create_campaign`), build its arms under the contact po
 (:func:`build_campaign`; the policy itself is :func:`contact_policy`), export the target list
 (:func:`export_campaign`), measure the incremental effect (:func:`measure_campaign`; read it
 back with :func:`stored_results`), and read what was learned (:func:`learned_priors`). Past
-randomized campaigns load with :func:`import_campaign`; uplift models are fitted on them with
-:func:`fit_campaign_uplift`.
+randomized campaigns load with :func:`import_campaign`, the results of a test that ran
+elsewhere with :func:`import_results` (any outcome measured by :func:`measure_outcome`);
+uplift models are fitted on them with :func:`fit_campaign_uplift`.
 """
 
 from cvm.campaigns.build import BuildResult, build_campaign
@@ -13,9 +14,11 @@ from cvm.campaigns.design import Campaign, create_campaign, get_campaign, list_c
 from cvm.campaigns.export import ExportResult, export_campaign
 from cvm.campaigns.importing import ImportResult, import_campaign
 from cvm.campaigns.measure import Measurement, compare_arms, measure_campaign, stored_results
+from cvm.campaigns.outcomes import OutcomeMeasurement, measure_outcome
 from cvm.campaigns.plan import Plan, baseline_from_history, plan_test
 from cvm.campaigns.policy import contact_policy
 from cvm.campaigns.priors import learned_priors
+from cvm.campaigns.results import ResultsImport, import_results
 from cvm.campaigns.suppressions import (
     SuppressionResult,
     add_suppressions,
@@ -30,7 +33,9 @@ __all__ = [
     "ExportResult",
     "ImportResult",
     "Measurement",
+    "OutcomeMeasurement",
     "Plan",
+    "ResultsImport",
     "SuppressionResult",
     "UpliftResult",
     "add_suppressions",
@@ -44,9 +49,11 @@ __all__ = [
     "fit_campaign_uplift",
     "get_campaign",
     "import_campaign",
+    "import_results",
     "learned_priors",
     "list_campaigns",
     "measure_campaign",
+    "measure_outcome",
     "plan_test",
     "read_suppression_file",
     "stored_results",

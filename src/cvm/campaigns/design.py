@@ -59,6 +59,11 @@ class Campaign:
     margin_rate: float | None = None
     target_lift: float | None = None
     status: str = "draft"
+    control_arm: str = "control"
+    value_per_conversion: float | None = None
+    outcomes: list[str] = field(default_factory=list)
+    arm_column: str | None = None
+    customer_column: str | None = None
 
     def definition(self) -> dict[str, Any]:
         keep = (
@@ -71,6 +76,11 @@ class Campaign:
             "fixed_cost",
             "margin_rate",
             "target_lift",
+            "control_arm",
+            "value_per_conversion",
+            "outcomes",
+            "arm_column",
+            "customer_column",
         )
         return {k: v for k, v in asdict(self).items() if k in keep}
 
@@ -245,9 +255,9 @@ def list_campaigns(ws: Workspace) -> pd.DataFrame:
         "SELECT c.campaign_id, c.name, c.offer_id, c.channel, c.status, c.starts, c.ends,"
         " c.response_days, c.control_fraction,"
         " (SELECT count(*) FROM assignments a WHERE a.campaign_id = c.campaign_id"
-        "   AND a.arm <> 'control') AS treated,"
+        "   AND a.arm <> coalesce(c.definition->>'control_arm', 'control')) AS treated,"
         " (SELECT count(*) FROM assignments a WHERE a.campaign_id = c.campaign_id"
-        "   AND a.arm = 'control') AS control,"
+        "   AND a.arm = coalesce(c.definition->>'control_arm', 'control')) AS control,"
         " (SELECT count(*) FROM contacts k WHERE k.campaign_id = c.campaign_id) AS contacts"
         " FROM campaigns c ORDER BY c.starts, c.campaign_id"
     ).df()

@@ -443,6 +443,11 @@ def measure_campaign(
     from cvm.workspace import transaction
 
     c = get_campaign(ws, campaign_id)
+    if c.outcomes:
+        raise DataError(
+            f"campaign {campaign_id!r} was imported with its results: measure it with"
+            f" `cvm campaign measure {campaign_id} --outcome {c.outcomes[0]}` (measure_outcome)"
+        )
     if c.status == "draft":
         raise DataError(f"campaign {campaign_id!r} has not been built: nothing to measure")
     margin_rate = _margin_rate(ws, c)

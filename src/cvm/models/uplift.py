@@ -34,8 +34,10 @@ __all__ = [
     "TwoModelUplift",
     "XLearnerUplift",
     "auuc",
+    "qini_auc_score",
     "qini_coefficient",
     "qini_curve",
+    "uplift_auc_score",
     "uplift_by_decile",
     "uplift_categories",
     "uplift_curve",
@@ -363,6 +365,109 @@ def auuc(
         curve["random"].to_numpy(),
         len(curve) - 1,
     )
+
+
+def _threshold_curves(
+    y: np.ndarray, is_t: np.ndarray, score: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cumulative counts at each distinct score, highest first (ties form one step).
+
+    Returns ``n_all, n_t, n_c, y_t, y_c`` with a leading zero point.
+    """
+    order = np.argsort(score, kind="mergesort")[::-1]
+    y, is_t, score = y[order], is_t[order], score[order]
+    ends = np.r_[np.flatnonzero(np.diff(score)), score.size - 1]
+    n_all = ends + 1.0
+    n_t = np.cumsum(is_t)[ends].astype(float)
+    y_t = np.cumsum(y * is_t)[ends]
+    y_c = np.cumsum(y * ~is_t)[ends]
+    zero = np.zeros(1)
+    return (np.r_[zero, n_all], np.r_[zero, n_t], np.r_[zero, n_all - n_t], np.r_[zero, y_t],
+            np.r_[zero, y_c])  # fmt: skip
+
+
+def _qini_points(y: np.ndarray, is_t: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, ...]:
+    n_all, n_t, n_c, y_t, y_c = _threshold_curves(y, is_t, score)
+    ratio = np.divide(n_t, n_c, out=np.zeros_like(n_t), where=n_c != 0)
+    return n_all, y_t - y_c * ratio
+
+
+def _uplift_points(y: np.ndarray, is_t: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, ...]:
+    n_all, n_t, n_c, y_t, y_c = _threshold_curves(y, is_t, score)
+    rate_t = np.divide(y_t, n_t, out=np.zeros_like(y_t), where=n_t != 0)
+    rate_c = np.divide(y_c, n_c, out=np.zeros_like(y_c), where=n_c != 0)
+    return n_all, (rate_t - rate_c) * n_all
+
+
+def _normalised(actual: tuple[np.ndarray, ...], perfect: tuple[np.ndarray, ...]) -> float:
+    """(area of actual - random) / (area of perfect - random), random the chord to the end."""
+    x_p, y_p = perfect
+    baseline = 0.5 * x_p[-1] * y_p[-1]
+    best = float(np.trapezoid(y_p, x_p)) - baseline
+    if best == 0:
+        return float("nan")
+    return (float(np.trapezoid(actual[1], actual[0])) - baseline) / best
+
+
+def _binary_sorted(
+    y: Any, treatment: Any, uplift: Any, control: str, treated: str | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    arms = np.asarray(treatment).astype(str)
+    target = np.asarray(y, dtype=float)
+    score = np.asarray(uplift, dtype=float)
+    if not arms.size == target.size == score.size:
+        raise DataError("y, treatment and uplift differ in length")
+    keep = (arms == control) | ((arms != control) if treated is None else (arms == treated))
+    is_t = arms[keep] != control
+    if is_t.all() or not is_t.any():
+        raise DataError("evaluation needs treated and control rows")
+    if not np.isin(target[keep], (0.0, 1.0)).all():
+        raise DataError("the normalised Qini and AUUC need a 0/1 outcome")
+    return target[keep], is_t, score[keep]
+
+
+def qini_auc_score(
+    y: Any,
+    treatment: Any,
+    uplift: Any,
+    *,
+    control: str = "control",
+    treated: str | None = None,
+    negative_effect: bool = True,
+) -> float:
+    """Normalised area under the Qini curve, as scikit-uplift's ``qini_auc_score``.
+
+    ``(A_model - A_random) / (A_perfect - A_random)`` with the curves over customer counts at
+    each distinct predicted uplift; the perfect model ranks treated responders first and
+    control responders last (``negative_effect=True``). 1 is perfect, 0 random. For a 0/1
+    outcome only.
+    """
+    target, is_t, score = _binary_sorted(y, treatment, uplift, control, treated)
+    t = is_t.astype(float)
+    if negative_effect:
+        perfect = _qini_points(target, is_t, target * t - target * (1 - t))
+    else:
+        gain = target[is_t].sum() - is_t.sum() * target[~is_t].sum() / (~is_t).sum()
+        perfect = (np.array([0.0, gain, target.size]), np.array([0.0, gain, gain]))
+    return _normalised(_qini_points(target, is_t, score), perfect)
+
+
+def uplift_auc_score(
+    y: Any, treatment: Any, uplift: Any, *, control: str = "control", treated: str | None = None
+) -> float:
+    """Normalised area under the uplift curve, as scikit-uplift's ``uplift_auc_score``.
+
+    The uplift curve is ``(Y_t/N_t - Y_c/N_c)(N_t + N_c)`` at each distinct predicted uplift;
+    normalised like :func:`qini_auc_score` with scikit-uplift's perfect ranking. For a 0/1
+    outcome only.
+    """
+    target, is_t, score = _binary_sorted(y, treatment, uplift, control, treated)
+    t = is_t.astype(float)
+    control_responders = np.sum((target == 1) & ~is_t)
+    treated_non_responders = np.sum((target == 0) & is_t)
+    summand = target if control_responders > treated_non_responders else t
+    perfect = _uplift_points(target, is_t, 2 * (target == t) + summand)
+    return _normalised(_uplift_points(target, is_t, score), perfect)
 
 
 def uplift_by_decile(

@@ -25,8 +25,8 @@ SELECT * FROM assignments;
 SELECT * FROM contacts;
 -- name: campaign_outcomes
 SELECT * FROM campaign_outcomes;
--- name: campaign_lifts
-SELECT * FROM campaign_lifts;
+-- name: campaign_results
+SELECT * FROM campaign_results;
 -- name: model_runs
 SELECT * FROM model_runs;
 -- name: latest_scores

@@ -335,9 +335,9 @@ def _churn(ctx: _Context, section: Section) -> None:
 
 def _campaigns(ctx: _Context, section: Section) -> None:
     from cvm.report.figures import campaign_lift_chart
-    from cvm.report.kpis import campaign_results
+    from cvm.report.kpis import imported_outcomes
 
-    results = campaign_results(ctx.ws)
+    results = imported_outcomes(ctx.ws)
     if results.empty:
         section.notes.append(
             "no campaigns yet: design one with a control group (`cvm campaign`), then"

@@ -231,7 +231,7 @@ def segment_migration(
     return ws.con.execute(sql, {"from_run": from_run, "to_run": to_run}).df()
 
 
-def campaign_results(ws: Workspace, margin: float | None = None) -> pd.DataFrame:
+def imported_outcomes(ws: Workspace, margin: float | None = None) -> pd.DataFrame:
     """Lift, incremental revenue and ROI of every measured campaign, per treatment arm.
 
     A reader of what :func:`cvm.campaigns.measure_campaign` stored (``campaign_outcomes``):
@@ -265,12 +265,12 @@ def campaign_results(ws: Workspace, margin: float | None = None) -> pd.DataFrame
 
 __all__ = [
     "FREQUENCIES",
-    "campaign_results",
     "clv_distribution",
     "cohort_matrix",
     "cohort_table",
     "customer_equity",
     "frequency",
+    "imported_outcomes",
     "kpi_snapshot",
     "kpi_timeseries",
     "segment_migration",

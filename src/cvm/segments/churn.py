@@ -18,12 +18,14 @@ import pandas as pd
 from cvm._exceptions import DataError
 from cvm._progress import Progress, no_progress
 from cvm._sql import load_sql
+from cvm.features.attributes import attribute_features
 from cvm.features.profile import customer_profile
 from cvm.features.summary import _as_date
 from cvm.models.churn import ChurnClassifier, calibration_table, churn_metrics
 from cvm.workspace import transaction
 
 if TYPE_CHECKING:
+    from cvm.models.attributes import AttributeEncoder
     from cvm.workspace import Workspace
 
 DEFAULT_HORIZON_DAYS = 90
@@ -46,6 +48,7 @@ class ChurnTraining:
     n_train: int
     run_id: str | None = None
     notes: list[str] = field(default_factory=list)
+    attributes: AttributeEncoder | None = None
 
 
 def channels_of(ws: Workspace, as_of: date) -> list[str]:
@@ -58,8 +61,14 @@ def channels_of(ws: Workspace, as_of: date) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
-def features_from_profile(ws: Workspace, channels: list[str]) -> pd.DataFrame:
-    """Churn features of the buyers of the current ``customer_profile`` table."""
+def features_from_profile(
+    ws: Workspace, channels: list[str], attributes: AttributeEncoder | None = None
+) -> pd.DataFrame:
+    """Churn features of the buyers of the current ``customer_profile`` table.
+
+    With a fitted ``attributes`` encoder, one column per typed customer attribute is added
+    (the shared builder of :mod:`cvm.features.attributes`).
+    """
     shares = "".join(
         f", coalesce(channel_shares[$ch_{i}], 0) AS channel_share_{i}" for i in range(len(channels))
     )
@@ -68,13 +77,22 @@ def features_from_profile(ws: Workspace, channels: list[str]) -> pd.DataFrame:
     frame = frame.rename(
         columns={f"channel_share_{i}": f"share_{c}" for i, c in enumerate(channels)}
     )
-    return frame.set_index("customer_id").astype(np.float32)
+    frame = frame.set_index("customer_id").astype(np.float32)
+    if attributes is None or not attributes.kinds_:
+        return frame
+    attrs, _ = attribute_features(ws, frame.index, encoder=attributes)
+    return pd.concat([frame, attrs], axis=1)
 
 
-def churn_features(ws: Workspace, as_of: date | str, channels: list[str]) -> pd.DataFrame:
+def churn_features(
+    ws: Workspace,
+    as_of: date | str,
+    channels: list[str],
+    attributes: AttributeEncoder | None = None,
+) -> pd.DataFrame:
     """As-of churn features, one row per buyer (the profile is built without CLV)."""
     customer_profile(ws, _as_date(as_of, "as_of"), fit_clv=False)
-    return features_from_profile(ws, channels)
+    return features_from_profile(ws, channels, attributes)
 
 
 def churn_labels(ws: Workspace, cutoff: date, horizon_days: int) -> pd.Series:
@@ -116,6 +134,9 @@ def train_churn(
     channels = channels_of(ws, train_cutoff)
     progress(0, 4, f"features as of {train_cutoff}")
     X_train = churn_features(ws, train_cutoff, channels)
+    attrs, encoder = attribute_features(ws, X_train.index)
+    X_train = pd.concat([X_train, attrs], axis=1)
+    attributes = encoder if encoder.kinds_ else None
     y_train = churn_labels(ws, train_cutoff, horizon).reindex(X_train.index, fill_value=True)
     if len(X_train) < 200:
         raise DataError(
@@ -126,7 +147,7 @@ def train_churn(
     fitted = (model or ChurnClassifier()).fit(X_train, y_train)
     progress(2, 4, f"validating as of {valid_cutoff}")
     customer_profile(ws, valid_cutoff, fit_clv=True)
-    X_valid = features_from_profile(ws, channels)
+    X_valid = features_from_profile(ws, channels, attributes)
     y_valid = churn_labels(ws, valid_cutoff, horizon).reindex(X_valid.index, fill_value=True)
     p_alive = (
         ws.con.execute(
@@ -156,8 +177,11 @@ def train_churn(
         calibration=calibration_table(y_valid, risk),
         baseline_calibration=calibration_table(y_valid, baseline_risk),
         n_train=len(X_train),
+        attributes=attributes,
     )
     result.notes.append(comparison_note(result))
+    for name, why in encoder.excluded_.items():
+        result.notes.append(f"attribute {name!r} not used: {why}")
     progress(4, 4, "done")
     return result
 
@@ -205,13 +229,25 @@ def save_churn(ws: Workspace, result: ChurnTraining) -> str:
             "features": result.model.feature_names_,
             "n_train": result.n_train,
             "importances": result.model.importances_.head(10).to_dict(),
+            "attributes": (
+                result.attributes.summary().to_dict(orient="records")
+                if result.attributes is not None
+                else []
+            ),
         }
         ws.con.execute(
             "UPDATE model_runs SET params = ? WHERE run_id = ?",
             [_json(params), run_id],
         )
         with path.open("wb") as fh:
-            pickle.dump({"model": result.model, "channels": result.channels}, fh)
+            pickle.dump(
+                {
+                    "model": result.model,
+                    "channels": result.channels,
+                    "attributes": result.attributes,
+                },
+                fh,
+            )
     result.run_id = run_id
     return run_id
 
@@ -222,8 +258,10 @@ def _json(value: Any) -> str:
     return json.dumps(value, default=float)
 
 
-def latest_churn_model(ws: Workspace) -> tuple[str, ChurnClassifier, list[str]] | None:
-    """(run id, model, channels) of the newest churn run whose model file exists."""
+def latest_churn_model(
+    ws: Workspace,
+) -> tuple[str, ChurnClassifier, list[str], AttributeEncoder | None] | None:
+    """(run id, model, channels, attribute encoder) of the newest churn run with a model file."""
     rows = ws.con.execute(
         "SELECT run_id, params->>'path' FROM model_runs WHERE kind = 'churn'"
         " ORDER BY created_at DESC, run_id DESC"
@@ -233,15 +271,21 @@ def latest_churn_model(ws: Workspace) -> tuple[str, ChurnClassifier, list[str]] 
         if rel and path.exists():
             with path.open("rb") as fh:
                 saved = pickle.load(fh)  # written by save_churn in this workspace
-            return str(run_id), saved["model"], list(saved["channels"])
+            return (str(run_id), saved["model"], list(saved["channels"]),
+                    saved.get("attributes"))  # fmt: skip
     return None
 
 
 def score_churn(
-    ws: Workspace, model: ChurnClassifier, channels: list[str], *, top: int = 3
+    ws: Workspace,
+    model: ChurnClassifier,
+    channels: list[str],
+    *,
+    top: int = 3,
+    attributes: AttributeEncoder | None = None,
 ) -> pd.DataFrame:
     """Risk and reasons for the buyers of the current ``customer_profile`` table."""
-    X = features_from_profile(ws, channels)
+    X = features_from_profile(ws, channels, attributes)
     if X.empty:
         return pd.DataFrame(columns=["churn_risk"])
     return model.explain(X, top=top)

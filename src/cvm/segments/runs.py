@@ -112,8 +112,8 @@ def _add_churn(ws: Workspace) -> str | None:
     found = latest_churn_model(ws)
     if found is None:
         return None
-    run_id, model, channels = found
-    scored = score_churn(ws, model, channels)
+    run_id, model, channels, attributes = found
+    scored = score_churn(ws, model, channels, attributes=attributes)
     reasons = [c for c in scored.columns if c.startswith("reason_")]
     frame = pd.DataFrame(
         {"customer_id": scored.index, "risk": scored["churn_risk"].to_numpy(dtype=float)}

@@ -46,7 +46,7 @@ FROM plan_decisions AS d
 JOIN run USING (run_id);
 
 -- measured lift of every measured campaign, per arm against control (segment 'all')
-CREATE OR REPLACE VIEW campaign_lifts AS
+CREATE OR REPLACE VIEW campaign_results AS
 SELECT
     p.campaign_id, c.name, p.offer_id, p.channel, p.arm, p.metric, p.n_treatment, p.n_control,
     p.treatment_rate, p.control_rate, p.lift, p.lift_lower, p.lift_upper, p.p_value, p.run_id,

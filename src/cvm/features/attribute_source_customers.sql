@@ -1,0 +1,2 @@
+-- The customer record's free-form attributes.
+SELECT customer_id, attributes AS doc FROM customers
