@@ -113,6 +113,17 @@ class _Output:
     format: str = "table"
     file: Path | None = None
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+    document: Any = None  # a command's own JSON document, written instead of its tables
+
+
+def output_format() -> str:
+    """The ``--format`` of the running command (table, csv or json)."""
+    return _output.format
+
+
+def set_json_document(document: Any) -> None:
+    """With ``--format json``, write ``document`` instead of the collected tables."""
+    _output.document = document
 
 
 _output = _Output()
@@ -180,6 +191,9 @@ def _flush() -> None:
     import json
 
     tables, fmt, out = _output.tables, _output.format, _output.file
+    if fmt == "json" and _output.document is not None:
+        _emit(json.dumps(_output.document, indent=2, ensure_ascii=False) + "\n", out)
+        return
     if fmt == "json":
         docs = [
             {"title": t, "rows": json.loads(f.to_json(orient="records", date_format="iso"))}

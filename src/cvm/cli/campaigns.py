@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cvm.cli._common import WorkspaceOption, console, open_workspace, print_frame, tabular
+from cvm.cli._common import (
+    WorkspaceOption,
+    console,
+    open_workspace,
+    output_format,
+    print_frame,
+    set_json_document,
+    tabular,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -184,22 +192,20 @@ def measure(
             " the full conversion/revenue/ROI report, or the first imported outcome)."
         ),
     ] = None,
-    format_: Annotated[
-        str, typer.Option("--format", help="table or json (one object per treatment arm).")
-    ] = "table",
     alpha: Annotated[float, typer.Option(help="Family-wise error rate.")] = 0.05,
     n_boot: Annotated[int, typer.Option(help="Bootstrap resamples for revenue.")] = 1000,
     seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
     charts: Annotated[Path | None, typer.Option(help="Folder for the lift chart.")] = None,
     workspace: WorkspaceOption = Path("."),
 ) -> None:
-    """Attribute outcomes to each arm; report lift with intervals, p-values and ROI."""
-    from cvm._exceptions import DataError
+    """Attribute outcomes to each arm; report lift with intervals, p-values and ROI.
+
+    With ``--format json`` (or ``--outcome``) the answer is one object per treatment arm.
+    """
     from cvm.campaigns import get_campaign, measure_campaign
     from cvm.campaigns.outcomes import measure_outcome
 
-    if format_ not in ("table", "json"):
-        raise DataError(f"--format {format_!r}: use table or json")
+    format_ = output_format()
     with open_workspace(workspace) as ws:
         imported = bool(get_campaign(ws, campaign_id).outcomes)
         if imported or outcome is not None or format_ == "json":
@@ -242,10 +248,8 @@ def measure(
 
 
 def _print_outcome(result: OutcomeMeasurement, format_: str) -> None:
-    import json
-
     if format_ == "json":
-        typer.echo(json.dumps(result.records(), indent=2))
+        set_json_document(result.records())
         return
     level = result.arms["level"].iloc[0]
     keep = ["arm", "n", "mean", "control_mean", "lift", "ci_low", "ci_high", "p_adjusted"]
