@@ -64,7 +64,10 @@ def fit(
         _table(result.spend.summary(), "gamma-gamma spend parameters", 4)
     for note in result.warnings:
         console.print(f"[yellow]warning:[/] {note}")
-    console.print(f"best by BIC: [bold]{result.best}[/]; run {run_id}")
+    console.print(
+        f"best by BIC: [bold]{result.best}[/] (within 2 BIC points MBG/NBD, then Pareto/NBD,"
+        f" is preferred to BG/NBD); run {run_id}"
+    )
 
 
 def evaluate(
@@ -106,7 +109,9 @@ def evaluate(
     ]
     for note in result.notes:
         console.print(f"[yellow]warning:[/] {note}")
-    console.print(f"best by BIC: [bold]{result.best}[/]")
+    console.print(f"best on the holdout: [bold]{result.best}[/], by {result.criterion}")
+    if result.best_by_bic != result.best:
+        console.print(f"(BIC on the calibration period alone would pick {result.best_by_bic})")
     for path in paths:
         console.print(f"chart: {path}")
 
@@ -145,7 +150,11 @@ def score(
         }
         run_id = save_run(ws, result, scores, settings)
     shown = scores.sort_values("clv", ascending=False).head(top)
-    _table(shown.drop(columns=["monetary_value"]), f"top {top} customers by CLV", 2)
+    _table(
+        shown.drop(columns=["monetary_value", "spend_imputed"]), f"top {top} customers by CLV", 2
+    )
+    for note in result.warnings:
+        console.print(f"[yellow]warning:[/] {note}")
     console.print(
         f"{len(scores):,} customers scored with {result.best} as of {as_of};"
         f" customer equity {scores['clv'].sum():,.0f} over {horizon:g} year(s); run {run_id}"

@@ -59,6 +59,8 @@ def segment(
         ["customers", "share", "clv", "mean_churn_risk"]
     ]
     _table(lifecycle, f"lifecycle as of {run.as_of}")
+    for warning in run.notes:
+        console.print(f"[yellow]warning:[/] {warning}")
     note = f"churn model {run.churn_run}" if run.churn_run else "no churn model (cvm churn train)"
     console.print(
         f"{run.customers:,} customers segmented as of {run.as_of}; {note}; run {run.run_id}"

@@ -4,6 +4,7 @@ migration between two days."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ class SegmentRun:
     customers: int
     churn_run: str | None
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def segment(
@@ -54,8 +56,9 @@ def segment(
     """
     settings = settings_of(ws)
     day = _as_date(as_of, "as_of") if as_of is not None else default_as_of(ws)
+    notes: list[str] = []
     progress(0, 4, "profile")
-    customer_profile(ws, day)
+    customer_profile(ws, day, notes=notes)
     progress(1, 4, "RFM, tiers, lifecycle")
     segment_table(ws, day, settings, profile="customer_profile")
     check_rules(ws.con, SEGMENT_TABLE, settings.rules)
@@ -87,11 +90,11 @@ def segment(
         counts = _counts(ws, run_id)
         ws.con.execute(
             "UPDATE model_runs SET metrics = ? WHERE run_id = ?",
-            [pd.Series(counts).to_json(), run_id],
+            [json.dumps({**counts, "notes": notes}), run_id],
         )
     progress(4, 4, "done")
     total = sum(counts["lifecycle"].values())
-    return SegmentRun(run_id, day, total, churn_run, counts)
+    return SegmentRun(run_id, day, total, churn_run, counts, notes)
 
 
 def _add_churn(ws: Workspace) -> str | None:
