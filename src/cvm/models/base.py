@@ -51,7 +51,7 @@ class BaseModel:
         negative log-likelihood. Helps when the data barely identify a parameter.
     max_iter : int, default 1000
         Iterations of each optimiser (L-BFGS-B, then Nelder-Mead at four times as many).
-    max_seconds : float, default 300
+    max_seconds : float, default 120
         Wall-time budget of the optimisation, checked at every evaluation of the likelihood;
         past it the fit stops with a ``ConvergenceError``, so no fit runs unbounded.
 
@@ -81,7 +81,7 @@ class BaseModel:
     _advice: ClassVar[str] = _ADVICE
 
     def __init__(
-        self, *, penalizer: float = 0.0, max_iter: int = 1000, max_seconds: float = 300.0
+        self, *, penalizer: float = 0.0, max_iter: int = 1000, max_seconds: float = 120.0
     ) -> None:
         self.penalizer = penalizer
         self.max_iter = max_iter
@@ -187,7 +187,7 @@ class BaseModel:
 
     def _fit(self, data: Data, weights: np.ndarray) -> None:
         """Maximise the likelihood within the time budget; sets every fitted attribute."""
-        self._deadline = time.monotonic() + float(getattr(self, "max_seconds", 300.0))
+        self._deadline = time.monotonic() + float(getattr(self, "max_seconds", 120.0))
         try:
             self._maximise(data, weights)
         finally:
