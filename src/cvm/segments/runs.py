@@ -63,7 +63,7 @@ def segment(
     segment_table(ws, day, settings, profile="customer_profile")
     check_rules(ws.con, SEGMENT_TABLE, settings.rules)
     progress(2, 4, "churn risk")
-    churn_run = _add_churn(ws) if churn else None
+    churn_run = _add_churn(ws, day) if churn else None
     if not churn or churn_run is None:
         ws.con.execute(
             f"ALTER TABLE {SEGMENT_TABLE} ADD COLUMN IF NOT EXISTS churn_reasons VARCHAR[]"
@@ -97,13 +97,13 @@ def segment(
     return SegmentRun(run_id, day, total, churn_run, counts, notes)
 
 
-def _add_churn(ws: Workspace) -> str | None:
+def _add_churn(ws: Workspace, day: date) -> str | None:
     """Score churn on the current profile and fold it into the segment table."""
     found = latest_churn_model(ws)
     if found is None:
         return None
     run_id, model, channels = found
-    scored = score_churn(ws, model, channels)
+    scored = score_churn(ws, model, channels, as_of=day)
     reasons = [c for c in scored.columns if c.startswith("reason_")]
     frame = pd.DataFrame(
         {"customer_id": scored.index, "risk": scored["churn_risk"].to_numpy(dtype=float)}
