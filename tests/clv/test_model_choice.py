@@ -44,9 +44,14 @@ def test_restricted_candidates(cdnow_log: pd.DataFrame) -> None:
 
 def test_tie_rules() -> None:
     bic = pd.Series({"bgnbd": 100.0, "mbgnbd": 101.5, "paretonbd": 104.0})
-    # BIC within 2 points: MBG/NBD is preferred (P(alive) < 1 for one-time buyers)
+    # MBG/NBD rather than BG/NBD (P(alive) < 1 for one-time buyers), even 1.5 points behind
     assert pick_by_bic(bic) == "mbgnbd"
     assert pick_by_bic(bic.drop("mbgnbd")) == "bgnbd"
+    # ... and far behind: BG/NBD's P(alive) = 1 for one-time buyers is a property, not a fit
+    assert pick_by_bic({"bgnbd": 100.0, "mbgnbd": 180.0, "paretonbd": 190.0}) == "mbgnbd"
+    # within 2 points MBG/NBD goes before Pareto/NBD; beyond, the lower BIC wins
+    assert pick_by_bic({"mbgnbd": 101.0, "paretonbd": 100.0}) == "mbgnbd"
+    assert pick_by_bic({"mbgnbd": 103.0, "paretonbd": 100.0}) == "paretonbd"
     # holdout MAEs within 0.1% are a tie, settled by BIC; a clear MAE gap is not
     assert pick_by_holdout({"bgnbd": 0.5, "mbgnbd": 0.5004, "paretonbd": 0.7}, bic) == "mbgnbd"
     assert pick_by_holdout({"bgnbd": 0.5, "mbgnbd": 0.6, "paretonbd": 0.7}, bic) == "bgnbd"

@@ -81,8 +81,8 @@ def fit(
     for note in result.warnings:
         console.print(f"[yellow]warning:[/] {note}")
     console.print(
-        f"best by BIC: [bold]{result.best}[/] (within 2 BIC points MBG/NBD, then Pareto/NBD,"
-        f" is preferred to BG/NBD); run {run_id}"
+        f"best by BIC: [bold]{result.best}[/] (MBG/NBD rather than BG/NBD, whose P(alive) is 1"
+        f" for every one-time buyer; within 2 BIC points MBG/NBD, then Pareto/NBD); run {run_id}"
     )
 
 

@@ -46,13 +46,14 @@ SELECT p.*,
             THEN $tier_names[1 + len(list_filter($tier_cuts, lambda c: k.rn > round(c * k.n)))]
        END AS tier,
        CASE
-           -- a contract decides first: a customer with only ended contracts has churned,
-           -- one with a running contract is new or active, purchases or not
-           WHEN p.contract_state = 'ended' THEN 'churned'
+           -- a running contract makes a customer new or active, purchases or not; one with
+           -- only ended contracts and no purchases has churned (a buyer whose contract ended
+           -- is staged by the purchases below)
            WHEN p.contract_state = 'active'
                THEN CASE WHEN date_diff('day', coalesce(p.first_purchase, p.first_seen), $as_of)
                               < $new_days
                          THEN 'new' ELSE 'active' END
+           WHEN p.contract_state = 'ended' AND p.is_prospect THEN 'churned'
            WHEN p.is_prospect THEN 'prospect'
            WHEN p.days_since_last >= $churned_days OR p.p_alive < $churned_p_alive THEN 'churned'
            WHEN p.days_since_last / greatest(coalesce(p.ipt_mean, t.typical_gap), 1) >= $lapsed_ratio
