@@ -119,3 +119,20 @@ def test_every_command_agrees(log: pd.DataFrame, tmp_path: Path, runner) -> None
     assert zero_clv == 0
     result = runner.invoke(app, ["report", "-w", str(path), "--as-of", CUTOFF, "--no-evaluate"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_data_error_names_the_customer_not_a_row(log: pd.DataFrame) -> None:
+    from cvm._exceptions import DataError
+    from cvm.clv.fitting import fit_transaction_models
+
+    fit = fit_clv(log, CUTOFF, models=("bgnbd",))
+    broken = fit.summary.copy()
+    broken.loc["Z0001", "recency"] = broken.loc["Z0001", "T"] + 5  # impossible: after the cutoff
+    with pytest.raises(DataError, match=r"for customer Z0001$") as err:
+        fit_transaction_models(broken, ("bgnbd",))
+    assert "row" not in str(err.value)
+    fit.summary = fit.summary.assign(monetary_value=fit.summary["monetary_value"].astype(float))
+    repeat = fit.summary.index[fit.summary["frequency"] > 0][:2]
+    fit.summary.loc[repeat, "monetary_value"] = np.nan
+    with pytest.raises(DataError, match=f"for customers {repeat[0]}, {repeat[1]}$"):
+        score_clv(fit, intervals=False)

@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
+import re
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -73,7 +76,8 @@ def fit_transaction_models(
         progress(i, len(chosen), f"fitting {name}")
         model = model_class(name)(penalizer=penalizer)
         try:
-            fitted[name] = model.fit(summary["frequency"], summary["recency"], summary["T"])
+            with by_customer(summary.index):
+                fitted[name] = model.fit(summary["frequency"], summary["recency"], summary["T"])
         except ConvergenceError as exc:
             failures.append(exc)
             notes.append(f"{name} left out of the comparison: {exc}")
@@ -101,6 +105,31 @@ def zero_spend_buyers(summary: pd.DataFrame) -> pd.Index:
     its population mean spend, flagged ``spend_imputed``.
     """
     return summary.index[(summary["frequency"] > 0) & (summary["monetary_value"] <= 0)]
+
+
+_ROWS = re.compile(r"at rows? ([\d, ]+?)( and (\d+) more)?$")
+
+
+@contextmanager
+def by_customer(index: pd.Index) -> Iterator[None]:
+    """Reword a model's ``DataError`` about row positions to name the customers instead.
+
+    The models see arrays and can only count rows; on a workspace the user knows customers.
+    """
+    try:
+        yield
+    except DataError as exc:
+        text = str(exc)
+        found = _ROWS.search(text)
+        if found is None:
+            raise
+        rows = [int(r) for r in found.group(1).split(",") if r.strip()]
+        if not all(0 <= r < len(index) for r in rows):
+            raise
+        named = ", ".join(str(index[r]) for r in rows)
+        more = f" and {found.group(3)} more" if found.group(3) else ""
+        plural = "s" if len(rows) > 1 or more else ""
+        raise DataError(f"{text[: found.start()]}for customer{plural} {named}{more}") from None
 
 
 def _ids(index: pd.Index, shown: int = 5) -> str:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from cvm._exceptions import DataError
-from cvm.clv.fitting import ClvFit
+from cvm.clv.fitting import ClvFit, by_customer
 from cvm.features.summary import UNIT_DAYS
 from cvm.models import customer_lifetime_value, customer_lifetime_value_interval
 
@@ -63,7 +63,8 @@ def score_clv(
     x_spend = np.where(imputed, 0.0, x_all)
     m_all = np.where(x_spend > 0, m_raw, 0.0)
     if fit.spend is not None:
-        spend = fit.spend.conditional_expected_average_profit(x_spend, m_all)
+        with by_customer(summary.index):  # the arrays are the summary's rows, in order
+            spend = fit.spend.conditional_expected_average_profit(x_spend, m_all)
     else:
         spend = np.where(x_spend > 0, m_all, np.nan)
     options: dict[str, Any] = {
