@@ -145,3 +145,16 @@ def test_sbg_by_cohort(path: Path, runner: CliRunner) -> None:
     assert "2021-01" in result.output
     result = runner.invoke(app, ["fit", "-m", "sbg", "-m", "bgnbd", "-w", str(path)])
     assert result.exit_code == 1 and "use -m sbg alone" in result.output
+
+
+def test_an_end_date_booked_ahead_does_not_move_the_as_of_day(workspace: Workspace) -> None:
+    from cvm.segments import default_as_of, segment_frame
+
+    workspace.con.execute(
+        "INSERT INTO subscriptions (subscription_id, customer_id, plan, started, ended) VALUES"
+        " ('s1', '0001-AAAAA', 'One year', '2025-01-15', '2099-01-15'),"  # fixed term, ahead
+        " ('s2', '0002-BBBBB', 'Month-to-month', '2024-03-01', '2025-02-10')"
+    )
+    assert str(default_as_of(workspace)) == "2025-02-10"
+    frame = segment_frame(workspace, "2025-02-10", fit_clv=False)
+    assert frame["lifecycle"].to_dict() == {"0001-AAAAA": "new", "0002-BBBBB": "churned"}

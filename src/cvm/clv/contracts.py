@@ -117,8 +117,10 @@ def fit_contracts(
 
 
 def _last_contract_day(ws: Workspace) -> date:
+    """The newest contract start or end (an end date still ahead does not count)."""
     row = ws.con.execute(
-        "SELECT greatest(max(CAST(started AS DATE)), max(CAST(ended AS DATE))) FROM subscriptions"
+        "SELECT greatest(max(CAST(started AS DATE)), max(CAST(ended AS DATE))"
+        " FILTER (WHERE CAST(ended AS DATE) <= current_date)) FROM subscriptions"
     ).fetchone()
     if row is None or row[0] is None:
         raise DataError(
