@@ -59,7 +59,8 @@ def test_public_names() -> None:
 @pytest.mark.parametrize("cls", MODELS)
 def test_estimator_contract(cls: type[BaseModel]) -> None:
     model = cls(penalizer=0.01)
-    assert vars(model) == {"penalizer": 0.01}  # __init__ stores hyperparameters only
+    # __init__ stores hyperparameters only
+    assert vars(model) == {"penalizer": 0.01, "max_iter": 1000, "max_seconds": 120.0}
     assert "penalizer=0.01" in repr(model)
     for method in ("summary", "sample_params"):
         with pytest.raises(NotFittedError, match="fit"):

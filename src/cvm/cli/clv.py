@@ -21,7 +21,11 @@ if TYPE_CHECKING:
 
 ModelOption = Annotated[
     list[str] | None,
-    typer.Option("--model", "-m", help="Transaction model(s): bgnbd, paretonbd, mbgnbd."),
+    typer.Option(
+        "--model",
+        "-m",
+        help="Transaction model(s): mbgnbd, bgnbd, paretonbd; or sbg for contracts (alone).",
+    ),
 ]
 CutoffOption = Annotated[
     str | None,
@@ -48,9 +52,21 @@ def fit(
     cutoff: CutoffOption = None,
     model: ModelOption = None,
     unit: UnitOption = None,
+    by: Annotated[
+        str, typer.Option(help="sbg only: one fit per plan, or per start-month cohort.")
+    ] = "plan",
+    period: Annotated[str, typer.Option(help="sbg only: renewal period M, W, Q or Y.")] = "M",
 ) -> None:
-    """Fit the transaction and spend models as of a date; compare them and keep the run."""
+    """Fit the transaction and spend models as of a date; compare them and keep the run.
+
+    With ``-m sbg``: fit the contract retention model on the subscriptions instead, by plan
+    or by cohort, and show each group's retention and survival.
+    """
     from cvm.clv import DEFAULT_MODELS, fit_clv, save_run
+
+    if model and "sbg" in model:
+        _fit_contracts(workspace, cutoff, model, by, period)
+        return
 
     with open_workspace(workspace) as ws, progress_bar("fitting") as progress:
         as_of = cutoff or _default_cutoff(ws)
@@ -63,7 +79,36 @@ def fit(
         _table(result.spend.summary(), "gamma-gamma spend parameters", 4)
     for note in result.warnings:
         console.print(f"[yellow]warning:[/] {note}")
-    console.print(f"best by BIC: [bold]{result.best}[/]; run {run_id}")
+    console.print(
+        f"best by BIC: [bold]{result.best}[/] (MBG/NBD rather than BG/NBD, whose P(alive) is 1"
+        f" for every one-time buyer; within 2 BIC points MBG/NBD, then Pareto/NBD); run {run_id}"
+    )
+
+
+def _fit_contracts(
+    workspace: Path, cutoff: str | None, model: list[str], by: str, period: str
+) -> None:
+    from cvm._exceptions import ConfigError
+    from cvm.clv.contracts import fit_contracts, save_contract_run
+
+    if len(model) > 1:
+        raise ConfigError("sbg models contracts, not purchases: use -m sbg alone")
+    with open_workspace(workspace) as ws:
+        result = fit_contracts(ws, cutoff, by=by, period=period)
+        run_id = save_contract_run(ws, result)
+    shown = result.table.astype({"contracts": object, "ended": object})
+    _table(shown, f"sBG contract retention by {by} as of {result.cutoff}", 3)
+    _table(
+        result.survival.T.iloc[:, [1, 3, 6, 12]].rename(columns=lambda p: f"after {p}{period}"),
+        f"share of new contracts still running (survival) by {by}",
+        3,
+    )
+    for note in result.notes:
+        console.print(f"[yellow]warning:[/] {note}")
+    console.print(
+        f"retention_first = share of new contracts renewed at the end of their first {period}"
+        f" period; survival = share still running; contract churn = 1 - retention. run {run_id}"
+    )
 
 
 @tabular
@@ -106,7 +151,9 @@ def evaluate(
     ]
     for note in result.notes:
         console.print(f"[yellow]warning:[/] {note}")
-    console.print(f"best by BIC: [bold]{result.best}[/]")
+    console.print(f"best on the holdout: [bold]{result.best}[/], by {result.criterion}")
+    if result.best_by_bic != result.best:
+        console.print(f"(BIC on the calibration period alone would pick {result.best_by_bic})")
     for path in paths:
         console.print(f"chart: {path}")
 
@@ -146,7 +193,11 @@ def score(
         }
         run_id = save_run(ws, result, scores, settings)
     shown = scores.sort_values("clv", ascending=False).head(top)
-    _table(shown.drop(columns=["monetary_value"]), f"top {top} customers by CLV", 2)
+    _table(
+        shown.drop(columns=["monetary_value", "spend_imputed"]), f"top {top} customers by CLV", 2
+    )
+    for note in result.warnings:
+        console.print(f"[yellow]warning:[/] {note}")
     console.print(
         f"{len(scores):,} customers scored with {result.best} as of {as_of};"
         f" customer equity {scores['clv'].sum():,.0f} over {horizon:g} year(s); run {run_id}"

@@ -58,6 +58,8 @@ def segment(
         ["customers", "share", "clv", "mean_churn_risk"]
     ]
     _table(lifecycle, f"lifecycle as of {run.as_of}")
+    for warning in run.notes:
+        console.print(f"[yellow]warning:[/] {warning}")
     note = f"churn model {run.churn_run}" if run.churn_run else "no churn model (cvm churn train)"
     console.print(
         f"{run.customers:,} customers segmented as of {run.as_of}; {note}; run {run.run_id}"
@@ -112,19 +114,32 @@ def churn_train(
     horizon: Annotated[
         int | None, typer.Option(help="Churn = no purchase within this many days (default 90).")
     ] = None,
+    target: Annotated[
+        str,
+        typer.Option(
+            help="purchases (no purchase within the horizon), contracts (every running"
+            " contract ended within it), or auto: contracts when there are subscriptions"
+            " and no transactions."
+        ),
+    ] = "auto",
 ) -> None:
-    """Train on an earlier cutoff, validate on a later one against P(alive); save the model."""
+    """Train on an earlier cutoff, validate on a later one against a baseline; save the model.
+
+    The baseline is 1 - P(alive) for purchase churn, a plain logistic regression on the same
+    split for contract churn.
+    """
     import pandas as pd
 
     from cvm.report.charts import churn_calibration_chart, write_chart
     from cvm.segments.churn import save_churn, train_churn
 
     with open_workspace(workspace) as ws, progress_bar("training") as progress:
-        result = train_churn(ws, as_of, horizon_days=horizon, progress=progress)
+        result = train_churn(ws, as_of, horizon_days=horizon, progress=progress, target=target)
         run_id = save_churn(ws, result)
         chart = write_chart(churn_calibration_chart(result), ws.path / "report" / "churn.html")
-    table = pd.DataFrame({"churn model": result.metrics, "1 - P(alive)": result.baseline})
+    table = pd.DataFrame({"churn model": result.metrics, result.baseline_name: result.baseline})
     _table(table, f"holdout as of {result.valid_cutoff} (trained as of {result.train_cutoff})")
+    console.print(result.definition)
     for note in result.notes:
         console.print(note)
     console.print(f"chart: {chart}; run {run_id}")

@@ -12,7 +12,7 @@ import pandas as pd
 from cvm._exceptions import DataError
 from cvm._progress import Progress, no_progress
 from cvm.clv.fitting import fit_transaction_models, observed_summary
-from cvm.clv.registry import DEFAULT_MODELS
+from cvm.clv.registry import DEFAULT_MODELS, pick_by_bic, pick_by_holdout
 from cvm.features import holdout_tracking, rfm_summary
 from cvm.features.summary import UNIT_DAYS
 from cvm.models import BaseModel
@@ -27,6 +27,8 @@ class Evaluation:
     ``totals`` has one row per model (predicted and actual holdout purchases, per-customer MAE
     and RMSE, BIC); ``calibration_table`` the mean holdout purchases by calibration frequency;
     ``tracking`` cumulative repeat purchases per week of the holdout, actual and predicted.
+    ``best`` is the model with the lowest holdout MAE per customer (a tie within 0.1% goes to
+    the lower BIC): ``criterion`` says so, and ``best_by_bic`` what BIC alone would pick.
     """
 
     calibration_end: date
@@ -40,6 +42,8 @@ class Evaluation:
     tracking: pd.DataFrame
     best: str
     notes: list[str] = field(default_factory=list)
+    best_by_bic: str = ""
+    criterion: str = "lowest holdout MAE per customer (a tie within 0.1% goes to the lower BIC)"
 
 
 def _predict(model: BaseModel, summary: pd.DataFrame, t: float) -> np.ndarray:
@@ -92,10 +96,15 @@ def evaluate(
 ) -> Evaluation:
     """Fit on purchases up to ``calibration_end``, predict to ``holdout_end``, compare.
 
-    The model with the lowest BIC on the calibration period is the automatic pick; the holdout
-    errors show whether that pick also predicts best.
+    The pick follows the holdout: the lowest mean absolute error per customer of the holdout
+    purchases, a tie (within 0.1%) going to the lower BIC. A calibration or holdout end after
+    the newest transaction is refused.
     """
+    from cvm.clv.fitting import check_within_data
+
     unit = unit or str(getattr(getattr(source, "config", None), "time_unit", "D"))
+    check_within_data(source, calibration_end, "calibration end")
+    check_within_data(source, holdout_end, "holdout end")
     progress(0, None, "summarising")
     summary = observed_summary(
         rfm_summary(source, calibration_end, holdout_end=holdout_end, unit=unit)
@@ -122,6 +131,9 @@ def evaluate(
     )
     totals.insert(2, "error_pct", 100 * (totals["predicted"] / totals["actual"] - 1))
     totals.index.name = "model"
+    best = pick_by_holdout(totals["MAE"], totals["BIC"])
+    by_bic = pick_by_bic(totals["BIC"])
+    totals["chosen"] = totals.index == best
     cutoff, stop = pd.Timestamp(calibration_end).date(), pd.Timestamp(holdout_end).date()
     progress(0, None, "tracking")
     return Evaluation(
@@ -134,6 +146,7 @@ def evaluate(
         totals=totals,
         calibration_table=_calibration_table(summary, predictions),
         tracking=_tracking(source, cutoff, stop, summary, fitted, unit),
-        best=str(comparison["BIC"].idxmin()),
+        best=best,
         notes=notes,
+        best_by_bic=by_bic,
     )

@@ -1,8 +1,14 @@
-"""Fit the transaction and spend models on an as-of summary and pick the best by BIC."""
+"""Fit the transaction and spend models on an as-of summary and pick the best by BIC.
+
+(With a holdout, :mod:`cvm.clv.evaluation` picks by the holdout instead.)
+"""
 
 from __future__ import annotations
 
+import re
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -11,14 +17,15 @@ import pandas as pd
 
 from cvm._exceptions import ConvergenceError, DataError
 from cvm._progress import Progress, no_progress
-from cvm.clv.registry import DEFAULT_MODELS, check_names, model_class
+from cvm.clv.registry import DEFAULT_MODELS, check_names, model_class, pick_by_bic
 from cvm.features import rfm_summary
 from cvm.models import BaseModel, GammaGammaModel
 
 
 @dataclass
 class ClvFit:
-    """Fitted models on one as-of summary; ``best`` is the transaction model with lowest BIC."""
+    """Fitted models on one as-of summary; ``best`` is the transaction model picked by BIC
+    (see :func:`cvm.clv.registry.pick_by_bic`)."""
 
     cutoff: date
     unit: str
@@ -28,6 +35,8 @@ class ClvFit:
     comparison: pd.DataFrame
     best: str
     warnings: list[str] = field(default_factory=list)
+    # repeat buyers whose repeat orders net to <= 0: their spend is the population mean
+    spend_missing: list[str] = field(default_factory=list)
 
     @property
     def model(self) -> BaseModel:
@@ -67,7 +76,8 @@ def fit_transaction_models(
         progress(i, len(chosen), f"fitting {name}")
         model = model_class(name)(penalizer=penalizer)
         try:
-            fitted[name] = model.fit(summary["frequency"], summary["recency"], summary["T"])
+            with by_customer(summary.index):
+                fitted[name] = model.fit(summary["frequency"], summary["recency"], summary["T"])
         except ConvergenceError as exc:
             failures.append(exc)
             notes.append(f"{name} left out of the comparison: {exc}")
@@ -83,26 +93,107 @@ def fit_transaction_models(
         },
         index=pd.Index(list(fitted), name="model"),
     )
-    table["chosen"] = table.index == table["BIC"].idxmin()
+    table["chosen"] = table.index == pick_by_bic(table["BIC"])
     return fitted, table, notes
+
+
+def zero_spend_buyers(summary: pd.DataFrame) -> pd.Index:
+    """Repeat buyers whose repeat orders net to $0 or less: their mean spend is unknown.
+
+    Free replacements, $0 orders and repeat orders refunded in full leave no spend to learn
+    from; Gamma-Gamma (which needs spend > 0) is fitted without them and they are scored with
+    its population mean spend, flagged ``spend_imputed``.
+    """
+    return summary.index[(summary["frequency"] > 0) & (summary["monetary_value"] <= 0)]
+
+
+_ROWS = re.compile(r"at rows? ([\d, ]+?)( and (\d+) more)?$")
+
+
+@contextmanager
+def by_customer(index: pd.Index) -> Iterator[None]:
+    """Reword a model's ``DataError`` about row positions to name the customers instead.
+
+    The models see arrays and can only count rows; on a workspace the user knows customers.
+    """
+    try:
+        yield
+    except DataError as exc:
+        text = str(exc)
+        found = _ROWS.search(text)
+        if found is None:
+            raise
+        rows = [int(r) for r in found.group(1).split(",") if r.strip()]
+        if not all(0 <= r < len(index) for r in rows):
+            raise
+        named = ", ".join(str(index[r]) for r in rows)
+        more = f" and {found.group(3)} more" if found.group(3) else ""
+        plural = "s" if len(rows) > 1 or more else ""
+        raise DataError(f"{text[: found.start()]}for customer{plural} {named}{more}") from None
+
+
+def _ids(index: pd.Index, shown: int = 5) -> str:
+    names = ", ".join(str(i) for i in index[:shown])
+    return names + (f" and {len(index) - shown} more" if len(index) > shown else "")
 
 
 def fit_spend_model(
     summary: pd.DataFrame, *, penalizer: float = 0.0
 ) -> tuple[GammaGammaModel | None, list[str]]:
-    """Gamma-Gamma on repeat buyers with positive spend; None (and a note) when too few."""
+    """Gamma-Gamma on repeat buyers with positive spend; None (and a note) when too few.
+
+    Repeat buyers whose repeat spend nets to <= 0 are left out with a note that counts and
+    names them (see :func:`zero_spend_buyers`).
+    """
     buyers = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
     notes: list[str] = []
+    missing = zero_spend_buyers(summary)
+    if len(missing):
+        notes.append(
+            f"{len(missing)} repeat buyer(s) whose repeat orders net to $0 or less (customer"
+            f" {_ids(missing)}) are left out of the spend model and scored with its population"
+            " mean spend (flagged spend_imputed)"
+        )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             model = GammaGammaModel(penalizer=penalizer).fit(
                 buyers["frequency"], buyers["monetary_value"]
             )
-        except DataError as exc:
-            return None, [f"spend model not fitted: {exc}"]
+        except (DataError, ConvergenceError) as exc:
+            return None, [
+                *notes,
+                f"spend model not fitted: {exc}; CLV is left empty (not 0) for customers"
+                " without their own positive repeat spend",
+            ]
     notes.extend(str(w.message) for w in caught)
     return model, notes
+
+
+def last_purchase_day(source: Any) -> date | None:
+    """The day of the newest transaction of a workspace, file or frame (None when empty)."""
+    from cvm.features.summary import _bind_source, _source_view
+
+    con, relation = _source_view(source)
+    _bind_source(con, relation)
+    row = con.execute("SELECT max(CAST(ts AS DATE)) FROM summary_source").fetchone()
+    return None if row is None or row[0] is None else pd.Timestamp(row[0]).date()
+
+
+def check_within_data(source: Any, day: Any, name: str = "cutoff") -> None:
+    """Refuse an as-of day after the newest transaction.
+
+    Past the data, every customer looks silent since its end: the models read that as
+    customers leaving and the fit is meaningless (or does not converge at all).
+    """
+    last = last_purchase_day(source)
+    when = pd.Timestamp(day).date()
+    if last is not None and when > last:
+        raise DataError(
+            f"{name} {when} is after the last transaction ({last}): the time after the data"
+            f" would read as every customer going silent. Use {last} or earlier (the default"
+            " cutoff is the last transaction's day)."
+        )
 
 
 def fit_clv(
@@ -113,13 +204,18 @@ def fit_clv(
     unit: str | None = None,
     penalizer: float = 0.0,
     progress: Progress = no_progress,
+    within_data: bool = True,
 ) -> ClvFit:
     """Summarise ``source`` as of ``cutoff`` and fit transaction and spend models.
 
     ``source`` is a ``Workspace``, a Parquet/CSV file or a data frame of transactions (see
     :func:`cvm.features.rfm_summary`). ``unit`` defaults to the workspace's ``time_unit``.
+    A cutoff after the newest transaction is refused (see :func:`check_within_data`) unless
+    ``within_data`` is False (a profile as of a later event day).
     """
     unit = unit or str(getattr(getattr(source, "config", None), "time_unit", "D"))
+    if within_data:
+        check_within_data(source, cutoff)
     progress(0, None, "summarising")
     summary = observed_summary(rfm_summary(source, cutoff, unit=unit))
     if summary.empty:
@@ -135,6 +231,7 @@ def fit_clv(
         models=fitted,
         spend=spend,
         comparison=table,
-        best=str(table["BIC"].idxmin()),
+        best=pick_by_bic(table["BIC"]),
         warnings=notes + spend_notes,
+        spend_missing=[str(i) for i in zero_spend_buyers(summary)],
     )

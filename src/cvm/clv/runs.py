@@ -23,6 +23,7 @@ SCORE_COLUMNS = [
     "clv",
     "clv_lower",
     "clv_upper",
+    "spend_imputed",
 ]
 
 
@@ -37,6 +38,7 @@ def run_record(fit: ClvFit, settings: dict[str, Any]) -> tuple[dict[str, Any], d
     metrics = {
         "comparison": fit.comparison.reset_index().to_dict(orient="records"),
         "customers": len(fit.summary),
+        "spend_imputed": len(fit.spend_missing),
         "warnings": fit.warnings,
     }
     return params, metrics

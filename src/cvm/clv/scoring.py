@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from cvm._exceptions import DataError
-from cvm.clv.fitting import ClvFit
+from cvm.clv.fitting import ClvFit, by_customer
 from cvm.features.summary import UNIT_DAYS
 from cvm.models import customer_lifetime_value, customer_lifetime_value_interval
 
@@ -40,8 +40,11 @@ def score_clv(
     Columns: the summary's ``frequency, recency, T, monetary_value``, then
     ``expected_purchases`` over the horizon, ``p_alive`` at the cutoff, ``expected_spend`` per
     purchase (Gamma-Gamma, or the customer's own mean when no spend model could be fitted),
-    discounted ``clv`` (margin x spend x discounted expected purchases) and, with
-    ``intervals``, ``clv_lower``/``clv_upper``: a 95% interval from parameter uncertainty.
+    discounted ``clv`` (margin x spend x discounted expected purchases), ``spend_imputed``
+    (a repeat buyer whose repeat orders net to $0 or less, given the population mean spend)
+    and, with ``intervals``, ``clv_lower``/``clv_upper``: a 95% interval from parameter
+    uncertainty. Without a spend model, customers with no positive repeat spend of their own
+    get no CLV (NaN), never 0.
 
     Customers with the same history get the same score, so the maths runs on the distinct rows.
     """
@@ -53,11 +56,17 @@ def score_clv(
     transaction_model: Any = fit.models[name]
     summary = fit.summary
     x_all = summary["frequency"].to_numpy(dtype=float)
-    m_all = np.where(x_all > 0, summary["monetary_value"].to_numpy(dtype=float), 0.0)
+    m_raw = summary["monetary_value"].to_numpy(dtype=float)
+    # A repeat buyer whose repeat orders net to <= 0 has no usable mean spend: the spend model
+    # treats it as missing (frequency 0 in the spend model), i.e. the population mean.
+    imputed = (x_all > 0) & (m_raw <= 0)
+    x_spend = np.where(imputed, 0.0, x_all)
+    m_all = np.where(x_spend > 0, m_raw, 0.0)
     if fit.spend is not None:
-        spend = fit.spend.conditional_expected_average_profit(x_all, m_all)
+        with by_customer(summary.index):  # the arrays are the summary's rows, in order
+            spend = fit.spend.conditional_expected_average_profit(x_spend, m_all)
     else:
-        spend = np.where(x_all > 0, m_all, np.nan)
+        spend = np.where(x_spend > 0, m_all, np.nan)
     options: dict[str, Any] = {
         "margin": margin,
         "discount_rate": discount_rate,
@@ -75,11 +84,14 @@ def score_clv(
         "expected_purchases": np.asarray(expected)[codes],
         "p_alive": np.asarray(transaction_model.conditional_probability_alive(x, t_x, T))[codes],
         "expected_spend": spend,
-        "clv": np.asarray(discounted)[codes] * np.nan_to_num(spend),
+        # no spend estimate (no spend model and no own repeat spend): CLV unknown, not 0
+        "clv": np.asarray(discounted)[codes] * spend,
+        "spend_imputed": imputed,
     }
     if intervals and fit.spend is not None:
-        codes4, (x4, t4, T4, m4) = _distinct(
-            summary.assign(monetary_value=m_all), ["frequency", "recency", "T", "monetary_value"]
+        codes4, (x4, t4, T4, m4, s4) = _distinct(
+            summary.assign(monetary_value=m_all, spend_frequency=x_spend),
+            ["frequency", "recency", "T", "monetary_value", "spend_frequency"],
         )
         ci = customer_lifetime_value_interval(
             transaction_model,
@@ -88,6 +100,7 @@ def score_clv(
             T4,
             spend_model=fit.spend,
             monetary_value=m4,
+            spend_frequency=s4,
             n_draws=n_draws,
             random_state=random_state,
             **options,

@@ -71,7 +71,7 @@ PROFILE_COLUMNS: dict[str, str] = {
     "acquisition_channel": "acquisition channel from the CRM",
     "attributes": "CRM attributes (JSON): attributes->>'key'",
     "clv": "predicted CLV (newest clv run at this as-of day, else fitted now)",
-    "p_alive": "BG/NBD probability the customer is still active",
+    "p_alive": "probability the customer is still active (the CLV run's transaction model)",
     "expected_purchases": "expected purchases over the CLV horizon",
     "churn_risk": "churn probability from the newest segments run at this day (NULL if none)",
 }
@@ -83,6 +83,7 @@ def customer_profile(
     *,
     clv_run: str | None = None,
     fit_clv: bool = True,
+    notes: list[str] | None = None,
 ) -> str:
     """Build the as-of profile as a temp table on ``ws.con`` and return its name.
 
@@ -92,8 +93,11 @@ def customer_profile(
     as_of : the day the profile describes (inclusive).
     clv_run : a ``clv`` run to take ``clv, p_alive, expected_purchases`` from; default: the
         newest ``clv`` run whose cutoff is ``as_of``.
-    fit_clv : when no such run exists, fit BG/NBD with Gamma-Gamma as of ``as_of`` and score
-        (no intervals); when False the CLV columns stay NULL.
+    fit_clv : when no such run exists, fit MBG/NBD (BG/NBD if it does not converge) with
+        Gamma-Gamma as of ``as_of`` and score (no intervals); when False the CLV columns stay
+        NULL.
+    notes : a list that receives why the CLV columns are NULL when the fit failed, and the
+        fit's own warnings (e.g. spend imputed for $0 repeat buyers), for the caller to show.
 
     Returns
     -------
@@ -107,7 +111,7 @@ def customer_profile(
         + load_sql("cvm.features", "summary.sql"),
         {"cutoff": day, "unit_days": 1.0, "period": "day"},
     )
-    _clv_table(ws, day, clv_run, fit_clv)
+    _clv_table(ws, day, clv_run, fit_clv, notes if notes is not None else [])
     _churn_table(ws, day)
     con.execute(load_sql("cvm.features", "profile.sql"), {"as_of": day})
     return PROFILE_TABLE
@@ -133,7 +137,7 @@ def stored_clv_run(ws: Workspace, as_of: date) -> str | None:
     return str(rows[0][0]) if rows else None
 
 
-def _clv_table(ws: Workspace, day: date, clv_run: str | None, fit: bool) -> None:
+def _clv_table(ws: Workspace, day: date, clv_run: str | None, fit: bool, notes: list[str]) -> None:
     con = ws.con
     run = clv_run or stored_clv_run(ws, day)
     if run is not None:
@@ -143,7 +147,7 @@ def _clv_table(ws: Workspace, day: date, clv_run: str | None, fit: bool) -> None
             [run],
         )
         return
-    frame = _fitted_clv(ws, day) if fit else None
+    frame = _fitted_clv(ws, day, notes) if fit else None
     if frame is None:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE profile_clv (customer_id VARCHAR, clv DOUBLE,"
@@ -157,17 +161,22 @@ def _clv_table(ws: Workspace, day: date, clv_run: str | None, fit: bool) -> None
         con.unregister("profile_clv_frame")
 
 
-def _fitted_clv(ws: Workspace, day: date) -> pd.DataFrame | None:
-    """BG/NBD and Gamma-Gamma fitted as of ``day`` and scored; None when they cannot be
-    (no purchases, or too few customers to identify the model)."""
+def _fitted_clv(ws: Workspace, day: date, notes: list[str]) -> pd.DataFrame | None:
+    """MBG/NBD (or BG/NBD) and Gamma-Gamma fitted as of ``day`` and scored; None, with the
+    reason added to ``notes``, when they cannot be (no purchases, too few customers)."""
     from cvm.clv import fit_clv
     from cvm.clv.scoring import score_clv
 
     try:
-        fit = fit_clv(ws, day, models=("bgnbd",), unit="D")
+        fit = fit_clv(ws, day, models=("mbgnbd", "bgnbd"), unit="D", within_data=False)
         scores = score_clv(fit, intervals=False)
-    except (DataError, ConvergenceError):
+    except (DataError, ConvergenceError) as exc:
+        notes.append(
+            f"CLV and P(alive) left empty as of {day}: {exc} (store a clv run with"
+            " `cvm score --cutoff` to use your own)"
+        )
         return None
+    notes.extend(f"CLV as of {day}: {w}" for w in fit.warnings)
     return scores[["clv", "p_alive", "expected_purchases"]].reset_index(names="customer_id")
 
 

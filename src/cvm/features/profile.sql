@@ -91,6 +91,7 @@ activity AS (
 contracts AS (
     SELECT customer_id,
            count(*) AS contracts,
+           min(CAST(started AS DATE)) AS first_contract,
            count(*) FILTER (WHERE ended IS NULL OR CAST(ended AS DATE) > $as_of)
                AS active_contracts,
            max(CAST(ended AS DATE)) FILTER (WHERE CAST(ended AS DATE) <= $as_of)
@@ -107,11 +108,12 @@ people AS (
     SELECT customer_id FROM crm
     UNION SELECT customer_id FROM money
     UNION SELECT customer_id FROM activity
+    UNION SELECT customer_id FROM contracts
 )
 SELECT
     p.customer_id,
     s.customer_id IS NULL AS is_prospect,
-    least(CAST(c.first_seen AS DATE), s.first_purchase, a.first_event) AS first_seen,
+    least(CAST(c.first_seen AS DATE), s.first_purchase, a.first_event, k.first_contract) AS first_seen,
     s.first_purchase,
     s.last_purchase,
     coalesce(m.orders, 0) AS orders,
@@ -122,7 +124,7 @@ SELECT
     coalesce(m.revenue, 0) AS revenue,
     CASE WHEN m.orders > 0 THEN m.gross_revenue / m.orders END AS avg_order_value,
     date_diff('day', s.last_purchase, $as_of) AS days_since_last,
-    date_diff('day', least(CAST(c.first_seen AS DATE), s.first_purchase, a.first_event), $as_of)
+    date_diff('day', least(CAST(c.first_seen AS DATE), s.first_purchase, a.first_event, k.first_contract), $as_of)
         AS tenure_days,
     r.ipt_mean,
     r.ipt_std,

@@ -318,12 +318,15 @@ def resolve_columns(
 ) -> dict[str, str]:
     """Map canonical column -> source column for the columns present in ``found``.
 
-    ``overrides`` (canonical = source) win over the profile; an override naming a column the
-    file lacks is left out here so the caller can report it as missing.
+    ``overrides`` (canonical = source) win over the profile, and a column they name is not also
+    taken by a profile alias (``--map plan=Contract`` keeps ``Contract`` from being read as the
+    contract id too); an override naming a column the file lacks is left out here so the
+    caller can report it as missing.
     """
     by_key: dict[str, str] = {}
     for col in found:
         by_key.setdefault(normalise(col), col)
+    claimed = {normalise(source) for source in overrides.values()}
     aliases = PROFILES[profile].get(kind, {})
     mapping: dict[str, str] = {}
     for canonical, names in aliases.items():
@@ -331,7 +334,7 @@ def resolve_columns(
             continue
         for name in names:
             hit = by_key.get(normalise(name))
-            if hit is not None:
+            if hit is not None and normalise(hit) not in claimed:
                 mapping[canonical] = hit
                 break
     for canonical, source in overrides.items():

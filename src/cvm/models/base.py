@@ -8,6 +8,7 @@ hyperparameters only, ``fit`` validates, sets attributes ending in ``_`` and ret
 
 from __future__ import annotations
 
+import time
 import warnings
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -48,6 +49,11 @@ class BaseModel:
     penalizer : float, default 0.0
         L2 penalty on the natural-scale parameters (as in lifetimes), added to the mean
         negative log-likelihood. Helps when the data barely identify a parameter.
+    max_iter : int, default 1000
+        Iterations of each optimiser (L-BFGS-B, then Nelder-Mead at four times as many).
+    max_seconds : float, default 120
+        Wall-time budget of the optimisation, checked at every evaluation of the likelihood;
+        past it the fit stops with a ``ConvergenceError``, so no fit runs unbounded.
 
     Attributes
     ----------
@@ -71,8 +77,15 @@ class BaseModel:
     # True when ``_log_likelihood_and_gradient`` returns an analytic gradient.
     _analytic_gradient: ClassVar[bool] = False
 
-    def __init__(self, *, penalizer: float = 0.0) -> None:
+    # What to try when the fit fails; models for other data (contracts) say their own.
+    _advice: ClassVar[str] = _ADVICE
+
+    def __init__(
+        self, *, penalizer: float = 0.0, max_iter: int = 1000, max_seconds: float = 120.0
+    ) -> None:
         self.penalizer = penalizer
+        self.max_iter = max_iter
+        self.max_seconds = max_seconds
 
     # ----------------------------------------------------------------- hooks for models
     def _names(self) -> list[str]:
@@ -129,6 +142,7 @@ class BaseModel:
         self, u: np.ndarray, data: Data, weights: np.ndarray, total_weight: float
     ) -> tuple[float, np.ndarray]:
         """Mean penalised negative log-likelihood and its gradient on the free scale."""
+        self._check_deadline()
         params = self._to_natural(u)
         ll, grad = self._log_likelihood_and_gradient(params, data, weights, True)
         value = -ll / total_weight + self.penalizer * float(np.sum(params**2))
@@ -141,6 +155,7 @@ class BaseModel:
         return value, g
 
     def _value(self, u: np.ndarray, data: Data, weights: np.ndarray, total_weight: float) -> float:
+        self._check_deadline()
         params = self._to_natural(u)
         ll, _ = self._log_likelihood_and_gradient(params, data, weights, False)
         value = -ll / total_weight + self.penalizer * float(np.sum(params**2))
@@ -158,8 +173,27 @@ class BaseModel:
         return g
 
     # ----------------------------------------------------------------- fitting
+    _deadline: float | None = None
+
+    def _check_deadline(self) -> None:
+        """Stop a fit that has used its wall-time budget (checked at every evaluation)."""
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            self._deadline = None
+            raise ConvergenceError(
+                f"{type(self).__name__} did not converge within max_seconds={self.max_seconds:g}"
+                " (the likelihood is flat or the data barely identify the parameters). "
+                + self._advice
+            )
+
     def _fit(self, data: Data, weights: np.ndarray) -> None:
-        """Maximise the likelihood; sets every fitted attribute."""
+        """Maximise the likelihood within the time budget; sets every fitted attribute."""
+        self._deadline = time.monotonic() + float(getattr(self, "max_seconds", 120.0))
+        try:
+            self._maximise(data, weights)
+        finally:
+            self._deadline = None
+
+    def _maximise(self, data: Data, weights: np.ndarray) -> None:
         names = self._names()
         total_weight = float(weights.sum())
         start = self._to_free(self._initial_params(data, weights))
@@ -177,10 +211,13 @@ class BaseModel:
                 u = self._newton_polish(sub_u, hess_mean, data, weights, total_weight)
                 start = sub_u
             except (ConvergenceError, np.linalg.LinAlgError):
+                if self._deadline is None:  # the time budget is spent: do not start over
+                    raise
                 u = None
         if u is None:
             u = self._optimise(start, data, weights, total_weight)
             hess_mean = None
+        self._deadline = None  # converged: the uncertainty below is a bounded computation
         params = self._to_natural(u)
         ll, _ = self._log_likelihood_and_gradient(params, data, weights, False)
         self._u_ = u
@@ -212,7 +249,7 @@ class BaseModel:
         if not np.isfinite(f0):
             raise ConvergenceError(
                 f"{type(self).__name__}: the log-likelihood is not finite at the starting point. "
-                + _ADVICE
+                + self._advice
             )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -223,7 +260,7 @@ class BaseModel:
                 jac=True,
                 method="L-BFGS-B",
                 bounds=bounds,
-                options={"maxiter": 1000, "ftol": 1e-13, "gtol": 1e-7},
+                options={"maxiter": self._max_iter(), "ftol": 1e-13, "gtol": 1e-7},
             )
             ok = res.success or _small_gradient(res)
             if not ok:
@@ -232,22 +269,26 @@ class BaseModel:
                     res.x,
                     args=args,
                     method="Nelder-Mead",
-                    options={"maxiter": 4000, "xatol": 1e-7, "fatol": 1e-12},
+                    options={"maxiter": 4 * self._max_iter(), "xatol": 1e-7, "fatol": 1e-12},
                 )
                 if nm.success and nm.fun <= res.fun:
                     res, ok = nm, True
         if not ok or not np.isfinite(res.fun):
             raise ConvergenceError(
-                f"{type(self).__name__} did not converge ({res.message}). " + _ADVICE
+                f"{type(self).__name__} did not converge within max_iter={self._max_iter()}"
+                f" ({res.message}). " + self._advice
             )
         at_bound = pos & (np.abs(res.x) >= _BOUND - 1e-3)
         if at_bound.any():
             which = ", ".join(n for n, b in zip(self._names(), at_bound, strict=True) if b)
             raise ConvergenceError(
                 f"{type(self).__name__} did not converge: {which} ran off to 0 or infinity, "
-                "so the data do not identify it. " + _ADVICE
+                "so the data do not identify it. " + self._advice
             )
         return np.asarray(res.x, dtype=float)
+
+    def _max_iter(self) -> int:
+        return int(getattr(self, "max_iter", 1000))
 
     def _mean_hessian(
         self, u: np.ndarray, data: Data, weights: np.ndarray, total_weight: float
@@ -268,7 +309,7 @@ class BaseModel:
         except np.linalg.LinAlgError:
             raise ConvergenceError(
                 f"{type(self).__name__}: the Hessian at the optimum is not positive definite, "
-                "so the parameters are not identified by these data. " + _ADVICE
+                "so the parameters are not identified by these data. " + self._advice
             ) from None
         inv = np.linalg.inv(chol)
         return np.asarray(inv.T @ inv)

@@ -63,7 +63,12 @@ class ChurnClassifier:
         self.random_state = random_state
 
     def fit(self, X: pd.DataFrame, y: Any) -> ChurnClassifier:
-        """Fit the trees on part of ``X`` and the calibration on the rest; returns self."""
+        """Fit the trees on part of ``X`` and the calibration on the rest; returns self.
+
+        A feature that is missing for every row (events on a workspace without events) or
+        takes one value only carries nothing to learn: it is left out, and
+        ``dropped_features_`` maps its name to the reason.
+        """
         from sklearn.ensemble import HistGradientBoostingClassifier
 
         if self.calibration not in ("isotonic", "sigmoid"):
@@ -75,6 +80,13 @@ class ChurnClassifier:
             raise DataError(f"{len(X)} feature rows but {len(labels)} labels")
         if labels.all() or not labels.any():
             raise DataError("churn labels are all the same: nothing to learn (widen the data)")
+        self.dropped_features_ = uninformative_features(X)
+        X = X.drop(columns=list(self.dropped_features_))
+        if X.shape[1] == 0:
+            raise DataError(
+                "every churn feature is missing or constant: nothing to learn from"
+                f" ({', '.join(f'{k}: {v}' for k, v in self.dropped_features_.items())})"
+            )
         rng = np.random.default_rng([self.random_state, 7919])  # its own stream for the split
         held = rng.random(len(X)) < self.calibration_fraction
         values = X.to_numpy(dtype=np.float32)
@@ -193,6 +205,22 @@ class ChurnClassifier:
         for i in range(k):
             out[f"contribution_{i + 1}"] = np.where(picked[:, i] > 0, picked[:, i], np.nan)
         return pd.DataFrame(out, index=X.index)
+
+
+def uninformative_features(X: pd.DataFrame) -> dict[str, str]:
+    """Columns with nothing to learn from: name -> ``"all missing"`` or ``"constant"``.
+
+    A column with one value and some missing rows is kept: missing versus present can tell.
+    """
+    out: dict[str, str] = {}
+    for name in X.columns:
+        column = X[name]
+        present = column.notna()
+        if not present.any():
+            out[str(name)] = "all missing"
+        elif present.all() and column.nunique() <= 1:
+            out[str(name)] = "constant"
+    return out
 
 
 def _calibrator(method: str) -> Any:

@@ -193,6 +193,7 @@ def customer_lifetime_value_interval(
     spend: Any = None,
     spend_model: BaseModel | None = None,
     monetary_value: Any = None,
+    spend_frequency: Any = None,
     margin: float = 1.0,
     discount_rate: float = 0.10,
     horizon: float = 1.0,
@@ -210,6 +211,8 @@ def customer_lifetime_value_interval(
     in blocks of draws x customers that bound memory, and the interval is the draws'
     ``level`` quantiles. Give either a fixed ``spend`` or a fitted Gamma-Gamma ``spend_model``
     with the customers' ``monetary_value`` (its uncertainty is then propagated too).
+    ``spend_frequency`` (default ``frequency``) is the repeat count the spend model conditions
+    on: 0 for a customer whose mean spend is unknown gives the population mean.
 
     Returns
     -------
@@ -231,12 +234,13 @@ def customer_lifetime_value_interval(
 
         spend_model._check_fitted()
         m = as_array(monetary_value, "monetary_value")
-        point_spend = spend_model.conditional_expected_average_profit(x, m)  # type: ignore[attr-defined]
+        xs = x if spend_frequency is None else as_array(spend_frequency, "spend_frequency")
+        point_spend = spend_model.conditional_expected_average_profit(xs, m)  # type: ignore[attr-defined]
         sd = spend_model.sample_params(n_draws, rng)
         p_, q_, g_ = (sd[k].to_numpy()[:, None] for k in ("p", "q", "gamma"))
 
         def spend_draws(idx: Any) -> Any:
-            return _conditional_spend(p_, q_, g_, x[None, idx], m[None, idx])
+            return _conditional_spend(p_, q_, g_, xs[None, idx], m[None, idx])
 
     else:
         if spend is None:

@@ -52,6 +52,11 @@ class GammaGammaModel(BaseModel):
     """
 
     _param_names = ("p", "q", "gamma")
+    _advice = (
+        "Try: a small penalizer (e.g. penalizer=0.001), more repeat buyers, and check the"
+        " inputs (mean spend per repeat purchase, positive, in one currency, without outliers"
+        " from test or bulk orders)."
+    )
     _analytic_gradient = True
 
     def fit(

@@ -40,6 +40,11 @@ class ShiftedBetaGeometricModel(BaseModel):
     """
 
     _param_names = ("alpha", "beta")
+    _advice = (
+        "Try: a small penalizer (e.g. penalizer=0.001), a cohort with more renewal periods"
+        " observed or more customers, and check the inputs (periods count the renewal periods"
+        " each contract was observed, from 1; churned marks contracts that ended)."
+    )
 
     def fit(self, periods: Any, churned: Any, *, weights: Any = None) -> ShiftedBetaGeometricModel:
         """Fit on contract histories.

@@ -164,7 +164,11 @@ def _headline(ctx: _Context, section: Section) -> None:
         Card("active", _fmt(snap["active"], "int"), "bought in the period"),
         Card("new", _fmt(snap["new"], "int"), "first purchase in the period"),
         Card("retention", _fmt(snap["retention_rate"], "pct"), "of last period's actives"),
-        Card("churn", _fmt(snap["churn_rate"], "pct"), "of last period's actives"),
+        Card(
+            "period churn",
+            _fmt(snap["churn_rate"], "pct"),
+            "of last period's buyers bought nothing this period (not contract churn)",
+        ),
         Card("net revenue", _fmt(snap["net_revenue"], "money")),
         Card("average order value", _fmt(snap["average_order_value"], "money")),
         Card(
@@ -271,7 +275,11 @@ def _clv_quality(ctx: _Context, section: Section) -> None:
     ).fetchall()[0]
     comparison = pd.DataFrame(json.loads(metrics[1] or "{}").get("comparison", []))
     if len(comparison):
-        section.lead = f"Run {ctx.clv_run}: {metrics[0]} chosen by the lowest BIC."
+        section.lead = (
+            f"Run {ctx.clv_run}: {metrics[0]} chosen by BIC (MBG/NBD rather than BG/NBD, whose"
+            " P(alive) is 1 for every one-time buyer; a holdout evaluation picks by holdout"
+            " error instead)."
+        )
         section.tables.append(Table.from_frame("Model comparison (calibration fit)", comparison))
     if not ctx.evaluate:
         return
@@ -314,6 +322,7 @@ def _churn(ctx: _Context, section: Section) -> None:
         section.notes.append("no churn scores: run `cvm churn train` then `cvm segment`")
         return
     section.charts.append(Chart("churn_risk", churn_risk_chart(bins)))
+    section.lead = _churn_definition(ctx)
     high = bins[bins["bin"] >= 5]
     section.cards = [
         Card("customers scored", _fmt(bins["customers"].sum(), "int")),
@@ -331,6 +340,28 @@ def _churn(ctx: _Context, section: Section) -> None:
             {"customers": "int", "clv": "money", "mean_p_alive": "pct", "mean_churn_risk": "pct"},
         )
     )
+
+
+def _churn_definition(ctx: _Context) -> str:
+    """What the churn risk on this page means: the definition of the model that scored it."""
+    from cvm.segments.churn import churn_definition
+
+    rows = ctx.ws.con.execute(
+        "SELECT coalesce(c.params->>'target', 'purchases'), c.params->>'horizon_days'"
+        " FROM model_runs AS s JOIN model_runs AS c ON c.run_id = s.params->>'churn_run'"
+        " WHERE s.run_id = ?",
+        [ctx.segments_run],
+    ).fetchall()
+    if not rows or rows[0][1] is None:
+        return "churn risk: scored by a churn model of an earlier version"
+    target, horizon = str(rows[0][0]), int(rows[0][1])
+    other = (
+        "The headline's period churn counts last period's buyers with no purchase this period."
+        if target == "purchases"
+        else ""
+    )
+    text = churn_definition(target, horizon)
+    return f"{text[0].upper()}{text[1:]}. {other}".strip()
 
 
 def _campaigns(ctx: _Context, section: Section) -> None:

@@ -24,13 +24,21 @@ SEGMENT_COLUMNS = ("r_score", "f_score", "m_score", "rfm", "rfm_segment", "tier"
 
 
 def default_as_of(ws: Workspace) -> date:
-    """The day of the newest transaction or event: the natural as-of day."""
+    """The day of the newest transaction, event or contract start/end: the natural as-of day.
+
+    (An end date still ahead, a fixed term booked in advance, does not count.)
+    """
     rows = ws.con.execute(
         "SELECT greatest((SELECT max(CAST(ts AS DATE)) FROM transactions),"
-        " (SELECT max(CAST(ts AS DATE)) FROM events))"
+        " (SELECT max(CAST(ts AS DATE)) FROM events),"
+        " (SELECT greatest(max(CAST(started AS DATE)), max(CAST(ended AS DATE))"
+        "  FILTER (WHERE CAST(ended AS DATE) <= current_date)) FROM subscriptions))"
     ).fetchall()
     if not rows or rows[0][0] is None:
-        raise DataError("the workspace has no transactions or events: load some with `cvm ingest`")
+        raise DataError(
+            "the workspace has no transactions, events or subscriptions: load some with"
+            " `cvm ingest`"
+        )
     return rows[0][0]
 
 

@@ -4,6 +4,7 @@ migration between two days."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,7 @@ class SegmentRun:
     customers: int
     churn_run: str | None
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def segment(
@@ -55,13 +57,14 @@ def segment(
     """
     settings = settings_of(ws)
     day = _as_date(as_of, "as_of") if as_of is not None else default_as_of(ws)
+    notes: list[str] = []
     progress(0, 4, "profile")
-    customer_profile(ws, day)
+    customer_profile(ws, day, notes=notes)
     progress(1, 4, "RFM, tiers, lifecycle")
     segment_table(ws, day, settings, profile="customer_profile")
     check_rules(ws.con, SEGMENT_TABLE, settings.rules)  # refuse a bad rule before the slow part
     progress(2, 4, "churn risk")
-    churn_run = _add_churn(ws) if churn else None
+    churn_run = _add_churn(ws, day) if churn else None
     if not churn or churn_run is None:
         ws.con.execute(
             f"ALTER TABLE {SEGMENT_TABLE} ADD COLUMN IF NOT EXISTS churn_reasons VARCHAR[]"
@@ -100,20 +103,20 @@ def segment(
         counts = _counts(ws, run_id)
         ws.con.execute(
             "UPDATE model_runs SET metrics = ? WHERE run_id = ?",
-            [pd.Series(counts).to_json(), run_id],
+            [json.dumps({**counts, "notes": notes}), run_id],
         )
     progress(4, 4, "done")
     total = sum(counts["lifecycle"].values())
-    return SegmentRun(run_id, day, total, churn_run, counts)
+    return SegmentRun(run_id, day, total, churn_run, counts, notes)
 
 
-def _add_churn(ws: Workspace) -> str | None:
+def _add_churn(ws: Workspace, day: date) -> str | None:
     """Score churn on the current profile and fold it into the segment table."""
     found = latest_churn_model(ws)
     if found is None:
         return None
     run_id, model, channels, attributes = found
-    scored = score_churn(ws, model, channels, attributes=attributes)
+    scored = score_churn(ws, model, channels, attributes=attributes, as_of=day)
     reasons = [c for c in scored.columns if c.startswith("reason_")]
     frame = pd.DataFrame(
         {"customer_id": scored.index, "risk": scored["churn_risk"].to_numpy(dtype=float)}

@@ -46,11 +46,17 @@ SELECT p.*,
             THEN $tier_names[1 + len(list_filter($tier_cuts, lambda c: k.rn > round(c * k.n)))]
        END AS tier,
        CASE
-           WHEN p.is_prospect THEN 'prospect'
-           WHEN p.contract_state = 'ended' THEN 'churned'
+           -- a running contract makes a customer new or active, purchases or not; one whose
+           -- contracts all ended, with no purchase since, has churned (a buyer who kept buying
+           -- after the contract ended is staged by the purchases below)
            WHEN p.contract_state = 'active'
-               THEN CASE WHEN date_diff('day', p.first_purchase, $as_of) < $new_days
+               THEN CASE WHEN date_diff('day', coalesce(p.first_purchase, p.first_seen), $as_of)
+                              < $new_days
                          THEN 'new' ELSE 'active' END
+           WHEN p.contract_state = 'ended'
+                AND (p.last_purchase IS NULL OR p.last_purchase <= p.last_contract_end)
+               THEN 'churned'
+           WHEN p.is_prospect THEN 'prospect'
            WHEN p.days_since_last >= $churned_days OR p.p_alive < $churned_p_alive THEN 'churned'
            WHEN p.days_since_last / greatest(coalesce(p.ipt_mean, t.typical_gap), 1) >= $lapsed_ratio
                 OR p.p_alive < $lapsed_p_alive THEN 'lapsed'

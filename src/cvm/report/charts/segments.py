@@ -59,14 +59,15 @@ def migration_heatmap(migration: Migration, value: str = "customers") -> go.Figu
 
 
 def churn_calibration_chart(training: ChurnTraining) -> go.Figure:
-    """Observed churn against predicted risk by decile, model and 1 - P(alive) baseline."""
+    """Observed churn against predicted risk by decile, model and its baseline (1 - P(alive),
+    or a logistic regression for contract churn)."""
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(x=[0, 1], y=[0, 1], name="perfect", line={"color": "#bbb", "dash": "dot"})
     )
     for name, table in (
         ("churn model", training.calibration),
-        ("1 - P(alive)", training.baseline_calibration),
+        (training.baseline_name, training.baseline_calibration),
     ):
         fig.add_trace(
             go.Scatter(x=table["predicted"], y=table["observed"], name=name, mode="lines+markers")
