@@ -22,6 +22,7 @@ import duckdb
 from cvm._exceptions import IngestError
 from cvm._progress import Progress, no_progress
 from cvm.ingest.identity import named_queries, resolve_batch
+from cvm.ingest.options import timestamp_floor
 from cvm.ingest.result import LoadResult
 from cvm.workspace.connection import memory_limit, transaction
 
@@ -128,7 +129,7 @@ def load_events(
         report(1, _STEPS, "validating")
         _run(con, "parse")
         con.execute("DROP TABLE _ev_lines")
-        _run(con, "fields", tz=ws.config.timezone, now=now)
+        _run(con, "fields", tz=ws.config.timezone, now=now, floor=timestamp_floor(ws.config))
         con.execute("DROP TABLE _ev_docs")
         _run(con, "classify")
         _run(con, "rejects_insert", load_id=load_id, source=source)

@@ -49,12 +49,18 @@ SELECT
     CASE
         WHEN customer_id IS NULL THEN 'missing customer id'
         WHEN ts IS NULL AND ts_text IS NULL THEN 'missing timestamp'
+        WHEN ts IS NULL AND _cvm_bad_offset(ts_text) THEN 'impossible UTC offset: ' || ts_text
         WHEN ts IS NULL THEN 'unparseable timestamp: ' || ts_text || ' (expected ' || $fmt_label || ')'
-        WHEN ts > (now() + INTERVAL 1 DAY)::TIMESTAMP
-            THEN 'far-future timestamp: ' || strftime(ts, '%Y-%m-%d %H:%M:%S')
+        WHEN _cvm_ts_reason(ts, ts_text) IS NOT NULL THEN _cvm_ts_reason(ts, ts_text)
         WHEN amount_text IS NULL AND amount_src IS NULL THEN 'missing amount'
-        WHEN amount_src IS NULL OR NOT isfinite(amount_src)
-            THEN 'non-numeric amount: ' || amount_text
+        WHEN amount_src IS NULL THEN 'non-numeric amount: ' || amount_text
+        WHEN _cvm_num_reason('amount', amount_src, amount_text, -_cvm_max_amount(),
+            _cvm_max_amount()) IS NOT NULL
+            THEN _cvm_num_reason('amount', amount_src, amount_text, -_cvm_max_amount(),
+                _cvm_max_amount())
         WHEN rate IS NULL THEN 'unknown currency: ' || currency
+        WHEN abs(signed_amount * rate) > _cvm_max_amount()
+            THEN 'amount out of range once converted: ' || coalesce(amount_text, amount_src::VARCHAR)
+                || ' ' || currency
     END AS reason
 FROM typed;
