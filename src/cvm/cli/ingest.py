@@ -70,6 +70,8 @@ def _show(result: LoadResult) -> None:
         console.print(f"  {result.updated:,} updated (changed since the last snapshot)")
     if result.skipped:
         console.print(f"  {result.skipped:,} line-item rows skipped (not order rows)")
+    for note in result.notes:
+        console.print(f"  note: {note}", highlight=False)
     if result.top_reasons:
         reasons = Table(title="top reject reasons", title_justify="left")
         reasons.add_column("reason")

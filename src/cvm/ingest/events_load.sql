@@ -93,7 +93,11 @@ SELECT
     context,
     channel,
     CASE WHEN type = 'identify' THEN lower(nullif(trim(properties ->> 'email'), '')) END AS email,
-    hash(type, user_id, anonymous_id, previous_id, ts, event, properties::VARCHAR) AS content_hash,
+    -- stable across DuckDB versions (migration 0031 computes the same for stored events)
+    CAST('0x' || left(sha256(concat_ws(chr(31), coalesce(type, chr(0)), coalesce(user_id, chr(0)),
+        coalesce(anonymous_id, chr(0)), coalesce(previous_id, chr(0)),
+        coalesce(strftime(ts, '%Y-%m-%dT%H:%M:%S.%fZ'), chr(0)), coalesce(event, chr(0)),
+        coalesce(properties::VARCHAR, chr(0)))), 16) AS UBIGINT) AS content_hash,
     CASE
         WHEN NOT valid THEN 'invalid JSON'
         WHEN NOT is_object THEN 'not a JSON object'

@@ -24,3 +24,5 @@ class LoadResult:
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
     updated: int = 0
     skipped: int = 0
+    notes: list[str] = field(default_factory=list)
+    """Things the user should know about this load that are not errors (printed by the CLI)."""

@@ -76,3 +76,15 @@ CREATE OR REPLACE TEMP MACRO _cvm_num_reason(label, val, txt, lo, hi) AS
 CREATE OR REPLACE TEMP MACRO _cvm_max_amount() AS (SELECT max_amount FROM _cvm_limits);
 CREATE OR REPLACE TEMP MACRO _cvm_max_quantity() AS (SELECT max_quantity FROM _cvm_limits);
 CREATE OR REPLACE TEMP MACRO _cvm_max_score() AS (SELECT max_score FROM _cvm_limits);
+
+-- Stable content hashes (the same in every DuckDB version, unlike hash()): SHA-256 of a
+-- canonical text joined by the unit separator chr(31). _cvm_content_key: the canonical text of
+-- a transaction; _cvm_content_hash: its first 64 bits; _cvm_content_id: the id of an id-less
+-- row, 'sha-' and 32 hex digits of SHA-256 of the key and the row's occurrence number.
+CREATE OR REPLACE TEMP MACRO _cvm_content_key(customer_id, ts, amount, currency) AS
+    concat_ws(chr(31), customer_id, strftime(ts, '%Y-%m-%dT%H:%M:%S.%fZ'),
+        printf('%.6f', amount), currency);
+CREATE OR REPLACE TEMP MACRO _cvm_content_hash(key) AS
+    CAST('0x' || left(sha256(key), 16) AS UBIGINT);
+CREATE OR REPLACE TEMP MACRO _cvm_content_id(key, occurrence) AS
+    'sha-' || left(sha256(key || chr(31) || CAST(occurrence AS VARCHAR)), 32);

@@ -45,8 +45,8 @@ SELECT
     f.category,
     f.quantity,
     f.line_amount * r.rate AS amount,
-    hash(f.transaction_id, f.line_no, f.product_id, f.quantity, f.line_amount, f.currency)
-        AS content_hash,
+    _cvm_content_hash(concat_ws(chr(31), f.transaction_id, f.line_no::VARCHAR, f.product_id,
+        printf('%.6f', f.quantity), printf('%.6f', f.line_amount), f.currency)) AS content_hash,
     CASE
         WHEN f.transaction_id IS NULL THEN 'missing transaction id'
         WHEN f.product_id IS NULL THEN 'missing product id'

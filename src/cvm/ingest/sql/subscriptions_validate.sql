@@ -29,7 +29,11 @@ SELECT
     _rec,
     _line,
     _raw,
-    coalesce(src_id, 'h' || hash(customer_id, plan, started)::VARCHAR) AS subscription_id,
+    coalesce(
+        src_id,
+        'sha-' || left(sha256(concat_ws(chr(31), customer_id, coalesce(plan, chr(0)),
+            strftime(started, '%Y-%m-%dT%H:%M:%S.%fZ'))), 32)
+    ) AS subscription_id,
     customer_id,
     plan,
     started,

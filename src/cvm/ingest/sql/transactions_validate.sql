@@ -21,7 +21,7 @@ WITH parsed AS (
         _cvm_text(refund_of) AS refund_of
     FROM _cvm_tx_in
 ),
-typed AS (
+signed AS (
     SELECT
         p.*,
         r.rate,
@@ -30,14 +30,25 @@ typed AS (
             ELSE p.amount_src END AS signed_amount
     FROM parsed AS p
     LEFT JOIN _cvm_rates AS r ON r.currency = p.currency
+),
+typed AS (
+    -- The content key (README, "Rows without an order id"): customer, UTC time to the
+    -- microsecond, amount in the source currency to 6 decimals, currency; the content hash
+    -- and id are SHA-256 of it, the id also of the row's occurrence among identical id-less rows.
+    SELECT
+        *,
+        _cvm_content_key(customer_id, ts, signed_amount, currency) AS content_key,
+        row_number() OVER (
+            PARTITION BY src_id IS NULL, customer_id, ts, signed_amount, currency ORDER BY _seq
+        ) AS occurrence
+    FROM signed
 )
 SELECT
     _seq,
     _rec,
     _line,
     _raw,
-    coalesce(src_id, 'h' || hash(customer_id, ts, signed_amount, currency)::VARCHAR)
-        AS transaction_id,
+    coalesce(src_id, _cvm_content_id(content_key, occurrence)) AS transaction_id,
     customer_id,
     ts,
     signed_amount * rate AS amount,
@@ -45,7 +56,7 @@ SELECT
     channel,
     is_refund,
     refund_of,
-    hash(customer_id, ts, signed_amount, currency) AS content_hash,
+    _cvm_content_hash(content_key) AS content_hash,
     CASE
         WHEN customer_id IS NULL THEN 'missing customer id'
         WHEN ts IS NULL AND ts_text IS NULL THEN 'missing timestamp'
