@@ -7,6 +7,7 @@ looked up afterwards, only when there are any, by scanning the file once more as
 
 from __future__ import annotations
 
+import csv
 import gzip
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,6 +112,7 @@ def _open_csv(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOptions
             if len(found) > 1:
                 relation, params, cols = rel, trial, found
                 break
+    _refuse_duplicate_header(path, encoding, params.get("delim"), len(cols))
     return FileSource(
         path,
         CSV,
@@ -119,6 +121,39 @@ def _open_csv(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOptions
         delimiter=str(params.get("delim")) if "delim" in params else None,
         header=list(cols),
     )
+
+
+def _header_line(path: Path, encoding: str) -> str:
+    """The first line of a (possibly gzipped) text file, decoded (bad bytes replaced)."""
+    opener = gzip.open if path.suffix.lower() in (".gz", ".gzip") else open
+    with opener(path, "rb") as fh:
+        first = fh.readline(1 << 20)
+    codec = "latin-1" if encoding.lower().replace("-", "") in ("latin1", "iso88591") else "utf-8"
+    return first.decode(codec, errors="replace").lstrip("\ufeff").rstrip("\r\n")
+
+
+def _refuse_duplicate_header(path: Path, encoding: str, delim: object, ncols: int) -> None:
+    """A header naming one column twice is refused: the scanner would silently rename the
+    second (``email_1``) and a mapping could take the wrong one. Names compare as DuckDB's
+    identifiers do: without case."""
+    line = _header_line(path, encoding)
+    fields: list[str] = []
+    for cand in [str(delim)] if delim else [",", ";", "\t", "|"]:
+        fields = next(csv.reader([line], delimiter=cand), [])
+        if len(fields) == ncols:
+            break
+    else:
+        return  # not the header the scanner saw (a multi-line header): nothing to compare
+    seen: dict[str, str] = {}
+    for name in fields:
+        key = name.strip().lower()
+        if key in seen:
+            twice = name.strip() if seen[key] == name.strip() else f"{seen[key]}/{name.strip()}"
+            raise IngestError(
+                f"{path}: the header names column {twice!r} twice; rename or drop one of them"
+                " and load again"
+            )
+        seen[key] = name.strip()
 
 
 def reset_scanner_rejects(con: duckdb.DuckDBPyConnection) -> None:

@@ -26,7 +26,7 @@ from cvm.ingest._common import (
     ts_params,
 )
 from cvm.ingest.options import SourceOptions, resolve_options
-from cvm.ingest.profiles import CANONICAL, REQUIRED, resolve_columns
+from cvm.ingest.profiles import CANONICAL, REQUIRED, normalise, resolve_columns
 from cvm.ingest.result import LoadResult
 from cvm.ingest.staging import SLOTS, canonical_select, ident, table_source, with_input
 from cvm.ingest.transactions import drop_temp, validate_and_insert
@@ -61,6 +61,19 @@ def _check_required(kind: str, mapping: Mapping[str, str], options: SourceOption
         f"{file.path}: missing required {what} for {kind} (profile {options.profile});"
         f" columns found: {found}"
     )
+
+
+def _key_notes(mapping: Mapping[str, str], options: SourceOptions) -> list[str]:
+    """Say so when the profile fell back to the e-mail column as the customer key."""
+    key = mapping.get("customer_id")
+    if not key or "customer_id" in options.columns:
+        return []
+    if normalise(key) not in ("email", "emailaddress"):
+        return []
+    return [
+        f"no customer id column: customers are keyed by the e-mail column {key!r}"
+        " (a changed address becomes a new customer; map an id with --map customer_id=COLUMN)"
+    ]
 
 
 def _rejects_of(con: duckdb.DuckDBPyConnection, rows: str, status: str, conflict: str) -> None:
@@ -273,6 +286,7 @@ def load_file(
         mapping = resolve_columns(opts.kind, opts.profile, file.header, opts.columns)
         mapping = {k: v for k, v in mapping.items() if k in SLOTS[opts.kind]}
         _check_required(opts.kind, mapping, opts, file)
+        result.notes.extend(_key_notes(mapping, opts))
         start_load(con, result)
         prepare(con, opts)
         extra = [_attributes(file, mapping)] if opts.kind == "customers" else []
