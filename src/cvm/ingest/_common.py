@@ -89,7 +89,11 @@ def finish_load(
     """Rows the CSV scanner refused, where every refused row sits in the file, the refused rows
     written to ``rejected_rows``, and the load's counts in ``loads``."""
     result.rows_read += readers.scanner_rejects(con, file)
-    readers.locate_rejects(con, file)
+    try:
+        readers.locate_rejects(con, file, result.rows_read + result.skipped)
+    finally:
+        if file.read_path is not None:
+            file.read_path.unlink(missing_ok=True)
     store_rejects(con, result)
     con.execute(
         load_sql(SQL, "load_finish.sql"),

@@ -21,6 +21,7 @@ import duckdb
 
 from cvm._exceptions import IngestError
 from cvm._progress import Progress, no_progress
+from cvm.ingest import readers
 from cvm.ingest.identity import named_queries, resolve_batch
 from cvm.ingest.options import timestamp_floor
 from cvm.ingest.result import LoadResult
@@ -56,7 +57,7 @@ def _is_array(path: Path) -> bool:
     return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
 
 
-def _stage_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def _stage_lines(con: duckdb.DuckDBPyConnection, path: Path, shown: Path | None = None) -> None:
     """``_ev_lines(line, raw)``: one row per line (JSON lines) or per element (JSON array)."""
     if _is_array(path):
         sql = (
@@ -78,7 +79,7 @@ def _stage_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         con.execute(sql, {"path": str(path), "max": MAX_LINE_BYTES})
     except duckdb.Error as exc:
         first = str(exc).splitlines()[0]
-        raise IngestError(f"{path}: cannot read as {what}: {first}") from exc
+        raise IngestError(f"{shown or path}: cannot read as {what}: {first}") from exc
 
 
 def _run(con: duckdb.DuckDBPyConnection, query: str, **params: object) -> None:
@@ -125,11 +126,24 @@ def load_events(
             [load_id, source, now],
         )
         report(0, _STEPS, "reading")
-        _stage_lines(con, src)
+        bad: dict[int, str] = {}
+        if _is_array(src) or readers.valid_utf8(src):
+            _stage_lines(con, src)
+        else:  # only the lines that are not UTF-8 are refused, with their own text
+            copy, bad = readers.utf8_copy(src, None)
+            try:
+                _stage_lines(con, copy, shown=src)
+            finally:
+                copy.unlink(missing_ok=True)
         report(1, _STEPS, "validating")
         _run(con, "parse")
         con.execute("DROP TABLE _ev_lines")
         _run(con, "fields", tz=ws.config.timezone, now=now, floor=timestamp_floor(ws.config))
+        for line in bad:
+            con.execute(
+                "UPDATE _ev_rows SET reason = 'unreadable row: invalid UTF-8' WHERE line = ?",
+                [line],
+            )
         con.execute("DROP TABLE _ev_docs")
         _run(con, "classify")
         _run(con, "rejects_insert", load_id=load_id, source=source)
