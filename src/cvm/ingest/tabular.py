@@ -76,6 +76,43 @@ def _key_notes(mapping: Mapping[str, str], options: SourceOptions) -> list[str]:
     ]
 
 
+def _period(raw: tuple[Any, Any] | None, kind: str) -> tuple[datetime, datetime] | None:
+    """``(from, to)`` of ``replace_period`` as UTC wall-clock datetimes, checked."""
+    if raw is None:
+        return None
+    if kind != "transactions":
+        raise ConfigError(f"replace_period applies to transactions only, not {kind}")
+    bounds = []
+    for value in raw:
+        try:
+            moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        except ValueError as exc:
+            raise ConfigError(
+                f"--replace-period: {value!r} is not a date (YYYY-MM-DD or YYYY-MM-DD HH:MM)"
+            ) from exc
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        bounds.append(moment)
+    start, end = bounds
+    if not start < end:
+        raise ConfigError(f"--replace-period: FROM {raw[0]} must be before TO {raw[1]}")
+    return start, end
+
+
+def _replace_period(
+    con: duckdb.DuckDBPyConnection, result: LoadResult, period: tuple[datetime, datetime]
+) -> None:
+    """Remove the period's file-loaded transactions (inside the load's transaction)."""
+    start, end = period
+    params = {"start": start, "end": end}
+    removed = scalar(con, load_sql(SQL, "transactions_period_count.sql"), params)
+    con.execute(load_sql(SQL, "transactions_period_delete.sql"), params)
+    result.notes.append(
+        f"replaced the period {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} (UTC):"
+        f" {removed:,} stored transactions loaded from files removed before this load"
+    )
+
+
 def _rejects_of(con: duckdb.DuckDBPyConnection, rows: str, status: str, conflict: str) -> None:
     sql = load_sql(SQL, "rows_rejects.sql").replace("{rows}", rows).replace("{status}", status)
     con.execute(sql, {"conflict": conflict})
@@ -236,10 +273,15 @@ def load_file(
     progress: Progress | None = None,
     layout: str | None = None,
     decimal: str | None = None,
+    replace_period: tuple[Any, Any] | None = None,
 ) -> LoadResult:
     """Load one file of ``kind`` (transactions, order_items, customers, subscriptions, surveys).
 
     ``decimal=","`` reads numbers written as ``1.234,50`` (European exports).
+
+    ``replace_period=(from, to)`` (transactions only) loads a corrected re-export of a period:
+    in the same transaction, the stored transactions with ``from <= ts < to`` (UTC) that came
+    from file loads (not from events or the API) are removed first, then the file loads.
 
     Surveys in ``layout="wide"`` (or ``[sources.surveys] layout = "wide"``), one row per
     respondent, load through ``cvm.ingest.survey_wide``.
@@ -276,6 +318,7 @@ def load_file(
         score_max=score_max,
         decimal=decimal,
     )
+    period = _period(replace_period, opts.kind)
     report = progress or no_progress
     file_path = Path(path)
     con = ws.con
@@ -288,6 +331,8 @@ def load_file(
         _check_required(opts.kind, mapping, opts, file)
         result.notes.extend(_key_notes(mapping, opts))
         start_load(con, result)
+        if period is not None:
+            _replace_period(con, result, period)
         prepare(con, opts)
         extra = [_attributes(file, mapping)] if opts.kind == "customers" else []
         select = canonical_select(opts.kind, file.source, mapping, extra)
