@@ -30,7 +30,9 @@ CREATE OR REPLACE TEMP MACRO _cvm_ts(txt, naive, utc, tz, use_fmt, fmt, fmt_has_
             WHEN _cvm_bad_offset(_cvm_text(txt)) THEN NULL
             WHEN length(_cvm_text(txt)) > 10 AND regexp_matches(_cvm_text(txt),
                 '(Z|z|[+-]\d\d(:?\d\d)?|\s[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*)$')
-                THEN try_cast(_cvm_text(txt) AS TIMESTAMPTZ)::TIMESTAMP
+                -- seconds added to 'HH:MM' before an offset, which DuckDB before 2.0 refuses
+                THEN try_cast(regexp_replace(_cvm_text(txt),
+                    '([T ]\d\d:\d\d)(Z|z|[+-]\d\d(:?\d\d)?)$', '\1:00\2') AS TIMESTAMPTZ)::TIMESTAMP
             ELSE _cvm_local(tz, try_cast(_cvm_text(txt) AS TIMESTAMP))
         END
     );
