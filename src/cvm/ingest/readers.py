@@ -175,13 +175,13 @@ def _open_csv(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOptions
             if len(found) > 1:
                 relation, params, cols = rel, trial, found
                 break
-    found = _refuse_duplicate_header(path, encoding, params.get("delim"), len(cols))
+    sniffed = _refuse_duplicate_header(path, encoding, params.get("delim"), len(cols))
     return FileSource(
         path,
         CSV,
         Source(relation, params, cols),
         encoding=encoding,
-        delimiter=str(params["delim"]) if "delim" in params else found,
+        delimiter=str(params["delim"]) if "delim" in params else sniffed,
         header=list(cols),
     )
 
