@@ -279,3 +279,25 @@ def test_currency_rates_must_be_finite_and_positive(workspace: Workspace, value:
     ws = set_config(workspace, f"[currencies]\nEUR = {value}")
     with pytest.raises(ConfigError, match=r"\[currencies\] EUR"):
         load_file(ws, "transactions", Path("unused.csv"))
+
+
+def test_identify_created_at_before_the_floor_is_not_a_first_seen(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    path = tmp_path / "ident.jsonl"
+    path.write_text(
+        json.dumps(
+            {
+                "type": "identify",
+                "messageId": "i1",
+                "userId": "U7",
+                "timestamp": "2024-02-01T10:00:00Z",
+                "traits": {"createdAt": "0001-01-01T00:00:00Z"},
+            }
+        )
+        + "\n"
+    )
+    load_events(workspace, path)
+    assert rows(workspace, "SELECT first_seen FROM customers WHERE customer_id = 'U7'") == [
+        (datetime(2024, 2, 1, 10, 0),)
+    ]

@@ -159,7 +159,7 @@ def load_events(
         _run(con, "events_relink", load_id=load_id)
         _run(con, "events_relink_apply")
         report(4, _STEPS, "updating customers")
-        _update_customers(con, load_id=load_id, now=now)
+        _update_customers(con, load_id=load_id, now=now, floor=timestamp_floor(ws.config))
         report(5, _STEPS, "orders")
         orders = _load_orders(ws, load_id=load_id, source=source, now=now)
         result = _result(con, load_id=load_id, source=source)
@@ -197,11 +197,13 @@ def _result(con: duckdb.DuckDBPyConnection, *, load_id: str, source: str) -> Eve
     )
 
 
-def _update_customers(con: duckdb.DuckDBPyConnection, *, load_id: str, now: datetime) -> None:
+def _update_customers(
+    con: duckdb.DuckDBPyConnection, *, load_id: str, now: datetime, floor: str
+) -> None:
     """New customers get a row; identify traits fill in what is known (see events_customers)."""
     for step in ("seen", "insert_new", "first_seen", "traits", "traits_update"):
         sql = named_queries("events_customers.sql")[step]
-        params = {"load_id": load_id, "now": now}
+        params = {"load_id": load_id, "now": now, "floor": floor}
         con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql} or None)
 
 
