@@ -22,19 +22,25 @@ def _file(tmp_path: Path, name: str, body: str) -> Path:
     return path
 
 
+def _key(customer: str, ts: datetime, amount: float, currency: str) -> str:
+    """The documented content key, built here independently of the loader."""
+    micros = round((ts - datetime(1970, 1, 1)).total_seconds() * 1_000_000)
+    return "\x1f".join([customer, str(micros), str(round(amount * 1_000_000)), currency])
+
+
 def _expected_id(customer: str, ts: datetime, amount: float, currency: str, n: int) -> str:
-    """The documented rule, computed here with hashlib, independently of the loader."""
-    key = "\x1f".join([customer, ts.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), f"{amount:.6f}", currency])
-    return "sha-" + hashlib.sha256(f"{key}\x1f{n}".encode()).hexdigest()[:32]
+    key = _key(customer, ts, amount, currency)
+    return "md5-" + hashlib.md5(f"{key}\x1f{n}".encode()).hexdigest()
 
 
-def test_hash_is_pinned_to_an_independent_sha256(workspace: Workspace, tmp_path: Path) -> None:
+def test_hash_is_pinned_to_an_independent_md5(workspace: Workspace, tmp_path: Path) -> None:
     path = _file(tmp_path, "one.csv", "0042,2024-03-01 10:00:00+01:00,19.90,USD\n")
     load_file(workspace, "transactions", path)
     (stored,) = rows(workspace, "SELECT transaction_id, content_hash FROM transactions")
-    key = "0042\x1f2024-03-01T09:00:00.000000Z\x1f19.900000\x1fUSD"
-    assert stored[0] == _expected_id("0042", datetime(2024, 3, 1, 9), 19.9, "USD", 1)
-    assert stored[1] == int(hashlib.sha256(key.encode()).hexdigest()[:16], 16)
+    key = "0042\x1f1709283600000000\x1f19900000\x1fUSD"  # 2024-03-01T09:00:00Z
+    assert _key("0042", datetime(2024, 3, 1, 9), 19.9, "USD") == key
+    assert stored[0] == "md5-" + hashlib.md5(f"{key}\x1f1".encode()).hexdigest()
+    assert stored[1] == int(hashlib.md5(key.encode()).hexdigest()[:16], 16)
 
 
 def test_identical_rows_load_as_two_and_reload_adds_nothing(

@@ -111,7 +111,7 @@ def test_rows_without_an_id_get_a_content_hash_id(workspace: Workspace, tmp_path
     assert (first.loaded, first.duplicates, again.loaded, again.duplicates) == (3, 0, 0, 3)
     ids = rows(workspace, "SELECT transaction_id FROM transactions")
     assert len({i for (i,) in ids}) == 3
-    assert all(i.startswith("sha-") and len(i) == 36 for (i,) in ids)
+    assert all(i.startswith("md5-") and len(i) == 36 for (i,) in ids)
 
 
 def test_time_zone_of_naive_timestamps_and_offsets(workspace: Workspace, tmp_path: Path) -> None:

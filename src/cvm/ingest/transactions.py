@@ -34,6 +34,8 @@ def validate_and_insert(
     sql = with_input(load_sql(SQL, "transactions_validate.sql"), "_cvm_tx_in", select)
     progress(0, 3, f"{result.source}: read and validate")
     con.execute(sql, {**params, **ts_params(options), "currency": options.currency})
+    if scalar(con, "SELECT count(*) FROM _cvm_tx_rows WHERE transaction_id IS NULL"):
+        con.execute(load_sql(SQL, "transactions_content_ids.sql"))
     progress(1, 3, f"{result.source}: deduplicate")
     valid = scalar(con, "SELECT count(*) FROM _cvm_tx_rows WHERE reason IS NULL")
     if scalar(con, load_sql(SQL, "transactions_unique.sql")):

@@ -79,14 +79,16 @@ CREATE OR REPLACE TEMP MACRO _cvm_max_amount() AS (SELECT max_amount FROM _cvm_l
 CREATE OR REPLACE TEMP MACRO _cvm_max_quantity() AS (SELECT max_quantity FROM _cvm_limits);
 CREATE OR REPLACE TEMP MACRO _cvm_max_score() AS (SELECT max_score FROM _cvm_limits);
 
--- Stable content hashes (the same in every DuckDB version, unlike hash()): SHA-256 of a
--- canonical text joined by the unit separator chr(31). _cvm_content_key: the canonical text of
--- a transaction; _cvm_content_hash: its first 64 bits; _cvm_content_id: the id of an id-less
--- row, 'sha-' and 32 hex digits of SHA-256 of the key and the row's occurrence number.
+-- Stable content hashes (the same in every DuckDB version, unlike hash()): MD5 of a canonical
+-- text joined by the unit separator chr(31) (integers only: cheap to build, no formatting
+-- rules). _cvm_content_key: the text of a transaction (customer, UTC microseconds since 1970,
+-- amount in millionths of the source currency, currency); _cvm_content_hash: its first 64
+-- bits; _cvm_content_id: the id of an id-less row, 'md5-' and the MD5 of the key and the row's
+-- occurrence number among identical id-less rows.
 CREATE OR REPLACE TEMP MACRO _cvm_content_key(customer_id, ts, amount, currency) AS
-    concat_ws(chr(31), customer_id, strftime(ts, '%Y-%m-%dT%H:%M:%S.%fZ'),
-        printf('%.6f', amount), currency);
+    concat_ws(chr(31), customer_id, CAST(epoch_us(ts) AS VARCHAR),
+        CAST(try_cast(round(amount * 1e6) AS BIGINT) AS VARCHAR), currency);
 CREATE OR REPLACE TEMP MACRO _cvm_content_hash(key) AS
-    CAST('0x' || left(sha256(key), 16) AS UBIGINT);
+    CAST('0x' || left(md5(key), 16) AS UBIGINT);
 CREATE OR REPLACE TEMP MACRO _cvm_content_id(key, occurrence) AS
-    'sha-' || left(sha256(key || chr(31) || CAST(occurrence AS VARCHAR)), 32);
+    'md5-' || md5(key || chr(31) || CAST(occurrence AS VARCHAR));

@@ -32,15 +32,9 @@ signed AS (
     LEFT JOIN _cvm_rates AS r ON r.currency = p.currency
 ),
 typed AS (
-    -- The content key (README, "Rows without an order id"): customer, UTC time to the
-    -- microsecond, amount in the source currency to 6 decimals, currency; the content hash
-    -- and id are SHA-256 of it, the id also of the row's occurrence among identical id-less rows.
-    SELECT
-        *,
-        _cvm_content_key(customer_id, ts, signed_amount, currency) AS content_key,
-        row_number() OVER (
-            PARTITION BY src_id IS NULL, customer_id, ts, signed_amount, currency ORDER BY _seq
-        ) AS occurrence
+    -- The content key (README, "Rows without an order id"); ids of id-less rows are given
+    -- afterwards (transactions_content_ids.sql), only when the load has such rows.
+    SELECT *, _cvm_content_key(customer_id, ts, signed_amount, currency) AS content_key
     FROM signed
 )
 SELECT
@@ -48,7 +42,8 @@ SELECT
     _rec,
     _line,
     _raw,
-    coalesce(src_id, _cvm_content_id(content_key, occurrence)) AS transaction_id,
+    src_id AS transaction_id,
+    signed_amount,
     customer_id,
     ts,
     signed_amount * rate AS amount,
