@@ -157,9 +157,13 @@ def _open_csv(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOptions
     if options.delimiter:
         params["delim"] = options.delimiter
         delim = ", delim = $delim"
+    # a compressed file is read through one buffer, which would otherwise default to a
+    # multiple of the line size (a GiB): give it just twice the longest record
+    gz = path.suffix.lower() in (".gz", ".gzip")
+    buffer = f" buffer_size = {2 * MAX_LINE_BYTES}," if gz else ""
     relation = (
         "read_csv($path, all_varchar = true, header = true, encoding = $encoding,"
-        f" max_line_size = {MAX_LINE_BYTES}, buffer_size = {2 * MAX_LINE_BYTES},"
+        f" max_line_size = {MAX_LINE_BYTES},{buffer}"
         f" store_rejects = true, rejects_table = '{_REJECTS}', rejects_scan = '{_SCANS}'{delim})"
     )
     cols = describe(con, relation, params)

@@ -27,7 +27,9 @@ CREATE OR REPLACE TEMP MACRO _cvm_ts(txt, naive, utc, tz, use_fmt, fmt, fmt_has_
             WHEN use_fmt AND fmt_has_tz
                 THEN try_strptime(_cvm_text(txt), fmt)::TIMESTAMPTZ::TIMESTAMP
             WHEN use_fmt THEN _cvm_local(tz, try_strptime(_cvm_text(txt), fmt)::TIMESTAMP)
-            WHEN _cvm_bad_offset(_cvm_text(txt)) THEN NULL
+            WHEN length(_cvm_text(txt)) > 10 AND regexp_matches(_cvm_text(txt),
+                '(Z|z|[+-]\d\d(:?\d\d)?|\s[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*)$')
+                AND _cvm_bad_offset(_cvm_text(txt)) THEN NULL
             WHEN length(_cvm_text(txt)) > 10 AND regexp_matches(_cvm_text(txt),
                 '(Z|z|[+-]\d\d(:?\d\d)?|\s[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*)$')
                 -- seconds added to 'HH:MM' before an offset, which DuckDB before 2.0 refuses
@@ -52,11 +54,10 @@ CREATE OR REPLACE TEMP MACRO _cvm_flag(x) AS
 -- The sane ranges of cvm._limits (table _cvm_limits, written with bound values per load).
 CREATE OR REPLACE TEMP MACRO _cvm_floor() AS (SELECT ts_floor FROM _cvm_limits);
 
--- _cvm_ts_reason: why a parsed timestamp is refused (NULL when it is fine): an impossible
--- offset, before the floor, or more than a day in the future.
+-- _cvm_ts_reason: why a parsed timestamp is refused (NULL when it is fine): before the floor,
+-- or more than a day in the future. (An impossible offset leaves no parsed timestamp.)
 CREATE OR REPLACE TEMP MACRO _cvm_ts_reason(ts, txt) AS
     CASE
-        WHEN _cvm_bad_offset(_cvm_text(txt)) THEN 'impossible UTC offset: ' || _cvm_text(txt)
         WHEN ts < _cvm_floor() THEN 'timestamp before ' || strftime(_cvm_floor(), '%Y-%m-%d')
             || ': ' || strftime(ts, '%Y-%m-%d %H:%M:%S')
         WHEN ts > (now() + INTERVAL 1 DAY)::TIMESTAMP
