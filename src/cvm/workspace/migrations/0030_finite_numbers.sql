@@ -4,6 +4,23 @@
 -- (these tables have no indexes or keys to carry over). Rows an older cvm let in that break a
 -- constraint are not lost: they move to rejected_rows (kind = the table, source 'upgrade').
 
+-- The rebuild copies the columns named below: a column some other migration added first would
+-- be lost, so stop loudly instead (the copy lists then need that column).
+SELECT CASE WHEN count(*) <> 0 THEN error(
+        'migration 0030: unexpected columns ' || string_agg(table_name || '.' || column_name, ', ')
+        || ': the rebuild of these tables must copy them') END
+FROM duckdb_columns()
+WHERE database_name = current_database() AND schema_name = 'main' AND (
+    (table_name = 'transactions' AND column_name NOT IN ('transaction_id', 'customer_id', 'ts',
+        'amount', 'currency', 'channel', 'is_refund', 'refund_of', 'content_hash', 'load_id'))
+    OR (table_name = 'order_items' AND column_name NOT IN ('transaction_id', 'line_no',
+        'product_id', 'category', 'quantity', 'amount', 'content_hash', 'load_id'))
+    OR (table_name = 'subscriptions' AND column_name NOT IN ('subscription_id', 'customer_id',
+        'plan', 'started', 'ended', 'monthly_amount', 'load_id'))
+    OR (table_name = 'survey_responses' AND column_name NOT IN ('survey_id', 'respondent_id',
+        'customer_id', 'ts', 'brand', 'attribute', 'score', 'importance', 'load_id'))
+);
+
 -- Rows that would break the constraints, kept as JSON in rejected_rows
 INSERT INTO rejected_rows (load_id, kind, source, line, raw, reason)
 SELECT coalesce(load_id, 'upgrade-0030'), 'transactions', 'upgrade', NULL, to_json(t)::VARCHAR,
