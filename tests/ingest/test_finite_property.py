@@ -70,7 +70,7 @@ def _bad_rows(ws: Workspace) -> dict[str, int]:
 
 
 @settings(
-    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(values=st.lists(NUMBER_TEXT, min_size=1, max_size=6), counter=st.integers(0, 10**9))
 def test_no_path_stores_a_non_finite_number(
