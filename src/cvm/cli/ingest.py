@@ -169,6 +169,7 @@ def _run(
     decimal: str | None = None,
     header: bool | None = None,
     names: str | None = None,
+    replace_period: tuple[str, str] | None = None,
 ) -> None:
     from cvm.ingest import load_file
 
@@ -182,6 +183,8 @@ def _run(
         options["header"] = header
     if names:
         options["names"] = [n.strip() for n in names.split(",")]
+    if replace_period and all(replace_period):
+        options["replace_period"] = replace_period
     _load_each(
         files,
         workspace,
@@ -226,9 +229,36 @@ def _tabular_command(kind: str, doc: str) -> Callable[..., None]:
     return tabular(command)
 
 
+@app.command()
+def transactions(
+    files: Files,
+    workspace: WorkspaceOption = Path("."),
+    profile: Profile = None,
+    map_: Maps = None,
+    date_format: DateFormat = None,
+    currency: Currency = None,
+    timezone: TimeZone = None,
+    delimiter: Delimiter = None,
+    encoding: Encoding = None,
+    decimal: Decimal = None,
+    replace_period: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            "--replace-period",
+            metavar="FROM TO",
+            help="A corrected re-export of a period: first remove the stored transactions with"
+            " FROM <= time < TO (UTC dates) that came from files, then load.",
+        ),
+    ] = None,
+) -> None:
+    """Load orders (one row per order; a negative amount or a refund flag is a refund)."""
+    _run(
+        "transactions", files, workspace, profile, map_, date_format, currency, timezone,
+        delimiter, encoding, decimal=decimal, replace_period=replace_period,
+    )  # fmt: skip
+
+
 for _kind, _doc in {
-    "transactions": "Load orders (one row per order; a negative amount or a refund flag is a"
-    " refund).",
     "order-items": "Load order lines (one row per product in an order).",
     "customers": "Load a customer snapshot (changed customers are updated; consent from yes/no).",
     "subscriptions": "Load contracts (one row per subscription; empty end date while active;"

@@ -7,6 +7,7 @@ field by field; eligibility rules are checked against the profile by :func:`chec
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Collection
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cvm._exceptions import ConfigError
+from cvm._limits import MAX_AMOUNT
 
 if TYPE_CHECKING:
     import duckdb
@@ -148,9 +150,11 @@ def _number(
     ok = isinstance(raw, int) if integer else isinstance(raw, int | float)
     if isinstance(raw, bool) or not ok:
         raise ConfigError(f"{where}: {name} must be {kind}, got {raw!r}")
-    if raw < low or (high is not None and raw > high):
-        bound = f"within [{low:g}, {high:g}]" if high is not None else f">= {low:g}"
-        raise ConfigError(f"{where}: {name} must be {bound}, got {raw!r}")
+    if not math.isfinite(raw):  # TOML's nan and inf are floats: no comparison catches them
+        raise ConfigError(f"{where}: {name} must be a finite number, got {raw!r}")
+    top = MAX_AMOUNT if high is None else high
+    if raw < low or raw > top:
+        raise ConfigError(f"{where}: {name} must be within [{low:g}, {top:g}], got {raw!r}")
     return int(raw) if integer else float(raw)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from cvm._limits import MAX_AMOUNT, MAX_QUANTITY, MAX_SCORE
 from cvm._sql import load_sql
 from cvm.ingest import readers
 from cvm.ingest.currencies import minor_units
@@ -21,6 +22,15 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> i
 
 def prepare(con: duckdb.DuckDBPyConnection, options: SourceOptions) -> None:
     """Fresh temp tables and macros for one load: exchange rates, refused rows, parsers."""
+    con.execute(
+        load_sql(SQL, "limits_create.sql"),
+        {
+            "ts_floor": options.timestamp_floor,
+            "max_amount": MAX_AMOUNT,
+            "max_quantity": MAX_QUANTITY,
+            "max_score": MAX_SCORE,
+        },
+    )
     con.execute(load_sql(SQL, "macros.sql"))
     if options.decimal == ",":  # 1.234,50 -> 1234.50 (the option is checked: '.' or ',')
         con.execute(
@@ -89,7 +99,11 @@ def finish_load(
     """Rows the CSV scanner refused, where every refused row sits in the file, the refused rows
     written to ``rejected_rows``, and the load's counts in ``loads``."""
     result.rows_read += readers.scanner_rejects(con, file)
-    readers.locate_rejects(con, file)
+    try:
+        readers.locate_rejects(con, file, result.rows_read + result.skipped)
+    finally:
+        if file.read_path is not None:
+            file.read_path.unlink(missing_ok=True)
     store_rejects(con, result)
     con.execute(
         load_sql(SQL, "load_finish.sql"),

@@ -21,7 +21,9 @@ import duckdb
 
 from cvm._exceptions import IngestError
 from cvm._progress import Progress, no_progress
+from cvm.ingest import readers
 from cvm.ingest.identity import named_queries, resolve_batch
+from cvm.ingest.options import timestamp_floor
 from cvm.ingest.result import LoadResult
 from cvm.ingest.segment_files import stage_segment_file
 from cvm.workspace.connection import memory_limit, transaction
@@ -56,7 +58,7 @@ def _is_array(path: Path) -> bool:
     return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
 
 
-def _stage_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def _stage_lines(con: duckdb.DuckDBPyConnection, path: Path, shown: Path | None = None) -> None:
     """``_ev_lines(line, raw)``: one row per line (JSON lines) or per element (JSON array)."""
     if _is_array(path):
         sql = (
@@ -78,7 +80,7 @@ def _stage_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         con.execute(sql, {"path": str(path), "max": MAX_LINE_BYTES})
     except duckdb.Error as exc:
         first = str(exc).splitlines()[0]
-        raise IngestError(f"{path}: cannot read as {what}: {first}") from exc
+        raise IngestError(f"{shown or path}: cannot read as {what}: {first}") from exc
 
 
 def _run(con: duckdb.DuckDBPyConnection, query: str, **params: object) -> None:
@@ -125,11 +127,30 @@ def load_events(
             [load_id, source, now],
         )
         report(0, _STEPS, "reading")
-        stage_segment_file(con, src, _stage_lines)
+        bad: dict[int, str] = {}
+
+        def stage_json(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+            if _is_array(path) or readers.valid_utf8(path):
+                _stage_lines(con, path)
+                return
+            # only the lines that are not UTF-8 are refused, with their own text
+            copy, found = readers.utf8_copy(path, None)
+            bad.update(found)
+            try:
+                _stage_lines(con, copy, shown=path)
+            finally:
+                copy.unlink(missing_ok=True)
+
+        stage_segment_file(con, src, stage_json)
         report(1, _STEPS, "validating")
         _run(con, "parse")
         con.execute("DROP TABLE _ev_lines")
-        _run(con, "fields", tz=ws.config.timezone, now=now)
+        _run(con, "fields", tz=ws.config.timezone, now=now, floor=timestamp_floor(ws.config))
+        for line in bad:
+            con.execute(
+                "UPDATE _ev_rows SET reason = 'unreadable row: invalid UTF-8' WHERE line = ?",
+                [line],
+            )
         con.execute("DROP TABLE _ev_docs")
         _run(con, "classify")
         _run(con, "rejects_insert", load_id=load_id, source=source)
@@ -145,7 +166,7 @@ def load_events(
         _run(con, "events_relink", load_id=load_id)
         _run(con, "events_relink_apply")
         report(4, _STEPS, "updating customers")
-        _update_customers(con, load_id=load_id, now=now)
+        _update_customers(con, load_id=load_id, now=now, floor=timestamp_floor(ws.config))
         report(5, _STEPS, "orders")
         orders = _load_orders(ws, load_id=load_id, source=source, now=now)
         result = _result(con, load_id=load_id, source=source)
@@ -183,11 +204,13 @@ def _result(con: duckdb.DuckDBPyConnection, *, load_id: str, source: str) -> Eve
     )
 
 
-def _update_customers(con: duckdb.DuckDBPyConnection, *, load_id: str, now: datetime) -> None:
+def _update_customers(
+    con: duckdb.DuckDBPyConnection, *, load_id: str, now: datetime, floor: str
+) -> None:
     """New customers get a row; identify traits fill in what is known (see events_customers)."""
     for step in ("seen", "insert_new", "first_seen", "traits", "traits_update"):
         sql = named_queries("events_customers.sql")[step]
-        params = {"load_id": load_id, "now": now}
+        params = {"load_id": load_id, "now": now, "floor": floor}
         con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql} or None)
 
 

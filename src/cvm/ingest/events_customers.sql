@@ -12,7 +12,10 @@ WITH touched AS (
 )
 SELECT
     customer_id,
+    -- a createdAt trait counts when it is a real time: after the floor, not in the future
     min(least(ts, CASE WHEN type = 'identify'
+        AND try_cast(properties ->> 'createdAt' AS TIMESTAMPTZ)::TIMESTAMP
+            BETWEEN CAST($floor AS TIMESTAMP) AND $now
         THEN try_cast(properties ->> 'createdAt' AS TIMESTAMPTZ)::TIMESTAMP END)) AS first_seen
 FROM events
 WHERE customer_id IN (SELECT customer_id FROM touched)

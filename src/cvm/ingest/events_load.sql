@@ -41,6 +41,14 @@ WITH fields AS (
             nullif(trim(m.sentAt), ''),
             nullif(trim(m.receivedAt), '')
         ) AS ts_text,
+        -- an offset no place has: beyond +-14:00 or minutes past 59
+        coalesce(
+            try_cast(regexp_extract(ts_text, '\d:\d\d(?::\d\d(?:\.\d+)?)?\s*[+-](\d\d):?(\d\d)?$', 1)
+                AS INTEGER) > 14
+            OR try_cast(regexp_extract(ts_text, '\d:\d\d(?::\d\d(?:\.\d+)?)?\s*[+-](\d\d):?(\d\d)?$', 2)
+                AS INTEGER) > 59,
+            FALSE
+        ) AS bad_offset,
         m.context AS context,
         nullif(trim(coalesce(
             m.properties ->> 'channel', m.context ->> 'channel', m.channel
@@ -52,7 +60,9 @@ typed AS (
         *,
         CASE
             WHEN ts_text IS NULL THEN NULL
-            WHEN length(ts_text) > 10 AND regexp_matches(ts_text, '(Z|z|[+-]\d\d(:?\d\d)?)$')
+            WHEN bad_offset THEN NULL
+            WHEN length(ts_text) > 10 AND regexp_matches(ts_text,
+                '(Z|z|[+-]\d\d(:?\d\d)?|\s[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*)$')
                 THEN try_cast(ts_text AS TIMESTAMPTZ)::TIMESTAMP
             ELSE timezone($tz, try_cast(ts_text AS TIMESTAMP))::TIMESTAMP
         END AS ts,
@@ -83,7 +93,11 @@ SELECT
     context,
     channel,
     CASE WHEN type = 'identify' THEN lower(nullif(trim(properties ->> 'email'), '')) END AS email,
-    hash(type, user_id, anonymous_id, previous_id, ts, event, properties::VARCHAR) AS content_hash,
+    -- stable across DuckDB versions (migration 0031 computes the same for stored events)
+    CAST('0x' || left(sha256(concat_ws(chr(31), coalesce(type, chr(0)), coalesce(user_id, chr(0)),
+        coalesce(anonymous_id, chr(0)), coalesce(previous_id, chr(0)),
+        coalesce(strftime(ts, '%Y-%m-%dT%H:%M:%S.%fZ'), chr(0)), coalesce(event, chr(0)),
+        coalesce(properties::VARCHAR, chr(0)))), 16) AS UBIGINT) AS content_hash,
     CASE
         WHEN NOT valid THEN 'invalid JSON'
         WHEN NOT is_object THEN 'not a JSON object'
@@ -92,7 +106,10 @@ SELECT
             THEN 'unknown type'
         WHEN user_id IS NULL AND anonymous_id IS NULL THEN 'missing userId and anonymousId'
         WHEN ts_text IS NULL THEN 'missing timestamp'
+        WHEN ts IS NULL AND bad_offset THEN 'impossible UTC offset: ' || ts_text
         WHEN ts IS NULL THEN 'unparseable timestamp'
+        WHEN ts < CAST($floor AS TIMESTAMP)
+            THEN 'timestamp before ' || $floor || ': ' || strftime(ts, '%Y-%m-%d %H:%M:%S')
         WHEN ts > $now + INTERVAL 1 DAY THEN 'timestamp more than 1 day in the future'
         WHEN type = 'alias' AND previous_id IS NULL THEN 'alias without previousId'
         WHEN type = 'track' AND event IS NULL THEN 'track without event name'

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cvm._exceptions import ConfigError
+from cvm._limits import DEFAULT_TIMESTAMP_FLOOR, MAX_RATE, MAX_SCORE, finite_setting
 from cvm.ingest.profiles import ALIASES, KINDS, PROFILE_DATE_FORMATS, PROFILE_STATUSES, PROFILES
 from cvm.workspace.config import Config
 
@@ -36,6 +38,7 @@ class SourceOptions:
     header: bool | None = None  # text files: a header line? None: CSV yes, whitespace sniffed
     names: tuple[str, ...] = ()  # text files: the columns' names, in order (replace a header)
     statuses: tuple[str, ...] = ()  # purchase statuses of a status-filtered profile, lower-case
+    timestamp_floor: str = DEFAULT_TIMESTAMP_FLOOR  # earlier timestamps are refused
 
     def rate_table(self) -> list[tuple[str, float]]:
         """(currency, rate) pairs, the workspace currency always at 1."""
@@ -77,12 +80,10 @@ def resolve_options(
     rates_raw: dict[str, Any] = config.section("currencies") if config else {}
     rates: dict[str, float] = {}
     for cur, value in rates_raw.items():
-        try:
-            rates[str(cur).upper()] = float(value)
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"cvm.toml: [currencies] {cur} must be a number") from exc
-        if rates[str(cur).upper()] <= 0:
-            raise ConfigError(f"cvm.toml: [currencies] {cur} must be positive")
+        rate = finite_setting(value, f"cvm.toml: [currencies] {cur}", low=0.0, high=MAX_RATE)
+        if rate <= 0:
+            raise ConfigError(f"cvm.toml: [currencies] {cur} must be positive, got {value!r}")
+        rates[str(cur).upper()] = rate
     cfg_cols = section.get("columns", {})
     if not isinstance(cfg_cols, dict):
         raise ConfigError(f"cvm.toml: [sources.{k}.columns] must be a table")
@@ -120,11 +121,15 @@ def resolve_options(
     ):
         raise ConfigError(f"cvm.toml: [sources.{k}] statuses must be a list of strings")
     chosen = tuple(wanted) if wanted is not None else PROFILE_STATUSES.get(prof, ())
+    lo = score_min if score_min is not None else section.get("score_min", 0)
+    hi = score_max if score_max is not None else section.get("score_max", 10)
+    where = f"[sources.{k}]"
     return SourceOptions(
         statuses=tuple(st.strip().lower() for st in chosen),
         decimal=sep,
         header=has_header,
         names=col_names,
+        timestamp_floor=timestamp_floor(config),
         kind=k,
         profile=prof,
         columns=merged_cols,
@@ -135,6 +140,21 @@ def resolve_options(
         rates=rates,
         delimiter=str(delim) if delim else None,
         encoding=encoding or section.get("encoding"),
-        score_min=float(score_min if score_min is not None else section.get("score_min", 0)),
-        score_max=float(score_max if score_max is not None else section.get("score_max", 10)),
+        score_min=finite_setting(lo, f"{where} score_min", low=-MAX_SCORE, high=MAX_SCORE),
+        score_max=finite_setting(hi, f"{where} score_max", low=-MAX_SCORE, high=MAX_SCORE),
     )
+
+
+def timestamp_floor(config: Config | None) -> str:
+    """``[ingest] timestamp_floor`` (a date, default 1970-01-01): earlier timestamps are refused.
+
+    Dates like 0001-01-01 or 1900-01-01 are placeholders of source systems, not purchases.
+    """
+    section: dict[str, Any] = config.section("ingest") if config else {}
+    raw = section.get("timestamp_floor", DEFAULT_TIMESTAMP_FLOOR)
+    try:
+        return date.fromisoformat(str(raw)).isoformat()
+    except ValueError as exc:
+        raise ConfigError(
+            f"cvm.toml: [ingest] timestamp_floor must be a date (YYYY-MM-DD), got {raw!r}"
+        ) from exc

@@ -8,7 +8,12 @@ looked up afterwards, only when there are any, by scanning the file once more as
 
 from __future__ import annotations
 
+import codecs
+import csv
 import gzip
+import os
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +28,8 @@ from cvm.ingest.whitespace import WHITESPACE, looks_whitespace, open_whitespace,
 _SQL = "cvm.ingest.sql"
 CSV, PARQUET, JSON = "csv", "parquet", "json"
 _REJECTS, _SCANS = "_cvm_csv_errors", "_cvm_csv_scans"
+MAX_LINE_BYTES = 64 * 1024 * 1024
+"""Longest CSV record read (a quoted field of a few MiB is valid; DuckDB's default is 2 MB)."""
 
 
 @dataclass
@@ -36,6 +43,8 @@ class FileSource:
     delimiter: str | None = None
     header: list[str] = field(default_factory=list)
     header_lines: int = 1  # lines before the first record (CSV without a header: 0)
+    bad_lines: dict[int, str] = field(default_factory=dict)  # JSON lines not valid UTF-8
+    read_path: Path | None = None  # a cleaned copy read instead of ``path``, deleted after
 
 
 def detect_format(path: Path) -> str:
@@ -81,10 +90,7 @@ def open_file(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOptions
             cols.pop("file_row_number", None)
             src = Source(relation, params, cols, seq="file_row_number + 1")
             return FileSource(path, fmt, src, header=list(cols))
-        relation = "read_json($path, format = 'newline_delimited')"
-        params = {"path": str(path)}
-        cols = describe(con, relation, params)
-        return FileSource(path, fmt, Source(relation, params, cols), header=list(cols))
+        return _open_json(con, path)
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
         raise IngestError(f"{path}: cannot read as {fmt}: {first}") from exc
@@ -93,6 +99,63 @@ def open_file(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOptions
 def _is_text(path: Path) -> bool:
     suffixes = [s.lower() for s in path.suffixes if s.lower() not in (".gz", ".gzip")]
     return bool(suffixes) and suffixes[-1] == ".txt"
+
+
+def valid_utf8(path: Path) -> bool:
+    """Whether the whole (possibly gzipped) file decodes as UTF-8, read in large chunks."""
+    opener = gzip.open if path.suffix.lower() in (".gz", ".gzip") else open
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with opener(path, "rb") as fh:
+            while chunk := fh.read(1 << 24):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def utf8_copy(path: Path, placeholder: bytes | None) -> tuple[Path, dict[int, str]]:
+    """A temporary copy of a line-based file where each line that is not valid UTF-8 becomes
+    ``placeholder`` (or its own text read as latin-1); returns the copy and line -> that text.
+    The caller deletes the copy."""
+    bad: dict[int, str] = {}
+    opener = gzip.open if path.suffix.lower() in (".gz", ".gzip") else open
+    fd, name = tempfile.mkstemp(prefix="cvm-", suffix=".txt")
+    with opener(path, "rb") as src, os.fdopen(fd, "wb") as out:
+        for number, line in enumerate(src, 1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                bad[number] = line.decode("latin-1").rstrip("\r\n")
+                line = (
+                    placeholder + b"\n"
+                    if placeholder is not None
+                    else (bad[number].encode("utf-8") + b"\n")
+                )
+            out.write(line)
+    return Path(name), bad
+
+
+def _open_json(con: duckdb.DuckDBPyConnection, path: Path) -> FileSource:
+    """JSON lines; lines that are not valid UTF-8 are set aside (``bad_lines``) so that only
+    they are refused: the others are read from a copy where each such line is ``{}``."""
+    relation = "read_json($path, format = 'newline_delimited')"
+    if valid_utf8(path):
+        cols = describe(con, relation, {"path": str(path)})
+        return FileSource(
+            path, JSON, Source(relation, {"path": str(path)}, cols), header=list(cols)
+        )
+    copy, bad = utf8_copy(path, b"{}")
+    params = {"path": str(copy)}
+    try:
+        cols = describe(con, relation, params)
+    except duckdb.Error:
+        copy.unlink(missing_ok=True)
+        raise
+    return FileSource(
+        path, JSON, Source(relation, params, cols), header=list(cols), bad_lines=bad, read_path=copy
+    )
 
 
 def _open_csv(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOptions) -> FileSource:
@@ -112,10 +175,15 @@ def _open_csv(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOptions
     if options.names:
         params["names"] = list(options.names)
         named = ", names = $names"
+    # a compressed file is read through one buffer, which would otherwise default to a
+    # multiple of the line size (a GiB): give it just twice the longest record
+    gz = path.suffix.lower() in (".gz", ".gzip")
+    buffer = f" buffer_size = {2 * MAX_LINE_BYTES}," if gz else ""
     relation = (
         f"read_csv($path, all_varchar = true, header = {str(has_header).lower()},"
-        " encoding = $encoding, store_rejects = true,"
-        f" rejects_table = '{_REJECTS}', rejects_scan = '{_SCANS}'{delim}{named})"
+        f" encoding = $encoding, max_line_size = {MAX_LINE_BYTES},{buffer}"
+        f" store_rejects = true, rejects_table = '{_REJECTS}', rejects_scan = '{_SCANS}'"
+        f"{delim}{named})"
     )
     cols = describe(con, relation, params)
     if not has_header and not options.names:  # col1..colN, as for whitespace files
@@ -134,15 +202,50 @@ def _open_csv(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOptions
             if len(found) > 1:
                 relation, params, cols = rel, trial, found
                 break
+    sniffed = _refuse_duplicate_header(path, encoding, params.get("delim"), len(cols))
     return FileSource(
         path,
         CSV,
         Source(relation, params, cols),
         encoding=encoding,
-        delimiter=str(params.get("delim")) if "delim" in params else None,
+        delimiter=str(params["delim"]) if "delim" in params else sniffed,
         header=list(cols),
         header_lines=1 if has_header else 0,
     )
+
+
+def _header_line(path: Path, encoding: str) -> str:
+    """The first line of a (possibly gzipped) text file, decoded (bad bytes replaced)."""
+    opener = gzip.open if path.suffix.lower() in (".gz", ".gzip") else open
+    with opener(path, "rb") as fh:
+        first = fh.readline(1 << 20)
+    codec = "latin-1" if encoding.lower().replace("-", "") in ("latin1", "iso88591") else "utf-8"
+    return first.decode(codec, errors="replace").lstrip("\ufeff").rstrip("\r\n")
+
+
+def _refuse_duplicate_header(path: Path, encoding: str, delim: object, ncols: int) -> str | None:
+    """A header naming one column twice is refused: the scanner would silently rename the
+    second (``email_1``) and a mapping could take the wrong one. Names compare as DuckDB's
+    identifiers do: without case."""
+    line = _header_line(path, encoding)
+    fields: list[str] = []
+    for cand in [str(delim)] if delim else [",", ";", "\t", "|"]:
+        fields = next(csv.reader([line], delimiter=cand), [])
+        if len(fields) == ncols:
+            break
+    else:
+        return None  # not the header the scanner saw (a multi-line header): nothing to compare
+    seen: dict[str, str] = {}
+    for name in fields:
+        key = name.strip().lower()
+        if key in seen:
+            twice = name.strip() if seen[key] == name.strip() else f"{seen[key]}/{name.strip()}"
+            raise IngestError(
+                f"{path}: the header names column {twice!r} twice; rename or drop one of them"
+                " and load again"
+            )
+        seen[key] = name.strip()
+    return cand
 
 
 def reset_scanner_rejects(con: duckdb.DuckDBPyConnection) -> None:
@@ -167,12 +270,17 @@ def scanner_rejects(con: duckdb.DuckDBPyConnection, file: FileSource) -> int:
     return int(row[0]) if row else 0
 
 
-def locate_rejects(con: duckdb.DuckDBPyConnection, file: FileSource) -> None:
-    """Fill line and raw text of refused rows known only by record number."""
-    row = con.execute("SELECT count(*) FROM _cvm_rejects WHERE _line IS NULL").fetchone()
+def locate_rejects(con: duckdb.DuckDBPyConnection, file: FileSource, records: int) -> None:
+    """Fill line and raw text of refused rows known only by record number (``records``: how
+    many data records the file holds, refused ones included)."""
+    row = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE _line IS NULL) FROM _cvm_rejects"
+    ).fetchone()
     if not row or not row[0]:
         return
-    if file.format == CSV:
+    if file.format == CSV and _multiline(con, file, records):
+        _locate_by_records(con, file)
+    elif file.format == CSV and row[1]:
         con.execute(
             load_sql(_SQL, "csv_locate.sql"),
             {
@@ -182,6 +290,81 @@ def locate_rejects(con: duckdb.DuckDBPyConnection, file: FileSource) -> None:
                 "skip": file.header_lines,
             },
         )
-    else:
+    elif row[1]:
         name = "parquet_locate.sql" if file.format == PARQUET else "json_locate.sql"
-        con.execute(load_sql(_SQL, name), {"path": str(file.path)})
+        con.execute(load_sql(_SQL, name), {"path": str(file.read_path or file.path)})
+    for line, raw in file.bad_lines.items():
+        con.execute(
+            "UPDATE _cvm_rejects SET _raw = ?, reason = 'unreadable row: invalid UTF-8'"
+            " WHERE _line = ?",
+            [raw, line],
+        )
+
+
+def _multiline(con: duckdb.DuckDBPyConnection, file: FileSource, records: int) -> bool:
+    """Whether some record spans several lines (a quoted newline): then record numbers are not
+    line numbers, and refused rows are located by parsing the records (slower, but exact)."""
+    row = con.execute(
+        load_sql(_SQL, "csv_line_count.sql"),
+        {"path": str(file.path), "encoding": file.encoding, "nodelim": "\x00"},
+    ).fetchone()
+    return (int(row[0]) if row else 0) != records
+
+
+def _records(file: FileSource) -> Iterator[tuple[int, int, str]]:
+    """(logical line, physical first line, raw text) of each data record of a CSV file.
+
+    The logical line is how the scanner numbers its refused rows (header, records and blank
+    lines each count one); the physical line is where the record starts in the file.
+    """
+    opener = gzip.open if file.path.suffix.lower() in (".gz", ".gzip") else open
+    codec = (
+        "latin-1" if file.encoding.lower().replace("-", "") in ("latin1", "iso88591") else "utf-8"
+    )
+    with opener(file.path, "rt", encoding=codec, errors="replace", newline="") as fh:
+        pending: list[str] = []
+
+        def lines() -> Iterator[str]:
+            for text in fh:
+                pending.append(text)
+                yield text
+
+        reader = csv.reader(lines(), delimiter=file.delimiter or ",")
+        last = 0
+        for logical, fields in enumerate(reader, 1):
+            raw = "".join(pending).rstrip("\r\n")
+            pending.clear()
+            first, last = last + 1, reader.line_num
+            if logical > 1 and fields:
+                yield logical, first, raw
+
+
+def _locate_by_records(con: duckdb.DuckDBPyConnection, file: FileSource) -> None:
+    """Line and raw text of refused rows of a file with multi-line records."""
+    by_line = {
+        int(r[0])
+        for r in con.execute("SELECT _line FROM _cvm_rejects WHERE _rec IS NULL").fetchall()
+    }
+    by_rec = {
+        int(r[0])
+        for r in con.execute("SELECT _rec FROM _cvm_rejects WHERE _line IS NULL").fetchall()
+    }
+    found_line: list[tuple[int, int, str]] = []
+    found_rec: list[tuple[int, int, str]] = []
+    rec = 0
+    for logical, first, raw in _records(file):
+        if logical in by_line:
+            found_line.append((logical, first, raw))
+            continue
+        rec += 1
+        if rec in by_rec:
+            found_rec.append((rec, first, raw))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _cvm_located (scanner BOOLEAN, k BIGINT,"
+        " line BIGINT, raw VARCHAR)"
+    )
+    rows = [(True, *r) for r in found_line] + [(False, *r) for r in found_rec]
+    if rows:
+        con.executemany("INSERT INTO _cvm_located VALUES (?, ?, ?, ?)", rows)
+    con.execute(load_sql(_SQL, "csv_locate_records.sql"))
+    con.execute("DROP TABLE _cvm_located")

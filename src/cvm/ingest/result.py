@@ -30,4 +30,5 @@ class LoadResult:
     skipped: int = 0
     hints: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    """Things the user should know about this load that are not errors (printed by the CLI)."""
     customers_merged: int = 0  # customer ids folded into another by identity linking

@@ -28,7 +28,7 @@ from cvm.ingest._common import (
 from cvm.ingest.consent import CONSENT_RULES, apply_consent_rules
 from cvm.ingest.linking import link_identities, links_profile
 from cvm.ingest.options import SourceOptions, resolve_options
-from cvm.ingest.profiles import CANONICAL, REQUIRED, RESOLVE_BY_EMAIL, resolve_columns
+from cvm.ingest.profiles import CANONICAL, REQUIRED, RESOLVE_BY_EMAIL, normalise, resolve_columns
 from cvm.ingest.result import LoadResult
 from cvm.ingest.staging import SLOTS, canonical_select, ident, table_source, with_input
 from cvm.ingest.transactions import drop_temp, validate_and_insert
@@ -71,6 +71,56 @@ def _check_required(kind: str, mapping: Mapping[str, str], options: SourceOption
     raise IngestError(
         f"{file.path}: missing required {what} for {kind} (profile {options.profile});"
         f" columns found: {found}{advice}"
+    )
+
+
+def _key_notes(mapping: Mapping[str, str], options: SourceOptions) -> list[str]:
+    """Say so when the profile fell back to the e-mail column as the customer key."""
+    key = mapping.get("customer_id")
+    if not key or "customer_id" in options.columns:
+        return []
+    if normalise(key) not in ("email", "emailaddress"):
+        return []
+    return [
+        f"no customer id column: customers are keyed by the e-mail column {key!r}"
+        " (a changed address becomes a new customer; map an id with --map customer_id=COLUMN)"
+    ]
+
+
+def _period(raw: tuple[Any, Any] | None, kind: str) -> tuple[datetime, datetime] | None:
+    """``(from, to)`` of ``replace_period`` as UTC wall-clock datetimes, checked."""
+    if raw is None:
+        return None
+    if kind != "transactions":
+        raise ConfigError(f"replace_period applies to transactions only, not {kind}")
+    bounds = []
+    for value in raw:
+        try:
+            moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        except ValueError as exc:
+            raise ConfigError(
+                f"--replace-period: {value!r} is not a date (YYYY-MM-DD or YYYY-MM-DD HH:MM)"
+            ) from exc
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        bounds.append(moment)
+    start, end = bounds
+    if not start < end:
+        raise ConfigError(f"--replace-period: FROM {raw[0]} must be before TO {raw[1]}")
+    return start, end
+
+
+def _replace_period(
+    con: duckdb.DuckDBPyConnection, result: LoadResult, period: tuple[datetime, datetime]
+) -> None:
+    """Remove the period's file-loaded transactions (inside the load's transaction)."""
+    start, end = period
+    params = {"start": start, "end": end}
+    removed = scalar(con, load_sql(SQL, "transactions_period_count.sql"), params)
+    con.execute(load_sql(SQL, "transactions_period_delete.sql"), params)
+    result.notes.append(
+        f"replaced the period {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} (UTC):"
+        f" {removed:,} stored transactions loaded from files removed before this load"
     )
 
 
@@ -185,6 +235,7 @@ _WORK_TABLES = (
     *(f"{spec.prefix}_{t}" for spec in KEYED.values() for t in ("rows", "status", "new")),
     "_cvm_rejects",
     "_cvm_rates",
+    "_cvm_limits",
 )
 
 
@@ -246,6 +297,7 @@ def load_file(
     decimal: str | None = None,
     header: bool | None = None,
     names: Sequence[str] | None = None,
+    replace_period: tuple[Any, Any] | None = None,
 ) -> LoadResult:
     """Load one file of ``kind`` (transactions, order_items, customers, subscriptions, surveys).
 
@@ -253,6 +305,10 @@ def load_file(
     ``delimiter="whitespace"`` reads fields separated by runs of spaces (sniffed for ``.txt``);
     ``header=False`` reads a text file without a header line (columns ``col1..colN``) and
     ``names`` names the columns in order.
+
+    ``replace_period=(from, to)`` (transactions only) loads a corrected re-export of a period:
+    in the same transaction, the stored transactions with ``from <= ts < to`` (UTC) that came
+    from file loads (not from events or the API) are removed first, then the file loads.
 
     Surveys in ``layout="wide"`` (or ``[sources.surveys] layout = "wide"``), one row per
     respondent, load through ``cvm.ingest.survey_wide``.
@@ -291,6 +347,7 @@ def load_file(
         header=header,
         names=names,
     )
+    period = _period(replace_period, opts.kind)
     report = progress or no_progress
     file_path = Path(path)
     con = ws.con
@@ -301,7 +358,10 @@ def load_file(
         found = resolve_columns(opts.kind, opts.profile, file.header, opts.columns)
         mapping = {k: v for k, v in found.items() if k in SLOTS[opts.kind]}
         _check_required(opts.kind, mapping, opts, file)
+        result.notes.extend(_key_notes(mapping, opts))
         start_load(con, result)
+        if period is not None:
+            _replace_period(con, result, period)
         prepare(con, opts)
         extra = [_attributes(file, mapping)] if opts.kind == "customers" else []
         source = file.source

@@ -30,9 +30,12 @@ def validate_and_insert(
 
     Refused rows are added to ``_cvm_rejects`` (not yet written); counts go into ``result``.
     """
+    rekey_legacy(con, result)
     sql = with_input(load_sql(SQL, "transactions_validate.sql"), "_cvm_tx_in", select)
     progress(0, 3, f"{result.source}: read and validate")
     con.execute(sql, {**params, **ts_params(options), "currency": options.currency})
+    if scalar(con, "SELECT count(*) FROM _cvm_tx_rows WHERE transaction_id IS NULL"):
+        con.execute(load_sql(SQL, "transactions_content_ids.sql"))
     progress(1, 3, f"{result.source}: deduplicate")
     valid = scalar(con, "SELECT count(*) FROM _cvm_tx_rows WHERE reason IS NULL")
     if scalar(con, load_sql(SQL, "transactions_unique.sql")):
@@ -58,6 +61,36 @@ def validate_and_insert(
     result.loaded += loaded
     result.duplicates += duplicates
     progress(3, 3, f"{result.source}: done")
+
+
+def rekey_legacy(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:
+    """Re-key transactions stored under DuckDB's old ``hash()`` once, inside this load.
+
+    Migration 0031 asks for it when it finds stored transactions; the amounts in the source
+    currency need the rates of ``cvm.toml`` (in ``_cvm_rates``), so it runs at the first load.
+    A row whose currency has no rate any more keeps its old key (counted in a note).
+    """
+    pending = con.execute(
+        "SELECT count(*) FROM ingest_rekeys WHERE table_name = 'transactions' AND done_at IS NULL"
+    ).fetchone()
+    if not pending or not pending[0]:
+        return
+    total = scalar(con, "SELECT count(*) FROM transactions")
+    kept = scalar(
+        con,
+        "SELECT count(*) FROM transactions WHERE currency NOT IN (SELECT currency FROM _cvm_rates)",
+    )
+    con.execute(load_sql(SQL, "transactions_rekey.sql"))
+    con.execute(
+        "UPDATE ingest_rekeys SET done_at = now()::TIMESTAMP, rows_rekeyed = ?"
+        " WHERE table_name = 'transactions'",
+        [total - kept],
+    )
+    result.notes.append(
+        f"re-keyed {total - kept:,} stored transactions to the stable content hash (once, after"
+        " the upgrade)"
+        + (f"; {kept:,} kept their old key: no rate for their currency in cvm.toml" if kept else "")
+    )
 
 
 def drop_temp(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,9 +1,9 @@
--- Snapshot semantics: a changed customer is replaced by the file's row, a new one added.
+-- Snapshot semantics: a new customer is added, a changed one replaced by its merged row
+-- (customers_status.sql says how a snapshot row merges into the stored customer).
 CREATE OR REPLACE TEMP TABLE _cvm_cu_new AS
-SELECT t.*, s.status
-FROM _cvm_cu_rows AS t
-JOIN _cvm_cu_status AS s ON s._seq = t._seq
-WHERE s.status IN ('load', 'update');
+SELECT *
+FROM _cvm_cu_status
+WHERE status IN ('load', 'update');
 
 DELETE FROM customers
 WHERE customer_id IN (SELECT customer_id FROM _cvm_cu_new WHERE status = 'update');

@@ -36,10 +36,12 @@ SELECT
         consent_push, consent_mail, attributes::VARCHAR) AS content_hash,
     CASE
         WHEN customer_id IS NULL THEN 'missing customer id'
+        WHEN first_seen IS NULL AND _cvm_bad_offset(first_seen_text)
+            THEN 'impossible UTC offset: ' || first_seen_text
         WHEN first_seen IS NULL AND first_seen_text IS NOT NULL
             THEN 'unparseable timestamp: ' || first_seen_text || ' (expected ' || $fmt_label || ')'
-        WHEN first_seen > (now() + INTERVAL 1 DAY)::TIMESTAMP
-            THEN 'far-future timestamp: ' || strftime(first_seen, '%Y-%m-%d %H:%M:%S')
+        WHEN _cvm_ts_reason(first_seen, first_seen_text) IS NOT NULL
+            THEN _cvm_ts_reason(first_seen, first_seen_text)
         WHEN consent_email IS NULL THEN 'invalid consent flag: ' || c_email
         WHEN consent_sms IS NULL THEN 'invalid consent flag: ' || c_sms
         WHEN consent_push IS NULL THEN 'invalid consent flag: ' || c_push

@@ -6,6 +6,9 @@ WITH v AS (
         transaction_id,
         line_no,
         content_hash,
+        product_id,
+        quantity,
+        amount,
         min(_seq) OVER w AS first_seq,
         arg_min(content_hash, _seq) OVER w AS first_hash
     FROM _cvm_oi_rows
@@ -16,6 +19,9 @@ SELECT
     v._seq,
     CASE
         WHEN e.content_hash IS NOT NULL AND e.content_hash = v.content_hash THEN 'duplicate'
+        -- lines stored before the hash was stable: the same values are the same line
+        WHEN e.product_id = v.product_id AND e.quantity = v.quantity AND e.amount = v.amount
+            THEN 'duplicate'
         WHEN e.transaction_id IS NOT NULL THEN 'conflict'
         WHEN v._seq = v.first_seq THEN 'load'
         WHEN v.content_hash = v.first_hash THEN 'duplicate'

@@ -28,7 +28,7 @@ filled AS (
             currency_src, max(currency_src) OVER (PARTITION BY transaction_id), $currency
         )) AS currency,
         coalesce(
-            CAST(line_no_src AS INTEGER),
+            try_cast(line_no_src AS INTEGER),
             row_number() OVER (PARTITION BY transaction_id ORDER BY _seq)
         ) AS line_no,
         coalesce(amount_src, quantity * unit_price) AS line_amount
@@ -45,8 +45,8 @@ SELECT
     f.category,
     f.quantity,
     round(f.line_amount * r.rate, r.digits) AS amount, -- at the currency's minor units
-    hash(f.transaction_id, f.line_no, f.product_id, f.quantity, f.line_amount, f.currency)
-        AS content_hash,
+    _cvm_content_hash(concat_ws(chr(31), f.transaction_id, f.line_no::VARCHAR, f.product_id,
+        printf('%.6f', f.quantity), printf('%.6f', f.line_amount), f.currency)) AS content_hash,
     CASE
         WHEN f.transaction_id IS NULL THEN 'missing transaction id'
         WHEN f.product_id IS NULL THEN 'missing product id'
@@ -54,12 +54,28 @@ SELECT
             THEN 'non-numeric line_no: ' || f.line_no_text
         WHEN f.quantity IS NULL AND f.quantity_text IS NULL THEN 'missing quantity'
         WHEN f.quantity IS NULL THEN 'non-numeric quantity: ' || f.quantity_text
+        WHEN NOT isfinite(f.quantity) THEN 'non-finite quantity: ' || f.quantity_text
         WHEN f.quantity < 0 THEN 'negative quantity: ' || f.quantity_text
+        WHEN f.quantity > _cvm_max_quantity()
+            THEN 'quantity out of range: ' || f.quantity_text || ' (expected 0..'
+                || printf('%g', _cvm_max_quantity()) || ')'
+        WHEN _cvm_num_reason('line_no', f.line_no_src, f.line_no_text, 0, 1e6) IS NOT NULL
+            THEN _cvm_num_reason('line_no', f.line_no_src, f.line_no_text, 0, 1e6)
+        WHEN _cvm_num_reason('unit price', f.unit_price, f.unit_price_text, -_cvm_max_amount(),
+            _cvm_max_amount()) IS NOT NULL
+            THEN _cvm_num_reason('unit price', f.unit_price, f.unit_price_text,
+                -_cvm_max_amount(), _cvm_max_amount())
         WHEN f.line_amount IS NULL AND f.amount_text IS NULL AND f.unit_price_text IS NULL
             THEN 'missing amount'
-        WHEN f.line_amount IS NULL OR NOT isfinite(f.line_amount)
-            THEN 'non-numeric amount: ' || coalesce(f.amount_text, f.unit_price_text)
+        WHEN f.line_amount IS NULL THEN 'non-numeric amount: ' || coalesce(f.amount_text, f.unit_price_text)
+        WHEN _cvm_num_reason('amount', f.line_amount, coalesce(f.amount_text, f.unit_price_text),
+            -_cvm_max_amount(), _cvm_max_amount()) IS NOT NULL
+            THEN _cvm_num_reason('amount', f.line_amount,
+                coalesce(f.amount_text, f.unit_price_text), -_cvm_max_amount(), _cvm_max_amount())
         WHEN r.rate IS NULL THEN 'unknown currency: ' || f.currency
+        WHEN abs(f.line_amount * r.rate) > _cvm_max_amount()
+            THEN 'amount out of range once converted: '
+                || coalesce(f.amount_text, f.line_amount::VARCHAR) || ' ' || f.currency
     END AS reason
 FROM filled AS f
 LEFT JOIN _cvm_rates AS r ON r.currency = f.currency;

@@ -29,7 +29,11 @@ SELECT
     _rec,
     _line,
     _raw,
-    coalesce(src_id, 'h' || hash(customer_id, plan, started)::VARCHAR) AS subscription_id,
+    coalesce(
+        src_id,
+        'sha-' || left(sha256(concat_ws(chr(31), customer_id, coalesce(plan, chr(0)),
+            strftime(started, '%Y-%m-%dT%H:%M:%S.%fZ'))), 32)
+    ) AS subscription_id,
     customer_id,
     plan,
     started,
@@ -39,16 +43,28 @@ SELECT
     CASE
         WHEN customer_id IS NULL THEN 'missing customer id'
         WHEN started IS NULL AND started_text IS NULL THEN 'missing start date'
+        WHEN started IS NULL AND _cvm_bad_offset(started_text)
+            THEN 'impossible UTC offset: ' || started_text
         WHEN started IS NULL
             THEN 'unparseable timestamp: ' || started_text || ' (expected ' || $fmt_label || ')'
+        WHEN ended IS NULL AND _cvm_bad_offset(ended_text)
+            THEN 'impossible UTC offset: ' || ended_text
         WHEN ended IS NULL AND ended_text IS NOT NULL
             THEN 'unparseable timestamp: ' || ended_text || ' (expected ' || $fmt_label || ')'
-        WHEN started > (now() + INTERVAL 1 DAY)::TIMESTAMP
-            THEN 'far-future timestamp: ' || strftime(started, '%Y-%m-%d %H:%M:%S')
+        WHEN _cvm_ts_reason(started, started_text) IS NOT NULL
+            THEN _cvm_ts_reason(started, started_text)
+        WHEN ended < _cvm_floor() THEN _cvm_ts_reason(ended, ended_text)
         WHEN ended < started THEN 'ended before started'
         WHEN monthly_amount IS NULL AND amount_text IS NOT NULL
             THEN 'non-numeric amount: ' || amount_text
-        WHEN monthly_amount < 0 THEN 'negative amount: ' || amount_text
+        WHEN _cvm_num_reason('amount', monthly_amount, amount_text, 0, _cvm_max_amount())
+            IS NOT NULL AND monthly_amount < 0 AND isfinite(monthly_amount)
+            THEN 'negative amount: ' || amount_text
+        WHEN _cvm_num_reason('amount', monthly_amount, amount_text, 0, _cvm_max_amount())
+            IS NOT NULL
+            THEN _cvm_num_reason('amount', monthly_amount, amount_text, 0, _cvm_max_amount())
         WHEN monthly_amount IS NOT NULL AND rate IS NULL THEN 'unknown currency: ' || $currency
+        WHEN monthly_amount * rate > _cvm_max_amount()
+            THEN 'amount out of range once converted: ' || amount_text || ' ' || $currency
     END AS reason
 FROM typed;

@@ -29,15 +29,20 @@ SELECT
         WHEN respondent_id IS NULL THEN 'missing respondent id'
         WHEN brand IS NULL THEN 'missing brand'
         WHEN attribute IS NULL THEN 'missing attribute'
+        WHEN ts IS NULL AND _cvm_bad_offset(ts_text) THEN 'impossible UTC offset: ' || ts_text
         WHEN ts IS NULL AND ts_text IS NOT NULL
             THEN 'unparseable timestamp: ' || ts_text || ' (expected ' || $fmt_label || ')'
-        WHEN ts > (now() + INTERVAL 1 DAY)::TIMESTAMP
-            THEN 'far-future timestamp: ' || strftime(ts, '%Y-%m-%d %H:%M:%S')
+        WHEN _cvm_ts_reason(ts, ts_text) IS NOT NULL THEN _cvm_ts_reason(ts, ts_text)
         WHEN score IS NULL AND score_text IS NULL THEN 'missing score'
-        WHEN score IS NULL OR NOT isfinite(score) THEN 'non-numeric score: ' || score_text
+        WHEN score IS NULL THEN 'non-numeric score: ' || score_text
+        WHEN NOT isfinite(score) THEN 'non-finite score: ' || score_text
         WHEN score < $score_min OR score > $score_max
             THEN 'score out of range: ' || score_text || ' (expected ' || $score_range || ')'
         WHEN importance IS NULL AND importance_text IS NOT NULL
             THEN 'non-numeric importance: ' || importance_text
+        WHEN _cvm_num_reason('importance', importance, importance_text, -_cvm_max_score(),
+            _cvm_max_score()) IS NOT NULL
+            THEN _cvm_num_reason('importance', importance, importance_text, -_cvm_max_score(),
+                _cvm_max_score())
     END AS reason
 FROM parsed;

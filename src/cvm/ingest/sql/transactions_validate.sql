@@ -21,7 +21,7 @@ WITH parsed AS (
         _cvm_text(refund_of) AS refund_of
     FROM _cvm_tx_in
 ),
-typed AS (
+signed AS (
     SELECT
         p.*,
         r.rate,
@@ -31,14 +31,20 @@ typed AS (
             ELSE p.amount_src END AS signed_amount
     FROM parsed AS p
     LEFT JOIN _cvm_rates AS r ON r.currency = p.currency
+),
+typed AS (
+    -- The content key (README, "Rows without an order id"); ids of id-less rows are given
+    -- afterwards (transactions_content_ids.sql), only when the load has such rows.
+    SELECT *, _cvm_content_key(customer_id, ts, signed_amount, currency) AS content_key
+    FROM signed
 )
 SELECT
     _seq,
     _rec,
     _line,
     _raw,
-    coalesce(src_id, 'h' || hash(customer_id, ts, signed_amount, currency)::VARCHAR)
-        AS transaction_id,
+    src_id AS transaction_id,
+    signed_amount,
     customer_id,
     ts,
     round(signed_amount * rate, digits) AS amount, -- at the currency's minor units
@@ -46,16 +52,22 @@ SELECT
     channel,
     is_refund,
     refund_of,
-    hash(customer_id, ts, signed_amount, currency) AS content_hash,
+    _cvm_content_hash(content_key) AS content_hash,
     CASE
         WHEN customer_id IS NULL THEN 'missing customer id'
         WHEN ts IS NULL AND ts_text IS NULL THEN 'missing timestamp'
+        WHEN ts IS NULL AND _cvm_bad_offset(ts_text) THEN 'impossible UTC offset: ' || ts_text
         WHEN ts IS NULL THEN 'unparseable timestamp: ' || ts_text || ' (expected ' || $fmt_label || ')'
-        WHEN ts > (now() + INTERVAL 1 DAY)::TIMESTAMP
-            THEN 'far-future timestamp: ' || strftime(ts, '%Y-%m-%d %H:%M:%S')
+        WHEN _cvm_ts_reason(ts, ts_text) IS NOT NULL THEN _cvm_ts_reason(ts, ts_text)
         WHEN amount_text IS NULL AND amount_src IS NULL THEN 'missing amount'
-        WHEN amount_src IS NULL OR NOT isfinite(amount_src)
-            THEN 'non-numeric amount: ' || amount_text
+        WHEN amount_src IS NULL THEN 'non-numeric amount: ' || amount_text
+        WHEN _cvm_num_reason('amount', amount_src, amount_text, -_cvm_max_amount(),
+            _cvm_max_amount()) IS NOT NULL
+            THEN _cvm_num_reason('amount', amount_src, amount_text, -_cvm_max_amount(),
+                _cvm_max_amount())
         WHEN rate IS NULL THEN 'unknown currency: ' || currency
+        WHEN abs(signed_amount * rate) > _cvm_max_amount()
+            THEN 'amount out of range once converted: ' || coalesce(amount_text, amount_src::VARCHAR)
+                || ' ' || currency
     END AS reason
 FROM typed;

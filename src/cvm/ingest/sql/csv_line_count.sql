@@ -1,0 +1,7 @@
+-- Lines of a CSV file that hold text, the header excepted (compared with the records read).
+SELECT count(*) - 1
+FROM read_csv(
+    $path, columns = {'l': 'VARCHAR'}, header = false, delim = $nodelim, quote = '',
+    escape = '', auto_detect = false, encoding = $encoding, strict_mode = false
+)
+WHERE l IS NOT NULL;
