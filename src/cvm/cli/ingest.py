@@ -115,7 +115,7 @@ def _show(result: LoadResult) -> None:
             " that is not a purchase)"
         )
     for note in result.notes:
-        err_console.print(f"[yellow]warning:[/] {result.source}: {note}", highlight=False)
+        err_console.print(f"[yellow]note:[/] {note}", highlight=False)
     if result.top_reasons:
         reasons = pd.DataFrame(result.top_reasons[:SHOWN_REASONS], columns=["reason", "rows"])
         print_frame(reasons, "reject reasons", index=False)
@@ -230,6 +230,7 @@ def _tabular_command(kind: str, doc: str) -> Callable[..., None]:
 
 
 @app.command()
+@tabular
 def transactions(
     files: Files,
     workspace: WorkspaceOption = Path("."),
@@ -241,6 +242,8 @@ def transactions(
     delimiter: Delimiter = None,
     encoding: Encoding = None,
     decimal: Decimal = None,
+    header: Header = None,
+    columns: Columns = None,
     replace_period: Annotated[
         tuple[str, str] | None,
         typer.Option(
@@ -254,7 +257,8 @@ def transactions(
     """Load orders (one row per order; a negative amount or a refund flag is a refund)."""
     _run(
         "transactions", files, workspace, profile, map_, date_format, currency, timezone,
-        delimiter, encoding, decimal=decimal, replace_period=replace_period,
+        delimiter, encoding, decimal=decimal, header=header, names=columns,
+        replace_period=replace_period,
     )  # fmt: skip
 
 

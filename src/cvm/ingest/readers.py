@@ -306,7 +306,12 @@ def _multiline(con: duckdb.DuckDBPyConnection, file: FileSource, records: int) -
     line numbers, and refused rows are located by parsing the records (slower, but exact)."""
     row = con.execute(
         load_sql(_SQL, "csv_line_count.sql"),
-        {"path": str(file.path), "encoding": file.encoding, "nodelim": "\x00"},
+        {
+            "path": str(file.path),
+            "encoding": file.encoding,
+            "nodelim": "\x00",
+            "skip": file.header_lines,
+        },
     ).fetchone()
     return (int(row[0]) if row else 0) != records
 
@@ -335,7 +340,7 @@ def _records(file: FileSource) -> Iterator[tuple[int, int, str]]:
             raw = "".join(pending).rstrip("\r\n")
             pending.clear()
             first, last = last + 1, reader.line_num
-            if logical > 1 and fields:
+            if logical > file.header_lines and fields:
                 yield logical, first, raw
 
 
