@@ -59,17 +59,21 @@ def _show(result: LoadResult) -> None:
     table.add_column("loaded", justify="right")
     table.add_column("duplicates", justify="right")
     table.add_column("rejected", justify="right")
+    table.add_column("erased", justify="right")
     table.add_row(
         f"{result.rows_read:,}",
         f"{result.loaded:,}",
         f"{result.duplicates:,}",
         f"{result.rejected:,}",
+        f"{result.erased:,}",
     )
     console.print(table)
     if result.updated:
         console.print(f"  {result.updated:,} updated (changed since the last snapshot)")
     if result.skipped:
         console.print(f"  {result.skipped:,} line-item rows skipped (not order rows)")
+    if result.erased:
+        console.print(f"  {result.erased:,} rows of erased customers refused (not stored)")
     if result.top_reasons:
         reasons = Table(title="top reject reasons", title_justify="left")
         reasons.add_column("reason")
@@ -96,7 +100,7 @@ def _load_each(files: list[Path], workspace: Path, load: Callable[..., LoadResul
                 failed += 1
                 continue
             _show(result)
-            if result.rows_read and not (result.loaded or result.duplicates):
+            if result.rows_read and not (result.loaded or result.duplicates or result.erased):
                 err_console.print(f"[bold red]error:[/] {path}: no row could be loaded")
                 failed += 1
     if failed:

@@ -21,6 +21,7 @@ import duckdb
 
 from cvm._exceptions import IngestError
 from cvm._progress import Progress, no_progress
+from cvm.ingest import erased
 from cvm.ingest.identity import named_queries, resolve_batch
 from cvm.ingest.result import LoadResult
 from cvm.workspace.connection import memory_limit, transaction
@@ -101,8 +102,8 @@ def load_events(
     Returns
     -------
     EventsLoadResult
-        Counts of the events (``rows_read = loaded + duplicates + rejected``), the orders made
-        from "Order Completed"/"Order Refunded" and the number of customers merged.
+        Counts of the events (``rows_read = loaded + duplicates + rejected + erased``), the
+        orders made from "Order Completed"/"Order Refunded" and the number of customers merged.
 
     Notes
     -----
@@ -123,6 +124,7 @@ def load_events(
             "INSERT INTO loads (load_id, kind, source, started_at) VALUES (?, 'events', ?, ?)",
             [load_id, source, now],
         )
+        erased.install(con)
         report(0, _STEPS, "reading")
         _stage_lines(con, src)
         report(1, _STEPS, "validating")
@@ -130,6 +132,7 @@ def load_events(
         con.execute("DROP TABLE _ev_lines")
         _run(con, "fields", tz=ws.config.timezone, now=now)
         con.execute("DROP TABLE _ev_docs")
+        refused = erased.refuse_rows(con, "_ev_rows")
         _run(con, "classify")
         _run(con, "rejects_insert", load_id=load_id, source=source)
         _run(con, "new_rows")
@@ -148,6 +151,8 @@ def load_events(
         report(5, _STEPS, "orders")
         orders = _load_orders(ws, load_id=load_id, source=source, now=now)
         result = _result(con, load_id=load_id, source=source)
+        result.erased = refused
+        result.rows_read += refused
         _finish_load(con, result)
         _drop_work_tables(con)
         report(_STEPS, _STEPS, "done")

@@ -35,7 +35,7 @@ import duckdb
 from cvm._exceptions import ConfigError, IngestError
 from cvm._progress import Progress, no_progress
 from cvm._sql import load_sql
-from cvm.ingest import readers
+from cvm.ingest import erased, readers
 from cvm.ingest._common import SQL, finish_load, prepare, start_load, status_counts, ts_params
 from cvm.ingest.options import resolve_options
 from cvm.ingest.profiles import normalise
@@ -312,13 +312,14 @@ def load_survey_wide(
                     "score_range": f"{lo:g}..{hi:g}",
                 },
             )
+            result.erased = erased.refuse_rows(con, "_cvm_sv_rows")
             report(2, 4, f"{result.source}: deduplicate")
             con.execute(load_sql(SQL, "surveys_status.sql"))
             report(3, 4, f"{result.source}: insert")
             con.execute(load_sql(SQL, "surveys_insert.sql"), {"load_id": result.load_id})
             counts = status_counts(con, "_cvm_sv_status")
             rows = con.execute("SELECT count(*) FROM _cvm_sv_rows").fetchall()[0][0]
-            result.rows_read = int(rows)
+            result.rows_read = int(rows) + result.erased
             result.loaded = counts.get("load", 0)
             result.duplicates = counts.get("duplicate", 0)
             con.execute(
