@@ -104,6 +104,11 @@ def install(con: duckdb.DuckDBPyConnection, *, create_key: bool = False) -> bool
     return True
 
 
+def uninstall(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the key's pads from the connection once the work that needed them is done."""
+    con.execute(f"DROP TABLE IF EXISTS {KEY_TABLE}")
+
+
 def refuse_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
     """Delete the rows of working table ``table`` that carry an erased identifier; their count.
 

@@ -155,6 +155,7 @@ def load_events(
         result.rows_read += refused
         _finish_load(con, result)
         _drop_work_tables(con)
+        erased.uninstall(con)
         report(_STEPS, _STEPS, "done")
     result.orders = orders
     result.customers_merged = merged

@@ -60,7 +60,10 @@ PRESETS: dict[str, dict[str, Any]] = {
     "surveymonkey": {"header_rows": 1},  # the "Response" / sub-question row
     "generic": {"header_rows": 0},
 }
-_WORK = ("_cvm_svw_long", "_cvm_svw_map", "_cvm_sv_rows", "_cvm_sv_status", "_cvm_rejects")
+_WORK = (
+    "_cvm_svw_long", "_cvm_svw_map", "_cvm_sv_rows", "_cvm_sv_status", "_cvm_rejects",
+    "_cvm_erasure_key",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

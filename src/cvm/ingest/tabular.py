@@ -166,6 +166,7 @@ _WORK_TABLES = (
     *(f"{spec.prefix}_{t}" for spec in KEYED.values() for t in ("rows", "status", "new")),
     "_cvm_rejects",
     "_cvm_rates",
+    "_cvm_erasure_key",
 )
 
 

@@ -105,4 +105,5 @@ def _erase_one(ws: Workspace, identifier: str) -> Erasure:
         )
         result.files = redact_files(Path(ws.path), who)
         _subject.drop(con)
+        erased.uninstall(con)
     return result

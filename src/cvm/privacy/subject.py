@@ -89,9 +89,11 @@ def find_customer(con: duckdb.DuckDBPyConnection, identifier: str) -> str:
 def _erased_before(con: duckdb.DuckDBPyConnection, ident: str) -> bool:
     try:
         erased.install(con)
+        return erased.is_erased(con, ident)
     except (CvmError, duckdb.Error):  # no key to tell: the plain "unknown" answer holds
         return False
-    return erased.is_erased(con, ident)
+    finally:
+        erased.uninstall(con)
 
 
 @dataclass
