@@ -49,7 +49,7 @@ def write_inputs(folder: Path, start: date) -> dict[str, Path]:
     files["transactions"].write_text(
         "order_id,customer_id,created_at,total,currency,channel,refund_of,contact\n"
         f"{ORDERS[0]},{VICTIM},{d[1]} 10:00:00,120.00,USD,web,,\n"
-        f"{ORDERS[1]},{VICTIM},{d[2]} 11:30:00,0.00,USD,store,,\n"
+        f"{ORDERS[1]},{VICTIM},{d[2]} 11:30:00,15.00,USD,store,,\n"
         f"{ORDERS[2]},{VICTIM},{d[3]} 09:15:00,-40.00,USD,web,{ORDERS[0]},\n"
         f"{CONTROL_ORDERS[0]},{CONTROL},{d[1]} 12:00:00,75.50,USD,web,,\n"
         f"{CONTROL_ORDERS[1]},{CONTROL},{d[4]} 12:00:00,33.10,USD,app,,\n"
@@ -60,7 +60,7 @@ def write_inputs(folder: Path, start: date) -> dict[str, Path]:
         "order_id,line_no,sku,category,quantity,amount\n"
         f"{ORDERS[0]},1,SKU-0001,shoes,1,80.00\n"
         f"{ORDERS[0]},2,SKU-0002,socks,2,40.00\n"
-        f"{ORDERS[1]},1,SKU-0003,gift,1,0.00\n"
+        f"{ORDERS[1]},1,SKU-0003,gift,1,15.00\n"
         f"{CONTROL_ORDERS[0]},1,SKU-0001,shoes,1,75.50\n"
     )
     files["subscriptions"].write_text(
