@@ -353,3 +353,20 @@ def test_control_customer_is_untouched(linked: Workspace) -> None:
     )
     assert after == before
     assert os.path.exists(Path(linked.path) / KEY_NAME)
+
+
+def test_wide_survey_export_refuses_the_customers_answers(
+    linked: Workspace, tmp_path: Path
+) -> None:
+    erase_customer(linked, VICTIM)
+    wide = tmp_path / "wide.csv"
+    wide.write_text(
+        "respondent_id,customer_id,us: nps,us: quality\n"
+        f"R-0777,{VICTIM},9,8\n"  # the erased customer: both answers refused
+        f"R-9001,{EMAIL},7,\n"  # keyed by their e-mail: refused
+        f"R-0888,{CONTROL},4,6\n"
+    )
+    result = load_file(linked, "surveys", wide, layout="wide")
+    assert (result.rows_read, result.loaded, result.erased) == (5, 2, 3)
+    assert _count(linked, "SELECT count(*) FROM survey_responses WHERE customer_id = ?",
+                  [CONTROL]) == 3  # fmt: skip

@@ -67,12 +67,20 @@ def erase_customer(ws: Workspace, identifier: str, *, compact: bool = True) -> E
 def erase_customers(
     ws: Workspace, identifiers: list[str], *, compact: bool = True
 ) -> list[Erasure]:
-    """Erase several customers, each in its own transaction, with one compaction at the end."""
-    results = [_erase_one(ws, identifier) for identifier in identifiers]
-    if compact and results:
-        seconds = compact_workspace(ws)
-        for result in results:
-            result.compact_seconds = seconds
+    """Erase several customers, each in its own transaction, with one compaction at the end.
+
+    An identifier that fails (unknown, ambiguous) stops the list with its error, after the
+    customers erased before it have been compacted away.
+    """
+    results: list[Erasure] = []
+    try:
+        for identifier in identifiers:
+            results.append(_erase_one(ws, identifier))
+    finally:
+        if compact and results:
+            seconds = compact_workspace(ws)
+            for result in results:
+                result.compact_seconds = seconds
     return results
 
 
