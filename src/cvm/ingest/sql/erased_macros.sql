@@ -5,10 +5,11 @@
 CREATE OR REPLACE TEMP MACRO _cvm_hmac(v, ipad, opad) AS
     sha256(opad || unhex(sha256(ipad || encode(v))));
 
--- _cvm_id_forms: an identifier as given (trimmed) and lower-cased (e-mail addresses); callers
--- pass no empty value.
+-- _cvm_id_forms: an identifier as given (trimmed), and an e-mail address also lower-cased;
+-- callers pass no empty value.
 CREATE OR REPLACE TEMP MACRO _cvm_id_forms(v) AS
-    list_distinct(['id:' || trim(v), 'id:' || lower(trim(v))]);
+    CASE WHEN contains(v, '@') THEN list_distinct(['id:' || trim(v), 'id:' || lower(trim(v))])
+        ELSE ['id:' || trim(v)] END;
 
 -- _cvm_phone_form: the digits of a value written like a phone number (+44 7700 900777,
 -- (555) 000-1234), else NULL; so one number matches however it is spaced.

@@ -7,15 +7,18 @@ WITH vals AS (
     SELECT {key} AS k, unnest({values}) AS v FROM {rows}
 ),
 forms AS (
-    SELECT v, unnest(list_concat(_cvm_id_forms(v), [_cvm_phone_form(v), _cvm_legacy_form(v)])) AS f
-    FROM (SELECT DISTINCT v FROM vals WHERE v IS NOT NULL AND trim(v) <> '')
+    -- the legacy form only while the log holds digests from before it was keyed
+    SELECT d.v, ek.ipad, ek.opad, unnest(list_concat(_cvm_id_forms(d.v), [
+        _cvm_phone_form(d.v), CASE WHEN ek.legacy THEN _cvm_legacy_form(d.v) END
+    ])) AS f
+    FROM (SELECT DISTINCT v FROM vals WHERE v IS NOT NULL AND trim(v) <> '') AS d
+    CROSS JOIN _cvm_erasure_key AS ek
 ),
 hits AS (
     SELECT DISTINCT forms.v
     FROM forms
-    CROSS JOIN _cvm_erasure_key AS ek
     JOIN erased_identifiers AS e
-        ON e.id_hash = _cvm_hmac(forms.f, ek.ipad, ek.opad) AND e.kind = $kind
+        ON e.id_hash = _cvm_hmac(forms.f, forms.ipad, forms.opad) AND e.kind = $kind
     WHERE forms.f IS NOT NULL
 )
 SELECT DISTINCT k FROM vals WHERE v IN (SELECT v FROM hits);
