@@ -10,9 +10,10 @@ each of ``--runs`` runs, a fresh copy is opened by a child process, which starts
 when told and is killed with SIGKILL after a random delay drawn from 0 to 1.2 times that
 duration. The workspace is then reopened (DuckDB replays or drops its WAL) and compared with the
 before and after states: row counts and an order-free checksum of every table, leaving out
-columns that differ on every run (run ids, load ids, wall-clock times). "ended first" counts
-runs whose operation finished before the kill came (their state must be "after"). Exit status
-1 when any run ends in neither state.
+columns that differ on every run (run ids, load ids, wall-clock times) and comparing float
+columns by their sums to 1e-6 (a refit on the same rows can differ in the last bits, since
+DuckDB sums in parallel). "ended first" counts runs whose operation finished before the kill
+came (their state must be "after"). Exit status 1 when any run ends in neither state.
 """
 
 from __future__ import annotations
@@ -69,8 +70,10 @@ print(f"done {time.perf_counter() - start:.3f}", flush=True)
 """
 
 
-def state(root: Path) -> dict[str, tuple[int, int]]:
-    """Row count and order-free checksum of every table (volatile columns left out)."""
+def state(root: Path) -> dict[str, tuple]:
+    """Per table: row count, an order-free checksum of its non-float columns, and the sum of
+    each float column (volatile columns left out). Floats are compared with a tolerance
+    (``same``): a refit on the same rows may differ in the last bits (parallel sums)."""
     con = duckdb.connect(str(root / "cvm.duckdb"))
     try:
         cols = con.execute(
@@ -78,22 +81,38 @@ def state(root: Path) -> dict[str, tuple[int, int]]:
             " WHERE NOT internal AND database_name = current_database() AND schema_name = 'main'"
             " ORDER BY table_name, column_index"
         ).fetchall()
-        tables: dict[str, list[str]] = {}
+        tables: dict[str, tuple[list[str], list[str]]] = {}
         for table, column, dtype in cols:
+            exact, floats = tables.setdefault(table, ([], []))
             if column in VOLATILE:
                 continue
-            expr = f'round("{column}", 6)' if dtype == "DOUBLE" else f'"{column}"::VARCHAR'
-            tables.setdefault(table, []).append(expr)
+            if dtype == "DOUBLE":
+                floats.append(f'coalesce(sum("{column}"), 0)')
+            else:
+                exact.append(f'"{column}"::VARCHAR')
         out = {}
-        for table, exprs in tables.items():
+        for table, (exact, floats) in tables.items():
+            checksum = f"coalesce(sum(hash({', '.join(exact)})::HUGEINT), 0)" if exact else "0"
             row = con.execute(
-                f"SELECT count(*), coalesce(sum(hash({', '.join(exprs)})::HUGEINT), 0)"
-                f' FROM "{table}"'
+                f'SELECT count(*), {checksum}, [{", ".join(floats)}]::DOUBLE[] FROM "{table}"'
             ).fetchone()
-            out[table] = (int(row[0]), int(row[1])) if row else (0, 0)
+            out[table] = (int(row[0]), int(row[1]), tuple(row[2])) if row else (0, 0, ())
         return out
     finally:
         con.close()
+
+
+def same(a: dict[str, tuple], b: dict[str, tuple]) -> bool:
+    """Equal counts and checksums, and float sums equal to 1e-6 relative."""
+    if a.keys() != b.keys():
+        return False
+    for table in a:
+        (n1, h1, f1), (n2, h2, f2) = a[table], b[table]
+        if n1 != n2 or h1 != h2 or len(f1) != len(f2):
+            return False
+        if any(abs(x - y) > 1e-6 * max(1.0, abs(x), abs(y)) for x, y in zip(f1, f2, strict=True)):
+            return False
+    return True
 
 
 def setup(work: Path, customers: int, rows: int, seed: int) -> tuple[Path, Path, str]:
@@ -203,7 +222,7 @@ def main() -> int:
             shutil.copytree(base, ref)
             _, seconds = run_child(ref, op, arg, None)
             after = state(ref)
-            if after == before:
+            if same(after, before):
                 raise SystemExit(f"{op}: the operation changed nothing; nothing to test")
             outcomes: Counter[str] = Counter()
             for i in range(args.runs):
@@ -216,8 +235,13 @@ def main() -> int:
                 except duckdb.Error as exc:  # a store that does not open is neither
                     print(f"  {op} run {i}: cannot open: {str(exc).splitlines()[0]}")
                     now = {}
-                outcome = "before" if now == before else "after" if now == after else "neither"
+                outcome = (
+                    "before" if same(now, before) else "after" if same(now, after) else "neither"
+                )
                 outcomes[outcome] += 1
+                if outcome == "neither":
+                    differ = sorted(t for t in now if now.get(t) != after.get(t))
+                    print(f"  {op} run {i}: neither; tables unlike after: {', '.join(differ)}")
                 shutil.rmtree(ws)
             failed += outcomes["neither"]
             print(f"{op:<10} {args.runs:>5} {outcomes['before']:>7} {outcomes['after']:>6}"

@@ -54,8 +54,8 @@ CHECKS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     ),
     "_cvm_rejects": ("rowid", (("_cvm_id_fields(_raw)", "person"),)),
 }
-"""What each loader's rows are checked on. Each distinct value is hashed once (about a million a
-second, 2 cores), so orders are matched by their customer's ids, not their own. Refused rows
+"""What each loader's rows are checked on. Each distinct value is hashed once, so orders are
+matched by their customer's ids, not by their own (one hash per order). Refused rows
 (``_cvm_rejects``) are matched on every field of their raw text, since a row that could not be
 read has no typed columns."""
 
