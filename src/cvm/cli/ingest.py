@@ -103,6 +103,7 @@ def _show(result: LoadResult) -> None:
             "loaded": [result.loaded],
             "duplicates": [result.duplicates],
             "rejected": [result.rejected],
+            "erased": [result.erased],
             "load_id": [result.load_id],
         }
     )
@@ -116,6 +117,8 @@ def _show(result: LoadResult) -> None:
         )
     for note in result.notes:
         err_console.print(f"[yellow]note:[/] {note}", highlight=False)
+    if result.erased:
+        console.print(f"  {result.erased:,} rows of erased customers refused (not stored)")
     if result.top_reasons:
         reasons = pd.DataFrame(result.top_reasons[:SHOWN_REASONS], columns=["reason", "rows"])
         print_frame(reasons, "reject reasons", index=False)
@@ -147,7 +150,7 @@ def _load_each(files: list[Path], workspace: Path, load: Callable[..., LoadResul
                 failed += 1
                 continue
             _show(result)
-            if result.rows_read and not (result.loaded or result.duplicates):
+            if result.rows_read and not (result.loaded or result.duplicates or result.erased):
                 err_console.print(f"[bold red]error:[/] {path}: no row could be loaded")
                 failed += 1
     if failed:

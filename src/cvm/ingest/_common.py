@@ -6,7 +6,7 @@ import duckdb
 
 from cvm._limits import MAX_AMOUNT, MAX_QUANTITY, MAX_SCORE
 from cvm._sql import load_sql
-from cvm.ingest import readers
+from cvm.ingest import erased, readers
 from cvm.ingest.currencies import minor_units
 from cvm.ingest.date_hints import suggest_date_format
 from cvm.ingest.options import SourceOptions
@@ -21,7 +21,8 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> i
 
 
 def prepare(con: duckdb.DuckDBPyConnection, options: SourceOptions) -> None:
-    """Fresh temp tables and macros for one load: exchange rates, refused rows, parsers."""
+    """Fresh temp tables and macros for one load: exchange rates, refused rows, parsers, and
+    the keyed hashes of erased customers."""
     con.execute(
         load_sql(SQL, "limits_create.sql"),
         {
@@ -32,6 +33,7 @@ def prepare(con: duckdb.DuckDBPyConnection, options: SourceOptions) -> None:
         },
     )
     con.execute(load_sql(SQL, "macros.sql"))
+    erased.install(con)
     if options.decimal == ",":  # 1.234,50 -> 1234.50 (the option is checked: '.' or ',')
         con.execute(
             "CREATE OR REPLACE TEMP MACRO _cvm_num(txt, num) AS coalesce(num,"
@@ -64,7 +66,9 @@ def ts_params(options: SourceOptions) -> dict[str, object]:
 def store_rejects(
     con: duckdb.DuckDBPyConnection, result: LoadResult, *, store: bool = True
 ) -> None:
-    """Count refused rows into ``result`` and write them to ``rejected_rows``."""
+    """Count refused rows into ``result`` and write them to ``rejected_rows``; a refused row
+    that quotes an erased customer is counted as erased and not written."""
+    result.erased += erased.refuse_rows(con, "_cvm_rejects")
     result.rejected = scalar(con, "SELECT count(*) FROM _cvm_rejects")
     if not result.rejected:
         return

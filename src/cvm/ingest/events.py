@@ -21,7 +21,7 @@ import duckdb
 
 from cvm._exceptions import IngestError
 from cvm._progress import Progress, no_progress
-from cvm.ingest import readers
+from cvm.ingest import erased, readers
 from cvm.ingest.identity import named_queries, resolve_batch
 from cvm.ingest.options import timestamp_floor
 from cvm.ingest.result import LoadResult
@@ -104,8 +104,8 @@ def load_events(
     Returns
     -------
     EventsLoadResult
-        Counts of the events (``rows_read = loaded + duplicates + rejected``), the orders made
-        from "Order Completed"/"Order Refunded" and the number of customers merged.
+        Counts of the events (``rows_read = loaded + duplicates + rejected + erased``), the
+        orders made from "Order Completed"/"Order Refunded" and the number of customers merged.
 
     Notes
     -----
@@ -126,6 +126,7 @@ def load_events(
             "INSERT INTO loads (load_id, kind, source, started_at) VALUES (?, 'events', ?, ?)",
             [load_id, source, now],
         )
+        erased.install(con)
         report(0, _STEPS, "reading")
         bad: dict[int, str] = {}
 
@@ -152,6 +153,7 @@ def load_events(
                 [line],
             )
         con.execute("DROP TABLE _ev_docs")
+        refused = erased.refuse_rows(con, "_ev_rows")
         _run(con, "classify")
         _run(con, "rejects_insert", load_id=load_id, source=source)
         _run(con, "new_rows")
@@ -170,8 +172,11 @@ def load_events(
         report(5, _STEPS, "orders")
         orders = _load_orders(ws, load_id=load_id, source=source, now=now)
         result = _result(con, load_id=load_id, source=source)
+        result.erased = refused
+        result.rows_read += refused
         _finish_load(con, result)
         _drop_work_tables(con)
+        erased.uninstall(con)
         report(_STEPS, _STEPS, "done")
     result.orders = orders
     result.customers_merged = merged

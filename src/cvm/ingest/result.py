@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 @dataclass
 class LoadResult:
-    """Counts of one load (one file of one kind); ``rows_read = loaded + duplicates + rejected``.
+    """Counts of one load (one file of one kind);
+    ``rows_read = loaded + duplicates + rejected + erased``.
 
     ``updated`` counts rows among ``loaded`` that replaced a stored row (customer snapshots);
     ``skipped`` counts source rows that hold no record of this kind (the line-item rows after
@@ -15,7 +16,8 @@ class LoadResult:
     not in ``rows_read``. ``top_reasons`` holds every reason (text before the colon) with its
     count; ``hints`` say how to load the refused rows (e.g. the ``--date-format`` their
     timestamps follow); ``notes`` are warnings that refused no row (a consent column the
-    profile could not read, read as no consent).
+    profile could not read, read as no consent); ``erased`` counts rows refused because they
+    carry an identifier of an erased customer (not stored anywhere).
     """
 
     kind: str
@@ -32,3 +34,4 @@ class LoadResult:
     notes: list[str] = field(default_factory=list)
     """Things the user should know about this load that are not errors (printed by the CLI)."""
     customers_merged: int = 0  # customer ids folded into another by identity linking
+    erased: int = 0

@@ -36,7 +36,7 @@ import duckdb
 from cvm._exceptions import ConfigError, IngestError
 from cvm._progress import Progress, no_progress
 from cvm._sql import load_sql
-from cvm.ingest import readers
+from cvm.ingest import erased, readers
 from cvm.ingest._common import SQL, finish_load, prepare, start_load, status_counts, ts_params
 from cvm.ingest.options import resolve_options
 from cvm.ingest.profiles import normalise
@@ -81,7 +81,10 @@ PRESETS: dict[str, dict[str, Any]] = {
     "surveymonkey": {"header_rows": 1},  # the "Response" / sub-question row
     "generic": {"header_rows": 0},
 }
-_WORK = ("_cvm_svw_long", "_cvm_svw_map", "_cvm_sv_rows", "_cvm_sv_status", "_cvm_rejects")
+_WORK = (
+    "_cvm_svw_long", "_cvm_svw_map", "_cvm_sv_rows", "_cvm_sv_status", "_cvm_rejects",
+    "_cvm_erasure_key",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -394,13 +397,14 @@ def _load_wide(
                     "score_range": f"{lo:g}..{hi:g}",
                 },
             )
+            result.erased = erased.refuse_rows(con, "_cvm_sv_rows")
             report(2, 4, f"{result.source}: deduplicate")
             con.execute(load_sql(SQL, "surveys_status.sql"))
             report(3, 4, f"{result.source}: insert")
             con.execute(load_sql(SQL, "surveys_insert.sql"), {"load_id": result.load_id})
             counts = status_counts(con, "_cvm_sv_status")
             rows = con.execute("SELECT count(*) FROM _cvm_sv_rows").fetchall()[0][0]
-            result.rows_read = int(rows)
+            result.rows_read = int(rows) + result.erased
             result.loaded = counts.get("load", 0)
             result.duplicates = counts.get("duplicate", 0)
             con.execute(

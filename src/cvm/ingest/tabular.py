@@ -14,7 +14,7 @@ import duckdb
 from cvm._exceptions import ConfigError, IngestError
 from cvm._progress import Progress, no_progress
 from cvm._sql import load_sql
-from cvm.ingest import readers
+from cvm.ingest import erased, readers
 from cvm.ingest._common import (
     SQL,
     finish_load,
@@ -205,6 +205,9 @@ def _keyed_loader(spec: _Keyed) -> Loader:
         progress(0, 3, f"{result.source}: read and validate")
         sql = with_input(load_sql(SQL, f"{spec.stem}_validate.sql"), f"{spec.prefix}_in", select)
         con.execute(sql, {**params, **spec.params(options)})
+        refused = erased.refuse_rows(con, f"{spec.prefix}_rows")
+        result.rows_read += refused
+        result.erased += refused
         progress(1, 3, f"{result.source}: deduplicate")
         con.execute(load_sql(SQL, f"{spec.stem}_status.sql"))
         progress(2, 3, f"{result.source}: {spec.write}")
@@ -236,6 +239,7 @@ _WORK_TABLES = (
     "_cvm_rejects",
     "_cvm_rates",
     "_cvm_limits",
+    "_cvm_erasure_key",
 )
 
 

@@ -12,6 +12,7 @@ import duckdb
 
 from cvm._progress import Progress, no_progress
 from cvm._sql import load_sql
+from cvm.ingest import erased
 from cvm.ingest._common import SQL, prepare, scalar, status_counts, store_rejects, ts_params
 from cvm.ingest.options import SourceOptions
 from cvm.ingest.result import LoadResult
@@ -36,6 +37,7 @@ def validate_and_insert(
     con.execute(sql, {**params, **ts_params(options), "currency": options.currency})
     if scalar(con, "SELECT count(*) FROM _cvm_tx_rows WHERE transaction_id IS NULL"):
         con.execute(load_sql(SQL, "transactions_content_ids.sql"))
+    refused = erased.refuse_rows(con, "_cvm_tx_rows")
     progress(1, 3, f"{result.source}: deduplicate")
     valid = scalar(con, "SELECT count(*) FROM _cvm_tx_rows WHERE reason IS NULL")
     if scalar(con, load_sql(SQL, "transactions_unique.sql")):
@@ -57,7 +59,8 @@ def validate_and_insert(
     if loaded:
         con.execute(load_sql(SQL, insert), {"load_id": result.load_id})
     con.execute(load_sql(SQL, "transactions_rejects.sql"))
-    result.rows_read += scalar(con, "SELECT count(*) FROM _cvm_tx_rows")
+    result.rows_read += scalar(con, "SELECT count(*) FROM _cvm_tx_rows") + refused
+    result.erased += refused
     result.loaded += loaded
     result.duplicates += duplicates
     progress(3, 3, f"{result.source}: done")

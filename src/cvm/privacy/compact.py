@@ -1,0 +1,78 @@
+"""Compaction: rewrite the database into a new file and swap it in, so that deleted rows leave
+no bytes behind.
+
+DuckDB reuses the blocks that deleted rows free but does not overwrite them, and CHECKPOINT
+keeps them in the file: only a rebuild drops them. The workspace's connection (its lock) is
+held while a copy is written beside the database (``COPY FROM DATABASE``); the copy replaces
+the file in one rename, then the connection reopens on it. A crash leaves the old file or the
+new one, each whole and with the same rows.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cvm._exceptions import WorkspaceError
+from cvm.workspace.connection import DB_NAME, connect
+
+if TYPE_CHECKING:
+    from cvm.workspace import Workspace
+
+__all__ = ["compact_workspace", "compaction_pending"]
+
+COPY_NAME = "_cvm_compact"
+
+
+def compaction_pending(ws: Workspace) -> int:
+    """Erasures whose bytes may still be in the database file (compaction not yet done)."""
+    row = ws.con.execute("SELECT count(*) FROM erasures WHERE compacted_at IS NULL").fetchone()
+    return int(row[0]) if row else 0
+
+
+def compact_workspace(ws: Workspace) -> float:
+    """Rebuild the workspace database without free blocks; returns the seconds it took.
+
+    Needs the workspace open read-write (it holds the lock throughout). Erasures logged before
+    are marked compacted in the new file only, so an interrupted compaction stays pending.
+    """
+    start = time.perf_counter()
+    db = Path(ws.path) / DB_NAME
+    tmp = db.with_name(f"{DB_NAME}.compact")
+    for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    con = ws.con
+    row = con.execute("SELECT current_database()").fetchone()
+    name = str(row[0]) if row else "cvm"
+    con.execute("CHECKPOINT")
+    quoted = str(tmp).replace("'", "''")
+    con.execute(f"ATTACH '{quoted}' AS {COPY_NAME}")
+    try:
+        con.execute(f'COPY FROM DATABASE "{name}" TO {COPY_NAME}')
+        con.execute(
+            f"UPDATE {COPY_NAME}.main.erasures SET compacted_at = now()::TIMESTAMP"
+            " WHERE compacted_at IS NULL"
+        )
+    finally:
+        con.execute(f"DETACH {COPY_NAME}")
+    _fsync(tmp)
+    os.replace(tmp, db)  # the lock is still held on the old file
+    _fsync(db.parent)
+    con.close()
+    try:
+        ws.con = connect(db)
+    except WorkspaceError as exc:
+        raise WorkspaceError(
+            f"the workspace was compacted, but another process opened it first: {exc}"
+        ) from exc
+    return time.perf_counter() - start
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,166 @@
+"""Whom a privacy request is about: any identifier (customer id, merged-away id, e-mail, phone,
+anonymous or CRM id) leads to one customer, and from it to every identifier and order of theirs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+import duckdb
+
+from cvm._exceptions import CvmError, DataError
+from cvm._sql import load_sql
+from cvm.ingest import erased
+from cvm.ingest.identity import customer_tables
+
+_NAME = re.compile(r"^--\s*name:\s*([a-z_]+)\s*$", re.MULTILINE)
+_PHONE = re.compile(r"\+?[0-9][0-9 ().\-/]{4,}[0-9]")
+_EDGE = "0-9A-Za-z_@+\\-"
+_SEPARATORS = r"[\s().\-/]*"
+
+
+@cache
+def queries(name: str) -> dict[str, str]:
+    """The statements of ``cvm/privacy/<name>``, keyed by their ``-- name: x`` header."""
+    parts = _NAME.split(load_sql("cvm.privacy", name))
+    return {key: body.strip() for key, body in zip(parts[1::2], parts[2::2], strict=True)}
+
+
+def _run(con: duckdb.DuckDBPyConnection, query: str, **params: object) -> None:
+    sql = queries("subject.sql")[query]
+    con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql} or None)
+
+
+def phone_digits(value: str) -> str | None:
+    """The digits of a value written like a phone number, else None."""
+    return re.sub(r"\D", "", value) if _PHONE.fullmatch(value.strip()) else None
+
+
+def find_customer(con: duckdb.DuckDBPyConnection, identifier: str) -> str:
+    """The customer id behind any identifier of a person.
+
+    A customer id found in any table is taken as it is (a merged-away one leads to its
+    survivor); otherwise the identifier is looked up among merges, the identity graph, the
+    e-mails and phones on file, and the ids events carry.
+
+    Raises
+    ------
+    DataError
+        No customer has this identifier ("unknown customer", saying when it was erased before),
+        or it names several customers (the message lists them: ask again by customer id).
+    """
+    ident = identifier.strip()
+    if not ident:
+        raise DataError("unknown customer '': give a customer id, e-mail, phone or other id")
+    merged = con.execute(
+        "SELECT into_customer_id FROM customer_merges WHERE from_customer_id = ?"
+        " ORDER BY merged_at DESC LIMIT 1",
+        [ident],
+    ).fetchone()
+    if merged:
+        return str(merged[0])
+    for table in ["customers", *customer_tables(con)]:
+        hit = con.execute(
+            f'SELECT 1 FROM "{table}" WHERE customer_id = ? LIMIT 1', [ident]
+        ).fetchone()
+        if hit:
+            return ident
+    sql = queries("subject.sql")["candidates"]
+    found = [
+        str(r[0])
+        for r in con.execute(
+            sql, {"id": ident, "lower": ident.lower(), "digits": phone_digits(ident)}
+        ).fetchall()
+    ]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise DataError(
+            f"{identifier!r} names {len(found)} customers ({', '.join(found[:5])}):"
+            " ask again with one customer id"
+        )
+    if _erased_before(con, ident):
+        raise DataError(f"unknown customer {identifier!r}: that identifier was erased before")
+    raise DataError(f"unknown customer {identifier!r}: no row in any table")
+
+
+def _erased_before(con: duckdb.DuckDBPyConnection, ident: str) -> bool:
+    try:
+        erased.install(con)
+        return erased.is_erased(con, ident)
+    except (CvmError, duckdb.Error):  # no key to tell: the plain "unknown" answer holds
+        return False
+    finally:
+        erased.uninstall(con)
+
+
+@dataclass
+class Subject:
+    """The customer of a request and what identifies them, for matching text."""
+
+    customer_id: str
+    ids: list[str] = field(default_factory=list)  # every person identifier, as stored
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    orders: list[str] = field(default_factory=list)
+
+    def _alternatives(self, *, ids: bool) -> list[str]:
+        alts = [f"(?i:{re.escape(e)})" for e in sorted(set(self.emails))]
+        for phone in sorted(set(self.phones)):
+            digits = re.sub(r"\D", "", phone)
+            if len(digits) >= 6:
+                alts.append(r"\+?" + _SEPARATORS.join(digits))
+        if ids:
+            alts += [re.escape(i) for i in sorted(set(self.ids), key=len, reverse=True)]
+        return alts
+
+    def quoting(self, *, ids: bool = True) -> str | None:
+        """A regular expression (RE2 and Python) for the identifiers written as whole words in
+        text: e-mails in any case, phones however spaced, ids as written; group 2 is the match.
+        None when there is nothing to look for."""
+        alts = self._alternatives(ids=ids)
+        if not alts:
+            return None
+        return f"(^|[^{_EDGE}.])({'|'.join(alts)})($|[^{_EDGE}])"
+
+    def orders_quoting(self) -> str | None:
+        """The same for the customer's order ids (in refused order and order-line rows)."""
+        if not self.orders:
+            return None
+        alts = "|".join(re.escape(o) for o in sorted(set(self.orders), key=len, reverse=True))
+        return f"(^|[^{_EDGE}.])({alts})($|[^{_EDGE}])"
+
+    def json_ids(self) -> str | None:
+        """A regular expression for a JSON string that is exactly one of the ids."""
+        if not self.ids:
+            return None
+        alts = "|".join(re.escape(i) for i in sorted(set(self.ids), key=len, reverse=True))
+        return f'"(?:{alts})"'
+
+
+def collect(con: duckdb.DuckDBPyConnection, customer_id: str) -> Subject:
+    """Fill ``_pv_identifiers`` and ``_pv_respondents`` for the customer; return them."""
+    _run(con, "identifiers", cid=customer_id)
+    for step in ("identifiers_linked", "identifiers_lower", "orders", "respondents"):
+        _run(con, step)
+    rows = con.execute("SELECT value, kind, is_phone FROM _pv_identifiers").fetchall()
+    subject = Subject(customer_id)
+    for value, kind, is_phone in rows:
+        text = str(value)
+        if kind == "order":
+            subject.orders.append(text)
+            continue
+        subject.ids.append(text)
+        if "@" in text:
+            subject.emails.append(text)
+        if is_phone:
+            subject.phones.append(text)
+    return subject
+
+
+def drop(con: duckdb.DuckDBPyConnection) -> None:
+    """Free the request's temporary tables."""
+    for name in ("_pv_identifiers", "_pv_respondents"):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
