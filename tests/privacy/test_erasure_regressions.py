@@ -318,8 +318,10 @@ def test_every_table_is_covered_by_erasure(linked: Workspace) -> None:
     catalog = {
         r[0]
         for r in linked.con.execute(
-            "SELECT table_name FROM duckdb_columns() WHERE NOT internal AND schema_name = 'main'"
-            " AND database_name = current_database() AND column_name = 'customer_id'"
+            "SELECT c.table_name FROM duckdb_columns() c JOIN duckdb_tables() t"
+            " USING (database_name, schema_name, table_name) WHERE NOT c.internal"
+            " AND NOT t.temporary AND c.schema_name = 'main'"
+            " AND c.database_name = current_database() AND c.column_name = 'customer_id'"
         ).fetchall()
     }
     assert set(customer_tables(linked.con)) | {"customers"} == catalog

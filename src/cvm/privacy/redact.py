@@ -40,10 +40,11 @@ def redact_rows(con: duckdb.DuckDBPyConnection, subject: Subject) -> dict[str, i
     text = subject.quoting(ids=False)
     ids = subject.json_ids()
     columns = con.execute(
-        "SELECT table_name, column_name, data_type FROM information_schema.columns"
-        " WHERE table_catalog = current_database() AND table_schema = 'main'"
-        " AND data_type IN ('VARCHAR', 'JSON')"
-        " ORDER BY table_name, ordinal_position"
+        "SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c"
+        " JOIN information_schema.tables t USING (table_catalog, table_schema, table_name)"
+        " WHERE c.table_catalog = current_database() AND c.table_schema = 'main'"
+        " AND t.table_type = 'BASE TABLE' AND c.data_type IN ('VARCHAR', 'JSON')"
+        " ORDER BY c.table_name, c.ordinal_position"
     ).fetchall()
     changed: dict[str, int] = {}
     for table, column, dtype in columns:

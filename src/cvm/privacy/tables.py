@@ -36,6 +36,9 @@ WITHOUT_CUSTOMER_ROWS = {
     "schema_version": "migrations applied",
     "erasures": "the erasure log: keyed hashes and counts only",
     "erased_identifiers": "keyed hashes of erased identifiers",
+    "ingest_rekeys": "one row per table re-keyed after an upgrade",
+    "suppressed_identifiers": "the suppression list (e-mails and phones as SHA-256 only), kept"
+    " so that an unsubscribe outlives an erasure",
 }
 """Tables that hold no row about one customer. Their text and JSON columns are still searched
 for the customer's e-mail, phone and ids, which are redacted where found (``redact``)."""

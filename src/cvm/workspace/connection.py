@@ -56,13 +56,14 @@ def connect(
             holder = lock_holder(str(exc))
             if holder is None and "lock" not in str(exc).lower():
                 raise WorkspaceError(f"cannot open {path}: {_first_line(exc)}") from None
-            if time.monotonic() + pause > deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 raise _busy(Path(path), holder, limit) from None
             if on_wait is not None and not told:
                 who = f"{holder[0]}, PID {holder[1]}" if holder else "another process"
                 on_wait(f"waiting for the lock held by {who} (up to {limit:g} s)")
                 told = True
-            time.sleep(pause)
+            time.sleep(min(pause, left))
             pause = min(pause * 2, 1.0)
     con.execute("SET TimeZone = 'UTC'; SET enable_progress_bar = false")
     return con

@@ -87,12 +87,13 @@ class Workspace:
         return f"Workspace({str(self.path)!r})"
 
     def table_counts(self) -> dict[str, int]:
-        """Row count of every table, for `cvm info` and tests."""
+        """Row count of every stored table (not views or temporary tables), for `cvm info`."""
         names = [
             r[0]
             for r in self.con.execute(
                 "SELECT table_name FROM information_schema.tables"
-                " WHERE table_schema = 'main' ORDER BY table_name"
+                " WHERE table_catalog = current_database() AND table_schema = 'main'"
+                " AND table_type = 'BASE TABLE' ORDER BY table_name"
             ).fetchall()
         ]
         counts = {}
