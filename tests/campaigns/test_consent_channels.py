@@ -69,7 +69,7 @@ def test_each_channel_reads_its_own_consent(shop: Workspace) -> None:
     rows = shop.con.execute("SELECT customer_id, channel, reason FROM contact_policy").fetchall()
     assert len(rows) == 6 * 4
     reachable = {ch: {c for c, chan, r in rows if chan == ch and r is None} for ch in CHANNELS}
-    refused = {ch: {c for c, chan, r in rows if chan == ch and r == "no_consent"} for ch in CHANNELS}
+    refused = {ch: {c for c, chan, r in rows if (chan, r) == (ch, "no_consent")} for ch in CHANNELS}
     expected = _expected_reachable()
     assert reachable == expected
     assert reachable["mail"] == {"00104", "00106"} and reachable["push"] == {"00103", "00106"}

@@ -100,9 +100,12 @@ def test_erase_removes_the_customer_everywhere_and_nobody_else(demo: Path, tmp_p
         assert not ws.con.execute(
             "SELECT count(*) FROM rejected_rows WHERE contains(raw, ?)", [email]
         ).fetchall()[0][0]
-        assert ws.con.execute(
-            "SELECT count(*) FROM rejected_rows WHERE contains(raw, 'C9')"
-        ).fetchall()[0][0] == 1
+        assert (
+            ws.con.execute(
+                "SELECT count(*) FROM rejected_rows WHERE contains(raw, 'C9')"
+            ).fetchall()[0][0]
+            == 1
+        )
         with pytest.raises(DataError, match="unknown customer"):
             erase_customer(ws, cid)
 
