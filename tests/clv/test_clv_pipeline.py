@@ -39,10 +39,14 @@ def test_holdout_evaluation_reconciles_and_tracks(cdnow_log: pd.DataFrame) -> No
     assert ev.totals.loc["bgnbd", "actual"] == actual
     assert ev.tracking["actual"].iloc[-1] == actual
     assert ev.calibration_table["customers"].sum() == 2357
-    # The BG/NBD under-forecasts CDNOW's 39-week holdout by about a tenth (1,653 predicted
+    # The BG/NBD under-forecasts CDNOW's 39-week holdout by about an eighth (1,653 predicted
     # against 1,882 actual repeat purchases) but ranks customers right: the conditional
-    # expectation rises with calibration frequency, as in FHL (2005) fig. 4.
-    assert abs(ev.totals.loc["bgnbd", "error_pct"]) < 15
+    # expectation rises with calibration frequency, as in FHL (2005) fig. 4. The fit is pinned
+    # to the published parameters (test above), so the forecast is deterministic: the bounds
+    # allow optimiser tolerance (0.3%, 5 purchases) and no more, in either direction.
+    assert actual == 1882
+    assert ev.totals.loc["bgnbd", "predicted"] == pytest.approx(1653.4, abs=5)
+    assert ev.totals.loc["bgnbd", "error_pct"] == pytest.approx(-12.15, abs=0.3)
     assert ev.calibration_table["bgnbd"].is_monotonic_increasing
     assert ev.tracking["bgnbd"].is_monotonic_increasing
 

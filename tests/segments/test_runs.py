@@ -43,10 +43,13 @@ def test_churn_model_against_p_alive(ws: Workspace, trained: object) -> None:
     note = trained.notes[0]
     assert note.startswith("the churn model beats the BG/NBD P(alive) baseline")
     assert f"({m['roc_auc'] - b['roc_auc']:+.3f})" in note
-    assert m["roc_auc"] > 0.65
-    # stated tolerance: mean gap of 0.15 between predicted and observed churn per risk decile
-    # (about 500 validation customers here; 0.01 at 1M in bench/segments.py)
-    assert m["calibration_error"] < 0.15
+    # seeded simulator, so the metrics are fixed (ROC-AUC 0.762, calibration gap 0.076 here);
+    # the two-sided bounds leave room for library versions of the boosting model (+-0.05) and
+    # catch both a model that learns nothing and one that sees its own labels (AUC near 1)
+    assert m["roc_auc"] == pytest.approx(0.76, abs=0.05)
+    # mean gap between predicted and observed churn per risk decile, on about 500 validation
+    # customers (0.01 at 1M in bench/segments.py)
+    assert 0.02 < m["calibration_error"] < 0.12
     assert (ws.path / "models").is_dir() and any((ws.path / "models").iterdir())
 
 
