@@ -8,14 +8,16 @@ and phone. A second customer (``cust-z``) has rows everywhere too and must keep 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from cvm import DataError
 from cvm.ingest import load_file
 from cvm.ingest.events import load_events
-from cvm.privacy import erase_customer
+from cvm.privacy import erase_customer, export_customer
 from cvm.workspace import Workspace
 
 EVENTS = Path(__file__).parents[1] / "data" / "events"
@@ -162,3 +164,24 @@ def test_erasing_a_merged_away_id_erases_the_person_it_was_merged_into(linked: W
     assert _quoting(linked, EMAIL, PHONE) == 0
     assert _count(linked, "SELECT count(*) FROM identities WHERE source_id = ?", [EMAIL]) == 0
     assert _count(linked, "SELECT count(*) FROM customers WHERE customer_id = 'cust-z'", []) == 1
+
+
+def test_export_by_a_merged_away_id_gives_everything_linked(linked: Workspace) -> None:
+    data = export_customer(linked, "cust-b")  # followed to cust-a
+    assert [r["customer_id"] for r in data["customers"]] == ["cust-a"]
+    assert data["customers"][0]["phone"] == PHONE
+    assert sorted(r["attribute"] for r in data["survey_responses"]) == ["nps", "quality"]
+    assert len(data["transactions"]) == 4
+    assert [(r["from_customer_id"], r["into_customer_id"]) for r in data["customer_merges"]] == [
+        ("cust-b", "cust-a")
+    ]
+    refused = sorted(r["raw"] for r in data["rejected_rows"])
+    assert (
+        len(refused) == 2 and EMAIL in refused[0] + refused[1] and PHONE in refused[0] + refused[1]
+    )
+    assert not any(OTHER_EMAIL in r or OTHER_PHONE in r for r in refused)
+    json.dumps(data, default=str)  # serialisable (timestamps through str)
+    other = export_customer(linked, "cust-z")
+    assert "customer_merges" not in other and len(other["survey_responses"]) == 1
+    with pytest.raises(DataError, match="unknown customer 'nobody'"):
+        export_customer(linked, "nobody")
