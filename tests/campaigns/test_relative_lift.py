@@ -68,3 +68,28 @@ def test_revenue_relative_interval_is_the_delta_method() -> None:
         assert (lift.relative_lower, lift.relative_upper) == pytest.approx(expected, rel=1e-9)
         width = math.log1p(lift.relative_upper) - math.log1p(lift.relative_lower)
         assert width == pytest.approx(2 * z * se, rel=1e-9)
+
+
+def test_revenue_relative_interval_with_means_below_one() -> None:
+    # conversion-like outcomes (means 0.3 and 0.2): the delta method still applies
+    y1 = np.r_[np.ones(30), np.zeros(70)]
+    y0 = np.r_[np.ones(20), np.zeros(80)]
+    se = math.sqrt(
+        statistics.variance(y1) / (100 * 0.3**2) + statistics.variance(y0) / (100 * 0.2**2)
+    )
+    lift = welch(y1, y0)
+    assert lift.relative == pytest.approx(0.5)
+    assert (lift.relative_lower, lift.relative_upper) == pytest.approx(
+        (1.5 * math.exp(-Z95 * se) - 1, 1.5 * math.exp(Z95 * se) - 1), rel=1e-9
+    )
+
+
+def test_no_relative_interval_when_an_arm_has_no_revenue() -> None:
+    spend = np.array([0.0, 12.0, 30.0, 0.0, 8.0])
+    nothing = np.zeros(5)
+    down = welch(nothing, spend)  # treated spent nothing: -100%, no log-scale interval
+    assert down.relative == -1.0
+    assert math.isnan(down.relative_lower) and math.isnan(down.relative_upper)
+    up = welch(spend, nothing)  # controls spent nothing: no ratio at all
+    assert math.isnan(up.relative)
+    assert math.isnan(up.relative_lower) and math.isnan(up.relative_upper)

@@ -70,4 +70,6 @@ def test_holm_edges() -> None:
     # whole-number input (0 and 1 are p-values too) comes back as floats, capped at 1
     adjusted = holm([0, 1, 0])
     assert adjusted.dtype == np.float64 and adjusted.tolist() == [0.0, 1.0, 0.0]
-    assert holm([0.04]).tolist() == [0.04]  # one arm: nothing to adjust
+    single = np.array([0.04])
+    adjusted_single = holm(single)  # one arm: nothing to adjust, and a new array
+    assert adjusted_single.tolist() == [0.04] and adjusted_single is not single

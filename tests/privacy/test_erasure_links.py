@@ -152,7 +152,8 @@ def test_every_table_with_a_customer_id_is_cleared(linked: Workspace) -> None:
 
 def test_erasing_a_merged_away_id_erases_the_person_it_was_merged_into(linked: Workspace) -> None:
     catalog = _catalog_customer_tables(linked)
-    erase_customer(linked, "cust-b")
+    deleted = erase_customer(linked, "cust-b")
+    assert deleted["customer_merges"] == 1 and deleted["rejected_rows"] == 2
     for table in sorted(catalog):
         left = _count(
             linked,
