@@ -93,3 +93,14 @@ def test_no_relative_interval_when_an_arm_has_no_revenue() -> None:
     up = welch(spend, nothing)  # controls spent nothing: no ratio at all
     assert math.isnan(up.relative)
     assert math.isnan(up.relative_lower) and math.isnan(up.relative_upper)
+
+
+def test_relative_lift_when_refunds_outweigh_sales() -> None:
+    # the treated arm's net revenue is negative (refunds): the ratio still reads as a ratio
+    treated = np.array([-30.0, 0.0, 5.0, 0.0, 5.0])  # mean -4
+    control = np.array([10.0, 0.0, 20.0, 10.0, 10.0])  # mean 10
+    lift = welch(treated, control)
+    assert lift.relative == pytest.approx(-4 / 10 - 1)
+    assert math.isnan(lift.relative_lower) and math.isnan(lift.relative_upper)
+    small = welch(np.zeros(4), np.array([0.0, 1.0, 0.0, 1.0]))  # control mean 0.5
+    assert small.relative == pytest.approx(-1.0)

@@ -73,3 +73,14 @@ def test_holm_edges() -> None:
     single = np.array([0.04])
     adjusted_single = holm(single)  # one arm: nothing to adjust, and a new array
     assert adjusted_single.tolist() == [0.04] and adjusted_single is not single
+
+
+def test_a_single_conversion_is_counted_as_it_is() -> None:
+    # one conversion is not an empty cell: Katz on the raw counts, no half added
+    for x1, n1, x0, n0 in ((1, 50, 4, 60), (5, 50, 1, 60)):
+        lift = two_proportion(x1, n1, x0, n0)
+        rr = (x1 / n1) / (x0 / n0)
+        se = math.sqrt(1 / x1 - 1 / n1 + 1 / x0 - 1 / n0)
+        assert lift.relative_lower == pytest.approx(rr * math.exp(-Z95 * se) - 1, rel=1e-9)
+        assert lift.relative_upper == pytest.approx(rr * math.exp(Z95 * se) - 1, rel=1e-9)
+    assert two_proportion(3, 10, 1, 1).control == 1.0  # a control group of one is allowed

@@ -165,12 +165,15 @@ def test_erasing_a_merged_away_id_erases_the_person_it_was_merged_into(linked: W
     assert _quoting(linked, EMAIL, PHONE) == 0
     assert _count(linked, "SELECT count(*) FROM identities WHERE source_id = ?", [EMAIL]) == 0
     assert _count(linked, "SELECT count(*) FROM customers WHERE customer_id = 'cust-z'", []) == 1
+    with pytest.raises(DataError, match="unknown customer 'cust-b': no row in any table"):
+        erase_customer(linked, "cust-b")
 
 
 def test_export_by_a_merged_away_id_gives_everything_linked(linked: Workspace) -> None:
     data = export_customer(linked, "cust-b")  # followed to cust-a
     assert [r["customer_id"] for r in data["customers"]] == ["cust-a"]
     assert data["customers"][0]["phone"] == PHONE
+    assert data["customers"][0]["country"] is None  # missing values as None (JSON null)
     assert sorted(r["attribute"] for r in data["survey_responses"]) == ["nps", "quality"]
     assert len(data["transactions"]) == 4
     assert [(r["from_customer_id"], r["into_customer_id"]) for r in data["customer_merges"]] == [
