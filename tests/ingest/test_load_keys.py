@@ -61,3 +61,25 @@ def test_the_afternoon_order_arriving_later_is_added(workspace: Workspace, tmp_p
     later = load_file(workspace, "transactions", full, columns=COLUMNS)
     assert later.loaded == 3 and later.duplicates == 1
     assert len(_orders(workspace)) == 4
+
+
+def test_a_changed_order_under_a_known_id_is_refused_not_counted_as_loaded(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "jan.csv", tmp_path / "jan_fixed.csv"
+    first.write_text(
+        "order_id,customer_id,order_date,amount\n"
+        "A-0001,000417,2024-03-05 09:12:00,12.50\nA-0002,000988,2024-03-05 10:00:00,8.00\n"
+    )
+    # the shop re-exports: A-0001's amount changed, A-0003 is new
+    second.write_text(
+        "order_id,customer_id,order_date,amount\n"
+        "A-0001,000417,2024-03-05 09:12:00,15.00\nA-0003,000988,2024-03-06 10:00:00,9.00\n"
+    )
+    assert load_file(workspace, "transactions", first).loaded == 2
+    again = load_file(workspace, "transactions", second)
+    assert (again.loaded, again.duplicates, again.rejected) == (1, 0, 1)
+    stored = workspace.con.execute(
+        "SELECT transaction_id, amount FROM transactions ORDER BY 1"
+    ).fetchall()
+    assert stored == [("A-0001", 12.5), ("A-0002", 8.0), ("A-0003", 9.0)]
