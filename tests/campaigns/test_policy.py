@@ -117,6 +117,23 @@ def test_build_excludes_exactly_what_the_policy_says(history):
     assert stored == expected
     assert {r for _, r in expected} >= {"no_consent", "no_phone", "suppressed"}
     assert sum(result.excluded.values()) == len(expected)
+    # counted from the seed, not by the policy: every 5th has no SMS consent (400), every 7th
+    # else no phone (285 - 57 = 228), K00003 is suppressed everywhere, K00013 had 2 contacts
+    # in the 7 days before START, and K00022..K00024 are in RUN (K00021 has no phone)
+    by_reason: dict[str, list[str]] = {}
+    for customer, reason in stored:
+        by_reason.setdefault(reason, []).append(customer)
+    running = by_reason.pop("in_running_campaign", []) + by_reason.pop(
+        "control_in_running_campaign", []
+    )
+    assert sorted(running) == ["K00022", "K00023", "K00024"]
+    assert {k: len(v) for k, v in by_reason.items()} == {
+        "no_consent": 400,
+        "no_phone": 228,
+        "suppressed": 1,
+        "frequency_cap_7d": 1,
+    }
+    assert by_reason["suppressed"] == ["K00003"] and by_reason["frequency_cap_7d"] == ["K00013"]
 
 
 def test_bad_arguments_are_clear_errors(crm):

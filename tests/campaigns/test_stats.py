@@ -56,22 +56,26 @@ def _coverage(frame: pd.DataFrame, metric: str, truth: float) -> float:
     return float(((rows["lower"] <= truth) & (truth <= rows["upper"])).mean())
 
 
+@pytest.mark.slow
 def test_conversion_interval_covers_the_true_lift_95_percent(effect_campaigns):
     assert 0.93 <= _coverage(effect_campaigns, "conversion", 0.02) <= 0.97
 
 
+@pytest.mark.slow
 def test_revenue_intervals_cover_the_true_lift_95_percent(effect_campaigns):
     truth = 0.02 * MEAN_SPEND
     assert 0.93 <= _coverage(effect_campaigns, "revenue", truth) <= 0.97
     assert 0.92 <= _coverage(effect_campaigns, "revenue_bootstrap", truth) <= 0.97
 
 
+@pytest.mark.slow
 def test_a_campaign_without_effect_is_significant_at_the_stated_rate(null_campaigns):
     for metric in ("conversion", "revenue", "revenue_bootstrap"):
         false_positive = float((null_campaigns.loc[metric, "p_value"] < 0.05).mean())
         assert 0.02 <= false_positive <= 0.08, metric
 
 
+@pytest.mark.slow
 def test_a_real_effect_is_found_as_often_as_the_power_says(effect_campaigns):
     # 3000 vs 800 customers, 10% -> 12%: normal-approximation power 0.38
     se = np.sqrt(0.10 * 0.90 / 800 + 0.12 * 0.88 / 3000)
@@ -80,6 +84,7 @@ def test_a_real_effect_is_found_as_often_as_the_power_says(effect_campaigns):
     assert found == pytest.approx(power, abs=0.07)
 
 
+@pytest.mark.slow
 def test_several_arms_hold_the_family_wise_error():
     rng = np.random.default_rng(3)
     any_rejected = []

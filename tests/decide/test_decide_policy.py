@@ -121,10 +121,16 @@ def test_budget_leaves_the_rest_out_for_budget(people: Workspace) -> None:
     result = make_plan(people, 0.15, as_of=AS_OF, offers=parse_offers(OFFERS), curve_points=0)
     assert result.solution.spent <= 0.15 and len(result.chosen) == 1
     save_plan(people, result)
+    # the one contact the budget pays for is the highest lift (C1, mail-x at 0.2); C5 and C6,
+    # eligible for mail-y only (lift 0.1, same value and cost), are left out for budget, and
+    # mail-y for C1 is the lower-value offer of the one chosen
+    chosen = result.chosen.set_index("customer_id")["offer_id"].to_dict()
+    assert chosen == {"C1": "mail-x"}
     statuses = people.con.execute(
-        "SELECT DISTINCT status FROM plan_decisions WHERE customer_id = 'C6'"
+        "SELECT customer_id, list(DISTINCT status ORDER BY status) FROM plan_decisions"
+        " WHERE customer_id IN ('C1', 'C5', 'C6') AND offer_id = 'mail-y' GROUP BY 1 ORDER BY 1"
     ).fetchall()
-    assert ("budget",) in statuses or ("chosen",) in statuses
+    assert statuses == [("C1", ["lower_value"]), ("C5", ["budget"]), ("C6", ["budget"])]
 
 
 def test_when_is_a_timestamp(people: Workspace) -> None:

@@ -144,6 +144,7 @@ def test_degenerate_data_raises_convergence_error() -> None:
         BetaGeoModel().fit(x, t_x, np.full(51, 10.0))
 
 
+@pytest.mark.slow
 def test_covariates_recover_a_known_effect() -> None:
     rng = np.random.default_rng(3)
     n = 20_000

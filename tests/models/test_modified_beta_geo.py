@@ -17,6 +17,7 @@ def test_parity_with_lifetimes_on_cdnow(cdnow: pd.DataFrame) -> None:
     np.testing.assert_allclose(p, [0.525, 6.183, 0.891, 1.614], atol=1e-3)
 
 
+@pytest.mark.slow
 def test_recovery_and_stability() -> None:
     truth = {"r": 0.6, "alpha": 8.0, "a": 0.9, "b": 3.0}
     d = simulate_mbgnbd_summary(30_000, **truth, T=np.linspace(20, 80, 30_000), seed=3)

@@ -39,6 +39,7 @@ def test_fast_likelihood_equals_row_sum(cdnow: pd.DataFrame) -> None:
         assert fast == pytest.approx(ParetoNBDModel()._row_log_likelihood(p, data).sum(), rel=1e-12)
 
 
+@pytest.mark.slow
 def test_recovery_on_simulated_data() -> None:
     truth = {"r": 0.7, "alpha": 10.0, "s": 0.9, "beta": 40.0}
     d = simulate_paretonbd_summary(30_000, **truth, T=np.linspace(30, 100, 30_000), seed=11)

@@ -36,17 +36,35 @@ def test_churn_model_against_p_alive(ws: Workspace, trained: object) -> None:
 
     assert isinstance(trained, ChurnTraining)
     m, b = trained.metrics, trained.baseline
-    # on the simulator the model must beat 1 - P(alive) on ranking, or say by how much not
+    # on the simulator the model beats 1 - P(alive) on ranking, by a clear margin: churn there
+    # follows recency and channel, which the baseline only partly sees (gap +0.22 on this seed;
+    # 0.10 leaves room for library versions without letting a tie pass)
+    assert m["roc_auc"] > b["roc_auc"] + 0.10
     note = trained.notes[0]
-    if m["roc_auc"] > b["roc_auc"]:
-        assert "beats" in note
-    else:
-        assert "does not beat" in note and f"{m['roc_auc'] - b['roc_auc']:+.3f}" in note
-    assert m["roc_auc"] > 0.65
-    # stated tolerance: mean gap of 0.15 between predicted and observed churn per risk decile
-    # (about 500 validation customers here; 0.01 at 1M in bench/segments.py)
-    assert m["calibration_error"] < 0.15
+    assert note.startswith("the churn model beats the BG/NBD P(alive) baseline")
+    assert f"({m['roc_auc'] - b['roc_auc']:+.3f})" in note
+    # seeded simulator, so the metrics are fixed (ROC-AUC 0.762, calibration gap 0.076 here);
+    # the two-sided bounds leave room for library versions of the boosting model (+-0.05) and
+    # catch both a model that learns nothing and one that sees its own labels (AUC near 1)
+    assert m["roc_auc"] == pytest.approx(0.76, abs=0.05)
+    # mean gap between predicted and observed churn per risk decile, on about 500 validation
+    # customers (0.01 at 1M in bench/segments.py)
+    assert 0.02 < m["calibration_error"] < 0.12
     assert (ws.path / "models").is_dir() and any((ws.path / "models").iterdir())
+
+
+def test_a_model_worse_than_the_baseline_is_said_to_be(trained: object) -> None:
+    import dataclasses
+
+    from cvm.segments.churn import ChurnTraining, comparison_note
+
+    assert isinstance(trained, ChurnTraining)
+    worse = dataclasses.replace(
+        trained, metrics={**trained.metrics, "roc_auc": trained.baseline["roc_auc"] - 0.0321}
+    )
+    note = comparison_note(worse)
+    assert note.startswith("the churn model does not beat the BG/NBD P(alive) baseline")
+    assert "(-0.032)" in note
 
 
 def test_segment_run_is_stored_and_reconciles(ws: Workspace, trained: object) -> None:
@@ -100,6 +118,24 @@ def test_migration_counts_reconcile(ws: Workspace) -> None:
 def test_cli(ws: Workspace, trained: object, runner: CliRunner, tmp_path: Path) -> None:
     path = str(ws.path)
     ws.close()  # the commands open the workspace themselves; this test runs last
+    result = runner.invoke(app, ["churn", "train", "-w", path, "--horizon", "90"])
+    assert result.exit_code == 0, result.output
+    assert "the churn model beats the BG/NBD P(alive) baseline" in result.output
+    assert Path(path, "report", "churn.html").exists()
+    result = runner.invoke(
+        app, ["churn", "score", "-w", path, "--as-of", "2025-12-31", "--top", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    run_id = result.output.strip().splitlines()[-1].removeprefix("run ").strip()
+    with Workspace.open(Path(path), read_only=True) as done:
+        scored = done.con.execute(
+            "SELECT count(churn_risk), count(*) FILTER (WHERE churn_risk NOT BETWEEN 0 AND 1),"
+            " arg_max(customer_id, churn_risk * coalesce(clv, 0))"
+            " FROM scores WHERE run_id = ?",
+            [run_id],
+        ).fetchall()[0]
+    assert scored[0] > 0 and scored[1] == 0  # buyers scored, every risk a probability
+    assert str(scored[2]) in result.output  # the customer with most value at risk is shown
     result = runner.invoke(app, ["segment", "-w", path, "--as-of", "2025-12-31"])
     assert result.exit_code == 0, result.output
     assert "660 customers segmented" in result.output
