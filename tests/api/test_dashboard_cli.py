@@ -71,7 +71,10 @@ def test_dashboard_serves_pages_and_stops(tmp_path: Path) -> None:
     try:
         _wait_until_up(base, proc)
         health = httpx.get(f"{base}/api/health", timeout=30).json()
-        assert health["status"] == "ok" and health["tables"]["transactions"] == len(ORDERS)
+        assert health == {"status": "ok", "workspace": "shop", "database": True}
+        quarter = {"as_of": "2025-03-31", "freq": "Q"}
+        kpis = httpx.get(f"{base}/api/kpis", params=quarter, timeout=60).json()
+        assert kpis["orders"] == len(ORDERS)  # every order falls in 2025 Q1
         home = httpx.get(f"{base}/", timeout=30, follow_redirects=False)
         assert home.status_code in (302, 307) and home.headers["location"] == "/dashboard"
         page = httpx.get(f"{base}/dashboard", params={"as_of": "2025-03-31"}, timeout=120)
