@@ -27,8 +27,10 @@ def _rows_about(ws: Workspace, cid: str) -> dict[str, int]:
     tables = [
         r[0]
         for r in ws.con.execute(
-            "SELECT DISTINCT table_name FROM information_schema.columns"
-            " WHERE table_schema = 'main' AND column_name = 'customer_id'"
+            "SELECT DISTINCT c.table_name FROM information_schema.columns c"
+            " JOIN information_schema.tables t USING (table_catalog, table_schema, table_name)"
+            " WHERE c.table_schema = 'main' AND c.column_name = 'customer_id'"
+            " AND t.table_type = 'BASE TABLE'"  # views (latest_scores, ...) repeat stored rows
         ).fetchall()
     ]
     assert {"customers", "transactions", "survey_responses", "identities"} <= set(tables)

@@ -76,3 +76,20 @@ def test_one_dimension_by_edges_the_others_by_quantiles(ten: Workspace) -> None:
 def test_bad_edges_are_named(rfm: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         read_settings({"rfm": rfm})
+
+
+def test_the_map_is_a_lookup_of_every_score_triple_made_in_the_sandbox(ten: Workspace) -> None:
+    """The map's rules run in the rule sandbox on the grid of scores, not on the workspace: the
+    lookup holds each (r, f, m) once, named by the first rule that holds (as a CASE would)."""
+    from cvm.segments.assign import rfm_map_table
+
+    settings = read_settings({"rfm": RFM})
+    table = rfm_map_table(ten.con, settings)
+    rows = ten.con.execute(f"SELECT r, f, m, segment FROM {table} ORDER BY r, f, m").fetchall()
+    assert len(rows) == 4 * 3 * 3  # 4 recency, 3 frequency, 3 monetary scores from the edges
+    for r, f, m, name in rows:
+        fm = (f + m) / 2
+        assert name == ("Best" if r >= 3 and fm >= 2.5 else "Lapsing" if r <= 2 and fm >= 2
+                        else "Rest"), (r, f, m)  # fmt: skip
+    tables = {t for (t,) in ten.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert "rfm_map_check" not in tables  # the type-check table is not left behind

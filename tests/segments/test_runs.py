@@ -36,12 +36,13 @@ def test_churn_model_against_p_alive(ws: Workspace, trained: object) -> None:
 
     assert isinstance(trained, ChurnTraining)
     m, b = trained.metrics, trained.baseline
-    # on the simulator the model beats 1 - P(alive) on ranking, by a clear margin: churn there
-    # follows recency and channel, which the baseline only partly sees (gap +0.22 on this seed;
-    # 0.10 leaves room for library versions without letting a tie pass)
-    assert m["roc_auc"] > b["roc_auc"] + 0.10
+    # on the simulator the model beats 1 - P(alive) on ranking: churn there follows recency
+    # and channel, which the baseline only partly sees. The baseline is the MBG/NBD P(alive),
+    # which does not hold one-time buyers alive, so the gap is smaller than against BG/NBD
+    # (+0.048 on this seed; 0.03 leaves room for library versions without letting a tie pass)
+    assert m["roc_auc"] > b["roc_auc"] + 0.03
     note = trained.notes[0]
-    assert note.startswith("the churn model beats the BG/NBD P(alive) baseline")
+    assert note.startswith("the churn model beats the P(alive) baseline")
     assert f"({m['roc_auc'] - b['roc_auc']:+.3f})" in note
     # seeded simulator, so the metrics are fixed (ROC-AUC 0.762, calibration gap 0.076 here);
     # the two-sided bounds leave room for library versions of the boosting model (+-0.05) and
@@ -63,7 +64,7 @@ def test_a_model_worse_than_the_baseline_is_said_to_be(trained: object) -> None:
         trained, metrics={**trained.metrics, "roc_auc": trained.baseline["roc_auc"] - 0.0321}
     )
     note = comparison_note(worse)
-    assert note.startswith("the churn model does not beat the BG/NBD P(alive) baseline")
+    assert note.startswith("the churn model does not beat the P(alive) baseline")
     assert "(-0.032)" in note
 
 
@@ -120,7 +121,7 @@ def test_cli(ws: Workspace, trained: object, runner: CliRunner, tmp_path: Path) 
     ws.close()  # the commands open the workspace themselves; this test runs last
     result = runner.invoke(app, ["churn", "train", "-w", path, "--horizon", "90"])
     assert result.exit_code == 0, result.output
-    assert "the churn model beats the BG/NBD P(alive) baseline" in result.output
+    assert "the churn model beats the P(alive) baseline" in result.output
     assert Path(path, "report", "churn.html").exists()
     result = runner.invoke(
         app, ["churn", "score", "-w", path, "--as-of", "2025-12-31", "--top", "3"]

@@ -39,7 +39,10 @@ _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _EMAIL_COLUMNS = ("email", "emailaddress", "e-mail", "mail", "subscriberemail")
 _HASH_COLUMNS = ("emailsha256", "sha256", "hashedemail", "emailhash", "hashedmaid")
 _PHONE_COLUMNS = ("phone", "phonenumber", "mobile", "mobilephone", "sms", "msisdn")
-_ID_COLUMNS = ("customerid", "id", "recordid", "contactid", "crmid", "userid", "externalid")
+_ID_COLUMNS = (
+    "customerid", "id", "recordid", "contactid", "crmid", "userid", "externalid", "customer",
+    "client", "clientid", "contact", "user", "customernumber", "customerno",
+)  # fmt: skip
 
 
 def _key(name: str) -> str:

@@ -65,30 +65,58 @@ def segment_table(
         profile = customer_profile(ws, day, **profile_options)
     if profile != PROFILE_TABLE:
         raise ConfigError(f"segment tables are built from {PROFILE_TABLE}, not {profile!r}")
-    rfm_map = rfm_map_sql(ws.con, settings)
-    sql = load_sql("cvm.segments", "segments.sql").replace("/*RFM_MAP*/", rfm_map)
-    ws.con.execute(sql, segment_params(day, settings))
+    rfm_map_table(ws.con, settings)
+    ws.con.execute(load_sql("cvm.segments", "segments.sql"), segment_params(day, settings))
     return SEGMENT_TABLE
 
 
-def rfm_map_sql(con: duckdb.DuckDBPyConnection, settings: SegmentSettings) -> str:
-    """The named RFM map as one CASE over ``r, f, m, fm``, each rule checked first.
+RFM_MAP_TABLE = "rfm_map_lookup"
 
-    Each rule passes the guard of :mod:`cvm.rules` and only its checked, rendered tree enters
-    the CASE (it runs inside segments.sql, over the scores ``r, f, m, fm`` alone).
+
+def rfm_map_table(con: duckdb.DuckDBPyConnection, settings: SegmentSettings) -> str:
+    """The named RFM map as a lookup table ``(r, f, m, segment)`` over every score triple.
+
+    Each rule passes the guard of :mod:`cvm.rules` and is evaluated in its locked sandbox on
+    the grid of possible scores (at most a few hundred rows), never on the workspace
+    connection; the first rule that holds names the triple, as a CASE would.
     """
+    import pyarrow as pa
+
+    from cvm.rules.sandbox import evaluate_arrow
     from cvm.segments.rules import check_expression
 
     con.execute(
         "CREATE OR REPLACE TEMP TABLE rfm_map_check"
         " (customer_id VARCHAR, r INTEGER, f INTEGER, m INTEGER, fm DOUBLE)"
     )
-    branches = []
-    for name, rule in settings.rfm_map.items():
-        checked = check_expression(con, "rfm_map_check", rule, f"segments.rfm.map {name!r}")
-        quoted = name.replace("'", "''")
-        branches.append(f"WHEN coalesce(({checked.sql}), false) THEN '{quoted}'")
-    return "CASE " + " ".join(branches) + " END"
+    checked = {
+        name: check_expression(con, "rfm_map_check", rule, f"segments.rfm.map {name!r}")
+        for name, rule in settings.rfm_map.items()
+    }
+    con.execute("DROP TABLE rfm_map_check")
+    top = {
+        axis: len(settings.edges.get(axis, [])) + 1 if settings.edges.get(axis) else settings.bins
+        for axis in ("recency", "frequency", "monetary")
+    }
+    grid = pd.MultiIndex.from_product(
+        [range(1, top["recency"] + 1), range(1, top["frequency"] + 1),
+         range(1, top["monetary"] + 1)], names=["r", "f", "m"],
+    ).to_frame(index=False)  # fmt: skip
+    grid["fm"] = (grid["f"] + grid["m"]) / 2.0
+    grid["customer_id"] = [str(k) for k in range(len(grid))]
+    held = evaluate_arrow(pa.Table.from_pandas(grid, preserve_index=False), checked)
+    held = held.reindex(grid["customer_id"])
+    first = held.idxmax(axis=1).where(held.any(axis=1))
+    rows = [
+        (int(r), int(f), int(m), None if pd.isna(name) else str(name))
+        for r, f, m, name in zip(grid["r"], grid["f"], grid["m"], first.to_numpy(), strict=True)
+    ]
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {RFM_MAP_TABLE}"
+        " (r INTEGER, f INTEGER, m INTEGER, segment VARCHAR)"
+    )
+    con.executemany(f"INSERT INTO {RFM_MAP_TABLE} VALUES (?, ?, ?, ?)", rows)
+    return RFM_MAP_TABLE
 
 
 def segment_params(day: date, settings: SegmentSettings) -> dict[str, Any]:

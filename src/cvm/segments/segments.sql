@@ -1,6 +1,7 @@
 -- RFM scores and segment, value tier and lifecycle stage of every customer of customer_profile.
--- The named RFM map is generated from cvm.toml into /*RFM_MAP*/ (validated expressions over
--- r, f, m, fm); every other value is a parameter: $as_of, $bins, $r_edges/$f_edges/$m_edges
+-- The named RFM map comes from cvm.toml as the lookup table rfm_map_lookup (r, f, m -> name;
+-- its rules are evaluated in the rule sandbox, see assign.rfm_map_table); every other value is
+-- a parameter: $as_of, $bins, $r_edges/$f_edges/$m_edges
 -- (empty list = quantile scores), $tier_cuts (cumulative shares), $tier_names, and the
 -- lifecycle thresholds.
 CREATE OR REPLACE TEMP TABLE customer_segments AS
@@ -30,8 +31,8 @@ rfm AS (
     FROM scored
 ),
 named AS (
-    SELECT customer_id, r, f, m, rfm, /*RFM_MAP*/ AS rfm_segment
-    FROM rfm
+    SELECT rfm.customer_id, rfm.r, rfm.f, rfm.m, rfm.rfm, l.segment AS rfm_segment
+    FROM rfm LEFT JOIN rfm_map_lookup AS l ON l.r = rfm.r AND l.f = rfm.f AND l.m = rfm.m
 ),
 ranked AS (
     SELECT customer_id,
