@@ -274,20 +274,29 @@ def _rows(X: Any, mask: np.ndarray) -> Any:
 
 
 # ------------------------------------------------------------------------- evaluation
-def _sorted_arms(
+def _arm_rows(
     y: Any, treatment: Any, uplift: Any, control: str, treated: str | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Outcome, treated flag and score of the control rows and one arm's (or every arm's)."""
     arms = np.asarray(treatment).astype(str)
     target = np.asarray(y, dtype=float)
     score = np.asarray(uplift, dtype=float)
     if not arms.size == target.size == score.size:
         raise DataError("y, treatment and uplift differ in length")
     keep = (arms == control) | ((arms != control) if treated is None else (arms == treated))
-    order = np.argsort(-score[keep], kind="stable")
-    is_t = (arms[keep] != control)[order]
+    is_t = arms[keep] != control
     if is_t.all() or not is_t.any():
         raise DataError("evaluation needs treated and control rows")
-    return target[keep][order], is_t, score[keep][order]
+    return target[keep], is_t, score[keep]
+
+
+def _sorted_arms(
+    y: Any, treatment: Any, uplift: Any, control: str, treated: str | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_arm_rows`, highest predicted uplift first (ties keep their order)."""
+    target, is_t, score = _arm_rows(y, treatment, uplift, control, treated)
+    order = np.argsort(-score, kind="stable")
+    return target[order], is_t[order], score[order]
 
 
 def qini_curve(
@@ -412,18 +421,11 @@ def _normalised(actual: tuple[np.ndarray, ...], perfect: tuple[np.ndarray, ...])
 def _binary_sorted(
     y: Any, treatment: Any, uplift: Any, control: str, treated: str | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    arms = np.asarray(treatment).astype(str)
-    target = np.asarray(y, dtype=float)
-    score = np.asarray(uplift, dtype=float)
-    if not arms.size == target.size == score.size:
-        raise DataError("y, treatment and uplift differ in length")
-    keep = (arms == control) | ((arms != control) if treated is None else (arms == treated))
-    is_t = arms[keep] != control
-    if is_t.all() or not is_t.any():
-        raise DataError("evaluation needs treated and control rows")
-    if not np.isin(target[keep], (0.0, 1.0)).all():
+    """:func:`_arm_rows` of a 0/1 outcome (the normalised scores are defined for no other)."""
+    target, is_t, score = _arm_rows(y, treatment, uplift, control, treated)
+    if not np.isin(target, (0.0, 1.0)).all():
         raise DataError("the normalised Qini and AUUC need a 0/1 outcome")
-    return target[keep], is_t, score[keep]
+    return target, is_t, score
 
 
 def qini_auc_score(
