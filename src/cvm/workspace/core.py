@@ -11,6 +11,7 @@ from typing import Any
 import duckdb
 
 from cvm._exceptions import WorkspaceError
+from cvm.engines import DuckDBEngine, Engine
 from cvm.workspace.config import CONFIG_NAME, DEFAULT_CONFIG, Config, load_config
 from cvm.workspace.connection import DB_NAME, connect
 from cvm.workspace.schema import migrate, pending
@@ -27,6 +28,7 @@ class Workspace:
         self.path = path
         self.config = config
         self.con = con
+        self.engine: Engine = DuckDBEngine(con)
 
     @classmethod
     def create(cls, path: str | Path, *, name: str | None = None) -> Workspace:
