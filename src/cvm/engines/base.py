@@ -46,6 +46,10 @@ class Engine(ABC):
     name: str = "engine"
     dialect: str = "duckdb"
     capabilities: frozenset[Capability] = frozenset()
+    error: type[Exception] = Exception
+    """The driver's base error: ``except ws.engine.error`` where a job recovers from one."""
+    missing_object: type[Exception] = LookupError
+    """The driver's error for a table, column or function that does not exist."""
 
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities

@@ -30,6 +30,8 @@ class DuckDBEngine(Engine):
     name = "duckdb"
     dialect = "duckdb"
     capabilities = frozenset(Capability)
+    error = duckdb.Error
+    missing_object = duckdb.CatalogException
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.native = con

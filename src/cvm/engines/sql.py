@@ -46,9 +46,15 @@ class Query:
         return f"{self.package.replace('.', '/')}/sql/{self.name}"
 
 
+def sql_file(package: str | None, name: str) -> Query:
+    """The SQL file ``name`` in ``package``'s ``sql`` folder: ``sql_file(__package__, "x.sql")``."""
+    if not package:
+        raise CvmError(f"sql_file({name!r}) called outside a package")
+    return _read(package, name)
+
+
 @cache
-def sql_file(package: str, name: str) -> Query:
-    """The SQL file ``name`` (e.g. ``"policy.sql"``) in ``package``'s ``sql`` folder."""
+def _read(package: str, name: str) -> Query:
     text = resources.files(package).joinpath("sql", name).read_text(encoding="utf-8")
     return Query(package, name, text)
 
