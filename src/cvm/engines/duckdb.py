@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import sqlglot.expressions as exp
 
+from cvm._exceptions import ConfigError
 from cvm.engines.base import Capability, Engine, Params, Statement
 from cvm.engines.sql import Query
 
@@ -117,7 +119,31 @@ class DuckDBEngine(Engine):
 
     @contextmanager
     def memory_limit(self, limit: str | None) -> Iterator[None]:
-        from cvm.workspace.connection import memory_limit
-
         with memory_limit(self.native, limit):
             yield
+
+
+@contextmanager
+def memory_limit(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
+    """Cap DuckDB's memory for a block (it spills to disk beyond), then reset it.
+
+    Bulk loads use it so that a file of any size loads in bounded memory. Workspace connections
+    otherwise keep DuckDB's default limit, which the reset restores exactly.
+    """
+    if not limit:
+        yield
+        return
+    size = _size(limit)
+    try:
+        con.execute(f"SET memory_limit = '{size}'")
+        yield
+    finally:
+        con.execute("RESET memory_limit")
+
+
+def _size(value: str) -> str:
+    """A memory size such as '1.5GB' or '1.5 GiB', checked before it reaches SQL."""
+    text = str(value).strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", text, flags=re.IGNORECASE):
+        raise ConfigError(f"memory limit {value!r}: expected a size such as '1.5GB'")
+    return text

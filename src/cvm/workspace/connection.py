@@ -12,8 +12,19 @@ from pathlib import Path
 import duckdb
 
 from cvm._exceptions import WorkspaceBusyError, WorkspaceError
+from cvm.engines.duckdb import memory_limit
 
 DB_NAME = "cvm.duckdb"
+
+__all__ = [
+    "DB_NAME",
+    "connect",
+    "lock_holder",
+    "lock_wait",
+    "locked_memory",
+    "memory_limit",
+    "transaction",
+]
 
 
 LOCK_WAIT_ENV = "CVM_LOCK_WAIT"
@@ -132,36 +143,6 @@ def locked_memory() -> duckdb.DuckDBPyConnection:
             "lock_configuration": True,
         },
     )
-
-
-@contextmanager
-def memory_limit(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
-    """Cap DuckDB's memory for a block (it spills to disk beyond), then reset it.
-
-    Bulk loads use it so that a file of any size loads in bounded memory. Workspace connections
-    otherwise keep DuckDB's default limit, which the reset restores exactly.
-    """
-    if not limit:
-        yield
-        return
-    size = _size(limit)
-    try:
-        con.execute(f"SET memory_limit = '{size}'")
-        yield
-    finally:
-        con.execute("RESET memory_limit")
-
-
-def _size(value: str) -> str:
-    """A memory size such as '1.5GB' or '1.5 GiB', checked before it reaches SQL."""
-    import re
-
-    from cvm._exceptions import ConfigError
-
-    text = str(value).strip()
-    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", text, flags=re.IGNORECASE):
-        raise ConfigError(f"memory limit {value!r}: expected a size such as '1.5GB'")
-    return text
 
 
 @contextmanager
