@@ -59,6 +59,10 @@ class CheckedRule:
     sql: str
     columns: frozenset[str]
 
+    def tree(self) -> exp.Expression:
+        """The checked expression as a SQLGlot tree, to build a statement around it."""
+        return sqlglot.parse_one(self.sql, read="duckdb")
+
 
 def check(expression: str, label: str, columns: Collection[str] | None = None) -> CheckedRule:
     """Refuse anything but one allow-listed expression over ``columns``.
