@@ -173,7 +173,14 @@ def fit_spend_model(
 
 
 def last_purchase_day(source: Any) -> date | None:
-    """The day of the newest transaction of a workspace, file or frame (None when empty)."""
+    """The day of the newest transaction of a workspace, file or frame (None when empty).
+
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"customer_id": ["007", "042"], "amount": [20.0, -5.0],
+    ...                       "ts": ["2024-01-31 18:00", "2024-01-02"]})
+    >>> last_purchase_day(frame)
+    datetime.date(2024, 1, 31)
+    """
     with summary_source(source) as engine:
         day = engine.scalar(sql_file(__package__, "last_purchase_day.sql"))
     return None if day is None else pd.Timestamp(day).date()

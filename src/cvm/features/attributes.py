@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import sqlglot.expressions as exp
 
-from cvm.engines import fill, sql_file
+from cvm.engines import fill, select_item, sql_file
 from cvm.models.attributes import AttributeEncoder
 
 if TYPE_CHECKING:
@@ -30,14 +30,6 @@ def _source(kind: str) -> exp.Expression:
     if kind not in SOURCES:
         raise ValueError(f"attribute source {kind!r}: use one of {', '.join(SOURCES)}")
     return sql_file(__package__, f"attribute_source_{kind}.sql").tree()
-
-
-def _value(i: int) -> exp.Expression:
-    """Attribute ``i`` as text at the JSON path bound as ``$p{i}`` (attribute_value.sql)."""
-    value = sql_file(__package__, "attribute_value.sql").tree().selects[0].this
-    for placeholder in value.find_all(exp.Placeholder):
-        placeholder.set("this", f"p{i}")
-    return exp.alias_(value, f"a{i}")
 
 
 def _path(key: str) -> str:
@@ -93,7 +85,8 @@ def attribute_features(
     columns: dict[str, np.ndarray] = {}
     if wanted:
         order = pd.DataFrame({"customer_id": listed, "pos": np.arange(len(listed))})
-        text = [_value(i) for i in range(len(wanted))]
+        value = sql_file(__package__, "attribute_value.sql")
+        text = [select_item(value, f"a{i}", path=f"p{i}") for i in range(len(wanted))]
         query = fill(sql_file(__package__, "attribute_text.sql"), source=sql_source, columns=text)
         with engine.register("attribute_ids", order):
             engine.run(query, {**params, **{f"p{i}": _path(k) for i, k in enumerate(wanted)}})

@@ -109,6 +109,21 @@ def rfm_summary(
     (repeat purchase periods), ``recency`` (first to last purchase), ``T`` (first purchase to
     cutoff), ``monetary_value`` (mean net value of repeat purchases, 0 without any),
     ``first_purchase``, ``last_purchase``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> orders = pd.DataFrame({
+    ...     "customer_id": ["007", "007", "007", "042"],
+    ...     "ts": ["2024-01-01", "2024-01-11", "2024-01-31", "2024-01-21"],
+    ...     "amount": [20.0, 30.0, 50.0, 15.0],
+    ... })
+    >>> summary = rfm_summary(orders, "2024-01-31").sort_index()
+    >>> summary[["frequency", "recency", "T", "monetary_value"]]  # doctest: +NORMALIZE_WHITESPACE
+                 frequency  recency     T  monetary_value
+    customer_id
+    007                2.0     30.0  30.0            40.0
+    042                0.0      0.0  10.0             0.0
     """
     if unit not in UNIT_DAYS:
         raise DataError(f"unit must be 'D' (days) or 'W' (weeks), got {unit!r}")

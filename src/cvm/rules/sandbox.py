@@ -18,7 +18,7 @@ import pandas as pd
 import sqlglot.expressions as exp
 
 from cvm._exceptions import ConfigError, DataError
-from cvm.engines import DuckDBEngine, Engine, fill, sql_file
+from cvm.engines import DuckDBEngine, Engine, fill, select_item, sql_file
 from cvm.engines.sql import column_list
 from cvm.rules.guard import CheckedRule
 from cvm.workspace.connection import locked_memory
@@ -87,10 +87,7 @@ def evaluate_arrow(data: pa.Table, rules: Mapping[str, CheckedRule]) -> pd.DataF
     {'007': True, '042': False}
     """
     names = list(rules)
-    conditions = [
-        exp.alias_(_condition(rules[n]).selects[0].this, f"r{i}", quoted=True)
-        for i, n in enumerate(names)
-    ]
+    conditions = [select_item(_condition(rules[n]), f"r{i}") for i, n in enumerate(names)]
     with _box(data) as box:
         try:
             frame = box.frame(fill(sql_file(__package__, "evaluate.sql"), conditions=conditions))

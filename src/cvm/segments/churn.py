@@ -21,13 +21,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import sqlglot.expressions as exp
 
 from cvm._dates import parse_day
 from cvm._exceptions import DataError
 from cvm._progress import Progress, no_progress
 from cvm.clv.profile import profile_with_clv
-from cvm.engines import fill, sql_file
+from cvm.engines import fill, select_item, sql_file
 from cvm.features.attributes import attribute_features
 from cvm.models.churn import ChurnClassifier, calibration_table, churn_metrics
 from cvm.segments.churn_result import (
@@ -75,7 +74,10 @@ def features_from_profile(
     With a fitted ``attributes`` encoder, one column per typed customer attribute is added
     (the shared builder of :mod:`cvm.features.attributes`).
     """
-    shares = [_channel_share(i) for i in range(len(channels))]
+    share = sql_file(__package__, "channel_share.sql")
+    shares = [
+        select_item(share, f"channel_share_{i}", channel=f"ch_{i}") for i in range(len(channels))
+    ]
     query = fill(sql_file(__package__, "churn_features.sql"), channels=shares)
     frame = ws.engine.frame(query, {f"ch_{i}": c for i, c in enumerate(channels)})
     frame = frame.rename(
@@ -86,14 +88,6 @@ def features_from_profile(
         return frame
     attrs, _ = attribute_features(ws, frame.index, encoder=attributes)
     return pd.concat([frame, attrs], axis=1)
-
-
-def _channel_share(i: int) -> exp.Expression:
-    """``coalesce(channel_shares[$ch_i], 0) AS channel_share_i``, from channel_share.sql."""
-    share = sql_file(__package__, "channel_share.sql").tree().selects[0].this
-    for placeholder in share.find_all(exp.Placeholder):
-        placeholder.set("this", f"ch_{i}")
-    return exp.alias_(share, f"channel_share_{i}")
 
 
 def churn_features(

@@ -43,6 +43,11 @@ class ChurnTraining:
 
 
 def churn_definition(target: str, horizon_days: int) -> str:
+    """What a churn risk means, in one sentence for the page.
+
+    >>> churn_definition("purchases", 90)
+    'churn risk = probability of no purchase in the next 90 days (not a contract cancellation)'
+    """
     if target == "contracts":
         return (
             f"contract churn risk = probability that every contract the customer has running"
@@ -73,6 +78,10 @@ def comparison_note(result: ChurnTraining) -> str:
 
 
 def dropped_note(dropped: dict[str, str]) -> str:
-    """One sentence listing the features left out and why."""
+    """One sentence listing the features left out and why.
+
+    >>> dropped_note({"share_web": "constant"})
+    '1 feature(s) with nothing to learn from left out: share_web (constant)'
+    """
     listed = ", ".join(f"{name} ({why})" for name, why in dropped.items())
     return f"{len(dropped)} feature(s) with nothing to learn from left out: {listed}"

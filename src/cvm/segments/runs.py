@@ -115,9 +115,9 @@ def _add_churn(ws: Workspace, day: date) -> str | None:
         {"customer_id": scored.index, "risk": scored["churn_risk"].to_numpy(dtype=float)}
         | {c: scored[c].astype(object).to_numpy() for c in reasons}
     )
-    listing = [exp.column(c, table="c", quoted=True) for c in reasons] or [exp.null()]
+    listing: list[exp.Expression] = [exp.column(c, table="c", quoted=True) for c in reasons]
     with ws.engine.register("churn_scored_frame", frame):
-        ws.engine.run(fill(sql_file(__package__, "add_churn.sql"), reasons=listing))
+        ws.engine.run(fill(sql_file(__package__, "add_churn.sql"), reasons=listing or [exp.null()]))
         ws.engine.run(sql_file(__package__, "clear_churn_reasons.sql"))
     return run_id
 
