@@ -35,10 +35,7 @@ def profile_with_clv(
 
     Parameters
     ----------
-    ws : the workspace.
-    as_of : the day the profile describes (inclusive).
-    clv_run : a ``clv`` run to take ``clv, p_alive, expected_purchases`` from; default: the
-        newest ``clv`` run whose cutoff is ``as_of``.
+    ws, as_of, clv_run : as for :func:`cvm.features.profile.customer_profile`.
     fit_clv : when no such run exists, fit MBG/NBD (BG/NBD if it does not converge) with
         Gamma-Gamma as of ``as_of`` and score (no intervals); when False the CLV columns stay
         NULL.

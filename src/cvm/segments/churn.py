@@ -28,12 +28,13 @@ from cvm._progress import Progress, no_progress
 from cvm.clv.profile import profile_with_clv
 from cvm.engines import fill, select_item, sql_file
 from cvm.features.attributes import attribute_features
-from cvm.models.churn import ChurnClassifier, calibration_table, churn_metrics
+from cvm.models.churn import ChurnClassifier
 from cvm.segments.churn_result import (
     ChurnTraining,
     churn_definition,
     comparison_note,
     dropped_note,
+    validation,
 )
 from cvm.segments.contract_churn import contract_rows, train_contracts
 
@@ -180,11 +181,8 @@ def train_churn(
         train_cutoff=train_cutoff,
         valid_cutoff=valid_cutoff,
         channels=channels,
-        metrics=churn_metrics(y_valid, risk),
-        baseline=churn_metrics(y_valid, baseline_risk),
-        calibration=calibration_table(y_valid, risk),
-        baseline_calibration=calibration_table(y_valid, baseline_risk),
         n_train=len(X_train),
+        **validation(y_valid, risk, baseline_risk),
         attributes=attributes,
     )
     result.notes.append(comparison_note(result))

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from cvm.models.churn import ChurnClassifier
+from cvm.models.churn import ChurnClassifier, calibration_table, churn_metrics
 
 if TYPE_CHECKING:
     from cvm.models.attributes import AttributeEncoder
 
-__all__ = ["ChurnTraining", "churn_definition", "comparison_note", "dropped_note"]
+__all__ = ["ChurnTraining", "churn_definition", "comparison_note", "dropped_note", "validation"]
 
 
 @dataclass
@@ -40,6 +40,16 @@ class ChurnTraining:
     def definition(self) -> str:
         """What a churn risk of this model means, in one sentence for the page."""
         return churn_definition(self.target, self.horizon_days)
+
+
+def validation(y_valid: Any, risk: Any, baseline_risk: Any) -> dict[str, Any]:
+    """The model's and the baseline's metrics and calibration on the validation rows."""
+    return {
+        "metrics": churn_metrics(y_valid, risk),
+        "baseline": churn_metrics(y_valid, baseline_risk),
+        "calibration": calibration_table(y_valid, risk),
+        "baseline_calibration": calibration_table(y_valid, baseline_risk),
+    }
 
 
 def churn_definition(target: str, horizon_days: int) -> str:

@@ -23,8 +23,8 @@ from cvm._exceptions import DataError
 from cvm._progress import Progress
 from cvm.clv.contracts import last_contract_day
 from cvm.engines import sql_file
-from cvm.models.churn import ChurnClassifier, calibration_table, churn_metrics
-from cvm.segments.churn_result import ChurnTraining, comparison_note, dropped_note
+from cvm.models.churn import ChurnClassifier
+from cvm.segments.churn_result import ChurnTraining, comparison_note, dropped_note, validation
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -166,11 +166,8 @@ def train_contracts(
         train_cutoff=train_cutoff,
         valid_cutoff=valid_cutoff,
         channels=[],
-        metrics=churn_metrics(y_valid, risk),
-        baseline=churn_metrics(y_valid, baseline_risk),
-        calibration=calibration_table(y_valid, risk),
-        baseline_calibration=calibration_table(y_valid, baseline_risk),
         n_train=len(X_train),
+        **validation(y_valid, risk, baseline_risk),
         target="contracts",
         baseline_name="logistic regression",
     )
