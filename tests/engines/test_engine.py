@@ -79,3 +79,14 @@ def test_capability_refused_up_front_names_the_engine(engine):
 
     with pytest.raises(EngineError, match="bare engine"):
         Bare(engine.native).require(Capability.CSV_SNIFF, "reading a CSV file")
+
+
+def test_select_item_renames_its_parameter_per_copy(engine):
+    from cvm.engines import select_item
+
+    template = Query("t", "t.sql", "SELECT coalesce($v, 0) + 1 AS x FROM (SELECT 1) AS s")
+    items = [select_item(template, f"x{i}", v=f"v{i}") for i in range(3)]
+    tree = fill(Query("t", "t.sql", "SELECT __items__ FROM (SELECT 1) AS s"), items=items)
+    assert engine.rows(tree, {"v0": 10, "v1": None, "v2": 2}) == [(11, 1, 3)]
+    with pytest.raises(CvmError, match="not a SELECT"):
+        select_item(Query("t", "t.sql", "DROP TABLE x"), "y")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cvm.features.profile import PROFILE_COLUMNS, profile_frame
+from cvm.clv.profile import profile_frame
+from cvm.features.profile import PROFILE_COLUMNS
 from cvm.workspace import Workspace
 from handmade import add_customer, add_event, add_orders
 
@@ -50,7 +51,7 @@ def test_profile_columns_and_values(ws: Workspace) -> None:
 def test_profile_attribute_access_and_as_of(ws: Workspace) -> None:
     from cvm.features.profile import customer_profile
 
-    table = customer_profile(ws, "2024-02-15", fit_clv=False)
+    table = customer_profile(ws, "2024-02-15")  # SQL only: no CLV fit
     rows = ws.con.execute(
         f"SELECT customer_id, orders, attributes->>'tier' FROM {table} ORDER BY 1"
     ).fetchall()

@@ -172,7 +172,7 @@ def test_offer_rules_decide_eligibility_and_boosts(ws: Workspace) -> None:
         ]
     )
     table = segment_table(ws, AS_OF, fit_clv=False)
-    rules = check_offers(ws.con, table, offers)
+    rules = check_offers(ws.engine, table, offers)
     cols = _rule_columns(ws, table, offers, rules).sort_index()
     assert cols["eligible_0"].to_dict() == {"0042": True, "0043": False}
     assert cols["context_0"].to_dict() == {"0042": 3.0, "0043": 1.0}

@@ -84,7 +84,7 @@ def test_the_map_is_a_lookup_of_every_score_triple_made_in_the_sandbox(ten: Work
     from cvm.segments.assign import rfm_map_table
 
     settings = read_settings({"rfm": RFM})
-    table = rfm_map_table(ten.con, settings)
+    table = rfm_map_table(ten.engine, settings)
     rows = ten.con.execute(f"SELECT r, f, m, segment FROM {table} ORDER BY r, f, m").fetchall()
     assert len(rows) == 4 * 3 * 3  # 4 recency, 3 frequency, 3 monetary scores from the edges
     for r, f, m, name in rows:

@@ -121,7 +121,7 @@ def validate(workspace: WorkspaceOption = Path(".")) -> None:
         has_data = ws.con.execute("SELECT count(*) FROM customers").fetchall()[0][0]
         if has_data:
             table = segment_table(ws, default_as_of(ws), fit_clv=False)
-            check_offers(ws.con, table, offers)
+            check_offers(ws.engine, table, offers)
     for o in offers:
         console.print(
             f"{o.id}: {o.kind} by {o.channel}, cost {o.unit_cost:g}"

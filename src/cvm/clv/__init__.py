@@ -1,7 +1,9 @@
 """Customer lifetime value on a workspace: fit, score, evaluate, and keep each run.
 
 The models themselves are pure numerics in :mod:`cvm.models`; this package feeds them as-of
-summaries from :mod:`cvm.features` and stores what they predict.
+summaries from :mod:`cvm.features` and stores what they predict, through ``ws.engine`` (SQL
+in ``clv/sql/*.sql``). :mod:`cvm.clv.profile` fills the customer profile's CLV columns, from a
+stored run or a fit as of the profile's day, for the jobs that read the profile.
 """
 
 from cvm.clv.evaluation import Evaluation, evaluate

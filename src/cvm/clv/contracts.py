@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from cvm._dates import parse_day
 from cvm._exceptions import ConfigError, ConvergenceError, DataError
-from cvm._sql import load_sql
-from cvm.features.summary import _as_date
+from cvm.engines import sql_file
 from cvm.models import ShiftedBetaGeometricModel
-from cvm.workspace import transaction
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -46,9 +45,9 @@ class ContractFit:
 
 def contract_histories(ws: Workspace, cutoff: date, by: str, period: str) -> pd.DataFrame:
     """(customer_id, grp, periods, churned) of every contract with a renewal decision seen."""
-    frame = ws.con.execute(
-        load_sql("cvm.clv", "contract_periods.sql"), {"cutoff": cutoff, "by": by}
-    ).df()
+    frame = ws.engine.frame(
+        sql_file(__package__, "contract_periods.sql"), {"cutoff": cutoff, "by": by}
+    )
     length = PERIOD_DAYS[period]
     days = frame["days"].to_numpy(dtype=float)
     churned = frame["churned"].to_numpy(dtype=bool)
@@ -76,7 +75,7 @@ def fit_contracts(
         raise ConfigError(f"--by must be one of {', '.join(GROUPINGS)}, got {by!r}")
     if period not in PERIOD_DAYS:
         raise ConfigError(f"period must be one of {', '.join(PERIOD_DAYS)}, got {period!r}")
-    day = _as_date(cutoff, "cutoff") if cutoff is not None else _last_contract_day(ws)
+    day = parse_day(cutoff, "cutoff") if cutoff is not None else last_contract_day(ws)
     histories = contract_histories(ws, day, by, period)
     if histories.empty:
         raise DataError(
@@ -116,17 +115,14 @@ def fit_contracts(
     return ContractFit(day, by, period, models, table, survival, notes)
 
 
-def _last_contract_day(ws: Workspace) -> date:
+def last_contract_day(ws: Workspace) -> date:
     """The newest contract start or end (an end date still ahead does not count)."""
-    row = ws.con.execute(
-        "SELECT greatest(max(CAST(started AS DATE)), max(CAST(ended AS DATE))"
-        " FILTER (WHERE CAST(ended AS DATE) <= current_date)) FROM subscriptions"
-    ).fetchone()
-    if row is None or row[0] is None:
+    day = ws.engine.scalar(sql_file(__package__, "last_contract_day.sql"))
+    if day is None:
         raise DataError(
             "the workspace has no subscriptions: load them with `cvm ingest subscriptions`"
         )
-    return pd.Timestamp(row[0]).date()
+    return pd.Timestamp(day).date()
 
 
 def save_contract_run(ws: Workspace, fit: ContractFit) -> str:
@@ -143,5 +139,5 @@ def save_contract_run(ws: Workspace, fit: ContractFit) -> str:
         "notes": fit.notes,
     }
     cutoff = pd.Timestamp(fit.cutoff).to_pydatetime()
-    with transaction(ws.con):
+    with ws.engine.transaction():
         return ws.record_run("sbg", model="sbg", params=params, metrics=metrics, cutoff=cutoff)

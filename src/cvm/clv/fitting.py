@@ -18,7 +18,9 @@ import pandas as pd
 from cvm._exceptions import ConvergenceError, DataError
 from cvm._progress import Progress, no_progress
 from cvm.clv.registry import DEFAULT_MODELS, check_names, model_class, pick_by_bic
+from cvm.engines import sql_file
 from cvm.features import rfm_summary
+from cvm.features.summary import summary_source
 from cvm.models import BaseModel, GammaGammaModel
 
 
@@ -171,13 +173,17 @@ def fit_spend_model(
 
 
 def last_purchase_day(source: Any) -> date | None:
-    """The day of the newest transaction of a workspace, file or frame (None when empty)."""
-    from cvm.features.summary import _bind_source, _source_view
+    """The day of the newest transaction of a workspace, file or frame (None when empty).
 
-    con, relation = _source_view(source)
-    _bind_source(con, relation)
-    row = con.execute("SELECT max(CAST(ts AS DATE)) FROM summary_source").fetchone()
-    return None if row is None or row[0] is None else pd.Timestamp(row[0]).date()
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"customer_id": ["007", "042"], "amount": [20.0, -5.0],
+    ...                       "ts": ["2024-01-31 18:00", "2024-01-02"]})
+    >>> last_purchase_day(frame)
+    datetime.date(2024, 1, 31)
+    """
+    with summary_source(source) as engine:
+        day = engine.scalar(sql_file(__package__, "last_purchase_day.sql"))
+    return None if day is None else pd.Timestamp(day).date()
 
 
 def check_within_data(source: Any, day: Any, name: str = "cutoff") -> None:

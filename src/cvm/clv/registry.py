@@ -37,7 +37,14 @@ def model_class(name: str) -> Any:
 
 def pick_by_bic(bic: Any) -> str:
     """The model with the lowest BIC (BG/NBD only when MBG/NBD is not among them); among those
-    within ``BIC_TIE`` of it, by ``PREFERENCE``."""
+    within ``BIC_TIE`` of it, by ``PREFERENCE``.
+
+    >>> import pandas as pd
+    >>> pick_by_bic(pd.Series({"bgnbd": 100.0, "mbgnbd": 101.0, "paretonbd": 120.0}))
+    'mbgnbd'
+    >>> pick_by_bic(pd.Series({"bgnbd": 100.0, "paretonbd": 120.0}))
+    'bgnbd'
+    """
     import pandas as pd
 
     values = pd.Series(bic, dtype=float)

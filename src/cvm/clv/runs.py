@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from cvm.workspace import transaction
+from cvm.engines import fill, sql_file
+from cvm.engines.sql import column_list
 
 if TYPE_CHECKING:
     from cvm.clv.fitting import ClvFit
@@ -50,19 +51,15 @@ def save_run(
     """Record the run and, when given, its per-customer scores, in one transaction."""
     params, metrics = run_record(fit, settings)
     cutoff = pd.Timestamp(fit.cutoff).to_pydatetime()
-    with transaction(ws.con):
+    engine = ws.engine
+    with engine.transaction():
         run_id = ws.record_run("clv", model=fit.best, params=params, metrics=metrics, cutoff=cutoff)
         if scores is not None:
             frame = scores.rename(columns={"T": "t", "monetary_value": "monetary"})
             frame = frame.reindex(columns=SCORE_COLUMNS).reset_index(names="customer_id")
-            ws.con.register("clv_scores_frame", frame)
-            try:
-                ws.con.execute(
-                    f"INSERT INTO scores (run_id, customer_id, cutoff, {', '.join(SCORE_COLUMNS)})"
-                    f" SELECT ?, customer_id, ?, {', '.join(SCORE_COLUMNS)}"
-                    " FROM clv_scores_frame",
-                    [run_id, cutoff],
-                )
-            finally:
-                ws.con.unregister("clv_scores_frame")
+            query = fill(
+                sql_file(__package__, "store_scores.sql"), columns=column_list(SCORE_COLUMNS)
+            )
+            with engine.register("clv_scores_frame", frame):
+                engine.run(query, {"run_id": run_id, "cutoff": cutoff})
     return run_id

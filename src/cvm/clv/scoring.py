@@ -10,6 +10,7 @@ import pandas as pd
 
 from cvm._exceptions import DataError
 from cvm.clv.fitting import ClvFit, by_customer
+from cvm.engines import sql_file
 from cvm.features.summary import UNIT_DAYS
 from cvm.models import customer_lifetime_value, customer_lifetime_value_interval
 
@@ -18,10 +19,10 @@ KEY = ["frequency", "recency", "T", "monetary_value"]
 
 def last_transaction_day(ws: Any) -> date:
     """The day of the newest transaction: the natural default cutoff."""
-    row = ws.con.execute("SELECT max(CAST(ts AS DATE)) FROM transactions").fetchone()
-    if row is None or row[0] is None:
+    day = ws.engine.scalar(sql_file(__package__, "last_transaction_day.sql"))
+    if day is None:
         raise DataError("the workspace has no transactions: load some with `cvm ingest`")
-    return row[0]
+    return day
 
 
 def score_clv(

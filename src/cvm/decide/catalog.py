@@ -20,8 +20,7 @@ from cvm._exceptions import ConfigError
 from cvm._limits import MAX_AMOUNT
 
 if TYPE_CHECKING:
-    import duckdb
-
+    from cvm.engines import Engine
     from cvm.rules import CheckedRule
     from cvm.workspace import Workspace
 
@@ -369,14 +368,12 @@ def offer_rules(
     return found
 
 
-def check_offers(
-    con: duckdb.DuckDBPyConnection, table: str, offers: list[Offer]
-) -> dict[str, CheckedRule]:
+def check_offers(engine: Engine, table: str, offers: list[Offer]) -> dict[str, CheckedRule]:
     """Check and type-check every eligibility and boost rule against ``table`` (the segment
     table); see :func:`offer_rules` for the keys."""
     from cvm.rules import bind
-    from cvm.segments.rules import table_columns
+    from cvm.segments.rule_checks import table_columns
 
-    found = offer_rules(offers, table_columns(con, table))
-    bind(con, table, found)
+    found = offer_rules(offers, table_columns(engine, table))
+    bind(engine, table, found)
     return found

@@ -122,7 +122,7 @@ def _rule_columns(
     and boost rules, evaluated on a locked database (:func:`cvm.rules.evaluate`)."""
     from cvm.rules import evaluate
 
-    hits = evaluate(ws.con, table, rules)
+    hits = evaluate(ws.engine, table, rules)
     out = pd.DataFrame(index=hits.index)
     for k, o in enumerate(offers):
         out[f"eligible_{k}"] = hits[f"eligible_{k}"] if o.eligible else True
@@ -226,9 +226,9 @@ def make_plan(
     -------
     PlanResult (not stored: see :func:`save_plan`).
     """
+    from cvm._dates import parse_day
     from cvm.decide.lifts import offer_lifts
     from cvm.features.profile import stored_clv_run
-    from cvm.features.summary import _as_date
     from cvm.segments import default_as_of, segment_table
 
     settings: DecideSettings = read_decide_settings(ws.config.section("decide"))
@@ -244,11 +244,11 @@ def make_plan(
     for channel, cap in capacity.items():
         if channel not in CHANNELS or cap < 0:
             raise DataError(f"capacity {channel}={cap}: use a known channel and a count >= 0")
-    day = _as_date(as_of, "as_of") if as_of is not None else default_as_of(ws)
+    day = parse_day(as_of, "as_of") if as_of is not None else default_as_of(ws)
 
     progress(0, 5, "customer profile")
     table = segment_table(ws, day)
-    rules = check_offers(ws.con, table, offers)
+    rules = check_offers(ws.engine, table, offers)
     if any(o.product for o in offers):
         from cvm.decide.recommend import build_recommendations
 

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from cvm._dates import parse_day
 from cvm._exceptions import DataError
 from cvm._sql import load_sql
-from cvm.features.summary import _as_date
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -32,7 +32,7 @@ def _build_associations(ws: Workspace, day: date, min_count: int) -> None:
 
 def associations(ws: Workspace, as_of: date | str, *, min_count: int = 3) -> pd.DataFrame:
     """Co-purchase rules ``antecedent -> consequent`` with support, confidence and lift."""
-    _build_associations(ws, _as_date(as_of, "as_of"), min_count)
+    _build_associations(ws, parse_day(as_of, "as_of"), min_count)
     return ws.con.execute(
         "SELECT * FROM product_associations ORDER BY lift DESC, antecedent, consequent"
     ).df()
@@ -45,7 +45,7 @@ def build_recommendations(
     rank) of each customer's top ``k`` products not yet bought, and return its name."""
     if k < 1:
         raise DataError(f"k must be at least 1, got {k}")
-    day = _as_date(as_of, "as_of")
+    day = parse_day(as_of, "as_of")
     _build_associations(ws, day, min_count)
     ws.con.execute(
         load_sql("cvm.decide", "recommend.sql"), {"as_of": day, "k": k, "min_lift": min_lift}

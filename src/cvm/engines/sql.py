@@ -118,3 +118,20 @@ def _as_expression(node: exp.Expression, value: exp.Expression | str) -> exp.Exp
 def column_list(names: Sequence[str]) -> list[exp.Expression]:
     """Quoted column references, for a hole that takes a list."""
     return [exp.column(n, quoted=True) for n in names]
+
+
+def select_item(query: Query | exp.Expression, alias: str, **params: str) -> exp.Expression:
+    """The first select item of ``query``, aliased ``alias``, each ``$old`` parameter renamed.
+
+    For a list hole with one column per value (a channel's share, a key's JSON path): the
+    file holds one item with a parameter; each copy binds its own (``channel="ch_0"``).
+    """
+    tree = query.tree() if isinstance(query, Query) else query.copy()
+    if not isinstance(tree, exp.Select) or not tree.selects:
+        raise CvmError(f"{query}: not a SELECT")
+    first = tree.selects[0]
+    value = first.this if isinstance(first, exp.Alias) else first
+    for node in value.find_all(exp.Placeholder):
+        if node.name in params:
+            node.set("this", params[node.name])
+    return cast(exp.Expression, exp.alias_(value, alias, quoted=True))

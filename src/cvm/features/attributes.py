@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import sqlglot.expressions as exp
 
-from cvm._sql import load_sql
+from cvm.engines import fill, select_item, sql_file
 from cvm.models.attributes import AttributeEncoder
 
 if TYPE_CHECKING:
+    from cvm.engines import Engine
     from cvm.workspace import Workspace
 
 __all__ = ["attribute_features"]
@@ -24,10 +26,10 @@ __all__ = ["attribute_features"]
 SOURCES = ("customers", "campaign")
 
 
-def _source(kind: str) -> str:
+def _source(kind: str) -> exp.Expression:
     if kind not in SOURCES:
         raise ValueError(f"attribute source {kind!r}: use one of {', '.join(SOURCES)}")
-    return load_sql("cvm.features", f"attribute_source_{kind}.sql").strip()
+    return sql_file(__package__, f"attribute_source_{kind}.sql").tree()
 
 
 def _path(key: str) -> str:
@@ -61,7 +63,7 @@ def attribute_features(
     """
     sql_source = _source(source)
     params = {"campaign_id": campaign_id} if source == "campaign" else {}
-    con = ws.con
+    engine = ws.engine
     fitting = encoder is None
     enc = (
         AttributeEncoder(max_categories=max_categories, prefix=prefix).start()
@@ -69,11 +71,13 @@ def attribute_features(
         else encoder
     )
     assert enc is not None
-    keys_sql = load_sql("cvm.features", "attribute_keys.sql").replace("/*SOURCE*/", sql_source)
-    keys = [str(r[0]) for r in con.execute(keys_sql, params).fetchall()]
+    keys_sql = fill(sql_file(__package__, "attribute_keys.sql"), source=sql_source)
+    keys = [str(r[0]) for r in engine.rows(keys_sql, params)]
     wanted = [k for k in (keys if fitting else list(enc.kinds_)) if k in keys]
     if customer_ids is None:
-        ids = con.execute(f"SELECT customer_id FROM ({sql_source}) s ORDER BY 1", params).df()
+        ids = engine.frame(
+            fill(sql_file(__package__, "attribute_ids.sql"), source=sql_source), params
+        )
         listed = ids["customer_id"].to_numpy(dtype=object)
     else:
         listed = pd.unique(np.asarray(customer_ids, dtype=object))
@@ -81,55 +85,41 @@ def attribute_features(
     columns: dict[str, np.ndarray] = {}
     if wanted:
         order = pd.DataFrame({"customer_id": listed, "pos": np.arange(len(listed))})
-        text = ", ".join(
-            f"nullif(trim(json_extract_string(s.doc, $p{i})), '') AS a{i}"
-            for i in range(len(wanted))
-        )
-        con.register("attribute_ids", order)
-        try:
-            con.execute(
-                load_sql("cvm.features", "attribute_text.sql")
-                .replace("/*SOURCE*/", sql_source)
-                .replace("/*COLUMNS*/", ", " + text),
-                {**params, **{f"p{i}": _path(k) for i, k in enumerate(wanted)}},
-            )
-        finally:
-            con.unregister("attribute_ids")
+        value = sql_file(__package__, "attribute_value.sql")
+        text = [select_item(value, f"a{i}", path=f"p{i}") for i in range(len(wanted))]
+        query = fill(sql_file(__package__, "attribute_text.sql"), source=sql_source, columns=text)
+        with engine.register("attribute_ids", order):
+            engine.run(query, {**params, **{f"p{i}": _path(k) for i, k in enumerate(wanted)}})
         try:
             for i, key in enumerate(wanted):
                 if fitting:
-                    _learn(con, enc, key, f"a{i}")
+                    _learn(engine, enc, key, f"a{i}")
                 if key in enc.kinds_:
-                    columns[f"{enc.prefix}{key}"] = _encode(con, enc, key, f"a{i}")
+                    columns[f"{enc.prefix}{key}"] = _encode(engine, enc, key, f"a{i}")
         finally:
-            con.execute("DROP TABLE IF EXISTS attribute_text")
+            engine.run(sql_file(__package__, "attribute_drop.sql"))
     out = pd.DataFrame(columns, index=index)
     return out.reindex(columns=enc.feature_names_), enc
 
 
-def _learn(con: Any, enc: AttributeEncoder, key: str, column: str) -> None:
+def _learn(engine: Engine, enc: AttributeEncoder, key: str, column: str) -> None:
     """Type one attribute from counts computed in SQL, by the encoder's own rules."""
-    stats = load_sql("cvm.features", "attribute_stats.sql").replace("/*COL*/", column)
-    present, distinct, numeric, trues, falses = con.execute(stats).fetchall()[0]
+    stats = fill(sql_file(__package__, "attribute_stats.sql"), col=column)
+    present, distinct, numeric, trues, falses = engine.rows(stats)[0]
     kind = enc.decide(key, present=int(present), distinct=int(distinct), numeric=int(numeric),
                       trues=int(trues), falses=int(falses))  # fmt: skip
     if kind == "categorical":
-        top = load_sql("cvm.features", "attribute_top.sql").replace("/*COL*/", column)
-        kept = con.execute(top, {"k": enc.kept_categories(int(distinct))}).fetchall()
+        top = fill(sql_file(__package__, "attribute_top.sql"), col=column)
+        kept = engine.rows(top, {"k": enc.kept_categories(int(distinct))})
         enc.set_categories(key, [str(r[0]) for r in kept])
 
 
-def _encode(con: Any, enc: AttributeEncoder, key: str, column: str) -> np.ndarray:
+def _encode(engine: Engine, enc: AttributeEncoder, key: str, column: str) -> np.ndarray:
     """One attribute as float32 in list order, encoded in SQL."""
     kept = enc.categories_.get(key, [])
     codes = pd.DataFrame({"value": pd.Series(kept, dtype=object),
                           "code": np.arange(len(kept), dtype=np.float64)})  # fmt: skip
-    sql = load_sql("cvm.features", "attribute_encode.sql").replace("/*COL*/", column)
-    con.register("attribute_codes", codes)
-    try:
-        found = con.execute(sql, {"kind": enc.kinds_[key], "other": float(len(kept))}).fetchnumpy()[
-            "x"
-        ]
-    finally:
-        con.unregister("attribute_codes")
-    return np.ma.filled(np.ma.asarray(found, dtype=np.float32), np.nan)
+    sql = fill(sql_file(__package__, "attribute_encode.sql"), col=column)
+    with engine.register("attribute_codes", codes):
+        found = engine.arrow(sql, {"kind": enc.kinds_[key], "other": float(len(kept))})["x"]
+    return found.to_numpy(zero_copy_only=False).astype(np.float32)

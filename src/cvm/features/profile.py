@@ -3,8 +3,9 @@
 Built in SQL (``profile.sql``) from the canonical tables as of a day, so segments, rules,
 campaigns and the churn model see the same columns for any date. Purchase summaries come from
 ``summary.sql`` (the BTYD statistics), CLV scores from the newest stored ``clv`` run at that
-cutoff (or a BG/NBD fit on the fly when there is none), churn risk from the newest stored
-``segments`` run at that cutoff.
+cutoff or from scores the caller computed, churn risk from the newest stored ``segments`` run
+at that cutoff. It never fits a model: filling CLV by a fit on the fly is the CLV job's
+(:func:`cvm.clv.profile.profile_with_clv`).
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from cvm._exceptions import ConvergenceError, DataError
-from cvm._sql import load_sql
-from cvm.features.summary import _as_date, _bind_source
+from cvm._dates import parse_day
+from cvm.engines import fill, sql_file
+from cvm.features.summary import bind_source
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -82,10 +83,9 @@ def customer_profile(
     as_of: date | str,
     *,
     clv_run: str | None = None,
-    fit_clv: bool = True,
-    notes: list[str] | None = None,
+    clv_scores: pd.DataFrame | None = None,
 ) -> str:
-    """Build the as-of profile as a temp table on ``ws.con`` and return its name.
+    """Build the as-of profile as a temp table on ``ws.engine`` and return its name.
 
     Parameters
     ----------
@@ -93,99 +93,53 @@ def customer_profile(
     as_of : the day the profile describes (inclusive).
     clv_run : a ``clv`` run to take ``clv, p_alive, expected_purchases`` from; default: the
         newest ``clv`` run whose cutoff is ``as_of``.
-    fit_clv : when no such run exists, fit MBG/NBD (BG/NBD if it does not converge) with
-        Gamma-Gamma as of ``as_of`` and score (no intervals); when False the CLV columns stay
-        NULL.
-    notes : a list that receives why the CLV columns are NULL when the fit failed, and the
-        fit's own warnings (e.g. spend imputed for $0 repeat buyers), for the caller to show.
+    clv_scores : those columns (and ``customer_id``) computed by the caller, used when there is
+        no such run; without either the CLV columns stay NULL.
 
     Returns
     -------
     ``"customer_profile"``, a temp table with one row per customer (see ``PROFILE_COLUMNS``).
     """
-    day = _as_date(as_of, "as_of")
-    con = ws.con
-    _bind_source(con, "transactions")
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE profile_summary AS "
-        + load_sql("cvm.features", "summary.sql"),
+    day = parse_day(as_of, "as_of")
+    engine = ws.engine
+    bind_source(engine, "transactions")
+    summary = sql_file(__package__, "summary.sql").tree()
+    engine.run(
+        fill(sql_file(__package__, "profile_summary.sql"), summary=summary),
         {"cutoff": day, "unit_days": 1.0, "period": "day"},
     )
-    _clv_table(ws, day, clv_run, fit_clv, notes if notes is not None else [])
-    _churn_table(ws, day)
-    con.execute(load_sql("cvm.features", "profile.sql"), {"as_of": day})
+    _clv_table(ws, day, clv_run, clv_scores)
+    engine.run(sql_file(__package__, "profile_churn.sql"), {"as_of": day})
+    engine.run(sql_file(__package__, "profile.sql"), {"as_of": day})
     return PROFILE_TABLE
+
+
+def table_frame(ws: Workspace, table: str) -> pd.DataFrame:
+    """A built per-customer table as a data frame indexed by ``customer_id`` (small data)."""
+    query = fill(sql_file(__package__, "table_rows.sql"), table=table)
+    return ws.engine.frame(query).set_index("customer_id")
 
 
 def profile_frame(ws: Workspace, as_of: date | str, **options: Any) -> pd.DataFrame:
     """The profile as a data frame indexed by ``customer_id`` (small workspaces, tests)."""
-    table = customer_profile(ws, as_of, **options)
-    return (
-        ws.con.execute(f"SELECT * FROM {table} ORDER BY customer_id").df().set_index("customer_id")
-    )
+    return table_frame(ws, customer_profile(ws, as_of, **options))
 
 
 def stored_clv_run(ws: Workspace, as_of: date) -> str | None:
     """The newest ``clv`` run with scores whose cutoff is ``as_of``."""
-    rows = ws.con.execute(
-        "SELECT r.run_id FROM model_runs AS r WHERE r.kind = 'clv'"
-        " AND CAST(r.cutoff AS DATE) = ?"
-        " AND EXISTS (SELECT 1 FROM scores AS s WHERE s.run_id = r.run_id)"
-        " ORDER BY r.created_at DESC, r.run_id DESC LIMIT 1",
-        [as_of],
-    ).fetchall()
-    return str(rows[0][0]) if rows else None
+    found = ws.engine.scalar(sql_file(__package__, "stored_clv_run.sql"), {"as_of": as_of})
+    return None if found is None else str(found)
 
 
-def _clv_table(ws: Workspace, day: date, clv_run: str | None, fit: bool, notes: list[str]) -> None:
-    con = ws.con
-    run = clv_run or stored_clv_run(ws, day)
+def _clv_table(
+    ws: Workspace, day: date, clv_run: str | None, clv_scores: pd.DataFrame | None
+) -> None:
+    engine = ws.engine
+    run = clv_run or (stored_clv_run(ws, day) if clv_scores is None else None)
     if run is not None:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE profile_clv AS SELECT customer_id, clv, p_alive,"
-            " expected_purchases FROM scores WHERE run_id = ?",
-            [run],
-        )
-        return
-    frame = _fitted_clv(ws, day, notes) if fit else None
-    if frame is None:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE profile_clv (customer_id VARCHAR, clv DOUBLE,"
-            " p_alive DOUBLE, expected_purchases DOUBLE)"
-        )
-        return
-    con.register("profile_clv_frame", frame)
-    try:
-        con.execute("CREATE OR REPLACE TEMP TABLE profile_clv AS SELECT * FROM profile_clv_frame")
-    finally:
-        con.unregister("profile_clv_frame")
-
-
-def _fitted_clv(ws: Workspace, day: date, notes: list[str]) -> pd.DataFrame | None:
-    """MBG/NBD (or BG/NBD) and Gamma-Gamma fitted as of ``day`` and scored; None, with the
-    reason added to ``notes``, when they cannot be (no purchases, too few customers)."""
-    from cvm.clv import fit_clv
-    from cvm.clv.scoring import score_clv
-
-    try:
-        fit = fit_clv(ws, day, models=("mbgnbd", "bgnbd"), unit="D", within_data=False)
-        scores = score_clv(fit, intervals=False)
-    except (DataError, ConvergenceError) as exc:
-        notes.append(
-            f"CLV and P(alive) left empty as of {day}: {exc} (store a clv run with"
-            " `cvm score --cutoff` to use your own)"
-        )
-        return None
-    notes.extend(f"CLV as of {day}: {w}" for w in fit.warnings)
-    return scores[["clv", "p_alive", "expected_purchases"]].reset_index(names="customer_id")
-
-
-def _churn_table(ws: Workspace, day: date) -> None:
-    ws.con.execute(
-        "CREATE OR REPLACE TEMP TABLE profile_churn AS"
-        " SELECT customer_id, churn_risk FROM scores WHERE run_id = ("
-        "  SELECT r.run_id FROM model_runs AS r WHERE r.kind = 'segments'"
-        "  AND CAST(r.cutoff AS DATE) = ? ORDER BY r.created_at DESC, r.run_id DESC LIMIT 1)"
-        " AND churn_risk IS NOT NULL",
-        [day],
-    )
+        engine.run(sql_file(__package__, "profile_clv_run.sql"), {"run_id": run})
+    elif clv_scores is None:
+        engine.run(sql_file(__package__, "profile_clv_empty.sql"))
+    else:
+        with engine.register("profile_clv_frame", clv_scores):
+            engine.run(sql_file(__package__, "profile_clv_frame.sql"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import cast
 
 import sqlglot
 from sqlglot import exp
@@ -58,6 +59,10 @@ class CheckedRule:
     text: str
     sql: str
     columns: frozenset[str]
+
+    def tree(self) -> exp.Expression:
+        """The checked expression as a SQLGlot tree, to build a statement around it."""
+        return cast(exp.Expression, sqlglot.parse_one(self.sql, read="duckdb"))
 
 
 def check(expression: str, label: str, columns: Collection[str] | None = None) -> CheckedRule:

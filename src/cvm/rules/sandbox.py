@@ -14,10 +14,12 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-import duckdb
 import pandas as pd
+import sqlglot.expressions as exp
 
 from cvm._exceptions import ConfigError, DataError
+from cvm.engines import DuckDBEngine, Engine, fill, select_item, sql_file
+from cvm.engines.sql import column_list
 from cvm.rules.guard import CheckedRule
 from cvm.workspace.connection import locked_memory
 
@@ -31,18 +33,21 @@ KEY = "customer_id"
 
 
 def _frame(
-    con: duckdb.DuckDBPyConnection, table: str, rules: Mapping[str, CheckedRule], limit: str = ""
+    engine: Engine, table: str, rules: Mapping[str, CheckedRule], *, empty: bool = False
 ) -> pa.Table:
     wanted = sorted({KEY}.union(*(r.columns for r in rules.values())))
-    listing = ", ".join(f'"{c}"' for c in wanted)
-    return con.sql(f"SELECT {listing} FROM {table}{limit}").to_arrow_table()
+    tree = fill(sql_file(__package__, "columns.sql"), columns=column_list(wanted), table=table)
+    if empty and isinstance(tree, exp.Select):
+        tree = tree.limit(0)
+    return engine.arrow(tree)
 
 
-def _condition(rule: CheckedRule) -> str:
-    return f"coalesce(CAST(({rule.sql}) AS BOOLEAN), false)"
+def _condition(rule: CheckedRule) -> exp.Expression:
+    """``SELECT <rule, NULL as false> AS holds FROM profile``."""
+    return fill(sql_file(__package__, "condition.sql"), rule=rule.tree())
 
 
-def bind(con: duckdb.DuckDBPyConnection, table: str, rules: Mapping[str, CheckedRule]) -> None:
+def bind(engine: Engine, table: str, rules: Mapping[str, CheckedRule]) -> None:
     """Type-check every rule against ``table``'s columns without reading a row.
 
     A rule that is not a per-customer condition (a string compared to a number, a list used
@@ -50,41 +55,47 @@ def bind(con: duckdb.DuckDBPyConnection, table: str, rules: Mapping[str, Checked
     """
     if not rules:
         return
-    data = _frame(con, table, rules, " LIMIT 0")
+    data = _frame(engine, table, rules, empty=True)
     with _box(data) as box:
         for rule in rules.values():
             try:
-                box.execute(f"SELECT {_condition(rule)} FROM profile").fetchall()
-            except duckdb.Error as exc:
+                box.rows(_condition(rule))
+            except box.error as exc:
                 raise ConfigError(
                     f"{rule.label}: {rule.text!r} is not a per-customer condition: {_first(exc)}"
                 ) from None
 
 
-def evaluate(
-    con: duckdb.DuckDBPyConnection, table: str, rules: Mapping[str, CheckedRule]
-) -> pd.DataFrame:
+def evaluate(engine: Engine, table: str, rules: Mapping[str, CheckedRule]) -> pd.DataFrame:
     """One boolean column per rule (NULL counts as false), indexed by ``customer_id``.
 
-    ``table`` is read on ``con`` (only ``customer_id`` and the columns the rules name); the
+    ``table`` is read on ``engine`` (only ``customer_id`` and the columns the rules name); the
     rules run on a locked database. A rule that fails on the data (a CAST that does not
     convert) raises ``DataError`` naming the rule.
     """
-    return evaluate_arrow(_frame(con, table, rules), rules)
+    return evaluate_arrow(_frame(engine, table, rules), rules)
 
 
 def evaluate_arrow(data: pa.Table, rules: Mapping[str, CheckedRule]) -> pd.DataFrame:
-    """:func:`evaluate` over rows already in an Arrow table (``customer_id`` and columns)."""
+    """:func:`evaluate` over rows already in an Arrow table (``customer_id`` and columns).
+
+    >>> import pyarrow as pa
+    >>> from cvm.rules import check
+    >>> rules = {"big": check("clv > 100", "segment 'big'", ["clv"])}
+    >>> data = pa.table({"customer_id": ["007", "042"], "clv": [250.0, None]})
+    >>> evaluate_arrow(data, rules)["big"].to_dict()
+    {'007': True, '042': False}
+    """
     names = list(rules)
-    columns = "".join(f', {_condition(rules[n])} AS "r{i}"' for i, n in enumerate(names))
+    conditions = [select_item(_condition(rules[n]), f"r{i}") for i, n in enumerate(names)]
     with _box(data) as box:
         try:
-            frame = box.execute(f"SELECT {KEY}{columns} FROM profile").df()
-        except duckdb.Error as failed:
+            frame = box.frame(fill(sql_file(__package__, "evaluate.sql"), conditions=conditions))
+        except box.error as failed:
             for name in names:  # find the rule that fails, to name it
                 try:
-                    box.execute(f"SELECT {_condition(rules[name])} FROM profile").fetchall()
-                except duckdb.Error as exc:
+                    box.rows(_condition(rules[name]))
+                except box.error as exc:
                     rule = rules[name]
                     raise DataError(
                         f"{rule.label}: {rule.text!r} failed on the customers' data: {_first(exc)}"
@@ -95,12 +106,13 @@ def evaluate_arrow(data: pa.Table, rules: Mapping[str, CheckedRule]) -> pd.DataF
 
 
 @contextmanager
-def _box(data: pa.Table) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A locked in-memory database holding ``data`` as the view ``profile``."""
+def _box(data: pa.Table) -> Iterator[Engine]:
+    """A locked in-memory database holding ``data`` as the view ``profile``, as an engine."""
     con = locked_memory()
     try:
-        con.register("profile", data)
-        yield con
+        box = DuckDBEngine(con)
+        with box.register("profile", data):
+            yield box
     finally:
         con.close()
 

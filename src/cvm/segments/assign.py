@@ -8,15 +8,17 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from cvm._dates import parse_day
 from cvm._exceptions import ConfigError, DataError
-from cvm._sql import load_sql
-from cvm.features.profile import PROFILE_TABLE, customer_profile
-from cvm.features.summary import _as_date
+from cvm.clv.profile import profile_with_clv
+from cvm.engines import sql_file
+from cvm.features.profile import PROFILE_TABLE, table_frame
+from cvm.rules import evaluate_arrow
+from cvm.segments.rule_checks import check_expression
 from cvm.segments.settings import SegmentSettings, read_settings
 
 if TYPE_CHECKING:
-    import duckdb
-
+    from cvm.engines import Engine
     from cvm.workspace import Workspace
 
 SEGMENT_TABLE = "customer_segments"
@@ -28,18 +30,13 @@ def default_as_of(ws: Workspace) -> date:
 
     (An end date still ahead, a fixed term booked in advance, does not count.)
     """
-    rows = ws.con.execute(
-        "SELECT greatest((SELECT max(CAST(ts AS DATE)) FROM transactions),"
-        " (SELECT max(CAST(ts AS DATE)) FROM events),"
-        " (SELECT greatest(max(CAST(started AS DATE)), max(CAST(ended AS DATE))"
-        "  FILTER (WHERE CAST(ended AS DATE) <= current_date)) FROM subscriptions))"
-    ).fetchall()
-    if not rows or rows[0][0] is None:
+    day = ws.engine.scalar(sql_file(__package__, "default_as_of.sql"))
+    if day is None:
         raise DataError(
             "the workspace has no transactions, events or subscriptions: load some with"
             " `cvm ingest`"
         )
-    return rows[0][0]
+    return day
 
 
 def settings_of(ws: Workspace) -> SegmentSettings:
@@ -57,23 +54,24 @@ def segment_table(
     """Build ``customer_segments`` (the profile plus RFM, tier, lifecycle) and return its name.
 
     ``profile`` names an already built profile table (``customer_profile``); otherwise it is
-    built as of ``as_of`` with ``profile_options`` (see :func:`customer_profile`).
+    built as of ``as_of`` with ``profile_options`` (see
+    :func:`cvm.clv.profile.profile_with_clv`).
     """
-    day = _as_date(as_of, "as_of")
+    day = parse_day(as_of, "as_of")
     settings = settings or settings_of(ws)
     if profile is None:
-        profile = customer_profile(ws, day, **profile_options)
+        profile = profile_with_clv(ws, day, **profile_options)
     if profile != PROFILE_TABLE:
         raise ConfigError(f"segment tables are built from {PROFILE_TABLE}, not {profile!r}")
-    rfm_map_table(ws.con, settings)
-    ws.con.execute(load_sql("cvm.segments", "segments.sql"), segment_params(day, settings))
+    rfm_map_table(ws.engine, settings)
+    ws.engine.run(sql_file(__package__, "segments.sql"), segment_params(day, settings))
     return SEGMENT_TABLE
 
 
 RFM_MAP_TABLE = "rfm_map_lookup"
 
 
-def rfm_map_table(con: duckdb.DuckDBPyConnection, settings: SegmentSettings) -> str:
+def rfm_map_table(engine: Engine, settings: SegmentSettings) -> str:
     """The named RFM map as a lookup table ``(r, f, m, segment)`` over every score triple.
 
     Each rule passes the guard of :mod:`cvm.rules` and is evaluated in its locked sandbox on
@@ -82,18 +80,12 @@ def rfm_map_table(con: duckdb.DuckDBPyConnection, settings: SegmentSettings) -> 
     """
     import pyarrow as pa
 
-    from cvm.rules.sandbox import evaluate_arrow
-    from cvm.segments.rules import check_expression
-
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE rfm_map_check"
-        " (customer_id VARCHAR, r INTEGER, f INTEGER, m INTEGER, fm DOUBLE)"
-    )
+    engine.run(sql_file(__package__, "rfm_map_check.sql"))
     checked = {
-        name: check_expression(con, "rfm_map_check", rule, f"segments.rfm.map {name!r}")
+        name: check_expression(engine, "rfm_map_check", rule, f"segments.rfm.map {name!r}")
         for name, rule in settings.rfm_map.items()
     }
-    con.execute("DROP TABLE rfm_map_check")
+    engine.run(sql_file(__package__, "rfm_map_check_drop.sql"))
     top = {
         axis: len(settings.edges.get(axis, [])) + 1 if settings.edges.get(axis) else settings.bins
         for axis in ("recency", "frequency", "monetary")
@@ -107,15 +99,19 @@ def rfm_map_table(con: duckdb.DuckDBPyConnection, settings: SegmentSettings) -> 
     held = evaluate_arrow(pa.Table.from_pandas(grid, preserve_index=False), checked)
     held = held.reindex(grid["customer_id"])
     first = held.idxmax(axis=1).where(held.any(axis=1))
-    rows = [
-        (int(r), int(f), int(m), None if pd.isna(name) else str(name))
-        for r, f, m, name in zip(grid["r"], grid["f"], grid["m"], first.to_numpy(), strict=True)
-    ]
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {RFM_MAP_TABLE}"
-        " (r INTEGER, f INTEGER, m INTEGER, segment VARCHAR)"
+    rows = pd.DataFrame(
+        {
+            "r": grid["r"].to_numpy(dtype="int64"),
+            "f": grid["f"].to_numpy(dtype="int64"),
+            "m": grid["m"].to_numpy(dtype="int64"),
+            "segment": pd.Series(
+                [None if pd.isna(name) else str(name) for name in first.to_numpy()],
+                dtype="string",
+            ),
+        }
     )
-    con.executemany(f"INSERT INTO {RFM_MAP_TABLE} VALUES (?, ?, ?, ?)", rows)
+    with engine.register("rfm_map_rows", rows):
+        engine.run(sql_file(__package__, "rfm_map_lookup.sql"))
     return RFM_MAP_TABLE
 
 
@@ -137,6 +133,4 @@ def segment_frame(
     ws: Workspace, as_of: date | str, settings: SegmentSettings | None = None, **options: Any
 ) -> pd.DataFrame:
     """The segment table as a data frame indexed by ``customer_id`` (small data, tests)."""
-    table = segment_table(ws, as_of, settings, **options)
-    frame = ws.con.execute(f"SELECT * FROM {table} ORDER BY customer_id").df()
-    return frame.set_index("customer_id")
+    return table_frame(ws, segment_table(ws, as_of, settings, **options))

@@ -16,75 +16,54 @@ Two definitions of churn, each named where it is shown:
 from __future__ import annotations
 
 import pickle
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from cvm._dates import parse_day
 from cvm._exceptions import DataError
 from cvm._progress import Progress, no_progress
-from cvm._sql import load_sql
+from cvm.clv.profile import profile_with_clv
+from cvm.engines import fill, select_item, sql_file
 from cvm.features.attributes import attribute_features
-from cvm.features.profile import customer_profile
-from cvm.features.summary import _as_date
-from cvm.models.churn import ChurnClassifier, calibration_table, churn_metrics
-from cvm.workspace import transaction
+from cvm.models.churn import ChurnClassifier
+from cvm.segments.churn_result import (
+    ChurnTraining,
+    churn_definition,
+    comparison_note,
+    dropped_note,
+    validation,
+)
+from cvm.segments.contract_churn import contract_rows, train_contracts
 
 if TYPE_CHECKING:
     from cvm.models.attributes import AttributeEncoder
     from cvm.workspace import Workspace
 
+__all__ = [
+    "DEFAULT_HORIZON_DAYS",
+    "ChurnTraining",
+    "churn_definition",
+    "churn_features",
+    "churn_labels",
+    "comparison_note",
+    "features_from_profile",
+    "latest_churn_model",
+    "save_churn",
+    "score_churn",
+    "train_churn",
+]
+
 DEFAULT_HORIZON_DAYS = 90
 MAX_CHANNELS = 6
 
 
-@dataclass
-class ChurnTraining:
-    """A trained and validated churn model with its evaluation against P(alive)."""
-
-    model: ChurnClassifier
-    horizon_days: int
-    train_cutoff: date
-    valid_cutoff: date
-    channels: list[str]
-    metrics: dict[str, float]
-    baseline: dict[str, float]
-    calibration: pd.DataFrame
-    baseline_calibration: pd.DataFrame
-    n_train: int
-    run_id: str | None = None
-    notes: list[str] = field(default_factory=list)
-    attributes: AttributeEncoder | None = None
-    target: str = "purchases"
-    baseline_name: str = "1 - P(alive)"
-
-    @property
-    def definition(self) -> str:
-        """What a churn risk of this model means, in one sentence for the page."""
-        return churn_definition(self.target, self.horizon_days)
-
-
-def churn_definition(target: str, horizon_days: int) -> str:
-    if target == "contracts":
-        return (
-            f"contract churn risk = probability that every contract the customer has running"
-            f" today has ended within {horizon_days} days"
-        )
-    return (
-        f"churn risk = probability of no purchase in the next {horizon_days} days (not a"
-        " contract cancellation)"
-    )
-
-
 def channels_of(ws: Workspace, as_of: date) -> list[str]:
     """The most used order channels up to ``as_of``: the channel-share features."""
-    rows = ws.con.execute(
-        "SELECT coalesce(channel, 'unknown') AS c FROM transactions"
-        " WHERE CAST(ts AS DATE) <= ? GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ?",
-        [as_of, MAX_CHANNELS],
-    ).fetchall()
+    query = sql_file(__package__, "churn_channels.sql")
+    rows = ws.engine.rows(query, {"as_of": as_of, "limit": MAX_CHANNELS})
     return [str(r[0]) for r in rows]
 
 
@@ -96,11 +75,12 @@ def features_from_profile(
     With a fitted ``attributes`` encoder, one column per typed customer attribute is added
     (the shared builder of :mod:`cvm.features.attributes`).
     """
-    shares = "".join(
-        f", coalesce(channel_shares[$ch_{i}], 0) AS channel_share_{i}" for i in range(len(channels))
-    )
-    sql = load_sql("cvm.segments", "churn_features.sql").replace("/*CHANNELS*/", shares)
-    frame = ws.con.execute(sql, {f"ch_{i}": c for i, c in enumerate(channels)}).df()
+    share = sql_file(__package__, "channel_share.sql")
+    shares = [
+        select_item(share, f"channel_share_{i}", channel=f"ch_{i}") for i in range(len(channels))
+    ]
+    query = fill(sql_file(__package__, "churn_features.sql"), channels=shares)
+    frame = ws.engine.frame(query, {f"ch_{i}": c for i, c in enumerate(channels)})
     frame = frame.rename(
         columns={f"channel_share_{i}": f"share_{c}" for i, c in enumerate(channels)}
     )
@@ -118,16 +98,16 @@ def churn_features(
     attributes: AttributeEncoder | None = None,
 ) -> pd.DataFrame:
     """As-of churn features, one row per buyer (the profile is built without CLV)."""
-    customer_profile(ws, _as_date(as_of, "as_of"), fit_clv=False)
+    profile_with_clv(ws, parse_day(as_of, "as_of"), fit_clv=False)
     return features_from_profile(ws, channels, attributes)
 
 
 def churn_labels(ws: Workspace, cutoff: date, horizon_days: int) -> pd.Series:
     """True for buyers at ``cutoff`` who churned within ``horizon_days`` after it."""
-    frame = ws.con.execute(
-        load_sql("cvm.segments", "churn_labels.sql"),
+    frame = ws.engine.frame(
+        sql_file(__package__, "churn_labels.sql"),
         {"cutoff": cutoff, "end": cutoff + timedelta(days=horizon_days)},
-    ).df()
+    )
     return frame.set_index("customer_id")["churned"].astype(bool)
 
 
@@ -160,8 +140,8 @@ def train_churn(
         raise DataError(f"horizon_days must be at least 1, got {horizon}")
     target = resolve_target(ws, target)
     if target == "contracts":
-        return _train_contracts(ws, as_of, horizon, model, progress)
-    end = _as_date(as_of, "as_of") if as_of is not None else default_as_of(ws)
+        return train_contracts(ws, as_of, horizon, model, progress)
+    end = parse_day(as_of, "as_of") if as_of is not None else default_as_of(ws)
     valid_cutoff = end - timedelta(days=horizon)
     train_cutoff = valid_cutoff - timedelta(days=horizon)
     channels = channels_of(ws, train_cutoff)
@@ -179,15 +159,11 @@ def train_churn(
     progress(1, 4, "fitting the churn model")
     fitted = (model or ChurnClassifier()).fit(X_train, y_train)
     progress(2, 4, f"validating as of {valid_cutoff}")
-    customer_profile(ws, valid_cutoff, fit_clv=True)
+    profile_with_clv(ws, valid_cutoff, fit_clv=True)
     X_valid = features_from_profile(ws, channels, attributes)
     y_valid = churn_labels(ws, valid_cutoff, horizon).reindex(X_valid.index, fill_value=True)
     p_alive = (
-        ws.con.execute(
-            "SELECT customer_id, p_alive FROM customer_profile WHERE NOT is_prospect"
-            " ORDER BY customer_id"
-        )
-        .df()
+        ws.engine.frame(sql_file(__package__, "p_alive.sql"))
         .set_index("customer_id")["p_alive"]
         .reindex(X_valid.index)
     )
@@ -205,11 +181,8 @@ def train_churn(
         train_cutoff=train_cutoff,
         valid_cutoff=valid_cutoff,
         channels=channels,
-        metrics=churn_metrics(y_valid, risk),
-        baseline=churn_metrics(y_valid, baseline_risk),
-        calibration=calibration_table(y_valid, risk),
-        baseline_calibration=calibration_table(y_valid, baseline_risk),
         n_train=len(X_train),
+        **validation(y_valid, risk, baseline_risk),
         attributes=attributes,
     )
     result.notes.append(comparison_note(result))
@@ -227,95 +200,9 @@ def resolve_target(ws: Workspace, target: str) -> str:
         raise DataError(f"target must be auto, purchases or contracts, got {target!r}")
     if target != "auto":
         return target
-    counts = ws.con.execute(
-        "SELECT (SELECT count(*) FROM transactions), (SELECT count(*) FROM subscriptions)"
-    ).fetchall()[0]
+    counts = ws.engine.one(sql_file(__package__, "target_counts.sql"))
+    assert counts is not None
     return "contracts" if counts[0] == 0 and counts[1] > 0 else "purchases"
-
-
-def _train_contracts(
-    ws: Workspace,
-    as_of: date | str | None,
-    horizon: int,
-    model: ChurnClassifier | None,
-    progress: Progress,
-) -> ChurnTraining:
-    """Contract churn: same time split; baseline a plain logistic regression on the same rows."""
-    from cvm.clv.contracts import _last_contract_day
-    from cvm.segments.contract_churn import (
-        contract_rows,
-        learn_encoding,
-        logistic_baseline,
-        require_rows,
-    )
-
-    end = _as_date(as_of, "as_of") if as_of is not None else _last_contract_day(ws)
-    valid_cutoff = end - timedelta(days=horizon)
-    train_cutoff = valid_cutoff - timedelta(days=horizon)
-    progress(0, 4, f"contracts running on {train_cutoff}")
-    train = contract_rows(ws, train_cutoff, horizon)
-    require_rows(train, train_cutoff, horizon)
-    encoding = learn_encoding(train)
-    X_train, y_train = encoding.matrix(train), train["churned"].to_numpy(dtype=bool)
-    progress(1, 4, "fitting the churn model")
-    fitted = (model or ChurnClassifier()).fit(X_train, y_train)
-    fitted.contract_encoding_ = encoding  # type: ignore[attr-defined]
-    progress(2, 4, f"validating on contracts running on {valid_cutoff}")
-    valid = contract_rows(ws, valid_cutoff, horizon)
-    if valid.empty or valid["churned"].nunique() < 2:
-        raise DataError(
-            f"no contract running on {valid_cutoff} both ended and kept within {horizon} days:"
-            " cannot validate (use a later --as-of or a shorter --horizon)"
-        )
-    X_valid, y_valid = encoding.matrix(valid), valid["churned"].to_numpy(dtype=bool)
-    risk = fitted.predict_proba(X_valid)
-    baseline = logistic_baseline(X_train, y_train)
-    baseline_risk = baseline.predict_proba(X_valid.to_numpy(dtype=float))[:, 1]
-    progress(3, 4, "evaluating")
-    result = ChurnTraining(
-        model=fitted,
-        horizon_days=horizon,
-        train_cutoff=train_cutoff,
-        valid_cutoff=valid_cutoff,
-        channels=[],
-        metrics=churn_metrics(y_valid, risk),
-        baseline=churn_metrics(y_valid, baseline_risk),
-        calibration=calibration_table(y_valid, risk),
-        baseline_calibration=calibration_table(y_valid, baseline_risk),
-        n_train=len(X_train),
-        target="contracts",
-        baseline_name="logistic regression",
-    )
-    result.notes.append(comparison_note(result))
-    dropped = {**encoding.excluded, **fitted.dropped_features_}
-    if dropped:
-        result.notes.append(dropped_note(dropped))
-    progress(4, 4, "done")
-    return result
-
-
-def comparison_note(result: ChurnTraining) -> str:
-    """One sentence: does the model beat its baseline on ROC-AUC and Brier, and by how much."""
-    m, b = result.metrics, result.baseline
-    gap = m["roc_auc"] - b["roc_auc"]
-    verdict = "beats" if gap > 0 else "does not beat"
-    baseline = (
-        "a plain logistic regression on the same split"
-        if result.target == "contracts"
-        else "the P(alive) baseline"
-    )
-    return (
-        f"the churn model {verdict} {baseline} on the"
-        f" {result.valid_cutoff} holdout: ROC-AUC {m['roc_auc']:.3f} vs {b['roc_auc']:.3f}"
-        f" ({gap:+.3f}), Brier {m['brier']:.3f} vs {b['brier']:.3f},"
-        f" top-decile lift {m['lift_top_decile']:.2f} vs {b['lift_top_decile']:.2f}"
-    )
-
-
-def dropped_note(dropped: dict[str, str]) -> str:
-    """One sentence listing the features left out and why."""
-    listed = ", ".join(f"{name} ({why})" for name, why in dropped.items())
-    return f"{len(dropped)} feature(s) with nothing to learn from left out: {listed}"
 
 
 def save_churn(ws: Workspace, result: ChurnTraining) -> str:
@@ -333,7 +220,7 @@ def save_churn(ws: Workspace, result: ChurnTraining) -> str:
     }
     folder = ws.path / "models"
     folder.mkdir(exist_ok=True)
-    with transaction(ws.con):
+    with ws.engine.transaction():
         run_id = ws.record_run(
             "churn",
             model="hist_gradient_boosting",
@@ -360,9 +247,8 @@ def save_churn(ws: Workspace, result: ChurnTraining) -> str:
                 else []
             ),
         }
-        ws.con.execute(
-            "UPDATE model_runs SET params = ? WHERE run_id = ?",
-            [_json(params), run_id],
+        ws.engine.run(
+            sql_file(__package__, "run_params.sql"), {"params": _json(params), "run_id": run_id}
         )
         with path.open("wb") as fh:
             pickle.dump(
@@ -387,10 +273,7 @@ def latest_churn_model(
     ws: Workspace,
 ) -> tuple[str, ChurnClassifier, list[str], AttributeEncoder | None] | None:
     """(run id, model, channels, attribute encoder) of the newest churn run with a model file."""
-    rows = ws.con.execute(
-        "SELECT run_id, params->>'path' FROM model_runs WHERE kind = 'churn'"
-        " ORDER BY created_at DESC, run_id DESC"
-    ).fetchall()
+    rows = ws.engine.rows(sql_file(__package__, "churn_runs.sql"))
     for run_id, rel in rows:
         path = ws.path / str(rel)
         if rel and path.exists():
@@ -414,8 +297,6 @@ def score_churn(
     churn model: for the customers with a contract running on ``as_of``)."""
     encoding = getattr(model, "contract_encoding_", None)
     if encoding is not None:
-        from cvm.segments.contract_churn import contract_rows
-
         if as_of is None:
             raise DataError("a contract churn model scores as of a day: pass as_of")
         X = encoding.matrix(contract_rows(ws, as_of, 1))

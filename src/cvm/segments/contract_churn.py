@@ -18,8 +18,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from cvm._dates import parse_day
 from cvm._exceptions import DataError
-from cvm._sql import load_sql
+from cvm._progress import Progress
+from cvm.clv.contracts import last_contract_day
+from cvm.engines import sql_file
+from cvm.models.churn import ChurnClassifier
+from cvm.segments.churn_result import ChurnTraining, comparison_note, dropped_note, validation
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -55,10 +60,10 @@ class ContractEncoding:
 
 def contract_rows(ws: Workspace, cutoff: date, horizon_days: int) -> pd.DataFrame:
     """One row per customer with a contract running at ``cutoff``: features, attributes, label."""
-    frame = ws.con.execute(
-        load_sql("cvm.segments", "contract_churn.sql"),
+    frame = ws.engine.frame(
+        sql_file(__package__, "contract_churn.sql"),
         {"cutoff": cutoff, "end": cutoff + timedelta(days=horizon_days)},
-    ).df()
+    )
     frame = frame.set_index("customer_id")
     attributes = pd.DataFrame(
         [json.loads(a) if isinstance(a, str) else {} for a in frame.pop("attributes")],
@@ -122,3 +127,53 @@ def require_rows(rows: pd.DataFrame, cutoff: date, horizon: int) -> None:
             f" cutoff, as_of minus twice the {horizon}-day horizon): too few to train a contract"
             " churn model"
         )
+
+
+def train_contracts(
+    ws: Workspace,
+    as_of: date | str | None,
+    horizon: int,
+    model: ChurnClassifier | None,
+    progress: Progress,
+) -> ChurnTraining:
+    """Contract churn: same time split; baseline a plain logistic regression on the same rows."""
+    end = parse_day(as_of, "as_of") if as_of is not None else last_contract_day(ws)
+    valid_cutoff = end - timedelta(days=horizon)
+    train_cutoff = valid_cutoff - timedelta(days=horizon)
+    progress(0, 4, f"contracts running on {train_cutoff}")
+    train = contract_rows(ws, train_cutoff, horizon)
+    require_rows(train, train_cutoff, horizon)
+    encoding = learn_encoding(train)
+    X_train, y_train = encoding.matrix(train), train["churned"].to_numpy(dtype=bool)
+    progress(1, 4, "fitting the churn model")
+    fitted = (model or ChurnClassifier()).fit(X_train, y_train)
+    fitted.contract_encoding_ = encoding  # type: ignore[attr-defined]
+    progress(2, 4, f"validating on contracts running on {valid_cutoff}")
+    valid = contract_rows(ws, valid_cutoff, horizon)
+    if valid.empty or valid["churned"].nunique() < 2:
+        raise DataError(
+            f"no contract running on {valid_cutoff} both ended and kept within {horizon} days:"
+            " cannot validate (use a later --as-of or a shorter --horizon)"
+        )
+    X_valid, y_valid = encoding.matrix(valid), valid["churned"].to_numpy(dtype=bool)
+    risk = fitted.predict_proba(X_valid)
+    baseline = logistic_baseline(X_train, y_train)
+    baseline_risk = baseline.predict_proba(X_valid.to_numpy(dtype=float))[:, 1]
+    progress(3, 4, "evaluating")
+    result = ChurnTraining(
+        model=fitted,
+        horizon_days=horizon,
+        train_cutoff=train_cutoff,
+        valid_cutoff=valid_cutoff,
+        channels=[],
+        n_train=len(X_train),
+        **validation(y_valid, risk, baseline_risk),
+        target="contracts",
+        baseline_name="logistic regression",
+    )
+    result.notes.append(comparison_note(result))
+    dropped = {**encoding.excluded, **fitted.dropped_features_}
+    if dropped:
+        result.notes.append(dropped_note(dropped))
+    progress(4, 4, "done")
+    return result

@@ -10,43 +10,20 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-import duckdb
 import pandas as pd
 
-from cvm.rules import CheckedRule, bind, check, evaluate
+from cvm.rules import evaluate
+from cvm.segments.assign import default_as_of, segment_table
+from cvm.segments.rule_checks import check_expression, check_rules
 from cvm.segments.settings import Rule, lineage, read_settings
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
 
 
-def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    """The columns a rule over ``table`` may name."""
-    return [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
-
-
-def check_expression(
-    con: duckdb.DuckDBPyConnection, table: str, expression: str, label: str
-) -> CheckedRule:
-    """Guard ``expression`` (:func:`cvm.rules.check`) and type-check it against ``table``."""
-    checked = check(expression, label, table_columns(con, table))
-    bind(con, table, {label: checked})
-    return checked
-
-
 def rule_expression(rule: Rule, rules: dict[str, Rule]) -> str:
     """The rule's own condition AND its ancestors' (NULL counts as false)."""
     return " AND ".join(f"coalesce(({r.where}), false)" for r in reversed(lineage(rule, rules)))
-
-
-def check_rules(
-    con: duckdb.DuckDBPyConnection, table: str, rules: dict[str, Rule]
-) -> dict[str, CheckedRule]:
-    """Check every rule against ``table``; the first bad one raises naming the segment."""
-    columns = table_columns(con, table)
-    checked = {n: check(r.where, f"segment {n!r}", columns) for n, r in rules.items()}
-    bind(con, table, checked)
-    return checked
 
 
 def evaluate_rules(
@@ -63,7 +40,7 @@ def evaluate_rules(
     ws : the workspace.
     rules : rule segments (default: ``[segments.rules]`` of cvm.toml).
     as_of : the day (default: the last transaction's day); ignored when ``table`` is given.
-    table : an existing segment table on ``ws.con`` (as made by
+    table : an existing segment table on ``ws.engine`` (as made by
         :func:`cvm.segments.segment_table`) to evaluate on instead of building one.
 
     Returns
@@ -75,8 +52,8 @@ def evaluate_rules(
         rules = read_settings(ws.config.section("segments")).rules
     if table is None:
         table = _segment_table(ws, as_of)
-    checked = check_rules(ws.con, table, rules)
-    own = evaluate(ws.con, table, checked).sort_index()
+    checked = check_rules(ws.engine, table, rules)
+    own = evaluate(ws.engine, table, checked).sort_index()
     members = pd.DataFrame(index=own.index)
     for name, rule in rules.items():
         chain = [r.name for r in lineage(rule, rules)]
@@ -92,14 +69,12 @@ def select(ws: Workspace, expression: str, as_of: date | str | None = None) -> p
     ``"lifecycle = 'at_risk' AND clv > 100 AND consent_email"``.
     """
     table = _segment_table(ws, as_of)
-    checked = check_expression(ws.con, table, expression, "rule")
-    hit = evaluate(ws.con, table, {"rule": checked})["rule"].sort_index()
+    checked = check_expression(ws.engine, table, expression, "rule")
+    hit = evaluate(ws.engine, table, {"rule": checked})["rule"].sort_index()
     return pd.Index(
         [str(x) for x in hit.index[hit.to_numpy(bool)]], name="customer_id", dtype=object
     )
 
 
 def _segment_table(ws: Workspace, as_of: date | str | None) -> str:
-    from cvm.segments.assign import default_as_of, segment_table
-
     return segment_table(ws, as_of if as_of is not None else default_as_of(ws))

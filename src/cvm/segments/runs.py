@@ -11,16 +11,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import sqlglot.expressions as exp
 
+from cvm._dates import parse_day
 from cvm._exceptions import ConfigError, DataError
 from cvm._progress import Progress, no_progress
-from cvm._sql import load_sql
-from cvm.features.profile import customer_profile
-from cvm.features.summary import _as_date
+from cvm.clv.profile import profile_with_clv
+from cvm.engines import fill, sql_file
 from cvm.segments.assign import SEGMENT_TABLE, default_as_of, segment_table, settings_of
 from cvm.segments.churn import latest_churn_model, score_churn
-from cvm.segments.rules import check_rules, evaluate_rules, rule_expression
-from cvm.workspace import transaction
+from cvm.segments.rule_checks import check_rules
+from cvm.segments.rules import evaluate_rules, rule_expression
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -56,19 +57,17 @@ def segment(
     ``segment_members`` in one transaction.
     """
     settings = settings_of(ws)
-    day = _as_date(as_of, "as_of") if as_of is not None else default_as_of(ws)
+    day = parse_day(as_of, "as_of") if as_of is not None else default_as_of(ws)
     notes: list[str] = []
     progress(0, 4, "profile")
-    customer_profile(ws, day, notes=notes)
+    profile_with_clv(ws, day, notes=notes)
     progress(1, 4, "RFM, tiers, lifecycle")
     segment_table(ws, day, settings, profile="customer_profile")
-    check_rules(ws.con, SEGMENT_TABLE, settings.rules)  # refuse a bad rule before the slow part
+    check_rules(ws.engine, SEGMENT_TABLE, settings.rules)  # refuse a bad rule before the slow part
     progress(2, 4, "churn risk")
     churn_run = _add_churn(ws, day) if churn else None
     if not churn or churn_run is None:
-        ws.con.execute(
-            f"ALTER TABLE {SEGMENT_TABLE} ADD COLUMN IF NOT EXISTS churn_reasons VARCHAR[]"
-        )
+        ws.engine.run(sql_file(__package__, "no_churn_reasons.sql"))
     progress(3, 4, "storing")
     members = evaluate_rules(ws, settings.rules, table=SEGMENT_TABLE)
     rows, cols = np.nonzero(members.to_numpy(bool))
@@ -87,23 +86,17 @@ def segment(
         "tiers": dict(zip(settings.tier_names, [*settings.tier_shares, None], strict=True)),
         "lifecycle": settings.lifecycle,
     }
-    with transaction(ws.con):
+    engine = ws.engine
+    with engine.transaction():
         run_id = ws.record_run("segments", model="rfm+lifecycle", params=params, cutoff=cutoff)
-        ws.con.execute(load_sql("cvm.segments", "store.sql"), {"run_id": run_id, "cutoff": cutoff})
+        engine.run(sql_file(__package__, "store.sql"), {"run_id": run_id, "cutoff": cutoff})
         if len(pairs):
-            ws.con.register("segment_member_pairs", pairs)
-            try:
-                ws.con.execute(
-                    "INSERT INTO segment_members SELECT $run_id, customer_id, segment"
-                    " FROM segment_member_pairs",
-                    {"run_id": run_id},
-                )
-            finally:
-                ws.con.unregister("segment_member_pairs")
+            with engine.register("segment_member_pairs", pairs):
+                engine.run(sql_file(__package__, "store_members.sql"), {"run_id": run_id})
         counts = _counts(ws, run_id)
-        ws.con.execute(
-            "UPDATE model_runs SET metrics = ? WHERE run_id = ?",
-            [json.dumps({**counts, "notes": notes}), run_id],
+        engine.run(
+            sql_file(__package__, "run_metrics.sql"),
+            {"metrics": json.dumps({**counts, "notes": notes}), "run_id": run_id},
         )
     progress(4, 4, "done")
     total = sum(counts["lifecycle"].values())
@@ -122,47 +115,28 @@ def _add_churn(ws: Workspace, day: date) -> str | None:
         {"customer_id": scored.index, "risk": scored["churn_risk"].to_numpy(dtype=float)}
         | {c: scored[c].astype(object).to_numpy() for c in reasons}
     )
-    listing = ", ".join(f"c.{c}" for c in reasons) or "NULL"
-    ws.con.register("churn_scored_frame", frame)
-    try:
-        ws.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {SEGMENT_TABLE} AS"
-            " SELECT s.* REPLACE (coalesce(c.risk, s.churn_risk) AS churn_risk),"
-            f" list_filter([{listing}], lambda x: x IS NOT NULL) AS churn_reasons"
-            f" FROM {SEGMENT_TABLE} AS s LEFT JOIN churn_scored_frame AS c USING (customer_id)"
-        )
-        ws.con.execute(f"UPDATE {SEGMENT_TABLE} SET churn_reasons = NULL WHERE churn_risk IS NULL")
-    finally:
-        ws.con.unregister("churn_scored_frame")
+    listing: list[exp.Expression] = [exp.column(c, table="c", quoted=True) for c in reasons]
+    with ws.engine.register("churn_scored_frame", frame):
+        ws.engine.run(fill(sql_file(__package__, "add_churn.sql"), reasons=listing or [exp.null()]))
+        ws.engine.run(sql_file(__package__, "clear_churn_reasons.sql"))
     return run_id
 
 
 def _counts(ws: Workspace, run_id: str) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
+    params = {"run_id": run_id}
     for kind, column in (("rfm", "segment"), ("tier", "tier"), ("lifecycle", "lifecycle")):
-        rows = ws.con.execute(
-            f"SELECT coalesce({column}, '(none)'), count(*) FROM scores WHERE run_id = ?"
-            " GROUP BY 1 ORDER BY 1",
-            [run_id],
-        ).fetchall()
-        out[kind] = {str(k): int(v) for k, v in rows}
-    rows = ws.con.execute(
-        "SELECT segment, count(*) FROM segment_members WHERE run_id = ? GROUP BY 1 ORDER BY 1",
-        [run_id],
-    ).fetchall()
+        query = fill(sql_file(__package__, "run_counts.sql"), column=column)
+        out[kind] = {str(k): int(v) for k, v in ws.engine.rows(query, params)}
+    rows = ws.engine.rows(sql_file(__package__, "member_counts.sql"), params)
     out["rule"] = {str(k): int(v) for k, v in rows}
     return out
 
 
 def latest_segments_run(ws: Workspace, as_of: date | str | None = None) -> str:
     """The newest segments run (at ``as_of`` when given)."""
-    day = _as_date(as_of, "as_of") if as_of is not None else None
-    rows = ws.con.execute(
-        "SELECT run_id FROM model_runs WHERE kind = 'segments'"
-        " AND (CAST(? AS DATE) IS NULL OR CAST(cutoff AS DATE) = CAST(? AS DATE))"
-        " ORDER BY created_at DESC, run_id DESC LIMIT 1",
-        [day, day],
-    ).fetchall()
+    day = parse_day(as_of, "as_of") if as_of is not None else None
+    rows = ws.engine.rows(sql_file(__package__, "latest_run.sql"), {"day": day})
     if not rows:
         when = f" as of {day}" if day else ""
         raise DataError(f"no segments run{when}: run `cvm segment` first")
@@ -171,10 +145,7 @@ def latest_segments_run(ws: Workspace, as_of: date | str | None = None) -> str:
 
 def segments_run_exists(ws: Workspace, run_id: str) -> bool:
     """Whether ``run_id`` is a stored segments run."""
-    rows = ws.con.execute(
-        "SELECT count(*) FROM model_runs WHERE kind = 'segments' AND run_id = ?", [run_id]
-    ).fetchall()
-    return bool(rows[0][0])
+    return bool(ws.engine.scalar(sql_file(__package__, "run_exists.sql"), {"run_id": run_id}))
 
 
 def segment_summary(ws: Workspace, run_id: str | None = None) -> pd.DataFrame:
@@ -185,7 +156,7 @@ def segment_summary(ws: Workspace, run_id: str | None = None) -> pd.DataFrame:
     if run_id is not None and not segments_run_exists(ws, run_id):
         raise DataError(f"unknown segments run {run_id!r}: see `cvm segments` for the newest")
     run = run_id or latest_segments_run(ws)
-    frame = ws.con.execute(load_sql("cvm.segments", "summary.sql"), {"run_id": run}).df()
+    frame = ws.engine.frame(sql_file(__package__, "summary.sql"), {"run_id": run})
     return frame.set_index(["kind", "segment"])
 
 
@@ -225,16 +196,13 @@ def migration(
     """
     if by not in BY:
         raise ConfigError(f"by must be one of {', '.join(BY)}, got {by!r}")
-    start, stop = _as_date(from_date, "from"), _as_date(to_date, "to")
+    start, stop = parse_day(from_date, "from"), parse_day(to_date, "to")
     if stop <= start:
         raise DataError(f"--to {stop} must be after --from {start}")
     settings = settings_of(ws)
     column = BY[by]
     for name, day in (("migration_from", start), ("migration_to", stop)):
         segment_table(ws, day, settings, **(options or {}))
-        ws.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT customer_id,"
-            f" coalesce({column}, '(none)') AS label, clv FROM {SEGMENT_TABLE}"
-        )
-    table = ws.con.execute(load_sql("cvm.segments", "migration.sql")).df()
+        ws.engine.run(fill(sql_file(__package__, "migration_side.sql"), side=name, column=column))
+    table = ws.engine.frame(sql_file(__package__, "migration.sql"))
     return Migration(start, stop, by, table)

@@ -1,4 +1,8 @@
-"""Listening to customers: the customer value map (Gale), NPS and CSAT from survey answers."""
+"""Listening to customers: the customer value map (Gale), NPS and CSAT from survey answers.
+
+Answers and customer groups are read through ``ws.engine`` (``survey/sql/*.sql``; the
+grouping column is a hole filled on the SQLGlot tree); the statistics are numpy on frames.
+"""
 
 from cvm.survey.advocacy import (
     csat_table,

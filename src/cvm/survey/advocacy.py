@@ -27,7 +27,11 @@ CLASSES = ("promoter", "passive", "detractor")
 
 
 def nps_class(score: ArrayLike) -> np.ndarray:
-    """'promoter' (9-10), 'passive' (7-8) or 'detractor' (0-6) for each 0-10 answer."""
+    """'promoter' (9-10), 'passive' (7-8) or 'detractor' (0-6) for each 0-10 answer.
+
+    >>> nps_class([10, 9, 8, 7, 6, 0]).tolist()
+    ['promoter', 'promoter', 'passive', 'passive', 'detractor', 'detractor']
+    """
     s = np.asarray(score, dtype=float)
     return np.where(
         s >= PROMOTER_MIN, "promoter", np.where(s <= DETRACTOR_MAX, "detractor", "passive")
@@ -39,7 +43,12 @@ def _z(confidence: float) -> float:
 
 
 def net_promoter(scores: ArrayLike, confidence: float = 0.95) -> dict[str, float]:
-    """NPS of 0-10 answers: shares of each class, NPS in points and its interval."""
+    """NPS of 0-10 answers: shares of each class, NPS in points and its interval.
+
+    >>> got = net_promoter([10, 10, 9, 8, 3])
+    >>> got["respondents"], round(got["nps"], 1), round(got["promoters"], 2)
+    (5, 40.0, 0.6)
+    """
     s = np.asarray(scores, dtype=float)
     s = s[np.isfinite(s)]
     n = len(s)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from cvm._exceptions import DataError
-from cvm._sql import load_sql
+from cvm.engines import sql_file
 from cvm.survey.advocacy import csat_table, nps_by_value, nps_class, nps_table
 from cvm.survey.answers import read_answers
 from cvm.survey.groups import customer_groups, respondent_groups
@@ -73,7 +73,7 @@ def nps_value(ws: Workspace, *, run_id: str | None = None, **overrides: Any) -> 
     """Mean CLV and churn risk of respondents by NPS class, from a CLV run (latest default)."""
     settings = settings_of(ws, **overrides)
     answers = read_answers(ws, settings.survey_id)
-    scores = ws.con.execute(load_sql("cvm.survey", "clv_scores.sql"), {"run_id": run_id}).df()
+    scores = ws.engine.frame(sql_file(__package__, "clv_scores.sql"), {"run_id": run_id})
     if scores.empty:
         raise DataError("no CLV run with scores: run `cvm score` first")
     return nps_by_value(answers, scores, settings.own_brand, settings.confidence)
@@ -86,7 +86,7 @@ def referrals(
     settings = settings_of(ws, **overrides)
     answers = read_answers(ws, settings.survey_id)
     names = [e.lower() for e in events]
-    counts = ws.con.execute(load_sql("cvm.survey", "referrals.sql"), {"names": names}).df()
+    counts = ws.engine.frame(sql_file(__package__, "referrals.sql"), {"names": names})
     columns = ["respondents", "referrers", "referrals", "referrals_per_respondent"]
     if counts.empty:
         return pd.DataFrame(columns=columns, index=pd.Index([], name="nps_class"))

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from cvm._exceptions import DataError
-from cvm._sql import load_sql
+from cvm.engines import sql_file
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -21,8 +21,7 @@ ANSWER_COLUMNS = ("respondent", "customer_id", "brand", "attribute", "score", "i
 
 def read_answers(ws: Workspace, survey_id: str | None = None) -> pd.DataFrame:
     """Every stored answer (or one survey's), one row per respondent, brand and attribute."""
-    sql = load_sql("cvm.survey", "responses.sql")
-    frame = ws.con.execute(sql, {"survey_id": survey_id}).df()
+    frame = ws.engine.frame(sql_file(__package__, "responses.sql"), {"survey_id": survey_id})
     if frame.empty:
         where = f" for survey {survey_id!r}" if survey_id else ""
         raise DataError(f"no survey answers{where}: load them with `cvm ingest surveys FILE`")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from cvm._exceptions import ConfigError, DataError
-from cvm._sql import load_sql
+from cvm.engines import fill, sql_file
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -17,11 +17,7 @@ TIER_SHARES = {"high": 0.2, "medium": 0.3}  # the rest is 'low'
 
 
 def _columns(ws: Workspace, table: str) -> list[str]:
-    rows = ws.con.execute(
-        "SELECT column_name FROM information_schema.columns"
-        " WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
-        [table],
-    ).fetchall()
+    rows = ws.engine.rows(sql_file(__package__, "table_columns.sql"), {"table": table})
     return [str(r[0]) for r in rows]
 
 
@@ -34,13 +30,12 @@ def customer_groups(ws: Workspace, by: str) -> pd.Series:
     """
     if by in SCORE_GROUPS:
         if by in _columns(ws, "scores"):
-            sql = load_sql("cvm.survey", "groups_scores.sql").replace("{column}", by)
-            frame = ws.con.execute(sql).df()
+            frame = ws.engine.frame(fill(sql_file(__package__, "groups_scores.sql"), column=by))
             if not frame.empty:
                 return frame.set_index("customer_id")["label"]
         if by == "tier":
             params = {"high": TIER_SHARES["high"], "medium": TIER_SHARES["medium"]}
-            frame = ws.con.execute(load_sql("cvm.survey", "groups_clv_tiers.sql"), params).df()
+            frame = ws.engine.frame(sql_file(__package__, "groups_clv_tiers.sql"), params)
             if not frame.empty:
                 return frame.set_index("customer_id")["label"]
             raise DataError("no value tiers: run `cvm score` (CLV) or a segments run first")
@@ -51,11 +46,7 @@ def customer_groups(ws: Workspace, by: str) -> pd.Series:
             f"cannot group by {by!r}: expected segment, tier or a customers column"
             f" ({', '.join(columns)})"
         )
-    quoted = '"' + by.replace('"', '""') + '"'
-    frame = ws.con.execute(
-        f"SELECT customer_id, CAST({quoted} AS VARCHAR) AS label FROM customers"
-        f" WHERE {quoted} IS NOT NULL"
-    ).df()
+    frame = ws.engine.frame(fill(sql_file(__package__, "groups_customers.sql"), column=by))
     return frame.set_index("customer_id")["label"]
 
 

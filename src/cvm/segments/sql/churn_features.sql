@@ -1,5 +1,6 @@
 -- As-of churn features of every buyer in customer_profile (prospects have no purchase to
--- lapse from). Channel shares for the channels the model knows are added by churn.py.
+-- lapse from). __channels__ are the channel shares of the channels the model knows
+-- (channel_share.sql, one per channel, put in by churn.py).
 SELECT customer_id,
        days_since_last,
        T AS days_since_first_purchase,
@@ -33,8 +34,8 @@ SELECT customer_id,
        CAST(consent_email AS INTEGER) AS consent_email,
        CAST(consent_sms AS INTEGER) AS consent_sms,
        CAST(consent_push AS INTEGER) AS consent_push,
-       CAST(consent_mail AS INTEGER) AS consent_mail
-       /*CHANNELS*/
+       CAST(consent_mail AS INTEGER) AS consent_mail,
+       __channels__
 FROM customer_profile
 WHERE NOT is_prospect
 ORDER BY customer_id

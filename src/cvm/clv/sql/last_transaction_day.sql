@@ -1,0 +1,2 @@
+-- The day of the newest transaction: the natural default cutoff.
+SELECT max(CAST(ts AS DATE)) FROM transactions

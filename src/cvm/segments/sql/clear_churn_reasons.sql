@@ -1,0 +1,1 @@
+UPDATE customer_segments SET churn_reasons = NULL WHERE churn_risk IS NULL

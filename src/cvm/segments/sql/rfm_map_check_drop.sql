@@ -1,0 +1,1 @@
+DROP TABLE rfm_map_check

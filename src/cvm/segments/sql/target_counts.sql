@@ -1,0 +1,2 @@
+SELECT (SELECT count(*) FROM transactions) AS transactions,
+       (SELECT count(*) FROM subscriptions) AS subscriptions
