@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-_OLD_NAMES = ("fetch_arrow_table", "fetch_record_batch")  # duckdb 1.4
+_OLD_NAMES = ("fetch_arrow_table", "fetch_arrow_reader")  # duckdb 1.4
 
 
 class DuckDBEngine(Engine):
@@ -58,17 +58,22 @@ class DuckDBEngine(Engine):
     def frame(self, statement: Statement, params: Params = None) -> pd.DataFrame:
         return self._execute(statement, params).df()
 
+    def _relation(self, statement: Statement, params: Params) -> duckdb.DuckDBPyRelation:
+        """A lazy relation: Arrow comes out of it without the copy a DB-API result makes."""
+        sql = self.render(statement)
+        return self.native.sql(sql, params=dict(params)) if params else self.native.sql(sql)
+
     def arrow(self, statement: Statement, params: Params = None) -> pa.Table:
-        result = self._execute(statement, params)
+        relation = self._relation(statement, params)
         # duckdb 1.4 names it fetch_arrow_table; later versions to_arrow_table
-        fetch = getattr(result, "to_arrow_table", None) or getattr(result, _OLD_NAMES[0])
+        fetch = getattr(relation, "to_arrow_table", None) or getattr(relation, _OLD_NAMES[0])
         return fetch()
 
     def batches(
         self, statement: Statement, params: Params = None, *, rows: int = 1_000_000
     ) -> pa.RecordBatchReader:
-        result = self._execute(statement, params)
-        fetch = getattr(result, "to_arrow_reader", None) or getattr(result, _OLD_NAMES[1])
+        relation = self._relation(statement, params)
+        fetch = getattr(relation, "to_arrow_reader", None) or getattr(relation, _OLD_NAMES[1])
         return fetch(rows)
 
     def rows(self, statement: Statement, params: Params = None) -> list[tuple]:
