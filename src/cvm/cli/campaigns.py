@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from cvm.campaigns.uplift import ArmEvaluation
 
 app = typer.Typer(
+    name="campaign",
     help="Campaigns with randomized control groups: create, build, export, measure, learn.",
     no_args_is_help=True,
 )

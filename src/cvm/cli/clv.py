@@ -19,6 +19,8 @@ from cvm.cli._common import (
 if TYPE_CHECKING:
     import pandas as pd
 
+app = typer.Typer()  # commands at the top level of `cvm`
+
 ModelOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -46,6 +48,7 @@ def _default_cutoff(ws: object) -> str:
     return str(last_transaction_day(ws))
 
 
+@app.command()
 @tabular
 def fit(
     workspace: WorkspaceOption = Path("."),
@@ -111,6 +114,7 @@ def _fit_contracts(
     )
 
 
+@app.command()
 @tabular
 def evaluate(
     calibration_end: Annotated[str, typer.Option(help="Last day of the calibration period.")],
@@ -158,6 +162,7 @@ def evaluate(
         console.print(f"chart: {path}")
 
 
+@app.command()
 @tabular
 def score(
     workspace: WorkspaceOption = Path("."),

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from cvm.ingest import LoadResult
 
 app = typer.Typer(
-    help="Load source files (CSV, Parquet, JSON lines) into the workspace.", no_args_is_help=True
+    name="ingest",
+    help="Load source files (CSV, Parquet, JSON lines) into the workspace.",
+    no_args_is_help=True,
 )
 
 Files = Annotated[list[Path], typer.Argument(help="Files to load (CSV, .gz, Parquet, .jsonl).")]

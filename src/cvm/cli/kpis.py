@@ -12,6 +12,8 @@ from cvm.cli._common import WorkspaceOption, console, open_workspace, print_fram
 if TYPE_CHECKING:
     import pandas as pd
 
+app = typer.Typer()  # commands at the top level of `cvm`
+
 SNAPSHOT_ROWS = (
     "active", "new", "retained", "reactivated", "churned", "retention_rate", "churn_rate",
     "repeat_purchase_rate", "customers_to_date", "orders", "net_revenue", "average_order_value",
@@ -28,6 +30,7 @@ def _show(frame: pd.DataFrame, title: str, *, by_row: str | None = None) -> None
     print_frame(frame, title, index=False, digits=3, by_row=by_row)
 
 
+@app.command()
 @tabular
 def kpis(
     workspace: WorkspaceOption = Path("."),

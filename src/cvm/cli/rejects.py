@@ -9,7 +9,10 @@ import typer
 
 from cvm.cli._common import WorkspaceOption, console, open_workspace
 
+app = typer.Typer()  # commands at the top level of `cvm`
 
+
+@app.command()
 def rejects(
     workspace: WorkspaceOption = Path("."),
     load: Annotated[

@@ -24,7 +24,9 @@ AsOfOption = Annotated[
     typer.Option("--as-of", help="As-of date (YYYY-MM-DD); default: the newest activity's day."),
 ]
 
-churn_app = typer.Typer(help="Train and apply the churn model.", no_args_is_help=True)
+app = typer.Typer()  # commands at the top level of `cvm`
+churn_app = typer.Typer(name="churn", help="Train and apply the churn model.", no_args_is_help=True)
+app.add_typer(churn_app)
 
 
 _NO_CLV = "n/a (no CLV run)"
@@ -39,6 +41,7 @@ def _table(frame: pd.DataFrame, title: str) -> None:
     print_frame(frame, title, digits=3, missing=missing)
 
 
+@app.command()
 @tabular
 def segment(
     workspace: WorkspaceOption = Path("."),
@@ -66,6 +69,7 @@ def segment(
     )
 
 
+@app.command()
 @tabular
 def segments(
     workspace: WorkspaceOption = Path("."),
@@ -80,6 +84,7 @@ def segments(
     _table(summary, f"segments of {run_id}")
 
 
+@app.command()
 @tabular
 def migration(
     from_date: Annotated[str, typer.Option("--from", help="First as-of date.")],

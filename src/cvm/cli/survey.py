@@ -12,7 +12,9 @@ from cvm.cli._common import WorkspaceOption, console, open_workspace, print_fram
 if TYPE_CHECKING:
     import pandas as pd
 
-app = typer.Typer(help="Survey analyses: customer value map, NPS, CSAT.", no_args_is_help=True)
+app = typer.Typer(
+    name="survey", help="Survey analyses: customer value map, NPS, CSAT.", no_args_is_help=True
+)
 
 ByOption = Annotated[
     str | None,
