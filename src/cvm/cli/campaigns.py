@@ -18,8 +18,6 @@ from cvm.cli._common import (
 )
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from cvm.campaigns.outcomes import OutcomeMeasurement
     from cvm.campaigns.uplift import ArmEvaluation
 
@@ -30,17 +28,6 @@ app = typer.Typer(
 )
 
 CampaignId = Annotated[str, typer.Argument(help="Campaign id.")]
-
-
-def _table(
-    frame: pd.DataFrame,
-    title: str,
-    *,
-    index: bool = True,
-    missing: dict[str, str] | None = None,
-) -> None:
-    """A frame as a table; ``missing`` says, per column, why a value can be absent."""
-    print_frame(frame, title, index=index, missing=missing)
 
 
 def _parse_arms(arms: list[str] | None) -> dict[str, float]:
@@ -217,7 +204,7 @@ def measure(
             return
         m = measure_campaign(ws, campaign_id, alpha=alpha, n_boot=n_boot, seed=seed)
         folder = charts or ws.path / "report"
-    _table(m.arms, f"{campaign_id}: arms")
+    print_frame(m.arms, f"{campaign_id}: arms")
     shown = m.effects[
         [
             "arm",
@@ -232,14 +219,14 @@ def measure(
             "p_adjusted",
         ]
     ]
-    _table(shown, f"lift ({m.effects['level'].iloc[0]:.1%} intervals)", index=False)
-    _table(
+    print_frame(shown, f"lift ({m.effects['level'].iloc[0]:.1%} intervals)", index=False)
+    print_frame(
         m.money.set_index("arm").drop(columns=["roi_note"]),
         "incremental effect and ROI",
         missing={"roi": "n/a (no cost)"},
     )
     if not m.segments.empty:
-        _table(m.segments.set_index("segment"), "by segment")
+        print_frame(m.segments.set_index("segment"), "by segment")
     for note in m.warnings:
         console.print(f"[yellow]warning:[/] {note}")
     from cvm.report.charts import lift_chart, write_chart
@@ -255,7 +242,7 @@ def _print_outcome(result: OutcomeMeasurement, format_: str) -> None:
     level = result.arms["level"].iloc[0]
     keep = ["arm", "n", "mean", "control_mean", "lift", "ci_low", "ci_high", "p_adjusted"]
     shown = result.arms[keep + [c for c in ("roi",) if c in result.arms.columns]]
-    _table(
+    print_frame(
         shown,
         f"{result.campaign_id}: {result.outcome} per arm against {result.control_arm!r}"
         f" ({result.arms['method'].iloc[0]}; {level:.2%} intervals, Holm-adjusted p)",
@@ -279,7 +266,7 @@ def list_(workspace: WorkspaceOption = Path(".")) -> None:
     shown = frame[["campaign_id", "status", "channel", "treated", "control", "contacts"]].assign(
         dates=frame["starts"].dt.strftime("%Y-%m-%d") + " – " + frame["ends"].dt.strftime("%d %b")
     )
-    _table(shown, "campaigns", index=False)
+    print_frame(shown, "campaigns", index=False)
 
 
 @app.command()
@@ -437,9 +424,11 @@ def uplift(
     for row in excluded.itertuples():
         console.print(f"attribute {row.attribute!r} not used: {row.note}")
     for name, evaluation in result.arms.items():
-        _table(evaluation.deciles, f"{campaign_id}: {name} vs control, held-out uplift by decile")
+        print_frame(
+            evaluation.deciles, f"{campaign_id}: {name} vs control, held-out uplift by decile"
+        )
     counts = result.scores.groupby("category").size().rename("customers").to_frame()
-    _table(counts, "customers by uplift category")
+    print_frame(counts, "customers by uplift category")
     qini = write_chart(qini_chart(result.qini_curve), folder / f"{campaign_id}_qini.html")
     write_chart(uplift_decile_chart(result.deciles), folder / f"{campaign_id}_deciles.html")
     console.print(f"Qini and AUUC on the scale of {SCALE}:")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -15,9 +15,6 @@ from cvm.cli._common import (
     progress_bar,
     tabular,
 )
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 app = typer.Typer()  # commands at the top level of `cvm`
 
@@ -36,10 +33,6 @@ CutoffOption = Annotated[
 UnitOption = Annotated[
     str | None, typer.Option(help="Time unit D or W (default: workspace time_unit).")
 ]
-
-
-def _table(frame: pd.DataFrame, title: str, digits: int = 3) -> None:
-    print_frame(frame, title, digits=digits)
 
 
 def _default_cutoff(ws: object) -> str:
@@ -75,11 +68,13 @@ def fit(
         as_of = cutoff or _default_cutoff(ws)
         result = fit_clv(ws, as_of, models=model or DEFAULT_MODELS, unit=unit, progress=progress)
         run_id = save_run(ws, result, None, {"cutoff": as_of})
-    _table(result.comparison, f"models as of {as_of} ({len(result.summary):,} customers)", 1)
+    print_frame(
+        result.comparison, f"models as of {as_of} ({len(result.summary):,} customers)", digits=1
+    )
     for name, m in result.models.items():
-        _table(m.summary(), f"{name} parameters (time unit {result.unit})", 4)
+        print_frame(m.summary(), f"{name} parameters (time unit {result.unit})", digits=4)
     if result.spend is not None:
-        _table(result.spend.summary(), "gamma-gamma spend parameters", 4)
+        print_frame(result.spend.summary(), "gamma-gamma spend parameters", digits=4)
     for note in result.warnings:
         console.print(f"[yellow]warning:[/] {note}")
     console.print(
@@ -100,11 +95,11 @@ def _fit_contracts(
         result = fit_contracts(ws, cutoff, by=by, period=period)
         run_id = save_contract_run(ws, result)
     shown = result.table.astype({"contracts": object, "ended": object})
-    _table(shown, f"sBG contract retention by {by} as of {result.cutoff}", 3)
-    _table(
+    print_frame(shown, f"sBG contract retention by {by} as of {result.cutoff}", digits=3)
+    print_frame(
         result.survival.T.iloc[:, [1, 3, 6, 12]].rename(columns=lambda p: f"after {p}{period}"),
         f"share of new contracts still running (survival) by {by}",
-        3,
+        digits=3,
     )
     for note in result.notes:
         console.print(f"[yellow]warning:[/] {note}")
@@ -144,8 +139,10 @@ def evaluate(
             progress=progress,
         )
         folder = out or ws.path / "evaluation"
-    _table(result.totals, f"holdout {result.calibration_end} → {result.holdout_end}")
-    _table(result.calibration_table, "mean holdout purchases by calibration frequency")
+    print_frame(result.totals, f"holdout {result.calibration_end} → {result.holdout_end}", digits=3)
+    print_frame(
+        result.calibration_table, "mean holdout purchases by calibration frequency", digits=3
+    )
     best = result.models[result.best]
     T = float(result.summary["T"].max())
     paths = [
@@ -198,8 +195,10 @@ def score(
         }
         run_id = save_run(ws, result, scores, settings)
     shown = scores.sort_values("clv", ascending=False).head(top)
-    _table(
-        shown.drop(columns=["monetary_value", "spend_imputed"]), f"top {top} customers by CLV", 2
+    print_frame(
+        shown.drop(columns=["monetary_value", "spend_imputed"]),
+        f"top {top} customers by CLV",
+        digits=2,
     )
     for note in result.warnings:
         console.print(f"[yellow]warning:[/] {note}")
