@@ -44,6 +44,8 @@ WorkspaceOption = Annotated[
     ),
 ]
 
+CampaignId = Annotated[str, typer.Argument(help="Campaign id.")]
+
 
 def open_workspace(path: Path, *, read_only: bool = False) -> Workspace:
     """The workspace of a command's ``--workspace`` (whose default is ``$CVM_WORKSPACE``):
