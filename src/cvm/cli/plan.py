@@ -121,7 +121,7 @@ def validate(workspace: WorkspaceOption = Path(".")) -> None:
         read_decide_settings(ws.config.section("decide"))
         offers = load_catalog(ws)
         offer_rules(offers)  # every rule through the guard before anything reads the data
-        has_data = ws.con.execute("SELECT count(*) FROM customers").fetchall()[0][0]
+        has_data = ws.table_counts()["customers"] > 0
         if has_data:
             table = segment_table(ws, default_as_of(ws), fit_clv=False)
             check_offers(ws.con, table, offers)
