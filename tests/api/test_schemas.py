@@ -133,3 +133,17 @@ def test_openapi_lists_403_on_guarded_routes(tmp_path: Path) -> None:
     schema = create_app(Settings(workspace=tmp_path)).openapi()
     assert "403" in schema["paths"]["/api/kpis"]["get"]["responses"]
     assert "403" not in schema["paths"]["/dashboard"]["get"]["responses"]
+
+
+def test_a_customer_with_orders_but_no_crm_record(tmp_path: Path) -> None:
+    from handmade import add_orders
+
+    with Workspace.create(tmp_path / "w") as ws:
+        add_orders(ws, "0042", ["2024-01-05", "2024-02-05", "2024-03-05"])  # a leading zero
+    client = TestClient(create_app(Settings(workspace=tmp_path / "w")))
+    answer = client.get("/api/customers/0042")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["customer_id"], body["orders"], body["country"]) == ("0042", 3, None)
+    assert body["scores"] == {}
+    assert client.get("/api/customers/42").status_code == 404

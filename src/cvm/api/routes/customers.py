@@ -18,7 +18,8 @@ def customer(customer_id: str, ws: WorkspaceDep) -> CustomerCard:
     card = customer_card(ws, customer_id)
     if card is None:
         raise HTTPException(status_code=404, detail=f"unknown customer {customer_id!r}")
-    return CustomerCard.model_validate(card)
+    # the id asked for: the card is this customer's even without a CRM record (orders only)
+    return CustomerCard.model_validate({**card, "customer_id": customer_id})
 
 
 @router.get("/customers/{customer_id}/next-best-action")
