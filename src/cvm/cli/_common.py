@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +58,18 @@ def open_workspace(path: Path, *, read_only: bool = False) -> Workspace:
         err_console.print(f"[yellow]{message}[/]", highlight=False)
 
     return Workspace.open(path, read_only=read_only, on_wait=waiting)
+
+
+def print_warnings(notes: Iterable[str]) -> None:
+    """One ``warning:`` line per note of a job's result."""
+    for note in notes:
+        console.print(f"[yellow]warning:[/] {note}")
+
+
+def print_charts(paths: Iterable[Path]) -> None:
+    """One ``chart:`` line per chart written."""
+    for path in paths:
+        console.print(f"chart: {path}")
 
 
 class CvmGroup(TyperGroup):

@@ -14,6 +14,7 @@ from cvm.cli._common import (
     open_workspace,
     output_format,
     print_frame,
+    print_warnings,
     set_json_document,
     tabular,
 )
@@ -83,8 +84,7 @@ def measure(
     )
     if not m.segments.empty:
         print_frame(m.segments.set_index("segment"), "by segment")
-    for note in m.warnings:
-        console.print(f"[yellow]warning:[/] {note}")
+    print_warnings(m.warnings)
     from cvm.report.charts import lift_chart, write_chart
 
     path = write_chart(lift_chart(m), folder / f"{campaign_id}_lift.html")

@@ -11,7 +11,9 @@ from cvm.cli._common import (
     WorkspaceOption,
     console,
     open_workspace,
+    print_charts,
     print_frame,
+    print_warnings,
     progress_bar,
     tabular,
 )
@@ -75,8 +77,7 @@ def fit(
         print_frame(m.summary(), f"{name} parameters (time unit {result.unit})", digits=4)
     if result.spend is not None:
         print_frame(result.spend.summary(), "gamma-gamma spend parameters", digits=4)
-    for note in result.warnings:
-        console.print(f"[yellow]warning:[/] {note}")
+    print_warnings(result.warnings)
     console.print(
         f"best by BIC: [bold]{result.best}[/] (MBG/NBD rather than BG/NBD, whose P(alive) is 1"
         f" for every one-time buyer; within 2 BIC points MBG/NBD, then Pareto/NBD); run {run_id}"
@@ -101,8 +102,7 @@ def _fit_contracts(
         f"share of new contracts still running (survival) by {by}",
         digits=3,
     )
-    for note in result.notes:
-        console.print(f"[yellow]warning:[/] {note}")
+    print_warnings(result.notes)
     console.print(
         f"retention_first = share of new contracts renewed at the end of their first {period}"
         f" period; survival = share still running; contract churn = 1 - retention. run {run_id}"
@@ -150,13 +150,11 @@ def evaluate(
         write_chart(calibration_chart(result), folder / "calibration.html"),
         write_chart(p_alive_matrix_chart(best, T=T), folder / "p_alive_matrix.html"),
     ]
-    for note in result.notes:
-        console.print(f"[yellow]warning:[/] {note}")
+    print_warnings(result.notes)
     console.print(f"best on the holdout: [bold]{result.best}[/], by {result.criterion}")
     if result.best_by_bic != result.best:
         console.print(f"(BIC on the calibration period alone would pick {result.best_by_bic})")
-    for path in paths:
-        console.print(f"chart: {path}")
+    print_charts(paths)
 
 
 @app.command()
@@ -200,8 +198,7 @@ def score(
         f"top {top} customers by CLV",
         digits=2,
     )
-    for note in result.warnings:
-        console.print(f"[yellow]warning:[/] {note}")
+    print_warnings(result.warnings)
     console.print(
         f"{len(scores):,} customers scored with {result.best} as of {as_of};"
         f" customer equity {scores['clv'].sum():,.0f} over {horizon:g} year(s); run {run_id}"

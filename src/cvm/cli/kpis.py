@@ -7,7 +7,13 @@ from typing import Annotated
 
 import typer
 
-from cvm.cli._common import WorkspaceOption, console, open_workspace, print_frame, tabular
+from cvm.cli._common import (
+    WorkspaceOption,
+    open_workspace,
+    print_charts,
+    print_frame,
+    tabular,
+)
 
 app = typer.Typer()  # commands at the top level of `cvm`
 
@@ -93,5 +99,4 @@ def kpis(
         ]
         if len(equity):
             paths.append(write_chart(equity_chart(equity), out / "customer_equity.html"))
-        for path in paths:
-            console.print(f"chart: {path}")
+        print_charts(paths)

@@ -11,7 +11,9 @@ from cvm.cli._common import (
     WorkspaceOption,
     console,
     open_workspace,
+    print_charts,
     print_frame,
+    print_warnings,
     progress_bar,
     tabular,
 )
@@ -50,8 +52,7 @@ def segment(
         ["customers", "share", "clv", "mean_churn_risk"]
     ]
     print_frame(lifecycle, f"lifecycle as of {run.as_of}", digits=3, empty=NO_CLV)
-    for warning in run.notes:
-        console.print(f"[yellow]warning:[/] {warning}")
+    print_warnings(run.notes)
     note = f"churn model {run.churn_run}" if run.churn_run else "no churn model (cvm churn train)"
     console.print(
         f"{run.customers:,} customers segmented as of {run.as_of}; {note}; run {run.run_id}"
@@ -98,8 +99,7 @@ def migration(
         write_chart(migration_sankey(result), folder / f"migration_{by}.html"),
         write_chart(migration_heatmap(result), folder / f"migration_{by}_matrix.html"),
     ]
-    for path in paths:
-        console.print(f"chart: {path}")
+    print_charts(paths)
 
 
 @churn_app.command("train")

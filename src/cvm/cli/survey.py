@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cvm.cli._common import WorkspaceOption, console, open_workspace, print_frame, tabular
+from cvm.cli._common import (
+    WorkspaceOption,
+    console,
+    open_workspace,
+    print_charts,
+    print_frame,
+    print_warnings,
+    tabular,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -81,8 +89,7 @@ def value_map(
     )
     weights = vm.weights.map(lambda w: f"{100 * w:.0f}%").to_dict()
     console.print("importance weights: " + ", ".join(f"{k} {v}" for k, v in weights.items()))
-    for note in vm.warnings:
-        console.print(f"[yellow]warning:[/] {note}")
+    print_warnings(vm.warnings)
     if folder is not None:
         from cvm.report.charts import quality_profile_chart, value_map_chart, write_chart
 
@@ -90,8 +97,7 @@ def value_map(
             write_chart(value_map_chart(vm, g), folder / f"value_map_{g}.html") for g in groups
         ]
         paths.append(write_chart(quality_profile_chart(vm), folder / "quality_profile.html"))
-        for path in paths:
-            console.print(f"chart: {path}")
+        print_charts(paths)
 
 
 @app.command()
