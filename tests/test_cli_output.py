@@ -107,3 +107,37 @@ def test_unknown_format_is_one_line(runner, tmp_path: Path) -> None:
     out = runner.invoke(app, ["info", "--format", "xml", *_ws(tmp_path)])
     assert out.exit_code == 1
     assert "--format 'xml': use table, csv or json" in out.output
+
+
+def test_workspace_from_the_environment(runner, tmp_path: Path) -> None:
+    ws = _ws(tmp_path)
+    out = runner.invoke(app, ["info", "--format", "json"], env={"CVM_WORKSPACE": ws[1]})
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["title"].startswith(f"workspace {ws[1]} ")
+    elsewhere = runner.invoke(app, ["info", "--format", "json", *ws], env={"CVM_WORKSPACE": "."})
+    assert json.loads(elsewhere.stdout)["title"] == json.loads(out.stdout)["title"]  # -w wins
+
+
+def test_rejects_as_csv_and_data_printed_as_it_is(runner, tmp_path: Path) -> None:
+    ws = _ws(tmp_path)
+    bad = tmp_path / "bad.csv"
+    # a raw row holding rich markup, a refund and a $0 order; two rows refused
+    bad.write_text(
+        "customer_id,ts,amount\n[bold]C1[/bold],2024-01-01,x\n007,2024-01-02,-5\n"
+        "008,2024-01-02,0\nC9,not a day,3\n"
+    )
+    loaded = runner.invoke(app, ["ingest", "transactions", str(bad), *ws])
+    assert loaded.exit_code == 0, loaded.output
+    as_csv = runner.invoke(app, ["rejects", "--format", "csv", *ws])
+    assert as_csv.exit_code == 0, as_csv.output
+    listing, by_reason = (
+        pd.read_csv(io.StringIO(part.split("\n", 1)[1]))
+        for part in as_csv.stdout.split("\n\n")
+        if part.strip()
+    )
+    assert list(listing.columns) == ["file", "line", "reason", "raw"]
+    assert sorted(listing["line"]) == [2, 5]  # the header is line 1
+    assert by_reason["rows"].sum() == 2 and list(by_reason.columns)[:2] == ["reason", "rows"]
+    assert "2 refused rows; 2 listed" in as_csv.stderr
+    table = runner.invoke(app, ["rejects", *ws])
+    assert "[bold]C1[/bold],2024-01-01,x" in table.stdout  # not read as markup

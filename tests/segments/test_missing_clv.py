@@ -51,13 +51,14 @@ def test_cli_prints_no_clv_run_instead_of_zero(tmp_path: Path, monkeypatch) -> N
 def test_a_customer_without_clv_in_a_run_with_clv_is_a_dash(capsys) -> None:
     import pandas as pd
 
-    from cvm.cli.segments import _table
+    from cvm.cli._common import print_frame
+    from cvm.cli.segments import NO_CLV
 
     frame = pd.DataFrame(
         {"customers": [298, 86], "clv": [13667.03, float("nan")]},
         index=pd.Index(["active", "prospect"], name="lifecycle"),
     )
-    _table(frame, "lifecycle")
+    print_frame(frame, "lifecycle", digits=3, empty=NO_CLV)  # as `cvm segment` prints
     out = capsys.readouterr().out
     assert "13,667.03" in out
     assert "no CLV run" not in out  # the run has CLV; prospects just have none

@@ -10,17 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel
-
 from cvm._exceptions import WorkspaceBusyError
+from cvm.api.schemas import ErrorBody
 
 __all__ = ["RESPONSES", "ErrorBody", "public_detail"]
-
-
-class ErrorBody(BaseModel):
-    """An error answer: one line saying what is wrong and what to do."""
-
-    detail: str
 
 
 def _answer(description: str) -> dict[str, Any]:
@@ -31,6 +24,7 @@ def _answer(description: str) -> dict[str, Any]:
 RESPONSES: dict[int | str, dict[str, Any]] = {
     400: _answer("The request is valid but the library refused it (the detail says why)"),
     401: _answer("Missing or wrong X-API-Key header (when the service has a key)"),
+    403: _answer("The key does not carry the role the route needs"),
     404: _answer("Unknown customer, run or resource"),
     422: _answer("A malformed parameter (the detail names it)"),
     503: _answer("The workspace is missing or busy; retry shortly"),

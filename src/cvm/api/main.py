@@ -9,14 +9,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cvm._exceptions import CvmError, WorkspaceBusyError, WorkspaceError
 from cvm.api.config import Settings
-from cvm.api.deps import ApiKey
+from cvm.api.deps import require_role
 from cvm.api.errors import RESPONSES, public_detail
 from cvm.api.routes import customers, health, kpis, pages, segments
 from cvm.api.service import ReportCache
 
 __all__ = ["create_app"]
 
-PAGE_RESPONSES = {k: v for k, v in RESPONSES.items() if k != 401}
+PAGE_RESPONSES = {k: v for k, v in RESPONSES.items() if k not in (401, 403)}
 
 
 def _cvm_error(request: Request, exc: Exception) -> JSONResponse:
@@ -66,8 +66,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.include_router(pages.router, responses=PAGE_RESPONSES)
     app.include_router(health.router, prefix="/api", responses={503: RESPONSES[503]})
+    reader = require_role("reader")
     for router in (kpis.router, customers.router, segments.router):
-        app.include_router(router, prefix="/api", dependencies=[ApiKey], responses=RESPONSES)
+        app.include_router(router, prefix="/api", dependencies=[reader], responses=RESPONSES)
     app.add_middleware(HeadAsGet)
     return app
 

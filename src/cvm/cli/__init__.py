@@ -1,4 +1,9 @@
-"""The `cvm` command line: a thin shell over the library (heavy imports inside commands)."""
+"""The `cvm` command line: a thin shell over the library (heavy imports inside commands).
+
+Every module of this package exports its Typer ``app``: a named group (``cvm ingest ...``)
+or commands that sit at the top level (``cvm fit``). This root only composes them, so a new
+command is one function in its module.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +19,12 @@ from cvm.cli import (
     privacy,
     publish,
     rejects,
+    report,
     segments,
     simulate,
     survey,
     workspace,
 )
-from cvm.cli import report as report_cli
 from cvm.cli._common import CvmGroup
 
 app = typer.Typer(
@@ -29,30 +34,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.command()(workspace.init)
-app.command()(workspace.info)
-app.add_typer(ingest.app, name="ingest")
-app.command()(rejects.rejects)
-app.add_typer(privacy.app, name="privacy")
-app.command()(simulate.simulate)
-app.command()(clv.fit)
-app.command()(clv.score)
-app.command()(clv.evaluate)
-app.command()(demo.demo)
-app.command()(segments.segment)
-app.command()(segments.segments)
-app.command()(segments.migration)
-app.add_typer(segments.churn_app, name="churn")
-app.add_typer(survey.app, name="survey")
-app.command()(kpis.kpis)
-app.add_typer(campaigns.app, name="campaign")
-app.command()(plan.plan)
-app.add_typer(plan.offers_app, name="offers")
-app.command()(plan.explain)
-app.command()(report_cli.report)
-app.command()(report_cli.dashboard)
-app.command()(publish.export)
-app.command()(publish.publish)
+for _module in (
+    workspace, ingest, rejects, privacy, simulate, clv, demo, segments, survey, kpis,
+    campaigns, plan, report, publish,
+):  # fmt: skip
+    app.add_typer(_module.app)
 
 
 def main() -> None:

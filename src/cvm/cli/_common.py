@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import functools
 import inspect
-import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,18 +44,32 @@ WorkspaceOption = Annotated[
     ),
 ]
 
+CampaignId = Annotated[str, typer.Argument(help="Campaign id.")]
 
-def open_workspace(path: Path | None = None, *, read_only: bool = False) -> Workspace:
-    """The workspace for a command: read-only for commands that only read, so they never
-    block each other; a locked workspace is waited for with a line on stderr saying who
-    holds it (see :func:`cvm.workspace.connection.connect`)."""
+
+def open_workspace(path: Path, *, read_only: bool = False) -> Workspace:
+    """The workspace of a command's ``--workspace`` (whose default is ``$CVM_WORKSPACE``):
+    read-only for commands that only read, so they never block each other; a locked
+    workspace is waited for with a line on stderr saying who holds it (see
+    :func:`cvm.workspace.connection.connect`)."""
     from cvm.workspace import Workspace
 
     def waiting(message: str) -> None:
         err_console.print(f"[yellow]{message}[/]", highlight=False)
 
-    root = path or Path(os.environ.get("CVM_WORKSPACE", "."))
-    return Workspace.open(root, read_only=read_only, on_wait=waiting)
+    return Workspace.open(path, read_only=read_only, on_wait=waiting)
+
+
+def print_warnings(notes: Iterable[str]) -> None:
+    """One ``warning:`` line per note of a job's result."""
+    for note in notes:
+        console.print(f"[yellow]warning:[/] {note}")
+
+
+def print_charts(paths: Iterable[Path]) -> None:
+    """One ``chart:`` line per chart written."""
+    for path in paths:
+        console.print(f"chart: {path}")
 
 
 class CvmGroup(TyperGroup):
@@ -147,6 +160,7 @@ def print_frame(
     digits: int | None = None,
     index: bool = True,
     missing: Mapping[str, str] | None = None,
+    empty: Mapping[str, str] | None = None,
     by_row: str | None = None,
 ) -> None:
     """Print one table of a command: a rich table on the screen, or collected for CSV/JSON.
@@ -154,8 +168,10 @@ def print_frame(
     ``index`` shows the frame's index as leading column(s) (unnamed default indexes are
     dropped); ``digits`` fixes decimals of measures in the table view (CSV and JSON keep full
     precision); ``missing`` maps a column to the text that says why a value is absent there;
-    ``by_row`` names the column whose text says what each row's values are (a KPI name),
-    else each column's name does.
+    ``empty`` does the same for a column only when it is missing in every row (a table with
+    no CLV run at all); ``by_row`` names the column whose text says what each row's values
+    are (a KPI name), else each column's name does. Long text folds onto more lines on a
+    narrow screen; it is never cut.
     """
     import pandas as pd
 
@@ -170,15 +186,21 @@ def print_frame(
         _output.tables.append((title, shown))
         return
     from rich.table import Table
+    from rich.text import Text
 
+    absent = dict(missing or {})
+    for col, why in (empty or {}).items():
+        if col in shown.columns and bool(shown[col].isna().all()):
+            absent[col] = why
     table = Table(title=title, title_justify="left")
     for col in shown.columns:
         numeric = pd.api.types.is_numeric_dtype(shown[col])
-        table.add_column(str(col), justify="right" if numeric else "left")
+        table.add_column(str(col), justify="right" if numeric else "left", overflow="fold")
     columns = [str(c) for c in shown.columns]
     for row in shown.itertuples(index=False):
         names = [str(row[columns.index(by_row)])] * len(columns) if by_row else columns
-        table.add_row(*[_cell(v, n, digits, missing) for v, n in zip(row, names, strict=True)])
+        cells = [_cell(v, n, digits, absent) for v, n in zip(row, names, strict=True)]
+        table.add_row(*map(Text, cells))  # text as it is: no markup read in the data
     if _output.file is not None:
         with open(_output.file, "a", encoding="utf-8") as fh:
             Console(file=fh, width=100_000).print(table)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -11,13 +11,14 @@ from cvm.cli._common import (
     WorkspaceOption,
     console,
     open_workspace,
+    print_charts,
     print_frame,
+    print_warnings,
     progress_bar,
     tabular,
 )
 
-if TYPE_CHECKING:
-    import pandas as pd
+app = typer.Typer()  # commands at the top level of `cvm`
 
 ModelOption = Annotated[
     list[str] | None,
@@ -36,16 +37,13 @@ UnitOption = Annotated[
 ]
 
 
-def _table(frame: pd.DataFrame, title: str, digits: int = 3) -> None:
-    print_frame(frame, title, digits=digits)
-
-
 def _default_cutoff(ws: object) -> str:
     from cvm.clv.scoring import last_transaction_day
 
     return str(last_transaction_day(ws))
 
 
+@app.command()
 @tabular
 def fit(
     workspace: WorkspaceOption = Path("."),
@@ -72,13 +70,14 @@ def fit(
         as_of = cutoff or _default_cutoff(ws)
         result = fit_clv(ws, as_of, models=model or DEFAULT_MODELS, unit=unit, progress=progress)
         run_id = save_run(ws, result, None, {"cutoff": as_of})
-    _table(result.comparison, f"models as of {as_of} ({len(result.summary):,} customers)", 1)
+    print_frame(
+        result.comparison, f"models as of {as_of} ({len(result.summary):,} customers)", digits=1
+    )
     for name, m in result.models.items():
-        _table(m.summary(), f"{name} parameters (time unit {result.unit})", 4)
+        print_frame(m.summary(), f"{name} parameters (time unit {result.unit})", digits=4)
     if result.spend is not None:
-        _table(result.spend.summary(), "gamma-gamma spend parameters", 4)
-    for note in result.warnings:
-        console.print(f"[yellow]warning:[/] {note}")
+        print_frame(result.spend.summary(), "gamma-gamma spend parameters", digits=4)
+    print_warnings(result.warnings)
     console.print(
         f"best by BIC: [bold]{result.best}[/] (MBG/NBD rather than BG/NBD, whose P(alive) is 1"
         f" for every one-time buyer; within 2 BIC points MBG/NBD, then Pareto/NBD); run {run_id}"
@@ -97,20 +96,20 @@ def _fit_contracts(
         result = fit_contracts(ws, cutoff, by=by, period=period)
         run_id = save_contract_run(ws, result)
     shown = result.table.astype({"contracts": object, "ended": object})
-    _table(shown, f"sBG contract retention by {by} as of {result.cutoff}", 3)
-    _table(
+    print_frame(shown, f"sBG contract retention by {by} as of {result.cutoff}", digits=3)
+    print_frame(
         result.survival.T.iloc[:, [1, 3, 6, 12]].rename(columns=lambda p: f"after {p}{period}"),
         f"share of new contracts still running (survival) by {by}",
-        3,
+        digits=3,
     )
-    for note in result.notes:
-        console.print(f"[yellow]warning:[/] {note}")
+    print_warnings(result.notes)
     console.print(
         f"retention_first = share of new contracts renewed at the end of their first {period}"
         f" period; survival = share still running; contract churn = 1 - retention. run {run_id}"
     )
 
 
+@app.command()
 @tabular
 def evaluate(
     calibration_end: Annotated[str, typer.Option(help="Last day of the calibration period.")],
@@ -140,8 +139,10 @@ def evaluate(
             progress=progress,
         )
         folder = out or ws.path / "evaluation"
-    _table(result.totals, f"holdout {result.calibration_end} → {result.holdout_end}")
-    _table(result.calibration_table, "mean holdout purchases by calibration frequency")
+    print_frame(result.totals, f"holdout {result.calibration_end} → {result.holdout_end}", digits=3)
+    print_frame(
+        result.calibration_table, "mean holdout purchases by calibration frequency", digits=3
+    )
     best = result.models[result.best]
     T = float(result.summary["T"].max())
     paths = [
@@ -149,15 +150,14 @@ def evaluate(
         write_chart(calibration_chart(result), folder / "calibration.html"),
         write_chart(p_alive_matrix_chart(best, T=T), folder / "p_alive_matrix.html"),
     ]
-    for note in result.notes:
-        console.print(f"[yellow]warning:[/] {note}")
+    print_warnings(result.notes)
     console.print(f"best on the holdout: [bold]{result.best}[/], by {result.criterion}")
     if result.best_by_bic != result.best:
         console.print(f"(BIC on the calibration period alone would pick {result.best_by_bic})")
-    for path in paths:
-        console.print(f"chart: {path}")
+    print_charts(paths)
 
 
+@app.command()
 @tabular
 def score(
     workspace: WorkspaceOption = Path("."),
@@ -193,11 +193,12 @@ def score(
         }
         run_id = save_run(ws, result, scores, settings)
     shown = scores.sort_values("clv", ascending=False).head(top)
-    _table(
-        shown.drop(columns=["monetary_value", "spend_imputed"]), f"top {top} customers by CLV", 2
+    print_frame(
+        shown.drop(columns=["monetary_value", "spend_imputed"]),
+        f"top {top} customers by CLV",
+        digits=2,
     )
-    for note in result.warnings:
-        console.print(f"[yellow]warning:[/] {note}")
+    print_warnings(result.warnings)
     console.print(
         f"{len(scores):,} customers scored with {result.best} as of {as_of};"
         f" customer equity {scores['clv'].sum():,.0f} over {horizon:g} year(s); run {run_id}"

@@ -9,7 +9,10 @@ import typer
 
 from cvm.cli._common import console, print_frame, progress_bar, tabular
 
+app = typer.Typer()  # commands at the top level of `cvm`
 
+
+@app.command()
 @tabular
 def demo(
     path: Annotated[Path, typer.Argument(help="Folder for the demo workspace.")] = Path(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -22,7 +23,9 @@ if TYPE_CHECKING:
     from cvm.ingest import LoadResult
 
 app = typer.Typer(
-    help="Load source files (CSV, Parquet, JSON lines) into the workspace.", no_args_is_help=True
+    name="ingest",
+    help="Load source files (CSV, Parquet, JSON lines) into the workspace.",
+    no_args_is_help=True,
 )
 
 Files = Annotated[list[Path], typer.Argument(help="Files to load (CSV, .gz, Parquet, .jsonl).")]
@@ -195,8 +198,37 @@ def _run(
     )
 
 
+ReplacePeriod = Annotated[
+    tuple[str, str] | None,
+    typer.Option(
+        "--replace-period",
+        metavar="FROM TO",
+        help="A corrected re-export of a period: first remove the stored transactions with"
+        " FROM <= time < TO (UTC dates) that came from files, then load.",
+    ),
+]
+Wide = Annotated[
+    bool,
+    typer.Option(
+        "--wide",
+        help="One row per respondent, one column per question (SurveyMonkey, Qualtrics);"
+        " mapped by cvm.toml [sources.surveys.wide].",
+    ),
+]
+
+# The options a tabular kind does not take (every other option of `_tabular_command` it does).
+_NOT_TAKEN = {
+    "transactions": {"wide"},
+    "order_items": {"wide", "replace_period"},
+    "customers": {"wide", "replace_period"},
+    "subscriptions": {"wide", "replace_period"},
+    "surveys": {"header", "columns", "replace_period"},
+}
+
+
 def _tabular_command(kind: str, doc: str) -> Callable[..., None]:
-    """One `cvm ingest KIND` command; every tabular kind takes the same options."""
+    """One `cvm ingest KIND` command: the tabular kinds share their options, less the ones
+    ``_NOT_TAKEN`` names for the kind."""
 
     def command(
         files: Files,
@@ -211,106 +243,32 @@ def _tabular_command(kind: str, doc: str) -> Callable[..., None]:
         decimal: Decimal = None,
         header: Header = None,
         columns: Columns = None,
+        replace_period: ReplacePeriod = None,
+        wide: Wide = False,
     ) -> None:
         _run(
-            kind,
-            files,
-            workspace,
-            profile,
-            map_,
-            date_format,
-            currency,
-            timezone,
-            delimiter,
-            encoding,
-            decimal=decimal,
-            header=header,
-            names=columns,
-        )
+            kind, files, workspace, profile, map_, date_format, currency, timezone, delimiter,
+            encoding, layout="wide" if wide else None, decimal=decimal, header=header,
+            names=columns, replace_period=replace_period,
+        )  # fmt: skip
 
+    signature = inspect.signature(command, eval_str=True)
+    taken = [p for p in signature.parameters.values() if p.name not in _NOT_TAKEN[kind]]
+    command.__signature__ = signature.replace(parameters=taken)  # type: ignore[attr-defined]
     command.__doc__ = doc
     return tabular(command)
 
 
-@app.command()
-@tabular
-def transactions(
-    files: Files,
-    workspace: WorkspaceOption = Path("."),
-    profile: Profile = None,
-    map_: Maps = None,
-    date_format: DateFormat = None,
-    currency: Currency = None,
-    timezone: TimeZone = None,
-    delimiter: Delimiter = None,
-    encoding: Encoding = None,
-    decimal: Decimal = None,
-    header: Header = None,
-    columns: Columns = None,
-    replace_period: Annotated[
-        tuple[str, str] | None,
-        typer.Option(
-            "--replace-period",
-            metavar="FROM TO",
-            help="A corrected re-export of a period: first remove the stored transactions with"
-            " FROM <= time < TO (UTC dates) that came from files, then load.",
-        ),
-    ] = None,
-) -> None:
-    """Load orders (one row per order; a negative amount or a refund flag is a refund)."""
-    _run(
-        "transactions", files, workspace, profile, map_, date_format, currency, timezone,
-        delimiter, encoding, decimal=decimal, header=header, names=columns,
-        replace_period=replace_period,
-    )  # fmt: skip
-
-
 for _kind, _doc in {
+    "transactions": "Load orders (one row per order; a negative amount or a refund flag is a"
+    " refund).",
     "order-items": "Load order lines (one row per product in an order).",
     "customers": "Load a customer snapshot (changed customers are updated; consent from yes/no).",
     "subscriptions": "Load contracts (one row per subscription; empty end date while active;"
     " a snapshot).",
+    "surveys": "Load survey answers: long format (respondent, brand, attribute, score) or --wide.",
 }.items():
     app.command(_kind)(_tabular_command(_kind.replace("-", "_"), _doc))
-
-
-@app.command()
-@tabular
-def surveys(
-    files: Files,
-    workspace: WorkspaceOption = Path("."),
-    profile: Profile = None,
-    map_: Maps = None,
-    date_format: DateFormat = None,
-    currency: Currency = None,
-    timezone: TimeZone = None,
-    delimiter: Delimiter = None,
-    encoding: Encoding = None,
-    decimal: Decimal = None,
-    wide: Annotated[
-        bool,
-        typer.Option(
-            "--wide",
-            help="One row per respondent, one column per question (SurveyMonkey, Qualtrics);"
-            " mapped by cvm.toml [sources.surveys.wide].",
-        ),
-    ] = False,
-) -> None:
-    """Load survey answers: long format (respondent, brand, attribute, score) or --wide."""
-    _run(
-        "surveys",
-        files,
-        workspace,
-        profile,
-        map_,
-        date_format,
-        currency,
-        timezone,
-        delimiter,
-        encoding,
-        layout="wide" if wide else None,
-        decimal=decimal,
-    )
 
 
 @app.command()

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from cvm.cli._common import WorkspaceOption, console, open_workspace, print_frame, tabular
+from cvm.cli._common import (
+    WorkspaceOption,
+    open_workspace,
+    print_charts,
+    print_frame,
+    tabular,
+)
 
-if TYPE_CHECKING:
-    import pandas as pd
+app = typer.Typer()  # commands at the top level of `cvm`
 
 SNAPSHOT_ROWS = (
     "active", "new", "retained", "reactivated", "churned", "retention_rate", "churn_rate",
@@ -24,10 +29,7 @@ TREND_COLUMNS = (
 )  # fmt: skip
 
 
-def _show(frame: pd.DataFrame, title: str, *, by_row: str | None = None) -> None:
-    print_frame(frame, title, index=False, digits=3, by_row=by_row)
-
-
+@app.command()
 @tabular
 def kpis(
     workspace: WorkspaceOption = Path("."),
@@ -58,20 +60,25 @@ def kpis(
     start, end = row["period_start"], row["period_end"]
     snapshot = snap[[c for c in SNAPSHOT_ROWS if c in snap]].T.reset_index()
     snapshot.columns = ["kpi", "value"]
-    _show(
+    print_frame(
         snapshot,
         f"KPIs for {start:%Y-%m-%d} to {end:%Y-%m-%d} (as of {row['as_of']:%Y-%m-%d})",
+        index=False,
+        digits=3,
         by_row="kpi",
     )
     if trend is not None and (from_ or to):
-        _show(trend[list(TREND_COLUMNS)], f"KPIs per period ({freq})")
+        print_frame(trend[list(TREND_COLUMNS)], f"KPIs per period ({freq})", index=False, digits=3)
     if cohort is not None and cohorts:
         matrix = cohort.pivot(index="cohort", columns="age", values="retention")
         shown = (100 * matrix.iloc[:, :13]).map(lambda v: "" if v != v else f"{v:.0f}")
         shown.columns = [str(c) for c in shown.columns]
         shown.index = [f"{c:%Y-%m-%d}" for c in shown.index]
-        _show(
-            shown.reset_index(names="cohort"), "cohort retention (%) by periods since acquisition"
+        print_frame(
+            shown.reset_index(names="cohort"),
+            "cohort retention (%) by periods since acquisition",
+            index=False,
+            digits=3,
         )
     if out is not None and trend is not None and cohort is not None and equity is not None:
         from cvm.report.charts import (
@@ -92,5 +99,4 @@ def kpis(
         ]
         if len(equity):
             paths.append(write_chart(equity_chart(equity), out / "customer_equity.html"))
-        for path in paths:
-            console.print(f"chart: {path}")
+        print_charts(paths)

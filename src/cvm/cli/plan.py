@@ -16,7 +16,9 @@ from cvm.cli._common import (
     tabular,
 )
 
-offers_app = typer.Typer(help="The offer catalog.", no_args_is_help=True)
+app = typer.Typer()  # commands at the top level of `cvm`
+offers_app = typer.Typer(name="offers", help="The offer catalog.", no_args_is_help=True)
+app.add_typer(offers_app)
 
 
 def _capacities(values: list[str] | None) -> dict[str, int] | None:
@@ -34,6 +36,7 @@ def _capacities(values: list[str] | None) -> dict[str, int] | None:
     return out
 
 
+@app.command()
 @tabular
 def plan(
     workspace: WorkspaceOption = Path("."),
@@ -118,7 +121,7 @@ def validate(workspace: WorkspaceOption = Path(".")) -> None:
         read_decide_settings(ws.config.section("decide"))
         offers = load_catalog(ws)
         offer_rules(offers)  # every rule through the guard before anything reads the data
-        has_data = ws.con.execute("SELECT count(*) FROM customers").fetchall()[0][0]
+        has_data = ws.table_counts()["customers"] > 0
         if has_data:
             table = segment_table(ws, default_as_of(ws), fit_clv=False)
             check_offers(ws.engine, table, offers)
@@ -132,6 +135,7 @@ def validate(workspace: WorkspaceOption = Path(".")) -> None:
     console.print(f"{len(offers)} offers valid ({checked})")
 
 
+@app.command()
 def explain(
     customer: Annotated[str, typer.Argument(help="The customer id.")],
     workspace: WorkspaceOption = Path("."),

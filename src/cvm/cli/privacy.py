@@ -9,7 +9,9 @@ import typer
 
 from cvm.cli._common import WorkspaceOption, console, err_console, open_workspace
 
-app = typer.Typer(help="A customer's data on request (access) and erasure.", no_args_is_help=True)
+app = typer.Typer(
+    name="privacy", help="A customer's data on request (access) and erasure.", no_args_is_help=True
+)
 
 _ANY_ID = (
     "Customer id, e-mail, phone, anonymous id or CRM id (a merged-away id is followed to the"

@@ -9,7 +9,10 @@ import typer
 
 from cvm.cli._common import WorkspaceOption, console, open_workspace
 
+app = typer.Typer()  # commands at the top level of `cvm`
 
+
+@app.command()
 def export(
     name: Annotated[str, typer.Argument(help="A table or view, e.g. latest_scores, customers.")],
     out: Annotated[Path, typer.Option("--out", help="Folder to write <name>.<format> into.")],
@@ -24,6 +27,7 @@ def export(
     console.print(f"{result.rows:,} rows of {name} written to {result.path}")
 
 
+@app.command()
 def publish(
     folder: Annotated[Path, typer.Argument(help="The published folder (replaced atomically).")],
     workspace: WorkspaceOption = Path("."),

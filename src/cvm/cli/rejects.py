@@ -7,9 +7,13 @@ from typing import Annotated
 
 import typer
 
-from cvm.cli._common import WorkspaceOption, console, open_workspace
+from cvm.cli._common import WorkspaceOption, console, open_workspace, print_frame, tabular
+
+app = typer.Typer()  # commands at the top level of `cvm`
 
 
+@app.command()
+@tabular
 def rejects(
     workspace: WorkspaceOption = Path("."),
     load: Annotated[
@@ -28,9 +32,7 @@ def rejects(
     ] = None,
 ) -> None:
     """List refused rows (file, line, reason, raw) and how many there are by reason."""
-    from rich.table import Table
-
-    from cvm.cli._format import count, finite
+    from cvm.cli._format import count
     from cvm.ingest.rejects import list_rejects, reject_summary
 
     with open_workspace(workspace, read_only=True) as ws:
@@ -46,20 +48,12 @@ def rejects(
         console.print("no refused rows match")
         return
     if len(rows):
-        listing = Table(title="refused rows", title_justify="left")
-        for col in ("file", "line", "reason", "raw"):
-            listing.add_column(col, justify="right" if col == "line" else "left", overflow="fold")
-        for r in rows.itertuples(index=False):
-            line = count(r.line) if finite(r.line) is not None else ""
-            listing.add_row(str(r.source), line, str(r.reason), str(r.raw or ""))
-        console.print(listing, highlight=False)
-    by_reason = Table(title="by reason", title_justify="left")
-    for col in ("reason", "rows", "loads", "first line"):
-        by_reason.add_column(col, justify="left" if col == "reason" else "right")
-    for r in summary.itertuples(index=False):
-        first = count(r.first_line) if finite(r.first_line) is not None else ""
-        by_reason.add_row(str(r.reason), count(r.rows), count(r.loads), first)
-    console.print(by_reason, highlight=False)
+        listing = rows.rename(columns={"source": "file"})[["file", "line", "reason", "raw"]]
+        print_frame(listing, "refused rows", index=False, missing={"line": "", "raw": ""})
+    by_reason = summary[["reason", "rows", "loads", "first_line"]].rename(
+        columns={"first_line": "first line"}
+    )
+    print_frame(by_reason, "by reason", index=False, missing={"first line": ""})
     shown = len(rows)
     more = f" (--limit {total} to list them all)" if shown < total else ""
     console.print(f"{count(total)} refused rows; {count(shown)} listed{more}")

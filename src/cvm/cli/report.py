@@ -9,7 +9,10 @@ import typer
 
 from cvm.cli._common import WorkspaceOption, console, open_workspace
 
+app = typer.Typer()  # commands at the top level of `cvm`
 
+
+@app.command()
 def report(
     workspace: WorkspaceOption = Path("."),
     out: Annotated[
@@ -37,6 +40,7 @@ def report(
     console.print(f"report: [bold]{path}[/] ({size:.1f} MB)")
 
 
+@app.command()
 def dashboard(
     workspace: WorkspaceOption = Path("."),
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",

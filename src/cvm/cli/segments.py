@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -11,34 +11,28 @@ from cvm.cli._common import (
     WorkspaceOption,
     console,
     open_workspace,
+    print_charts,
     print_frame,
+    print_warnings,
     progress_bar,
     tabular,
 )
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 AsOfOption = Annotated[
     str | None,
     typer.Option("--as-of", help="As-of date (YYYY-MM-DD); default: the newest activity's day."),
 ]
 
-churn_app = typer.Typer(help="Train and apply the churn model.", no_args_is_help=True)
+app = typer.Typer()  # commands at the top level of `cvm`
+churn_app = typer.Typer(name="churn", help="Train and apply the churn model.", no_args_is_help=True)
+app.add_typer(churn_app)
 
 
-_NO_CLV = "n/a (no CLV run)"
-_CLV_COLUMNS = ("clv", "mean_clv", "clv_from", "clv_to")
+# CLV missing in every row of a table means there is no CLV run (never 0, never a bare dash)
+NO_CLV = dict.fromkeys(("clv", "mean_clv", "clv_from", "clv_to"), "n/a (no CLV run)")
 
 
-def _table(frame: pd.DataFrame, title: str) -> None:
-    """A frame as a table; CLV missing everywhere says there is no CLV run (never 0)."""
-    clv = [c for c in _CLV_COLUMNS if c in frame.columns]
-    no_clv = bool(clv) and bool(frame[clv].isna().all().all())
-    missing = dict.fromkeys(clv, _NO_CLV) if no_clv else {}
-    print_frame(frame, title, digits=3, missing=missing)
-
-
+@app.command()
 @tabular
 def segment(
     workspace: WorkspaceOption = Path("."),
@@ -57,15 +51,15 @@ def segment(
     lifecycle = pd.DataFrame(summary.xs("lifecycle", level="kind"))[
         ["customers", "share", "clv", "mean_churn_risk"]
     ]
-    _table(lifecycle, f"lifecycle as of {run.as_of}")
-    for warning in run.notes:
-        console.print(f"[yellow]warning:[/] {warning}")
+    print_frame(lifecycle, f"lifecycle as of {run.as_of}", digits=3, empty=NO_CLV)
+    print_warnings(run.notes)
     note = f"churn model {run.churn_run}" if run.churn_run else "no churn model (cvm churn train)"
     console.print(
         f"{run.customers:,} customers segmented as of {run.as_of}; {note}; run {run.run_id}"
     )
 
 
+@app.command()
 @tabular
 def segments(
     workspace: WorkspaceOption = Path("."),
@@ -77,9 +71,10 @@ def segments(
     with open_workspace(workspace, read_only=True) as ws:
         run_id = run or latest_segments_run(ws)
         summary = segment_summary(ws, run_id)
-    _table(summary, f"segments of {run_id}")
+    print_frame(summary, f"segments of {run_id}", digits=3, empty=NO_CLV)
 
 
+@app.command()
 @tabular
 def migration(
     from_date: Annotated[str, typer.Option("--from", help="First as-of date.")],
@@ -96,14 +91,15 @@ def migration(
         result = run_migration(ws, from_date, to_date, by=by)
         folder = out or ws.path / "report"
     title = f"{by}: {result.from_date} (rows) → {result.to_date} (columns)"
-    _table(result.matrix("customers"), f"customers, {title}")
-    _table(result.matrix("clv_to"), f"CLV on {result.to_date}, {title}")
+    print_frame(result.matrix("customers"), f"customers, {title}", digits=3, empty=NO_CLV)
+    print_frame(
+        result.matrix("clv_to"), f"CLV on {result.to_date}, {title}", digits=3, empty=NO_CLV
+    )
     paths = [
         write_chart(migration_sankey(result), folder / f"migration_{by}.html"),
         write_chart(migration_heatmap(result), folder / f"migration_{by}_matrix.html"),
     ]
-    for path in paths:
-        console.print(f"chart: {path}")
+    print_charts(paths)
 
 
 @churn_app.command("train")
@@ -138,7 +134,12 @@ def churn_train(
         run_id = save_churn(ws, result)
         chart = write_chart(churn_calibration_chart(result), ws.path / "report" / "churn.html")
     table = pd.DataFrame({"churn model": result.metrics, result.baseline_name: result.baseline})
-    _table(table, f"holdout as of {result.valid_cutoff} (trained as of {result.train_cutoff})")
+    print_frame(
+        table,
+        f"holdout as of {result.valid_cutoff} (trained as of {result.train_cutoff})",
+        digits=3,
+        empty=NO_CLV,
+    )
     console.print(result.definition)
     for note in result.notes:
         console.print(note)
@@ -167,5 +168,10 @@ def churn_score(
             " ORDER BY churn_risk * coalesce(clv, 0) DESC LIMIT ?",
             [run.run_id, top],
         ).df()
-    _table(shown.set_index("customer_id"), f"highest value at risk as of {run.as_of}")
+    print_frame(
+        shown.set_index("customer_id"),
+        f"highest value at risk as of {run.as_of}",
+        digits=3,
+        empty=NO_CLV,
+    )
     console.print(f"run {run.run_id}")

@@ -11,6 +11,8 @@ import typer
 
 from cvm.cli._common import print_frame, progress_bar, tabular
 
+app = typer.Typer()  # commands at the top level of `cvm`
+
 PROGRESS_FROM = 200_000  # customers from which a progress bar is worth drawing
 
 
@@ -19,6 +21,7 @@ class BusinessKind(StrEnum):
     subscription = "subscription"
 
 
+@app.command()
 @tabular
 def simulate(
     directory: Annotated[Path, typer.Argument(help="Folder for the files (created if missing).")],

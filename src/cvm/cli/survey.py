@@ -7,12 +7,22 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cvm.cli._common import WorkspaceOption, console, open_workspace, print_frame, tabular
+from cvm.cli._common import (
+    WorkspaceOption,
+    console,
+    open_workspace,
+    print_charts,
+    print_frame,
+    print_warnings,
+    tabular,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
-app = typer.Typer(help="Survey analyses: customer value map, NPS, CSAT.", no_args_is_help=True)
+app = typer.Typer(
+    name="survey", help="Survey analyses: customer value map, NPS, CSAT.", no_args_is_help=True
+)
 
 ByOption = Annotated[
     str | None,
@@ -22,10 +32,6 @@ OutOption = Annotated[
     Path | None, typer.Option("--out", help="Folder to write the charts (HTML) into.")
 ]
 SurveyOption = Annotated[str | None, typer.Option("--survey", help="Only this survey_id.")]
-
-
-def _show(frame: pd.DataFrame, title: str, digits: int = 3) -> None:
-    print_frame(frame, title, digits=digits, index=False)
 
 
 def _with_intervals(table: pd.DataFrame) -> pd.DataFrame:
@@ -69,15 +75,21 @@ def value_map(
     for group in groups:
         n = int(vm.ratios.loc[vm.ratios["group"] == group, "respondents"].iloc[0])
         label = "all respondents" if group == "all" else f"{by} {group}"
-        _show(
+        print_frame(
             _with_intervals(vm.table(group)),
             f"{vm.own_brand} against each competitor — {label} (n={n}, {conf} intervals)",
+            digits=3,
+            index=False,
         )
-    _show(vm.attribute_table().reset_index(), "quality ratio per attribute (all respondents)")
+    print_frame(
+        vm.attribute_table().reset_index(),
+        "quality ratio per attribute (all respondents)",
+        digits=3,
+        index=False,
+    )
     weights = vm.weights.map(lambda w: f"{100 * w:.0f}%").to_dict()
     console.print("importance weights: " + ", ".join(f"{k} {v}" for k, v in weights.items()))
-    for note in vm.warnings:
-        console.print(f"[yellow]warning:[/] {note}")
+    print_warnings(vm.warnings)
     if folder is not None:
         from cvm.report.charts import quality_profile_chart, value_map_chart, write_chart
 
@@ -85,8 +97,7 @@ def value_map(
             write_chart(value_map_chart(vm, g), folder / f"value_map_{g}.html") for g in groups
         ]
         paths.append(write_chart(quality_profile_chart(vm), folder / "quality_profile.html"))
-        for path in paths:
-            console.print(f"chart: {path}")
+        print_charts(paths)
 
 
 @app.command()
@@ -111,11 +122,16 @@ def nps(
     shown = table.copy()
     for col in ("promoters", "passives", "detractors"):
         shown[col] = 100 * shown[col]
-    _show(shown, "NPS (shares in %; NPS in points with its interval)", 1)
+    print_frame(shown, "NPS (shares in %; NPS in points with its interval)", digits=1, index=False)
     if by_value is not None:
-        _show(by_value.reset_index(), "CLV and churn risk by NPS class (linked respondents)", 3)
+        print_frame(
+            by_value.reset_index(),
+            "CLV and churn risk by NPS class (linked respondents)",
+            digits=3,
+            index=False,
+        )
     if not refs.empty:
-        _show(refs.reset_index(), "referrals by NPS class", 2)
+        print_frame(refs.reset_index(), "referrals by NPS class", digits=2, index=False)
     if out is not None:
         from cvm.report.charts import nps_chart, nps_value_chart, write_chart
 
@@ -140,4 +156,4 @@ def csat(
 
     with open_workspace(workspace, read_only=True) as ws:
         table = analyse(ws, by=by, csat_satisfied_min=satisfied_min, survey_id=survey)
-    _show(table, "CSAT (% satisfied with its interval; mean score)", 2)
+    print_frame(table, "CSAT (% satisfied with its interval; mean score)", digits=2, index=False)

@@ -9,7 +9,10 @@ import typer
 
 from cvm.cli._common import WorkspaceOption, console, open_workspace, print_frame, tabular
 
+app = typer.Typer()  # commands at the top level of `cvm`
 
+
+@app.command()
 def init(
     path: Annotated[Path, typer.Argument(help="Folder for the new workspace.")] = Path("."),
     name: Annotated[str | None, typer.Option(help="Workspace name (default: folder name).")] = None,
@@ -22,6 +25,7 @@ def init(
     console.print(f"created workspace [bold]{path}[/] (schema version {version})")
 
 
+@app.command()
 @tabular
 def info(workspace: WorkspaceOption = Path(".")) -> None:
     """Show the workspace's schema version and the rows in every table."""

@@ -2,40 +2,42 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, HTTPException
 
 from cvm.api.deps import WorkspaceDep
+from cvm.api.schemas import CustomerCard, NextBestAction
+from cvm.api.serialize import records
 from cvm.report.customer import customer_card
 
 router = APIRouter(tags=["customers"])
 
 
-@router.get("/customers/{customer_id}")
-def customer(customer_id: str, ws: WorkspaceDep) -> dict[str, Any]:
+@router.get("/customers/{customer_id}", response_model_exclude_unset=True)
+def customer(customer_id: str, ws: WorkspaceDep) -> CustomerCard:
     """The customer's profile and the newest score of each kind (404 when unknown)."""
     card = customer_card(ws, customer_id)
     if card is None:
         raise HTTPException(status_code=404, detail=f"unknown customer {customer_id!r}")
-    return card
+    # the id asked for: the card is this customer's even without a CRM record (orders only)
+    return CustomerCard.model_validate({**card, "customer_id": customer_id})
 
 
 @router.get("/customers/{customer_id}/next-best-action")
 def next_best_action(
     customer_id: str, ws: WorkspaceDep, run_id: str | None = None
-) -> dict[str, Any]:
+) -> NextBestAction:
     """The customer's action in the newest stored plan (or ``run_id``): the chosen offer, and
     every offer with its factors and why it won or lost (404 for an unknown customer)."""
-    from cvm.api.serialize import records
     from cvm.decide import explain
 
     if customer_card(ws, customer_id) is None:
         raise HTTPException(status_code=404, detail=f"unknown customer {customer_id!r}")
     decision = explain(ws, customer_id, run_id)
-    return {
-        "run_id": decision.run_id,
-        "customer_id": decision.customer_id,
-        "chosen": decision.chosen,
-        "offers": records(decision.offers),
-    }
+    return NextBestAction.model_validate(
+        {
+            "run_id": decision.run_id,
+            "customer_id": decision.customer_id,
+            "chosen": decision.chosen,
+            "offers": records(decision.offers),
+        }
+    )

@@ -7,12 +7,11 @@ caller where the workspace lives.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from cvm._exceptions import WorkspaceError
 from cvm.api.deps import SettingsDep
+from cvm.api.schemas import Health
 from cvm.workspace.config import CONFIG_NAME
 from cvm.workspace.connection import DB_NAME
 
@@ -20,13 +19,9 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/health")
-def health(settings: SettingsDep) -> dict[str, Any]:
+def health(settings: SettingsDep) -> Health:
     """Status and the workspace's folder name (503 when it is not a workspace)."""
     root = settings.workspace
     if not (root / CONFIG_NAME).is_file():
         raise WorkspaceError(f"{root} is not a workspace (no {CONFIG_NAME})")
-    return {
-        "status": "ok",
-        "workspace": root.resolve().name,
-        "database": (root / DB_NAME).is_file(),
-    }
+    return Health(status="ok", workspace=root.resolve().name, database=(root / DB_NAME).is_file())

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from cvm.api.deps import AsOfQuery, WorkspaceDep
+from cvm.api.schemas import KpiSnapshot
 from cvm.api.serialize import records
 from cvm.report.kpis import FREQUENCIES, kpi_snapshot
 
@@ -20,6 +21,6 @@ def kpis(
     ws: WorkspaceDep,
     as_of: AsOfQuery = None,
     freq: FreqQuery = "M",
-) -> dict[str, Any]:
+) -> KpiSnapshot:
     """Active, new, retained, churned customers, rates, revenue, order value and equity."""
-    return records(kpi_snapshot(ws, as_of, freq=freq))[0]
+    return KpiSnapshot.model_validate(records(kpi_snapshot(ws, as_of, freq=freq))[0])

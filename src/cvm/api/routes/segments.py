@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
 from cvm.api.deps import WorkspaceDep
+from cvm.api.schemas import Segments
 from cvm.api.serialize import records
 from cvm.segments.runs import latest_segments_run, segment_summary, segments_run_exists
 
@@ -17,9 +18,10 @@ router = APIRouter(tags=["segments"])
 def segments(
     ws: WorkspaceDep,
     run_id: Annotated[str | None, Query(description="A segments run (default: newest)")] = None,
-) -> dict[str, Any]:
+) -> Segments:
     """One row per (kind, segment): customers, share, revenue, CLV, P(alive), churn risk."""
     if run_id is not None and not segments_run_exists(ws, run_id):
         raise HTTPException(status_code=404, detail=f"unknown segments run {run_id!r}")
     run = run_id or latest_segments_run(ws)
-    return {"run_id": run, "segments": records(segment_summary(ws, run).reset_index())}
+    rows = records(segment_summary(ws, run).reset_index())
+    return Segments.model_validate({"run_id": run, "segments": rows})
