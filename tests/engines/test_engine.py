@@ -79,3 +79,15 @@ def test_capability_refused_up_front_names_the_engine(engine):
 
     with pytest.raises(EngineError, match="bare engine"):
         Bare(engine.native).require(Capability.CSV_SNIFF, "reading a CSV file")
+
+
+def test_script_binds_each_statement_to_the_parameters_it_names(engine):
+    text = (
+        "CREATE TEMP TABLE s1 AS SELECT $a AS a;\n"
+        "INSERT INTO s1 SELECT $b;\n"
+        "CREATE TEMP TABLE s2 AS SELECT sum(a) AS total FROM s1;"
+    )
+    engine.script(Query("t", "t.sql", text), {"a": 2, "b": 5})
+    assert engine.scalar("SELECT total FROM s2") == 7
+    with pytest.raises(EngineError, match=r"\$b"):
+        engine.script(Query("t", "t.sql", "SELECT $b"), {"a": 1})

@@ -15,8 +15,8 @@ from cvm.campaigns.export import ExportResult, export_campaign
 from cvm.campaigns.importing import ImportResult, import_campaign
 from cvm.campaigns.measure import Measurement, compare_arms, measure_campaign, stored_results
 from cvm.campaigns.outcomes import OutcomeMeasurement, measure_outcome
-from cvm.campaigns.plan import Plan, baseline_from_history, plan_test
 from cvm.campaigns.policy import contact_policy
+from cvm.campaigns.power import Plan, baseline_from_history, plan_test
 from cvm.campaigns.priors import learned_priors
 from cvm.campaigns.results import ResultsImport, import_results
 from cvm.campaigns.suppressions import (

@@ -19,8 +19,9 @@ from cvm.decide.catalog import (
 from cvm.decide.explain import Explanation, explain, latest_plan
 from cvm.decide.handoff import to_campaigns
 from cvm.decide.optimize import Problem, Solution, solve, solve_exact, solve_lagrangian
-from cvm.decide.plan import PlanResult, make_plan, save_plan
+from cvm.decide.plan import PlanResult, make_plan
 from cvm.decide.recommend import associations, recommendations
+from cvm.decide.storage import save_plan
 from cvm.decide.value import Factors, offer_factors
 
 __all__ = [

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from cvm._exceptions import DataError
 from cvm.campaigns import stats
+from cvm.engines import sql_file
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -77,15 +78,7 @@ def baseline_from_history(ws: Workspace, days: int = 30) -> tuple[float, float, 
 
     Customers are those seen before that window; a first guess for :func:`plan_test`.
     """
-    rows = ws.con.execute(
-        "WITH bounds AS (SELECT max(ts) - to_days(CAST(? AS INTEGER)) AS since FROM transactions),"
-        " base AS (SELECT customer_id FROM customers, bounds WHERE first_seen < since),"
-        " spend AS (SELECT t.customer_id, sum(t.amount) AS revenue FROM transactions t, bounds"
-        "   WHERE t.ts >= since GROUP BY t.customer_id)"
-        " SELECT count(*), avg((s.revenue > 0)::INT), avg(coalesce(s.revenue, 0)),"
-        " stddev_samp(coalesce(s.revenue, 0)) FROM base b LEFT JOIN spend s USING (customer_id)",
-        [days],
-    ).fetchall()
+    rows = ws.engine.rows(sql_file(__package__, "baseline.sql"), {"days": days})
     n, conversion, mean, sd = rows[0]
     if not n or conversion is None:
         raise DataError("no customers with history before the last window: give --baseline")
