@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import sqlglot
 import sqlglot.expressions as exp
 
 from cvm._exceptions import DataError
@@ -122,11 +121,10 @@ def export_campaign(
 
 
 def _layout_query(columns: list[tuple[str, str]]) -> exp.Expression:
-    """The target list's query: each layout expression under its tool's header."""
-    select = [
-        exp.alias_(sqlglot.parse_one(expr, read="duckdb"), header, quoted=True)
-        for expr, header in columns
-    ]
+    """The target list's query: each layout source under its tool's header."""
+    tree = sql_file(__package__, "export_sources.sql").tree()
+    sources = {item.alias: item.this for item in tree.expressions}
+    select = [exp.alias_(sources[name].copy(), header, quoted=True) for name, header in columns]
     return fill(sql_file(__package__, "export_rows.sql"), columns=select)
 
 
