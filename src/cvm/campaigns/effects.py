@@ -44,6 +44,19 @@ def compare_arms(
     ``frame`` holds one row per customer with ``arm``, ``converted`` (bool) and ``revenue``.
     Intervals are at level ``alpha / k`` for ``k`` treatment arms (Bonferroni); ``p_adjusted``
     is Holm's step-down adjustment within each metric.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame(
+    ...     {
+    ...         "arm": ["control"] * 4 + ["treatment"] * 4,
+    ...         "converted": [0, 1, 0, 0, 1, 1, 0, 1],
+    ...         "revenue": [0.0, 10.0, 0.0, 0.0, 12.0, 8.0, 0.0, 10.0],
+    ...     }
+    ... )
+    >>> effects = compare_arms(frame, margin_rate=0.3, bootstrap=False)
+    >>> effects[["metric", "lift"]].to_records(index=False).tolist()
+    [('conversion', 0.5), ('revenue', 5.0), ('margin', 1.5)]
     """
     arm = frame["arm"].to_numpy()
     treat_arms = sorted(a for a in pd.unique(arm) if a != "control")

@@ -55,6 +55,19 @@ def plan_test(
 
     With ``arms`` treatment arms each compared with the control, ``alpha`` is split
     (Bonferroni), as the measurement does.
+
+    Examples
+    --------
+    Two points of lift over a 10% baseline, with a 20% control group:
+
+    >>> plan = plan_test(0.10, 0.02, control_fraction=0.2)
+    >>> plan.conversion_control, plan.conversion_treatment, plan.total
+    (2445, 9780, 12225)
+
+    Two treatment arms share the treated and split ``alpha``, so each needs more:
+
+    >>> plan_test(0.10, 0.02, control_fraction=0.2, arms=2).conversion_control
+    3530
     """
     if not 0 < control_fraction < 1:
         raise DataError(f"control fraction must be within (0, 1), got {control_fraction!r}")

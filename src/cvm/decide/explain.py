@@ -44,6 +44,13 @@ def deciding_factor(winner: pd.Series, loser: pd.Series) -> str:
 
     Factors multiply (lift, value, weight, context) or subtract (cost); the one with the largest
     log-ratio in the winner's favour decided.
+
+    Examples
+    --------
+    >>> same = {"value": 50.0, "weight": 1.0, "context": 1.0, "cost": 1.0}
+    >>> winner = pd.Series({"offer_id": "a", "lift": 0.04, **same})
+    >>> deciding_factor(winner, pd.Series({"offer_id": "b", "lift": 0.02, **same}))
+    'lower lift (0.02 vs 0.04 for a)'
     """
     ratios = {}
     for name in ("lift", "value", "weight", "context"):

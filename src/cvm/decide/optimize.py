@@ -38,7 +38,20 @@ EXACT_MAX_CANDIDATES = 200_000
 
 
 def solve(problem: Problem, method: str = "auto", **options: Any) -> Solution:
-    """Solve with ``exact`` (HiGHS MILP), ``lagrangian``, or ``auto`` (exact when small)."""
+    """Solve with ``exact`` (HiGHS MILP), ``lagrangian``, or ``auto`` (exact when small).
+
+    Examples
+    --------
+    Three customers, two offers, a budget of 4: the first customer gets the cheaper offer so
+    that the second can get the first one (-1: no offer).
+
+    >>> import numpy as np
+    >>> score = np.array([[5.0, 3.0], [4.0, 6.0], [2.0, 1.0]])
+    >>> cost = np.array([[2.0, 1.0], [2.0, 3.0], [1.0, 1.0]])
+    >>> plan = solve(Problem(score, cost, budget=4.0))
+    >>> plan.choice.tolist(), plan.objective, plan.spent, plan.gap
+    ([1, 0, 0], 9.0, 4.0, 0.0)
+    """
     if method == "auto":
         candidates = int(np.isfinite(problem.score).sum())
         method = "exact" if candidates <= EXACT_MAX_CANDIDATES else "lagrangian"
