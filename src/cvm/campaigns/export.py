@@ -21,6 +21,7 @@ import sqlglot.expressions as exp
 
 from cvm._exceptions import DataError
 from cvm.campaigns.design import get_campaign, set_status
+from cvm.campaigns.files import named
 from cvm.campaigns.formats import FORMATS, layout_columns
 from cvm.campaigns.policy import contact_policy
 from cvm.engines import fill, sql_file
@@ -124,7 +125,7 @@ def _layout_query(columns: list[tuple[str, str]]) -> exp.Expression:
     """The target list's query: each layout source under its tool's header."""
     tree = sql_file(__package__, "export_sources.sql").tree()
     sources = {item.alias: item.this for item in tree.expressions}
-    select = [exp.alias_(sources[name].copy(), header, quoted=True) for name, header in columns]
+    select = [named(sources[name].copy(), header) for name, header in columns]
     return fill(sql_file(__package__, "export_rows.sql"), columns=select)
 
 

@@ -21,7 +21,7 @@ from cvm.engines import fill, sql_file
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
 
-__all__ = ["cell", "file_columns", "raw_line", "reader"]
+__all__ = ["cell", "file_columns", "named", "raw_line", "reader"]
 
 _PARQUET = (".parquet", ".pq")
 
@@ -62,3 +62,8 @@ def raw_line(columns: Sequence[str]) -> exp.Expression:
         return exp.DPipe(this=exp.DPipe(this=left, expression=comma), expression=right)
 
     return reduce(join, parts)
+
+
+def named(expression: exp.Expression, name: str) -> exp.Expression:
+    """``expression AS "name"``: a select item under a quoted name."""
+    return exp.Alias(this=expression, alias=exp.to_identifier(name, quoted=True))

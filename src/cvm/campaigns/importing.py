@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import sqlglot.expressions as exp
 
 from cvm._exceptions import DataError, IngestError
-from cvm.campaigns.files import cell, file_columns, raw_line, reader
+from cvm.campaigns.files import cell, file_columns, named, raw_line, reader
 from cvm.engines import fill, sql_file
 
 if TYPE_CHECKING:
@@ -62,10 +62,9 @@ def _stage(ws: Workspace, path: Path, table: str, kind: str, columns: tuple[str,
             f"{path}: {kind} need columns {', '.join(missing)} (found: {', '.join(found)})"
         )
     select = [
-        exp.alias_(
+        named(
             cell("varchar_value", c) if c in found else exp.cast(exp.null(), "VARCHAR"),
             c,
-            quoted=True,
         )
         for c in columns
     ]

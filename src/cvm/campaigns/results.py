@@ -29,7 +29,7 @@ from cvm.campaigns.design import (
     insert_campaign,
     validate,
 )
-from cvm.campaigns.files import cell, file_columns, raw_line, reader
+from cvm.campaigns.files import cell, file_columns, named, raw_line, reader
 from cvm.engines import fill, sql_file
 
 if TYPE_CHECKING:
@@ -211,8 +211,8 @@ def _staging(
     )
     values: list[exp.Expression] = []
     for i, o in enumerate(outcomes):
-        values.append(exp.alias_(cell("outcome_value", o), f"o{i}", quoted=True))
-        values.append(exp.alias_(cell("text_value", o), f"r{i}", quoted=True))
+        values.append(named(cell("outcome_value", o), f"o{i}"))
+        values.append(named(cell("text_value", o), f"r{i}"))
     features: exp.Expression = exp.null()
     if covariates:
         pairs: list[exp.Expression] = []

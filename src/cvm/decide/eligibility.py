@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import sqlglot.expressions as exp
 
+from cvm.campaigns.files import named
 from cvm.decide.catalog import CHANNELS, Offer
 from cvm.engines import fill, sql_file
 
@@ -38,7 +39,7 @@ def offer_columns(offers: list[Offer]) -> tuple[list[exp.Expression], dict[str, 
                 sql_file(__package__, "recommended_column.sql"),
                 product=exp.Placeholder(this=f"product_{k}"),
             )
-            parts.append(exp.alias_(column.expressions[0].this, f"recommended_{k}"))
+            parts.append(named(column.expressions[0].this, f"recommended_{k}"))
     return parts, params
 
 
