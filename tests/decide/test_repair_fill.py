@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from cvm.decide.optimize import Problem, _fill, _repair
+from cvm.decide.lagrangian import fill_choice as _fill
+from cvm.decide.lagrangian import repair_choice as _repair
+from cvm.decide.optimize import Problem
 
 # five customers, two offers; offer 0 is in the capped group
 SCORE = np.array([[5.0, 1.0], [4.0, 1.5], [3.0, 2.5], [2.0, 0.5], [6.0, 0.2]])

@@ -90,3 +90,15 @@ def test_select_item_renames_its_parameter_per_copy(engine):
     assert engine.rows(tree, {"v0": 10, "v1": None, "v2": 2}) == [(11, 1, 3)]
     with pytest.raises(CvmError, match="not a SELECT"):
         select_item(Query("t", "t.sql", "DROP TABLE x"), "y")
+
+
+def test_script_binds_each_statement_to_the_parameters_it_names(engine):
+    text = (
+        "CREATE TEMP TABLE s1 AS SELECT $a AS a;\n"
+        "INSERT INTO s1 SELECT $b;\n"
+        "CREATE TEMP TABLE s2 AS SELECT sum(a) AS total FROM s1;"
+    )
+    engine.script(Query("t", "t.sql", text), {"a": 2, "b": 5})
+    assert engine.scalar("SELECT total FROM s2") == 7
+    with pytest.raises(EngineError, match=r"\$b"):
+        engine.script(Query("t", "t.sql", "SELECT $b"), {"a": 1})

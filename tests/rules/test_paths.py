@@ -153,7 +153,7 @@ def test_offers_validate_refuses_before_touching_files(
 def test_offer_rules_decide_eligibility_and_boosts(ws: Workspace) -> None:
     from cvm.decide import parse_offers
     from cvm.decide.catalog import check_offers
-    from cvm.decide.plan import _rule_columns
+    from cvm.decide.eligibility import rule_columns as _rule_columns
 
     offers = parse_offers(
         [

@@ -15,16 +15,14 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from cvm._exceptions import DataError
-from cvm._sql import load_sql
 from cvm.campaigns.design import Campaign, get_campaign, set_status
 from cvm.campaigns.policy import contact_policy
+from cvm.engines import sql_file
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
 
 __all__ = ["BuildResult", "build_campaign"]
-
-_PKG = "cvm.campaigns"
 
 
 @dataclass
@@ -44,27 +42,16 @@ class BuildResult:
 
 def _resolve_audience(ws: Workspace, c: Campaign) -> None:
     """Materialise the audience's customer ids as the temp table ``campaign_audience_ids``."""
-    con = ws.con
+    engine = ws.engine
     kind = c.audience.get("kind", "all")
     if kind == "list":
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE campaign_audience_ids AS SELECT DISTINCT customer_id"
-            " FROM campaign_audiences WHERE campaign_id = ?",
-            [c.campaign_id],
-        )
+        engine.run(sql_file(__package__, "audience_list.sql"), {"campaign_id": c.campaign_id})
     elif kind == "all":
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE campaign_audience_ids AS"
-            " SELECT customer_id FROM customers"
-        )
+        engine.run(sql_file(__package__, "audience_all.sql"))
     elif kind in ("rule", "segment"):
         ids = _rule_audience(ws, c)
-        con.register("rule_audience", pd.DataFrame({"customer_id": ids}))
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE campaign_audience_ids AS"
-            " SELECT DISTINCT CAST(customer_id AS VARCHAR) AS customer_id FROM rule_audience"
-        )
-        con.unregister("rule_audience")
+        with engine.register("rule_audience", pd.DataFrame({"customer_id": ids})):
+            engine.run(sql_file(__package__, "audience_rule.sql"))
     else:
         raise DataError(f"campaign {c.campaign_id!r}: cannot build an audience of kind {kind!r}")
 
@@ -120,16 +107,15 @@ def build_campaign(
         unknown campaign, an exported campaign, an empty audience, nobody eligible, or (with
         ``overlap="error"``) customers in another running campaign.
     """
-    from cvm.workspace import transaction
-
     c = get_campaign(ws, campaign_id)
     if c.status not in ("draft", "built"):
         raise DataError(f"campaign {campaign_id!r} is {c.status}: only a draft can be (re)built")
-    con = ws.con
+    engine = ws.engine
     when = assigned_at or c.starts
-    with transaction(con):
+    key = {"campaign_id": campaign_id}
+    with engine.transaction():
         _resolve_audience(ws, c)
-        audience = int(con.execute("SELECT count(*) FROM campaign_audience_ids").fetchall()[0][0])
+        audience = int(engine.scalar(sql_file(__package__, "audience_count.sql")))
         if audience == 0:
             raise DataError(f"campaign {campaign_id!r}: the audience is empty")
         contact_policy(
@@ -141,13 +127,8 @@ def build_campaign(
             campaign_id=c.campaign_id,
             overlap=c.overlap,
         )
-        con.execute(load_sql(_PKG, "candidates.sql"), [c.stratify_by])
-        excluded = dict(
-            con.execute(
-                "SELECT reason, count(*) FROM campaign_candidates WHERE reason IS NOT NULL"
-                " GROUP BY reason ORDER BY 2 DESC"
-            ).fetchall()
-        )
+        engine.run(sql_file(__package__, "candidates.sql"), {"stratify_by": c.stratify_by})
+        excluded = dict(engine.rows(sql_file(__package__, "candidates_excluded.sql")))
         if c.overlap == "error" and excluded.get("in_running_campaign"):
             raise DataError(
                 f"campaign {campaign_id!r}: {excluded['in_running_campaign']:,} customers are in"
@@ -160,32 +141,14 @@ def build_campaign(
                 f"campaign {campaign_id!r}: {eligible} eligible customers of {audience:,}"
                 f" (excluded: {reasons})"
             )
-        con.register("campaign_arm_cuts_df", _arm_cuts(c, eligible))
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE campaign_arm_cuts AS SELECT * FROM campaign_arm_cuts_df"
-        )
-        con.unregister("campaign_arm_cuts_df")
-        con.execute("DELETE FROM assignments WHERE campaign_id = ?", [campaign_id])
-        con.execute(
-            "DELETE FROM campaign_exclusions WHERE campaign_id = ? AND stage = 'build'",
-            [campaign_id],
-        )
-        con.execute(load_sql(_PKG, "assign.sql"), [campaign_id, when])
-        con.execute(
-            "INSERT INTO campaign_exclusions SELECT ?, customer_id, 'build', reason"
-            " FROM campaign_candidates WHERE reason IS NOT NULL",
-            [campaign_id],
-        )
+        with engine.register("campaign_arm_cuts_df", _arm_cuts(c, eligible)):
+            engine.run(sql_file(__package__, "arm_cuts.sql"))
+        engine.script(sql_file(__package__, "build_clear.sql"), key)
+        engine.run(sql_file(__package__, "assign.sql"), {**key, "assigned_at": when})
+        engine.run(sql_file(__package__, "build_exclusions.sql"), key)
         set_status(ws, campaign_id, "built")
-        rows = con.execute(
-            "SELECT coalesce(stratum, 'all'), arm, count(*) FROM assignments"
-            " WHERE campaign_id = ? GROUP BY ALL ORDER BY ALL",
-            [campaign_id],
-        ).fetchall()
-        con.execute("DROP TABLE IF EXISTS campaign_candidates")
-        con.execute("DROP TABLE IF EXISTS contact_policy")
-        con.execute("DROP TABLE IF EXISTS campaign_audience_ids")
-        con.execute("DROP TABLE IF EXISTS campaign_arm_cuts")
+        rows = engine.rows(sql_file(__package__, "build_arms.sql"), key)
+        engine.script(sql_file(__package__, "build_drop.sql"))
     arms: dict[str, int] = {}
     strata: dict[str, dict[str, Any]] = {}
     for stratum, arm, n in rows:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from cvm._exceptions import DataError
+from cvm.engines import sql_file
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -21,6 +22,7 @@ __all__ = [
     "CHANNELS",
     "STRATA",
     "Campaign",
+    "campaign_exists",
     "create_campaign",
     "get_campaign",
     "list_campaigns",
@@ -142,10 +144,8 @@ def create_campaign(
     says who: ``{"kind": "all"}`` (every customer) or ``{"kind": "rule", "rule": "<SQL
     predicate over the customer profile>"}``. Unknown customer ids are an error.
     """
-    from cvm.workspace import transaction
-
     validate(campaign)
-    if _exists(ws, campaign.campaign_id):
+    if campaign_exists(ws, campaign.campaign_id):
         raise DataError(f"campaign {campaign.campaign_id!r} already exists")
     ids = None
     if customers is not None:
@@ -162,62 +162,52 @@ def create_campaign(
 
         # refused now if it is not a rule at all; its columns are checked at build
         check(str(campaign.audience.get("rule", "")), f"campaign {campaign.campaign_id!r} rule")
-    con = ws.con
-    with transaction(con):
+    engine = ws.engine
+    with engine.transaction():
         if ids is not None:
-            con.register("new_audience", ids)
-            unknown = con.execute(
-                "SELECT DISTINCT a.customer_id FROM new_audience a ANTI JOIN customers c"
-                " USING (customer_id) ORDER BY 1 LIMIT 6"
-            ).fetchall()
-            if unknown:
-                con.unregister("new_audience")
-                shown = ", ".join(str(r[0]) for r in unknown[:5])
-                raise DataError(f"audience: unknown customer ids: {shown}")
-            con.execute(
-                "INSERT INTO campaign_audiences SELECT DISTINCT ?, customer_id FROM new_audience",
-                [campaign.campaign_id],
-            )
-            con.unregister("new_audience")
+            with engine.register("new_audience", ids):
+                unknown = engine.rows(sql_file(__package__, "audience_unknown.sql"))
+                if unknown:
+                    shown = ", ".join(str(r[0]) for r in unknown[:5])
+                    raise DataError(f"audience: unknown customer ids: {shown}")
+                engine.run(
+                    sql_file(__package__, "audience_insert.sql"),
+                    {"campaign_id": campaign.campaign_id},
+                )
         insert_campaign(ws, campaign)
     return campaign
 
 
 def insert_campaign(ws: Workspace, c: Campaign) -> None:
-    ws.con.execute(
-        "INSERT INTO campaigns (campaign_id, name, offer_id, channel, audience, starts, ends,"
-        " response_days, control_fraction, status, definition)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            c.campaign_id,
-            c.name,
-            c.offer_id,
-            c.channel,
-            json.dumps(c.audience),
-            c.starts,
-            c.ends,
-            c.response_days,
-            c.control_fraction,
-            c.status,
-            json.dumps(c.definition()),
-        ],
+    ws.engine.run(
+        sql_file(__package__, "campaign_insert.sql"),
+        {
+            "campaign_id": c.campaign_id,
+            "name": c.name,
+            "offer_id": c.offer_id,
+            "channel": c.channel,
+            "audience": json.dumps(c.audience),
+            "starts": c.starts,
+            "ends": c.ends,
+            "response_days": c.response_days,
+            "control_fraction": c.control_fraction,
+            "status": c.status,
+            "definition": json.dumps(c.definition()),
+        },
     )
 
 
-def _exists(ws: Workspace, campaign_id: str) -> bool:
-    rows = ws.con.execute(
-        "SELECT count(*) FROM campaigns WHERE campaign_id = ?", [campaign_id]
-    ).fetchall()
-    return bool(rows[0][0])
+def campaign_exists(ws: Workspace, campaign_id: str) -> bool:
+    """Whether a campaign of this id is stored."""
+    count = ws.engine.scalar(
+        sql_file(__package__, "campaign_count.sql"), {"campaign_id": campaign_id}
+    )
+    return bool(count)
 
 
 def get_campaign(ws: Workspace, campaign_id: str) -> Campaign:
     """The stored campaign, or a ``DataError`` naming the unknown id."""
-    rows = ws.con.execute(
-        "SELECT campaign_id, name, offer_id, channel, audience, starts, ends, response_days,"
-        " control_fraction, status, definition FROM campaigns WHERE campaign_id = ?",
-        [campaign_id],
-    ).fetchall()
+    rows = ws.engine.rows(sql_file(__package__, "campaign_get.sql"), {"campaign_id": campaign_id})
     if not rows:
         raise DataError(f"unknown campaign {campaign_id!r} (see `cvm campaign list`)")
     cid, name, offer, channel, audience, starts, ends, days, frac, status, definition = rows[0]
@@ -246,18 +236,12 @@ def get_campaign(ws: Workspace, campaign_id: str) -> Campaign:
 
 
 def set_status(ws: Workspace, campaign_id: str, status: str) -> None:
-    ws.con.execute("UPDATE campaigns SET status = ? WHERE campaign_id = ?", [status, campaign_id])
+    ws.engine.run(
+        sql_file(__package__, "campaign_status.sql"),
+        {"status": status, "campaign_id": campaign_id},
+    )
 
 
 def list_campaigns(ws: Workspace) -> pd.DataFrame:
     """One row per campaign with its arms' sizes and contacts so far."""
-    return ws.con.execute(
-        "SELECT c.campaign_id, c.name, c.offer_id, c.channel, c.status, c.starts, c.ends,"
-        " c.response_days, c.control_fraction,"
-        " (SELECT count(*) FROM assignments a WHERE a.campaign_id = c.campaign_id"
-        "   AND a.arm <> coalesce(c.definition->>'control_arm', 'control')) AS treated,"
-        " (SELECT count(*) FROM assignments a WHERE a.campaign_id = c.campaign_id"
-        "   AND a.arm = coalesce(c.definition->>'control_arm', 'control')) AS control,"
-        " (SELECT count(*) FROM contacts k WHERE k.campaign_id = c.campaign_id) AS contacts"
-        " FROM campaigns c ORDER BY c.starts, c.campaign_id"
-    ).df()
+    return ws.engine.frame(sql_file(__package__, "campaign_list.sql"))

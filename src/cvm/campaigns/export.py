@@ -17,11 +17,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import sqlglot.expressions as exp
+
 from cvm._exceptions import DataError
-from cvm._sql import load_sql
 from cvm.campaigns.design import get_campaign, set_status
+from cvm.campaigns.files import named
 from cvm.campaigns.formats import FORMATS, layout_columns
 from cvm.campaigns.policy import contact_policy
+from cvm.engines import fill, sql_file
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -76,8 +79,6 @@ def export_campaign(
     Exporting again rewrites the file and records contacts only for customers not yet
     contacted in this campaign; the campaign becomes ``running``.
     """
-    from cvm.workspace import transaction
-
     c = get_campaign(ws, campaign_id)
     if c.status not in ("built", "running"):
         raise DataError(f"campaign {campaign_id!r} is {c.status}: build it before exporting")
@@ -91,60 +92,41 @@ def export_campaign(
     )
     out = Path(path) if path else ws.path / "exports" / name
     when = contacted_at or c.starts
-    con = ws.con
-    with transaction(con):
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE campaign_treated AS SELECT customer_id"
-            " FROM assignments WHERE campaign_id = ? AND arm <> 'control'",
-            [campaign_id],
-        )
+    engine = ws.engine
+    key = {"campaign_id": campaign_id}
+    with engine.transaction():
+        engine.run(sql_file(__package__, "export_treated.sql"), key)
         # consent, addresses and suppressions only: the build applied the contact history
         # before randomizing; applying it again to the treated alone would unbalance the arms
         contact_policy(ws, "campaign_treated", [c.channel], when, history=False)
-        con.execute(load_sql("cvm.campaigns", "export.sql"), [campaign_id])
-        excluded = dict(
-            con.execute(
-                "SELECT reason, count(*) FROM campaign_export WHERE reason IS NOT NULL"
-                " GROUP BY reason ORDER BY 2 DESC"
-            ).fetchall()
-        )
-        select = ", ".join(f'{expr} AS "{header}"' for expr, header in columns)
-        table = con.sql(
-            f"SELECT {select} FROM campaign_export WHERE reason IS NULL ORDER BY arm, customer_id",
-            params={"campaign": campaign_id} if "$campaign" in select else None,
-        ).to_arrow_table()
-        arms = dict(
-            con.execute(
-                "SELECT arm, count(*) FROM campaign_export WHERE reason IS NULL GROUP BY arm"
-            ).fetchall()
-        )
+        engine.run(sql_file(__package__, "export.sql"), key)
+        excluded = dict(engine.rows(sql_file(__package__, "export_excluded.sql")))
+        rows = _layout_query(columns)
+        uses_id = any(p.name == "campaign" for p in rows.find_all(exp.Placeholder))
+        table = engine.arrow(rows, {"campaign": campaign_id} if uses_id else None)
+        arms = dict(engine.rows(sql_file(__package__, "export_arms.sql")))
         before = _contacts(ws, campaign_id)
-        con.execute(
-            "INSERT INTO contacts (campaign_id, customer_id, channel, ts)"
-            " SELECT ?, e.customer_id, ?, ? FROM campaign_export e"
-            " WHERE e.reason IS NULL AND NOT EXISTS (SELECT 1 FROM contacts k"
-            "   WHERE k.campaign_id = ? AND k.customer_id = e.customer_id)",
-            [campaign_id, c.channel, when, campaign_id],
+        engine.run(
+            sql_file(__package__, "export_contacts.sql"),
+            {**key, "channel": c.channel, "contacted_at": when},
         )
         recorded = _contacts(ws, campaign_id) - before
-        con.execute(
-            "DELETE FROM campaign_exclusions WHERE campaign_id = ? AND stage = 'export'",
-            [campaign_id],
-        )
-        con.execute(
-            "INSERT INTO campaign_exclusions SELECT ?, customer_id, 'export', reason"
-            " FROM campaign_export WHERE reason IS NOT NULL",
-            [campaign_id],
-        )
-        con.execute("DROP TABLE IF EXISTS campaign_export")
-        con.execute("DROP TABLE IF EXISTS contact_policy")
-        con.execute("DROP TABLE IF EXISTS campaign_treated")
+        engine.script(sql_file(__package__, "export_exclusions.sql"), key)
+        engine.script(sql_file(__package__, "export_drop.sql"))
         set_status(ws, campaign_id, "running")
         manifest = write_export(table, out, ext)
         _write_manifest(manifest, out, campaign_id, fmt, c.channel, table, arms, excluded)
     return ExportResult(
         campaign_id, out, table.num_rows, arms, excluded, recorded, fmt, manifest_path(out)
     )
+
+
+def _layout_query(columns: list[tuple[str, str]]) -> exp.Expression:
+    """The target list's query: each layout source under its tool's header."""
+    tree = sql_file(__package__, "export_sources.sql").tree()
+    sources = {item.alias: item.this for item in tree.expressions}
+    select = [named(sources[name].copy(), header) for name, header in columns]
+    return fill(sql_file(__package__, "export_rows.sql"), columns=select)
 
 
 def write_export(table: pa.Table, out: Path, ext: str) -> Path:
@@ -192,7 +174,7 @@ def _write_manifest(
 
 
 def _contacts(ws: Workspace, campaign_id: str) -> int:
-    rows = ws.con.execute(
-        "SELECT count(*) FROM contacts WHERE campaign_id = ?", [campaign_id]
-    ).fetchall()
-    return int(rows[0][0])
+    count = ws.engine.scalar(
+        sql_file(__package__, "contacts_count.sql"), {"campaign_id": campaign_id}
+    )
+    return int(count)

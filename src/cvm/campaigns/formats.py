@@ -66,9 +66,10 @@ FORMATS: dict[str, Layout] = {
 
 
 def layout_columns(fmt: str, channel: str) -> list[tuple[str, str]]:
-    """(SQL expression over ``campaign_export``, header) pairs of ``fmt`` for ``channel``.
+    """(source, header) pairs of ``fmt`` for ``channel``, in the file's column order.
 
-    Expressions are fixed text chosen here; the campaign id is bound as ``$campaign``.
+    A source names a column of ``sql/export_sources.sql`` (the campaign id in it is bound as
+    ``$campaign``).
 
     Raises
     ------
@@ -86,14 +87,9 @@ def layout_columns(fmt: str, channel: str) -> list[tuple[str, str]]:
         raise DataError(
             f"{fmt} imports e-mail or SMS audiences; a {channel} campaign exports as csv or parquet"
         )
-    cols += [
-        ("coalesce(first_name, '')", lay.first_name),
-        ("coalesce(last_name, '')", lay.last_name),
-    ]
+    cols += [("first_name", lay.first_name), ("last_name", lay.last_name)]
     if lay.tags:
-        cols.append(("$campaign || ',' || arm", lay.tags))
+        cols.append(("tags", lay.tags))
     cols.append(("customer_id", lay.customer_id))
-    sources = {"clv": "clv", "tier": "tier", "segment": "segment", "offer": "offer",
-               "campaign": "$campaign", "arm": "arm"}  # fmt: skip
-    cols += [(sources[f], header) for f, header in lay.fields.items()]
+    cols += list(lay.fields.items())
     return cols

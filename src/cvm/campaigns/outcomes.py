@@ -19,6 +19,7 @@ import pandas as pd
 from cvm._exceptions import DataError
 from cvm.campaigns import stats
 from cvm.campaigns.design import get_campaign
+from cvm.engines import fill, sql_file
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -81,13 +82,10 @@ def outcome_frame(
                 f"campaign {campaign_id!r} has no outcome {name!r}; imported outcomes:"
                 f" {', '.join(c.outcomes)}"
             )
-        frame = ws.con.execute(
-            "SELECT a.customer_id, a.arm, r.value AS y FROM assignments a"
-            " JOIN imported_outcomes r ON r.campaign_id = a.campaign_id"
-            " AND r.customer_id = a.customer_id AND r.outcome = ?"
-            " WHERE a.campaign_id = ? ORDER BY a.customer_id",
-            [name, campaign_id],
-        ).df()
+        frame = ws.engine.frame(
+            sql_file(__package__, "outcome_imported.sql"),
+            {"outcome": name, "campaign_id": campaign_id},
+        )
     else:
         name = outcome or "converted"
         column = ATTRIBUTED.get(name)
@@ -95,11 +93,10 @@ def outcome_frame(
             raise DataError(
                 f"outcome {name!r}: a measured campaign has {', '.join(sorted(ATTRIBUTED))}"
             )
-        frame = ws.con.execute(
-            f"SELECT customer_id, arm, CAST({column} AS DOUBLE) AS y FROM campaign_outcomes"
-            " WHERE campaign_id = ? ORDER BY customer_id",
-            [campaign_id],
-        ).df()
+        frame = ws.engine.frame(
+            fill(sql_file(__package__, "outcome_attributed.sql"), outcome=column),
+            {"campaign_id": campaign_id},
+        )
         if frame.empty:
             raise DataError(
                 f"campaign {campaign_id!r} has no outcomes yet: run"

@@ -16,8 +16,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cvm._exceptions import ConfigError, DataError
-from cvm._sql import load_sql
 from cvm.campaigns.design import CHANNELS
+from cvm.engines import fill, sql_file
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -94,14 +94,12 @@ def contact_policy(
     if overlap not in ("exclude", "error", "allow"):
         raise DataError(f"overlap {overlap!r}: use exclude, error or allow")
     caps = frequency_caps(ws)
-    con = ws.con
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW policy_candidates AS SELECT customer_id FROM {candidates}"
-    )
+    engine = ws.engine
+    engine.run(fill(sql_file(__package__, "policy_candidates.sql"), candidates=candidates))
     try:
-        con.execute(load_sql("cvm.campaigns", "suppressed.sql"))
-        con.execute(
-            load_sql("cvm.campaigns", "policy.sql"),
+        engine.run(sql_file(__package__, "suppressed.sql"))
+        engine.run(
+            sql_file(__package__, "policy.sql"),
             {
                 "channels": list(channels),
                 "period_start": start,
@@ -114,5 +112,4 @@ def contact_policy(
             },
         )
     finally:
-        con.execute("DROP VIEW IF EXISTS policy_candidates")
-        con.execute("DROP TABLE IF EXISTS suppressed_customers")
+        engine.script(sql_file(__package__, "policy_drop.sql"))

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from cvm._sql import load_sql
+from cvm.engines import sql_file
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -22,7 +22,7 @@ def learned_priors(ws: Workspace, *, offer_id: str | None = None) -> pd.DataFram
     error (a fixed-effect meta-analysis). The decision step reads ``treatment_rate`` (response
     when contacted), ``lift`` and ``lift_se`` as priors. ``segment`` is ``all`` or a stratum.
     """
-    frame = ws.con.execute(load_sql("cvm.campaigns", "priors.sql")).df()
+    frame = ws.engine.frame(sql_file(__package__, "priors.sql"))
     if offer_id is not None:
         frame = frame[frame["offer_id"] == offer_id].reset_index(drop=True)
     frame["lift_lower"] = frame["lift"] - 1.959964 * frame["lift_se"]

@@ -19,11 +19,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import sqlglot.expressions as exp
 
-from cvm._exceptions import DataError, IngestError
-from cvm._sql import load_sql
-from cvm.campaigns._script import run_script
-from cvm.campaigns.design import Campaign, as_timestamp, insert_campaign, validate
+from cvm._exceptions import DataError
+from cvm.campaigns.design import (
+    Campaign,
+    as_timestamp,
+    campaign_exists,
+    insert_campaign,
+    validate,
+)
+from cvm.campaigns.files import cell, file_columns, named, raw_line, reader
+from cvm.engines import fill, sql_file
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -47,29 +54,6 @@ class ResultsImport:
     covariates: list[str]
     new_customers: int
     rejected: dict[str, int] = field(default_factory=dict)
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _columns(ws: Workspace, path: Path) -> tuple[str, list[str]]:
-    if not path.exists():
-        raise IngestError(f"{path}: no such file")
-    name = path.name.lower()
-    reader = (
-        "read_parquet(?)"
-        if name.endswith((".parquet", ".pq"))
-        else "read_csv(?, all_varchar = true, header = true)"
-    )
-    try:
-        found = [
-            str(r[0])
-            for r in ws.con.execute(f"DESCRIBE SELECT * FROM {reader}", [str(path)]).fetchall()
-        ]
-    except Exception as exc:  # duckdb raises several error types for unreadable files
-        raise IngestError(f"{path}: cannot read the results file: {exc}") from exc
-    return reader, found
 
 
 def import_results(
@@ -106,11 +90,8 @@ def import_results(
         an unreadable file, a missing column, a campaign that exists, no control or no
         treatment row.
     """
-    from cvm.workspace import transaction
-    from cvm.workspace.connection import memory_limit
-
     file = Path(path)
-    reader, found = _columns(ws, file)
+    found = file_columns(ws, file, "the results file")
     if not outcomes:
         raise DataError(
             f"{file}: name the outcome column(s) with --outcome (columns: {', '.join(found)})"
@@ -148,55 +129,22 @@ def import_results(
     )
     if value_per_conversion is not None and value_per_conversion < 0:
         raise DataError("--value-per-conversion must be non-negative")
-    con = ws.con
-    if con.execute(
-        "SELECT count(*) FROM campaigns WHERE campaign_id = ?", [campaign_id]
-    ).fetchall()[0][0]:
+    if campaign_exists(ws, campaign_id):
         raise DataError(f"campaign {campaign_id!r} already exists: import under a new id")
     load_id = f"results-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    customer = (
-        f"nullif(trim(CAST({_quote(customer_column)} AS VARCHAR)), '')"
-        if has_id
-        else "$campaign_id || ':' || CAST(line_ - 1 AS VARCHAR)"
-    )
-    outcome_values = ", ".join(
-        f"{_value(_quote(o))} AS o{i}, nullif(trim(CAST({_quote(o)} AS VARCHAR)), '') AS r{i}"
-        for i, o in enumerate(outcomes)
-    )
-    raw = " || ',' || ".join(f"coalesce(CAST({_quote(c)} AS VARCHAR), '')" for c in found)
-    docs = ", ".join(
-        f"$k{j}, nullif(trim(CAST({_quote(c)} AS VARCHAR)), '')" for j, c in enumerate(covariates)
-    )
+    stage = _staging(file, found, arm_column, outcomes, covariates, customer_column, has_id)
     params: dict[str, Any] = {"path": str(file)}
     if not has_id:
         params["campaign_id"] = campaign_id
     params.update({f"k{j}": c for j, c in enumerate(covariates)})
-    with memory_limit(con, ws.config.load_memory_limit), transaction(con):
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE results_raw AS SELECT *,"
-            f" {customer} AS customer_id_,"
-            f" nullif(trim(CAST({_quote(arm_column)} AS VARCHAR)), '') AS arm_, {outcome_values},"
-            f" {'json_object(' + docs + ')' if covariates else 'NULL'} AS features_,"
-            f" {raw} AS raw_"
-            " FROM (SELECT row_number() OVER () + 1 AS line_, *"
-            f" FROM {reader.replace('?', '$path')})",
-            params,
+    engine = ws.engine
+    with engine.memory_limit(ws.config.load_memory_limit), engine.transaction():
+        engine.run(stage, params)
+        engine.run(
+            fill(sql_file(__package__, "results_validate.sql"), outcome_problem=_problem(outcomes))
         )
-        checks = "\n".join(
-            f"WHEN r{i} IS NOT NULL AND o{i} IS NULL THEN"
-            f" '''{o.replace(chr(39), chr(39) * 2)}'' is not 0/1, yes/no or a number: ' || r{i}"
-            for i, o in enumerate(outcomes)
-        )
-        con.execute(load_sql("cvm.campaigns", "results_validate.sql").replace("/*CHECKS*/", checks))
-        n_read, n_good = con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE reason IS NULL) FROM results_import"
-        ).fetchall()[0]
-        arms = dict(
-            con.execute(
-                "SELECT arm_, count(*) FROM results_import WHERE reason IS NULL"
-                " GROUP BY 1 ORDER BY 1"
-            ).fetchall()
-        )
+        n_read, n_good = engine.one(sql_file(__package__, "results_counts.sql")) or (0, 0)
+        arms = dict(engine.rows(sql_file(__package__, "results_arms.sql")))
         if design.control_arm not in arms or len(arms) < 2:
             shown = ", ".join(map(repr, arms)) or "none"
             raise DataError(
@@ -205,40 +153,34 @@ def import_results(
             )
         design.arms = {a: float(n) for a, n in arms.items() if a != design.control_arm}
         insert_campaign(ws, design)
-        new = con.execute(
-            "SELECT count(*) FROM results_import r WHERE reason IS NULL AND NOT EXISTS"
-            " (SELECT 1 FROM customers c WHERE c.customer_id = r.customer_id_)"
-        ).fetchall()[0][0]
-        run_script(
-            con,
-            "results_store.sql",
+        new = engine.scalar(sql_file(__package__, "results_new_customers.sql"))
+        engine.script(
+            sql_file(__package__, "results_store.sql"),
             {"campaign_id": campaign_id, "load_id": load_id, "starts": design.starts},
         )
         for i, o in enumerate(outcomes):
-            con.execute(
-                f"INSERT INTO imported_outcomes SELECT $campaign_id, customer_id_, $outcome, o{i}"
-                " FROM results_import WHERE reason IS NULL",
+            engine.run(
+                fill(sql_file(__package__, "results_outcome.sql"), value=f"o{i}"),
                 {"campaign_id": campaign_id, "outcome": o},
             )
-        con.execute(
-            "INSERT INTO rejected_rows (load_id, kind, source, line, raw, reason)"
-            " SELECT ?, 'imported_outcomes', ?, line_, raw_, reason FROM results_import"
-            " WHERE reason IS NOT NULL",
-            [load_id, str(file)],
+        engine.run(
+            sql_file(__package__, "results_rejects.sql"), {"load_id": load_id, "source": str(file)}
         )
-        rejected = dict(
-            con.execute(
-                "SELECT regexp_replace(reason, ': .*$', ''), count(*) FROM results_import"
-                " WHERE reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1"
-            ).fetchall()
-        )
+        rejected = dict(engine.rows(sql_file(__package__, "results_reject_counts.sql")))
         now = datetime.now(UTC).replace(tzinfo=None)
-        con.execute(
-            "INSERT INTO loads VALUES (?, 'imported_outcomes', ?, ?, ?, ?, ?, 0, ?)",
-            [load_id, str(file), now, now, n_read, n_good, n_read - n_good],
+        engine.run(
+            sql_file(__package__, "results_load.sql"),
+            {
+                "load_id": load_id,
+                "source": str(file),
+                "started": now,
+                "finished": now,
+                "read": n_read,
+                "loaded": n_good,
+                "rejected": n_read - n_good,
+            },
         )
-        con.execute("DROP TABLE IF EXISTS results_raw")
-        con.execute("DROP TABLE IF EXISTS results_import")
+        engine.script(sql_file(__package__, "results_drop.sql"))
     return ResultsImport(
         campaign_id=campaign_id,
         load_id=load_id,
@@ -252,15 +194,55 @@ def import_results(
     )
 
 
-def _value(column: str) -> str:
-    """SQL turning an outcome cell into a number: vendor yes/no as 1/0, else the number."""
-    text = f"lower(trim(CAST({column} AS VARCHAR)))"
-    return (
-        f"CASE WHEN {text} IN ('yes', 'y', 'true', 't') THEN 1.0"
-        f" WHEN {text} IN ('no', 'n', 'false', 'f') THEN 0.0"
-        f" ELSE CASE WHEN isfinite(try_cast({text} AS DOUBLE)) THEN try_cast({text} AS DOUBLE)"
-        " END END"
+def _staging(
+    file: Path,
+    found: list[str],
+    arm_column: str,
+    outcomes: list[str],
+    covariates: list[str],
+    customer_column: str,
+    has_id: bool,
+) -> exp.Expression:
+    """The statement staging a results file as ``results_raw`` (see ``results_raw.sql``)."""
+    customer = (
+        cell("text_value", customer_column)
+        if has_id
+        else sql_file(__package__, "results_row_id.sql").tree().expressions[0].this
     )
+    values: list[exp.Expression] = []
+    for i, o in enumerate(outcomes):
+        values.append(named(cell("outcome_value", o), f"o{i}"))
+        values.append(named(cell("text_value", o), f"r{i}"))
+    features: exp.Expression = exp.null()
+    if covariates:
+        pairs: list[exp.Expression] = []
+        for j, c in enumerate(covariates):
+            pairs += [exp.Placeholder(this=f"k{j}"), cell("text_value", c)]
+        features = exp.Anonymous(this="json_object", expressions=pairs)
+    return fill(
+        sql_file(__package__, "results_raw.sql"),
+        customer=customer,
+        arm=arm_column,
+        outcomes=values,
+        features=features,
+        raw=raw_line(found),
+        source=reader(file),
+    )
+
+
+def _problem(outcomes: list[str]) -> exp.Expression:
+    """The first outcome cell of a row that is not 0/1, yes/no or a number, as a reason."""
+    checks: list[exp.Expression] = []
+    for i, o in enumerate(outcomes):
+        message = exp.Literal.string(f"'{o}' is not 0/1, yes/no or a number: ")
+        tree = fill(
+            sql_file(__package__, "results_problem.sql"),
+            text=f"r{i}",
+            number=f"o{i}",
+            message=message,
+        )
+        checks += tree.expressions[0].args["ifs"]
+    return exp.Case(ifs=checks)
 
 
 def outcome_values(column: pd.Series) -> np.ndarray:

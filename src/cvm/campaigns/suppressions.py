@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from cvm._exceptions import DataError
-from cvm._sql import load_sql
 from cvm.campaigns.design import CHANNELS
+from cvm.engines import sql_file
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -149,31 +149,16 @@ def suppress_identifiers(
     if not rows:
         return SuppressionResult(0)
     new = pd.DataFrame(rows, columns=["kind", "value"], dtype="string").drop_duplicates()
-    con = ws.con
-    con.register("new_identifiers", new)
-    try:
-        added = con.execute(
-            "SELECT n.kind, count(*) FROM new_identifiers n WHERE NOT EXISTS (SELECT 1 FROM"
-            " suppressed_identifiers s WHERE s.kind = n.kind AND s.value = n.value"
-            " AND s.channel IS NOT DISTINCT FROM ?) GROUP BY n.kind",
-            [channel],
-        ).fetchall()
-        con.execute(
-            "INSERT INTO suppressed_identifiers (kind, value, channel, reason)"
-            " SELECT n.kind, n.value, ?, ? FROM new_identifiers n WHERE NOT EXISTS (SELECT 1"
-            " FROM suppressed_identifiers s WHERE s.kind = n.kind AND s.value = n.value"
-            " AND s.channel IS NOT DISTINCT FROM ?)",
-            [channel, reason, channel],
-        )
-        con.execute(load_sql("cvm.campaigns", "suppressed.sql"))
-        matched = con.execute(
-            "SELECT count(DISTINCT customer_id) FROM suppressed_customers"
-            " WHERE channel IS NOT DISTINCT FROM ?",
-            [channel],
-        ).fetchall()[0][0]
-    finally:
-        con.unregister("new_identifiers")
-        con.execute("DROP TABLE IF EXISTS suppressed_customers")
+    engine = ws.engine
+    where = {"channel": channel}
+    with engine.register("new_identifiers", new):
+        try:
+            added = engine.rows(sql_file(__package__, "identifiers_new.sql"), where)
+            engine.run(sql_file(__package__, "identifiers_insert.sql"), {**where, "reason": reason})
+            engine.run(sql_file(__package__, "suppressed.sql"))
+            matched = engine.scalar(sql_file(__package__, "suppressed_matched.sql"), where)
+        finally:
+            engine.run(sql_file(__package__, "suppressed_drop.sql"))
     by_kind = Counter({str(k): int(n) for k, n in added})
     return SuppressionResult(sum(by_kind.values()), dict(by_kind), int(matched))
 
@@ -194,17 +179,12 @@ def add_suppressions(
     ids = pd.DataFrame({"customer_id": pd.Series(list(customer_ids), dtype="string")})
     if ids.empty:
         return 0
-    con = ws.con
-    before = int(con.execute("SELECT count(*) FROM suppressions").fetchall()[0][0])
-    con.register("new_suppressions", ids)
-    try:
-        con.execute(
-            "INSERT INTO suppressions (customer_id, channel, reason)"
-            " SELECT DISTINCT n.customer_id, ?, ? FROM new_suppressions n"
-            " WHERE NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.customer_id = n.customer_id"
-            " AND s.channel IS NOT DISTINCT FROM ?)",
-            [channel, reason, channel],
+    engine = ws.engine
+    count = sql_file(__package__, "suppressions_count.sql")
+    before = int(engine.scalar(count))
+    with engine.register("new_suppressions", ids):
+        engine.run(
+            sql_file(__package__, "suppressions_insert.sql"),
+            {"channel": channel, "reason": reason},
         )
-    finally:
-        con.unregister("new_suppressions")
-    return int(con.execute("SELECT count(*) FROM suppressions").fetchall()[0][0]) - before
+    return int(engine.scalar(count)) - before

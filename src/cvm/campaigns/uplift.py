@@ -24,11 +24,12 @@ import numpy as np
 import pandas as pd
 
 from cvm._exceptions import DataError
-from cvm._sql import load_sql
-from cvm.campaigns.design import Campaign, get_campaign
+from cvm.campaigns.design import get_campaign
+from cvm.campaigns.uplift_features import campaign_features, member_features
+from cvm.campaigns.uplift_scoring import ArmEvaluation, evaluate_arms, score_file, score_rows
+from cvm.engines import sql_file
 
 if TYPE_CHECKING:
-    from cvm.models.attributes import AttributeEncoder
     from cvm.workspace import Workspace
 
 __all__ = [
@@ -40,28 +41,7 @@ __all__ = [
 ]
 
 LEARNERS = ("t", "x", "class")
-_NUMERIC = ("frequency", "recency", "T", "monetary_value")
 SCALE = "scikit-uplift qini_auc_score / uplift_auc_score (normalised: 1 perfect, 0 random)"
-
-
-@dataclass
-class ArmEvaluation:
-    """One treatment arm's model against the control on held-out rows.
-
-    ``qini`` and ``auuc`` are on scikit-uplift's normalised scale (NaN for a non 0/1 outcome);
-    ``qini_area`` and ``auuc_area`` are the areas between the curve and random targeting per
-    customer (any outcome).
-    """
-
-    arm: str
-    n_treatment: int
-    n_control: int
-    qini: float
-    auuc: float
-    qini_area: float
-    auuc_area: float
-    deciles: pd.DataFrame
-    qini_curve: pd.DataFrame
 
 
 @dataclass
@@ -92,101 +72,6 @@ class UpliftResult:
     test_arms: dict[str, ArmEvaluation] = field(default_factory=dict)
 
 
-@dataclass
-class _Encoders:
-    profile: AttributeEncoder
-    attributes: AttributeEncoder
-    covariates: AttributeEncoder | None = None
-
-
-def campaign_features(ws: Workspace, as_of: datetime, customer_ids: Any = None) -> pd.DataFrame:
-    """Model features per customer as of ``as_of``, indexed by customer id.
-
-    Purchase summary (frequency, recency, T, monetary value; zero and ``has_history = 0`` for
-    customers without a purchase yet), consent flags, acquisition channel and country codes,
-    and one column per typed customer attribute. With ``customer_ids`` every listed customer in
-    the workspace is kept whatever its ``first_seen``; otherwise the customers known by then.
-    """
-    X, _, _ = _features(ws, as_of, customer_ids)
-    return X
-
-
-def _features(
-    ws: Workspace,
-    as_of: Any,
-    customer_ids: Any = None,
-    encoders: _Encoders | None = None,
-    campaign_id: str | None = None,
-) -> tuple[pd.DataFrame, _Encoders, dict[str, int]]:
-    from cvm.features import rfm_summary
-    from cvm.features.attributes import attribute_features
-    from cvm.models.attributes import AttributeEncoder
-
-    cutoff = pd.Timestamp(as_of).normalize()
-    excluded: dict[str, int] = {}
-    if customer_ids is None:
-        customers = ws.con.execute(
-            load_sql("cvm.campaigns", "uplift_customers.sql"), {"cutoff": cutoff.to_pydatetime()}
-        ).df()
-    else:
-        wanted = pd.unique(np.asarray(customer_ids, dtype=object))
-        members = pd.DataFrame({"customer_id": wanted, "pos": np.arange(len(wanted))})
-        ws.con.register("uplift_members", members)
-        try:
-            customers = ws.con.execute(load_sql("cvm.campaigns", "uplift_members.sql")).df()
-        finally:
-            ws.con.unregister("uplift_members")
-        unknown = len(wanted) - len(customers)
-        if unknown:
-            excluded["not in the customers table"] = unknown
-    customers = customers.set_index("customer_id")
-    ids = customers.index
-    history = rfm_summary(ws, cutoff.date())
-    numeric = pd.DataFrame(0.0, index=ids, columns=list(_NUMERIC))
-    has = pd.Series(0.0, index=ids)
-    if len(history):
-        found = history[list(_NUMERIC)].reindex(ids)
-        has = found["frequency"].notna().astype(float)
-        numeric = found.fillna(0.0)
-    numeric["has_history"] = has
-    flags = customers[["consent_email", "consent_sms", "consent_push"]].astype(float).fillna(0.0)
-    profile_frame = customers[["acquisition_channel", "country"]]
-    if encoders is None:
-        encoders = _Encoders(
-            profile=AttributeEncoder(prefix="").fit(profile_frame),
-            attributes=AttributeEncoder(),
-        )
-        attrs, encoders.attributes = attribute_features(ws, ids)
-        if campaign_id is not None and _has_covariates(ws, campaign_id):
-            covs, encoders.covariates = attribute_features(
-                ws, ids, source="campaign", campaign_id=campaign_id, prefix="cov_"
-            )
-        else:
-            covs = None
-    else:
-        attrs, _ = attribute_features(ws, ids, encoder=encoders.attributes)
-        covs = (
-            attribute_features(
-                ws, ids, encoder=encoders.covariates, source="campaign", campaign_id=campaign_id
-            )[0]
-            if encoders.covariates is not None
-            else None
-        )
-    parts = [numeric.astype(np.float32), flags.astype(np.float32),
-             encoders.profile.transform(profile_frame), attrs]  # fmt: skip
-    if covs is not None:
-        parts.append(covs)
-    return pd.concat(parts, axis=1), encoders, excluded
-
-
-def _has_covariates(ws: Workspace, campaign_id: str) -> bool:
-    rows = ws.con.execute(
-        "SELECT count(*) FROM campaign_covariates WHERE campaign_id = ? AND features IS NOT NULL",
-        [campaign_id],
-    ).fetchall()
-    return bool(rows[0][0])
-
-
 def _make_model(learner: str, seed: int, control: str) -> Any:
     from cvm.models.uplift import ClassTransformationUplift, TwoModelUplift, XLearnerUplift
 
@@ -197,47 +82,6 @@ def _make_model(learner: str, seed: int, control: str) -> Any:
     if learner == "class":
         return ClassTransformationUplift(random_state=seed, control=control)
     raise DataError(f"learner {learner!r}: use one of {', '.join(LEARNERS)}")
-
-
-def evaluate_arms(
-    model: Any, X: pd.DataFrame, arms: np.ndarray, y: np.ndarray
-) -> dict[str, ArmEvaluation]:
-    """Each treatment arm's predicted uplift scored against the control rows only."""
-    from cvm.models.uplift import (
-        auuc,
-        qini_auc_score,
-        qini_coefficient,
-        qini_curve,
-        uplift_auc_score,
-        uplift_by_decile,
-    )
-
-    control = model.control
-    binary = bool(np.isin(y, (0.0, 1.0)).all())
-    out: dict[str, ArmEvaluation] = {}
-    for arm in model.treatments_:
-        rows = (arms == arm) | (arms == control)
-        n_t, n_c = int((arms == arm).sum()), int((arms == control).sum())
-        if n_t == 0 or n_c == 0:
-            raise DataError(
-                f"arm {arm!r}: the evaluation rows hold {n_t} treated and {n_c} control"
-                " customers; both are needed (a larger test share or more data)"
-            )
-        predicted = model.predict(X[rows], arm)
-        yy, aa = y[rows], arms[rows]
-        kw = {"control": control, "treated": arm}
-        out[arm] = ArmEvaluation(
-            arm=arm,
-            n_treatment=n_t,
-            n_control=n_c,
-            qini=qini_auc_score(yy, aa, predicted, **kw) if binary else float("nan"),
-            auuc=uplift_auc_score(yy, aa, predicted, **kw) if binary else float("nan"),
-            qini_area=qini_coefficient(yy, aa, predicted, **kw),
-            auuc_area=auuc(yy, aa, predicted, **kw),
-            deciles=uplift_by_decile(yy, aa, predicted, **kw),
-            qini_curve=qini_curve(yy, aa, predicted, **kw),
-        )
-    return out
 
 
 def fit_campaign_uplift(
@@ -276,7 +120,6 @@ def fit_campaign_uplift(
     for a campaign imported with its results, its members; otherwise every customer.
     """
     from cvm.campaigns.outcomes import outcome_frame
-    from cvm.workspace import transaction
 
     if threads is not None:
         import sklearn.ensemble  # noqa: F401 - loads OpenMP so that the limit reaches it
@@ -300,9 +143,9 @@ def fit_campaign_uplift(
     if not 0 < test_size < 1:
         raise DataError(f"test_size must be within (0, 1), got {test_size!r}")
     if not c.outcomes:
-        has = ws.con.execute(
-            "SELECT count(*) FROM campaign_outcomes WHERE campaign_id = ?", [campaign_id]
-        ).fetchall()[0][0]
+        has = ws.engine.scalar(
+            sql_file(__package__, "outcomes_count.sql"), {"campaign_id": campaign_id}
+        )
         if not has:
             raise DataError(f"campaign {campaign_id!r} has no outcomes: measure it first")
     frame, name, control, missing = outcome_frame(ws, campaign_id, outcome)
@@ -318,7 +161,7 @@ def fit_campaign_uplift(
         frame = frame.sample(n=sample, random_state=seed).sort_values("customer_id")
     as_of = c.starts - timedelta(days=1)
     imported = bool(c.outcomes)
-    X, encoders, dropped = _features(
+    X, encoders, dropped = member_features(
         ws, as_of, frame["customer_id"], campaign_id=campaign_id if imported else None
     )
     excluded.update(dropped)
@@ -342,14 +185,14 @@ def fit_campaign_uplift(
 
     if imported:
         when = as_of
-        scores = _score_rows(model, X, threshold)
+        scores = score_rows(model, X, threshold)
     else:
-        last = ws.con.execute("SELECT max(ts) FROM transactions").fetchall()[0][0]
+        last = ws.engine.scalar(sql_file(__package__, "last_transaction.sql"))
         when = score_as_of or (last or c.starts)
-        scored, _, _ = _features(ws, pd.Timestamp(when), encoders=encoders)
-        scores = _score_rows(model, scored.reindex(columns=list(X.columns)), threshold)
+        scored, _, _ = member_features(ws, pd.Timestamp(when), encoders=encoders)
+        scores = score_rows(model, scored.reindex(columns=list(X.columns)), threshold)
     test_scores, test_arms = (
-        _score_file(ws, c, model, encoders, list(X.columns), Path(test_file), name, threshold)
+        score_file(ws, c, model, encoders, list(X.columns), Path(test_file), name, threshold)
         if test_file is not None
         else (None, {})
     )
@@ -373,7 +216,7 @@ def fit_campaign_uplift(
             for a, e in evaluated.items()
         },
     }
-    with transaction(ws.con):
+    with ws.engine.transaction():
         run_id = ws.record_run(
             "uplift",
             model=learner,
@@ -401,9 +244,8 @@ def fit_campaign_uplift(
                 "category",
             ]
         ]
-        ws.con.register("uplift_new", stored)
-        ws.con.execute("INSERT INTO uplift_scores SELECT * FROM uplift_new")
-        ws.con.unregister("uplift_new")
+        with ws.engine.register("uplift_new", stored):
+            ws.engine.run(sql_file(__package__, "uplift_store.sql"))
     summaries = [encoders.attributes.summary()]
     if encoders.covariates is not None:
         summaries.append(encoders.covariates.summary())
@@ -436,85 +278,3 @@ def _finite(value: Any) -> Any:
     if isinstance(value, float) and not np.isfinite(value):
         return None
     return value
-
-
-def _score_rows(model: Any, X: pd.DataFrame, threshold: float) -> pd.DataFrame:
-    """Uplift, outcome under control and treatment, and category per row and treatment."""
-    from cvm.models.uplift import uplift_categories
-
-    outcomes = model.predict_outcomes(X)
-    frames = []
-    for t in model.treatments_:
-        tau = model.predict(X, t)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "customer_id": X.index.to_numpy(),
-                    "arm": t,
-                    "uplift": tau,
-                    "p_control": outcomes[model.control].to_numpy(),
-                    "p_treatment": outcomes[t].to_numpy(),
-                    "category": uplift_categories(
-                        tau, outcomes[model.control].to_numpy(), threshold=threshold
-                    ),
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
-
-
-def _score_file(
-    ws: Workspace,
-    c: Campaign,
-    model: Any,
-    encoders: _Encoders,
-    columns: list[str],
-    path: Path,
-    outcome: str,
-    threshold: float,
-) -> tuple[pd.DataFrame, dict[str, ArmEvaluation]]:
-    """Score the rows of a supplied test file; evaluate when it carries arms and outcomes."""
-    if not path.exists():
-        raise DataError(f"{path}: no such file")
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (ValueError, OSError) as exc:
-        raise DataError(f"{path}: cannot read as CSV: {exc}") from exc
-    if raw.empty:
-        raise DataError(f"{path}: no rows to score")
-    id_column = next(
-        (k for k in (c.customer_column, "customer_id") if k and k in raw.columns), None
-    )
-    ids = (
-        raw[id_column].str.strip()
-        if id_column
-        else pd.Series([f"row:{i + 2}" for i in range(len(raw))])
-    )
-    raw.index = pd.Index(ids.to_numpy(), name="customer_id")
-    if raw.index.duplicated().any():
-        raise DataError(f"{path}: customer {raw.index[raw.index.duplicated()][0]!r} appears twice")
-    known, _, _ = _features(ws, c.starts - timedelta(days=1), raw.index, encoders=encoders)
-    X = known.reindex(raw.index).reindex(columns=columns)
-    # people unknown to the workspace: no history and no consent on record, as for new members
-    unknown = ["frequency", "recency", "T", "monetary_value", "has_history", "consent_email",
-               "consent_sms", "consent_push"]  # fmt: skip
-    X[unknown] = X[unknown].fillna(0.0)
-    if encoders.covariates is not None:
-        covs = encoders.covariates.transform(raw)
-        missing = [n for n in encoders.covariates.kinds_ if n not in raw.columns]
-        if missing:
-            raise DataError(
-                f"{path}: the model uses column(s) {', '.join(missing)}, absent from the file"
-            )
-        X[list(covs.columns)] = covs
-    scores = _score_rows(model, X.astype(np.float32), threshold)
-    evaluated: dict[str, ArmEvaluation] = {}
-    arm_col = c.arm_column or "arm"
-    if arm_col in raw.columns and outcome in raw.columns:
-        from cvm.campaigns.results import outcome_values
-
-        y = outcome_values(raw[outcome])
-        arms = raw[arm_col].str.strip().to_numpy(str)
-        ok = ~np.isnan(y) & np.isin(arms, [model.control, *model.treatments_])
-        evaluated = evaluate_arms(model, X[ok].astype(np.float32), arms[ok], y[ok])
-    return scores, evaluated

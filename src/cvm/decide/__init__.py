@@ -5,6 +5,16 @@ Read the offer catalog (:func:`load_catalog`), value every offer for every custo
 one action per customer under the budget and channel capacities (:func:`make_plan`), store it
 (:func:`save_plan`), explain any decision (:func:`explain`) and hand the plan over as campaigns
 with control groups (:func:`to_campaigns`).
+
+Set-based work runs through the workspace's engine (``ws.engine``) with the files of
+``decide/sql/`` (named parameters; the catalog's recommended-product columns placed on the
+inputs' SQLGlot tree). The valuation and the optimisation are numpy and scipy on
+(customers, offers) matrices.
+
+    catalog.py, value.py, lifts.py       offers, their value per customer, where lifts come from
+    eligibility.py                       rules, recommendations, contact policy, cooldowns
+    problem.py, optimize.py, lagrangian.py   the knapsack: exact (HiGHS) and Lagrangian
+    plan.py, storage.py, explain.py      the plan, its stored decisions, why each was taken
 """
 
 from cvm.decide.catalog import (
@@ -19,8 +29,9 @@ from cvm.decide.catalog import (
 from cvm.decide.explain import Explanation, explain, latest_plan
 from cvm.decide.handoff import to_campaigns
 from cvm.decide.optimize import Problem, Solution, solve, solve_exact, solve_lagrangian
-from cvm.decide.plan import PlanResult, make_plan, save_plan
+from cvm.decide.plan import PlanResult, make_plan
 from cvm.decide.recommend import associations, recommendations
+from cvm.decide.storage import save_plan
 from cvm.decide.value import Factors, offer_factors
 
 __all__ = [

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from cvm._exceptions import DataError
+from cvm.engines import sql_file
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -31,12 +32,11 @@ class Explanation:
 
 
 def latest_plan(ws: Workspace) -> str:
-    rows = ws.con.execute(
-        "SELECT run_id FROM plan_runs ORDER BY created_at DESC, run_id DESC LIMIT 1"
-    ).fetchall()
-    if not rows:
+    """The id of the newest stored plan."""
+    run_id = ws.engine.scalar(sql_file(__package__, "plan_latest.sql"))
+    if run_id is None:
         raise DataError("no stored plan: run `cvm plan` first")
-    return str(rows[0][0])
+    return str(run_id)
 
 
 def deciding_factor(winner: pd.Series, loser: pd.Series) -> str:
@@ -44,6 +44,13 @@ def deciding_factor(winner: pd.Series, loser: pd.Series) -> str:
 
     Factors multiply (lift, value, weight, context) or subtract (cost); the one with the largest
     log-ratio in the winner's favour decided.
+
+    Examples
+    --------
+    >>> same = {"value": 50.0, "weight": 1.0, "context": 1.0, "cost": 1.0}
+    >>> winner = pd.Series({"offer_id": "a", "lift": 0.04, **same})
+    >>> deciding_factor(winner, pd.Series({"offer_id": "b", "lift": 0.02, **same}))
+    'lower lift (0.02 vs 0.04 for a)'
     """
     ratios = {}
     for name in ("lift", "value", "weight", "context"):
@@ -93,14 +100,12 @@ def _why(row: pd.Series, winner: pd.Series | None, plan: pd.Series) -> str:
 def explain(ws: Workspace, customer_id: str, run_id: str | None = None) -> Explanation:
     """The decision for ``customer_id`` in a stored plan (default: the newest)."""
     run_id = run_id or latest_plan(ws)
-    plan = ws.con.execute("SELECT * FROM plan_runs WHERE run_id = ?", [run_id]).df()
+    plan = ws.engine.frame(sql_file(__package__, "plan_run.sql"), {"run_id": run_id})
     if plan.empty:
         raise DataError(f"unknown plan {run_id!r}")
-    rows = ws.con.execute(
-        "SELECT * FROM plan_decisions WHERE run_id = ? AND customer_id = ?"
-        " ORDER BY status <> 'chosen', score DESC NULLS LAST, offer_id",
-        [run_id, customer_id],
-    ).df()
+    rows = ws.engine.frame(
+        sql_file(__package__, "plan_customer.sql"), {"run_id": run_id, "customer_id": customer_id}
+    )
     if rows.empty:
         raise DataError(f"customer {customer_id!r} is not in plan {run_id}")
     won = rows[rows["status"] == "chosen"]

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from cvm._exceptions import DataError
+from cvm.engines import sql_file
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -38,15 +39,11 @@ def to_campaigns(
     run_id = run_id or latest_plan(ws)
     settings = read_decide_settings(ws.config.section("decide"))
     fraction = control_fraction if control_fraction is not None else settings.control_fraction
-    plan = ws.con.execute("SELECT as_of FROM plan_runs WHERE run_id = ?", [run_id]).fetchall()
+    plan = ws.engine.rows(sql_file(__package__, "plan_as_of.sql"), {"run_id": run_id})
     if not plan:
         raise DataError(f"unknown plan {run_id!r}")
     start = starts or datetime.combine(plan[0][0] + timedelta(days=1), datetime.min.time())
-    rows = ws.con.execute(
-        "SELECT offer_id, channel, list(customer_id ORDER BY customer_id), avg(cost)"
-        " FROM plan_decisions WHERE run_id = ? AND status = 'chosen' GROUP BY ALL ORDER BY 1",
-        [run_id],
-    ).fetchall()
+    rows = ws.engine.rows(sql_file(__package__, "plan_chosen.sql"), {"run_id": run_id})
     if not rows:
         raise DataError(f"plan {run_id} chose nobody: nothing to hand over")
     out: list[Any] = []

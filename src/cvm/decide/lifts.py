@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from cvm.engines import sql_file
+
 if TYPE_CHECKING:
     from cvm.decide.catalog import Offer
     from cvm.workspace import Workspace
@@ -22,10 +24,7 @@ __all__ = ["offer_lifts"]
 
 
 def _has_table(ws: Workspace, name: str) -> bool:
-    rows = ws.con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-    ).fetchall()
-    return bool(rows[0][0])
+    return bool(ws.engine.scalar(sql_file(__package__, "table_count.sql"), {"name": name}))
 
 
 def _learned(ws: Workspace) -> pd.DataFrame:
@@ -46,14 +45,7 @@ def _learned(ws: Workspace) -> pd.DataFrame:
 def _uplift(ws: Workspace, ids: pd.Index, offer_id: str) -> np.ndarray | None:
     if not _has_table(ws, "uplift_scores"):
         return None
-    frame = ws.con.execute(
-        "WITH newest AS (SELECT u.run_id FROM uplift_scores u JOIN campaigns c USING"
-        " (campaign_id) JOIN model_runs r ON r.run_id = u.run_id WHERE c.offer_id = ?"
-        " ORDER BY r.created_at DESC, r.run_id DESC LIMIT 1)"
-        " SELECT customer_id, max(uplift) AS uplift FROM uplift_scores"
-        " WHERE run_id = (SELECT run_id FROM newest) GROUP BY customer_id",
-        [offer_id],
-    ).df()
+    frame = ws.engine.frame(sql_file(__package__, "uplift_newest.sql"), {"offer_id": offer_id})
     if frame.empty:
         return None
     return frame.set_index("customer_id")["uplift"].reindex(ids).to_numpy(float)

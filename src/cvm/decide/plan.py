@@ -9,17 +9,16 @@ validity dates, product recommendations and the contact policy, values every
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from cvm._dates import parse_day
 from cvm._exceptions import ConfigError, DataError
 from cvm._progress import Progress, no_progress
-from cvm._sql import load_sql
 from cvm.decide.catalog import (
     CHANNELS,
     DecideSettings,
@@ -28,17 +27,22 @@ from cvm.decide.catalog import (
     load_catalog,
     read_decide_settings,
 )
+from cvm.decide.eligibility import (
+    cooldowns,
+    offer_columns,
+    pair_reasons,
+    policy_reasons,
+    rule_columns,
+)
 from cvm.decide.optimize import Problem, Solution, solve, value_curve
+from cvm.decide.storage import save_plan
 from cvm.decide.value import LIFT_SOURCES, Factors, offer_factors
+from cvm.engines import fill, sql_file
 
 if TYPE_CHECKING:
-    from cvm.rules import CheckedRule
     from cvm.workspace import Workspace
 
-__all__ = ["STATUSES", "PlanResult", "decision_frame", "make_plan", "plan_problem", "save_plan"]
-
-STATUSES = ("chosen", "ineligible", "negative_value", "lower_value", "capacity", "budget")
-_PKG = "cvm.decide"
+__all__ = ["PlanResult", "decision_frame", "make_plan", "plan_problem", "save_plan"]
 
 
 @dataclass
@@ -102,71 +106,6 @@ def decision_frame(result: PlanResult, rows: np.ndarray, cols: np.ndarray) -> pd
     )
 
 
-def _offer_columns(offers: list[Offer]) -> tuple[str, dict[str, Any]]:
-    """Recommended-product columns per offer (the user's rules run apart: :func:`_rule_columns`)."""
-    parts, params = [], {}
-    for k, o in enumerate(offers):
-        if o.product:
-            params[f"product_{k}"] = o.product
-            parts.append(
-                f"EXISTS (SELECT 1 FROM product_recommendations r WHERE r.customer_id ="
-                f" s.customer_id AND r.product_id = $product_{k}) AS recommended_{k}"
-            )
-    return "".join(f", {p}" for p in parts), params
-
-
-def _rule_columns(
-    ws: Workspace, table: str, offers: list[Offer], rules: dict[str, CheckedRule]
-) -> pd.DataFrame:
-    """``eligible_<k>`` and ``context_<k>`` per customer of ``table``: the offers' eligibility
-    and boost rules, evaluated on a locked database (:func:`cvm.rules.evaluate`)."""
-    from cvm.rules import evaluate
-
-    hits = evaluate(ws.engine, table, rules)
-    out = pd.DataFrame(index=hits.index)
-    for k, o in enumerate(offers):
-        out[f"eligible_{k}"] = hits[f"eligible_{k}"] if o.eligible else True
-        context = np.ones(len(hits))
-        for j, b in enumerate(o.boosts):
-            context *= np.where(hits[f"boost_{k}_{j}"].to_numpy(bool), float(b.factor), 1.0)
-        out[f"context_{k}"] = context
-    return out
-
-
-def _policy(ws: Workspace, as_of: date) -> pd.DataFrame:
-    """Reason (or None) per customer of ``decide_customers`` and channel, from the contact
-    policy campaigns apply (:func:`cvm.campaigns.policy.contact_policy`)."""
-    from cvm.campaigns.policy import contact_policy
-
-    when = datetime.combine(as_of, datetime.max.time())
-    contact_policy(ws, "decide_customers", CHANNELS, when)
-    con = ws.con
-    frame = con.execute("SELECT customer_id, channel, reason FROM contact_policy").df()
-    con.execute("DROP TABLE contact_policy")
-    return frame.pivot(index="customer_id", columns="channel", values="reason")
-
-
-def _cooldowns(ws: Workspace, offers: list[Offer], as_of: date) -> pd.DataFrame:
-    days = pd.DataFrame(
-        {
-            "offer_id": [o.id for o in offers if o.cooldown_days > 0],
-            "days": [o.cooldown_days for o in offers if o.cooldown_days > 0],
-        }
-    )
-    if days.empty:
-        return pd.DataFrame(columns=["customer_id", "offer_id"])
-    con = ws.con
-    con.register("decide_cooldowns_df", days)
-    try:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE decide_cooldowns AS SELECT * FROM decide_cooldowns_df"
-        )
-    finally:
-        con.unregister("decide_cooldowns_df")
-    when = datetime.combine(as_of, datetime.max.time())
-    return con.execute(load_sql(_PKG, "cooldown.sql"), {"as_of": when}).df()
-
-
 def plan_problem(
     offers: list[Offer],
     factors: Factors,
@@ -226,7 +165,6 @@ def make_plan(
     -------
     PlanResult (not stored: see :func:`save_plan`).
     """
-    from cvm._dates import parse_day
     from cvm.decide.lifts import offer_lifts
     from cvm.features.profile import stored_clv_run
     from cvm.segments import default_as_of, segment_table
@@ -254,18 +192,16 @@ def make_plan(
 
         build_recommendations(ws, day, k=settings.top_k, min_count=settings.min_pair_orders)
     progress(1, 5, "eligibility and policy")
-    columns, params = _offer_columns(offers)
-    sql = load_sql(_PKG, "inputs.sql").replace("/*OFFER_COLUMNS*/", columns)
-    frame = ws.con.execute(sql, {"clv_run": stored_clv_run(ws, day), **params}).df()
+    columns, params = offer_columns(offers)
+    inputs = fill(sql_file(__package__, "inputs.sql"), offer_columns=columns)
+    frame = ws.engine.frame(inputs, {"clv_run": stored_clv_run(ws, day), **params})
     if frame.empty:
         raise DataError(f"no customers known on {day}: load data with `cvm ingest`")
-    frame = frame.set_index("customer_id").join(_rule_columns(ws, table, offers, rules))
-    ws.con.execute(
-        f"CREATE OR REPLACE TEMP TABLE decide_customers AS SELECT customer_id FROM {table}"
-    )
-    policy = _policy(ws, day).reindex(frame.index)
-    cooldown = _cooldowns(ws, offers, day)
-    reasons = _reasons(offers, frame, policy, cooldown, day)
+    frame = frame.set_index("customer_id").join(rule_columns(ws, table, offers, rules))
+    ws.engine.run(fill(sql_file(__package__, "decide_customers.sql"), source=table))
+    policy = policy_reasons(ws, day).reindex(frame.index)
+    cooldown = cooldowns(ws, offers, day)
+    reasons = pair_reasons(offers, frame, policy, cooldown, day)
     progress(2, 5, "valuing offers")
     lift, source = offer_lifts(ws, offers, frame)
     context = np.column_stack([frame[f"context_{k}"].to_numpy(float) for k in range(len(offers))])
@@ -317,153 +253,3 @@ def budget_curve(problem: Problem, budget: float, points: int) -> pd.DataFrame:
         return value_curve(problem, grid)
     finally:
         problem.budget = saved
-
-
-def _reasons(
-    offers: list[Offer],
-    frame: pd.DataFrame,
-    policy: pd.DataFrame,
-    cooldown: pd.DataFrame,
-    day: date,
-) -> np.ndarray:
-    """Why each pair is ineligible (first reason), or None."""
-    n, m = len(frame), len(offers)
-    out = np.full((n, m), None, dtype=object)
-    position = pd.Series(np.arange(n), index=frame.index)
-    for k, o in enumerate(offers):
-        col = out[:, k]
-        if o.product:
-            missing = ~frame[f"recommended_{k}"].to_numpy(bool)
-            col[missing] = f"{o.product} not a top recommendation"
-        rule = ~frame[f"eligible_{k}"].to_numpy(bool)
-        col[rule] = f"rule: {o.eligible}"
-        channel = policy[o.channel].to_numpy(object) if o.channel in policy else np.full(n, None)
-        blocked = pd.notna(channel)
-        col[blocked] = np.char.add(f"{o.channel} policy: ", channel[blocked].astype(str))
-        if not cooldown.empty:
-            ids = cooldown.loc[cooldown["offer_id"] == o.id, "customer_id"]
-            idx = position.reindex(ids).dropna().to_numpy(int)
-            col[idx] = f"cooldown {o.cooldown_days} days"
-        if not o.valid_on(day):
-            col[:] = f"not valid on {day} ({o.valid_from or '...'} to {o.valid_to or '...'})"
-        out[:, k] = col
-    return out
-
-
-def _statuses(result: PlanResult) -> np.ndarray:
-    """Status code (index into STATUSES) of every pair."""
-    f, s, p = result.factors, result.solution, result.problem
-    n, m = f.score.shape
-    status = np.full((n, m), 2, dtype=np.int8)  # negative_value unless said otherwise
-    status[pd.notna(result.reasons)] = 1
-    candidate = np.isfinite(f.score)
-    assert p.groups is not None and p.caps is not None
-    full = (p.groups & (s.counts >= p.caps)[:, None]).any(axis=0)  # offers in a full group
-    status[candidate] = np.where(full, 4, 5)[np.nonzero(candidate)[1]]
-    rows = np.flatnonzero(s.choice >= 0)
-    chosen_score = np.full(n, -np.inf, dtype=f.score.dtype)
-    chosen_score[rows] = f.score[rows, s.choice[rows]]
-    lower = candidate & (f.score <= chosen_score[:, None])
-    status[lower] = 3
-    status[rows, s.choice[rows]] = 0
-    return status
-
-
-def _decision_rows(result: PlanResult, status: np.ndarray, part: slice) -> Any:
-    """The decision rows of the customers in ``part`` as an Arrow table (dictionary-coded)."""
-    import pyarrow as pa
-
-    f = result.factors
-    n = part.stop - part.start
-    m = f.score.shape[1]
-    cols = np.tile(np.arange(m, dtype=np.int32), n)
-
-    def coded(values: list[str] | np.ndarray, codes: np.ndarray) -> pa.Array:
-        return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(values))
-
-    reason = pd.Series(result.reasons[part].ravel()).astype("string")
-    ids = result.customer_ids[part].astype(str)
-    return pa.table(
-        {
-            "customer_id": coded(ids, np.repeat(np.arange(n, dtype=np.int32), m)),
-            "offer_id": coded([o.id for o in result.offers], cols),
-            "channel": coded([o.channel for o in result.offers], cols),
-            "status": coded(list(STATUSES), status[part].ravel().astype(np.int32)),
-            "reason": pa.array(reason, type=pa.string()),
-            "propensity": f.propensity[part].ravel(),
-            "lift": f.lift[part].ravel(),
-            "lift_source": coded(list(LIFT_SOURCES), f.lift_source[part].ravel().astype(np.int32)),
-            "value": f.value[part].ravel(),
-            "cost": f.cost[part].ravel(),
-            "weight": np.tile(f.weight, n),
-            "context": f.context[part].ravel(),
-            "ev": f.ev[part].ravel(),
-            "score": np.where(np.isfinite(f.score[part]), f.score[part], np.nan).ravel(),
-        }
-    )
-
-
-def save_plan(ws: Workspace, result: PlanResult, *, chunk: int = 100_000) -> str:
-    """Store the plan (``plan_runs``, ``plan_decisions``, a ``model_runs`` row); returns its id.
-
-    Every (customer, offer) pair is stored with its factors and status, ``chunk`` customers
-    at a time to keep memory flat.
-    """
-    from cvm.workspace import transaction
-
-    f, s = result.factors, result.solution
-    n, m = f.score.shape
-    status = _statuses(result)
-    con = ws.con
-    with transaction(con):
-        run_id = ws.record_run(
-            "plan",
-            model=s.method,
-            params={"budget": result.budget, "capacity": result.capacities},
-            metrics={
-                "objective": s.objective,
-                "bound": s.bound,
-                "gap": s.gap,
-                "spent": s.spent,
-                "chosen": int((s.choice >= 0).sum()),
-            },
-            cutoff=datetime.combine(result.as_of, datetime.min.time()),
-        )
-        con.execute(
-            "INSERT INTO plan_runs (run_id, as_of, budget, method, customers, offers, chosen,"
-            " spent, objective, expected_value, bound, gap, catalog, capacities, curve)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                run_id,
-                result.as_of,
-                result.budget,
-                s.method,
-                n,
-                m,
-                int((s.choice >= 0).sum()),
-                s.spent,
-                s.objective,
-                result.expected_value,
-                s.bound,
-                s.gap,
-                json.dumps([o.as_dict() for o in result.offers]),
-                json.dumps(result.capacities),
-                result.curve.to_json(orient="records"),
-            ],
-        )
-        for start in range(0, n, chunk):
-            table = _decision_rows(result, status, slice(start, min(start + chunk, n)))
-            con.register("plan_decisions_new", table)
-            try:
-                con.execute(
-                    "INSERT INTO plan_decisions SELECT ?, CAST(customer_id AS VARCHAR),"
-                    " CAST(offer_id AS VARCHAR), CAST(channel AS VARCHAR),"
-                    " CAST(status AS VARCHAR), reason, propensity, lift,"
-                    " CAST(lift_source AS VARCHAR), value, cost, weight, context, ev, score"
-                    " FROM plan_decisions_new",
-                    [run_id],
-                )
-            finally:
-                con.unregister("plan_decisions_new")
-    result.run_id = run_id
-    return run_id

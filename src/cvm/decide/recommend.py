@@ -14,7 +14,7 @@ import pandas as pd
 
 from cvm._dates import parse_day
 from cvm._exceptions import DataError
-from cvm._sql import load_sql
+from cvm.engines import sql_file
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -25,17 +25,13 @@ __all__ = ["associations", "build_recommendations", "recommendations"]
 def _build_associations(ws: Workspace, day: date, min_count: int) -> None:
     if min_count < 1:
         raise DataError(f"min_count must be at least 1, got {min_count}")
-    ws.con.execute(
-        load_sql("cvm.decide", "associations.sql"), {"as_of": day, "min_count": min_count}
-    )
+    ws.engine.run(sql_file(__package__, "associations.sql"), {"as_of": day, "min_count": min_count})
 
 
 def associations(ws: Workspace, as_of: date | str, *, min_count: int = 3) -> pd.DataFrame:
     """Co-purchase rules ``antecedent -> consequent`` with support, confidence and lift."""
     _build_associations(ws, parse_day(as_of, "as_of"), min_count)
-    return ws.con.execute(
-        "SELECT * FROM product_associations ORDER BY lift DESC, antecedent, consequent"
-    ).df()
+    return ws.engine.frame(sql_file(__package__, "associations_list.sql"))
 
 
 def build_recommendations(
@@ -47,8 +43,8 @@ def build_recommendations(
         raise DataError(f"k must be at least 1, got {k}")
     day = parse_day(as_of, "as_of")
     _build_associations(ws, day, min_count)
-    ws.con.execute(
-        load_sql("cvm.decide", "recommend.sql"), {"as_of": day, "k": k, "min_lift": min_lift}
+    ws.engine.run(
+        sql_file(__package__, "recommend.sql"), {"as_of": day, "k": k, "min_lift": min_lift}
     )
     return "product_recommendations"
 
@@ -58,5 +54,5 @@ def recommendations(
 ) -> pd.DataFrame:
     """Each customer's top ``k`` next products as a data frame (see
     :func:`build_recommendations`)."""
-    table = build_recommendations(ws, as_of, k=k, min_count=min_count, min_lift=min_lift)
-    return ws.con.execute(f"SELECT * FROM {table} ORDER BY customer_id, rank").df()
+    build_recommendations(ws, as_of, k=k, min_count=min_count, min_lift=min_lift)
+    return ws.engine.frame(sql_file(__package__, "recommendations_list.sql"))

@@ -102,6 +102,22 @@ class Engine(ABC):
         row = self.one(statement, params)
         return None if row is None else row[0]
 
+    def script(self, query: Query, params: Params = None) -> None:
+        """Run a file of several statements in order, each bound to the ``$name``s it uses.
+
+        A driver may bind parameters to one statement at a time (DuckDB does), so the file's
+        statements run one by one as SQLGlot trees.
+        """
+        import sqlglot.expressions as exp
+
+        values = dict(params or {})
+        for tree in query.statements():
+            used = {p.name for p in tree.find_all(exp.Placeholder)}
+            missing = sorted(used - set(values))
+            if missing:
+                raise EngineError(f"{query}: no value for ${', $'.join(missing)}")
+            self.run(tree, {k: values[k] for k in used} if used else None)
+
     @abstractmethod
     def register(self, name: str, data: Any) -> AbstractContextManager[None]:
         """Make a frame or Arrow table readable as ``name`` for the block."""

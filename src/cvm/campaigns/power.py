@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from cvm._exceptions import DataError
 from cvm.campaigns import stats
+from cvm.engines import sql_file
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -54,6 +55,19 @@ def plan_test(
 
     With ``arms`` treatment arms each compared with the control, ``alpha`` is split
     (Bonferroni), as the measurement does.
+
+    Examples
+    --------
+    Two points of lift over a 10% baseline, with a 20% control group:
+
+    >>> plan = plan_test(0.10, 0.02, control_fraction=0.2)
+    >>> plan.conversion_control, plan.conversion_treatment, plan.total
+    (2445, 9780, 12225)
+
+    Two treatment arms share the treated and split ``alpha``, so each needs more:
+
+    >>> plan_test(0.10, 0.02, control_fraction=0.2, arms=2).conversion_control
+    3530
     """
     if not 0 < control_fraction < 1:
         raise DataError(f"control fraction must be within (0, 1), got {control_fraction!r}")
@@ -77,15 +91,7 @@ def baseline_from_history(ws: Workspace, days: int = 30) -> tuple[float, float, 
 
     Customers are those seen before that window; a first guess for :func:`plan_test`.
     """
-    rows = ws.con.execute(
-        "WITH bounds AS (SELECT max(ts) - to_days(CAST(? AS INTEGER)) AS since FROM transactions),"
-        " base AS (SELECT customer_id FROM customers, bounds WHERE first_seen < since),"
-        " spend AS (SELECT t.customer_id, sum(t.amount) AS revenue FROM transactions t, bounds"
-        "   WHERE t.ts >= since GROUP BY t.customer_id)"
-        " SELECT count(*), avg((s.revenue > 0)::INT), avg(coalesce(s.revenue, 0)),"
-        " stddev_samp(coalesce(s.revenue, 0)) FROM base b LEFT JOIN spend s USING (customer_id)",
-        [days],
-    ).fetchall()
+    rows = ws.engine.rows(sql_file(__package__, "baseline.sql"), {"days": days})
     n, conversion, mean, sd = rows[0]
     if not n or conversion is None:
         raise DataError("no customers with history before the last window: give --baseline")

@@ -1,6 +1,6 @@
 -- The treated customers of a campaign with the export-time contact policy (consent or
 -- suppression may have changed since the build). Controls are never selected.
--- $1 campaign id. Needs contact_policy for the campaign's treated customers and its channel.
+-- $campaign_id. Needs contact_policy for the campaign's treated customers and its channel.
 -- Names come from the customer's attributes as the source wrote them (first_name, FirstName,
 -- "First Name", billing_first_name...); CLV from latest_scores, tier and segment from
 -- latest_segments (NULL when no run has them); the offer is the campaign's.
@@ -37,4 +37,4 @@ LEFT JOIN customers c USING (customer_id)
 LEFT JOIN latest_scores ls USING (customer_id)
 LEFT JOIN latest_segments sg USING (customer_id)
 LEFT JOIN campaigns k ON k.campaign_id = a.campaign_id
-WHERE a.campaign_id = $1 AND a.arm <> 'control';
+WHERE a.campaign_id = $campaign_id AND a.arm <> 'control';

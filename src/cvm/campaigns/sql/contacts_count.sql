@@ -1,0 +1,2 @@
+-- Contacts recorded for campaign $campaign_id.
+SELECT count(*) FROM contacts WHERE campaign_id = $campaign_id

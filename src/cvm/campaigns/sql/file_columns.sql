@@ -1,0 +1,2 @@
+-- No rows, only the columns of __source__ (a file reader).
+SELECT * FROM __source__ LIMIT 0

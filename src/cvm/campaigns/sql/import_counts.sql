@@ -1,0 +1,2 @@
+-- Assignment rows loaded and read.
+SELECT count(*) FILTER (WHERE reason IS NULL), count(*) FROM assignment_import

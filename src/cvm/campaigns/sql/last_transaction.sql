@@ -1,0 +1,2 @@
+-- When the newest transaction happened.
+SELECT max(ts) FROM transactions

@@ -1,0 +1,2 @@
+-- A Parquet file's rows.
+SELECT * FROM read_parquet($path)

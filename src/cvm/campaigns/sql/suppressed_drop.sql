@@ -1,0 +1,2 @@
+-- The suppressed customers' working table.
+DROP TABLE IF EXISTS suppressed_customers

@@ -1,0 +1,2 @@
+-- Rows of the customer suppression list.
+SELECT count(*) FROM suppressions

@@ -1,0 +1,2 @@
+-- The co-purchase rules (associations.sql), strongest first.
+SELECT * FROM product_associations ORDER BY lift DESC, antecedent, consequent

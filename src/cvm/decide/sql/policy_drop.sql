@@ -1,0 +1,2 @@
+-- The contact policy table, once read.
+DROP TABLE contact_policy
