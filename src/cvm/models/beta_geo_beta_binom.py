@@ -14,7 +14,8 @@ from scipy.special import betaln, gammaln, logsumexp
 from cvm._exceptions import DataError
 from cvm.models._compress import unique_rows
 from cvm.models._validation import as_array, check_counts, check_same_length, check_weights, require
-from cvm.models.base import BaseModel, Data
+from cvm.models._math import Data
+from cvm.models.base import BaseModel
 
 __all__ = ["BetaGeoBetaBinomModel"]
 
@@ -70,7 +71,7 @@ class BetaGeoBetaBinomModel(BaseModel):
 
     def _arrays(self, frequency: Any, recency: Any, periods: Any) -> tuple[Any, ...]:
         x, t_x, n = _check_discrete(frequency, recency, periods)
-        self._check_fitted()
+        self.check_fitted()
         ll = self._row_log_likelihood(self.params_.to_numpy(), {"x": x, "t_x": t_x, "n": n})
         return x, t_x, n, ll
 
