@@ -391,4 +391,3 @@ class BaseModel(ABC):
             return f"{type(self).__name__}(penalizer={self.penalizer})"
         shown = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
         return f"<{type(self).__name__}: {shown}; n={self.n_obs_:g}, LL={self.log_likelihood_:.2f}>"
-

@@ -11,14 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 from scipy.stats import nbinom
 
 from cvm._exceptions import DataError
 from cvm.models._compress import unique_rows
-from cvm.models._validation import as_array, check_rfm, check_weights
 from cvm.models._math import Data, covariate_matrix, dot, future_time, horizon
+from cvm.models._validation import as_array, check_rfm, check_weights
 from cvm.models.transaction import Params, TransactionModel
 
 __all__ = ["BetaGeoModel"]

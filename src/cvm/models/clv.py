@@ -161,7 +161,12 @@ def customer_lifetime_value(
 
 
 def customer_equity(
-    transaction_model: TransactionModel, frequency: Any, recency: Any, T: Any, spend: Any, **options: Any
+    transaction_model: TransactionModel,
+    frequency: Any,
+    recency: Any,
+    T: Any,
+    spend: Any,
+    **options: Any,
 ) -> float:
     """Customer equity: the sum of the customers' lifetime values (same options)."""
     return float(

@@ -15,8 +15,8 @@ import numpy as np
 from scipy.special import digamma, gammaln
 
 from cvm._exceptions import DataError
-from cvm.models._validation import as_array, check_counts, check_same_length, check_weights, require
 from cvm.models._math import Data, covariate_matrix, dot
+from cvm.models._validation import as_array, check_counts, check_same_length, check_weights, require
 from cvm.models.base import BaseModel
 
 __all__ = ["GammaGammaModel"]

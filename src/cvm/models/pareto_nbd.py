@@ -15,8 +15,8 @@ from scipy.special import expit, gammaln, hyp2f1, logsumexp
 
 from cvm._exceptions import DataError
 from cvm.models._compress import unique_rows
-from cvm.models._validation import check_rfm, check_weights
 from cvm.models._math import Data, dot, future_time, horizon
+from cvm.models._validation import check_rfm, check_weights
 from cvm.models.transaction import Params, TransactionModel
 
 __all__ = ["ParetoNBDModel"]

@@ -14,8 +14,8 @@ from scipy.special import betaln, hyp2f1
 
 from cvm._exceptions import DataError
 from cvm.models._compress import unique_rows
-from cvm.models._validation import as_array, check_counts, check_same_length, check_weights, require
 from cvm.models._math import Data
+from cvm.models._validation import as_array, check_counts, check_same_length, check_weights, require
 from cvm.models.base import BaseModel
 
 __all__ = ["ShiftedBetaGeometricModel"]
