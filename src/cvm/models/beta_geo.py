@@ -182,9 +182,9 @@ class BetaGeoModel(TransactionModel):
 
     def expected_number_of_purchases_up_to_time(self, t: Any) -> np.ndarray:
         """E[X(t)]: expected repeat purchases of a new customer by time ``t`` (FHL eq. 9)."""
+        p = self._p()  # before the covariates, which only a fit sets
         if self._covariate_names:
             raise DataError("with covariates, use the conditional expectation per customer")
-        p = self._p()
         ahead = horizon(t)
         zero = np.zeros_like(ahead)
         return _unconditional_part(ahead, p["r"], p["alpha"], p["a"], p["b"], zero, zero)
@@ -213,7 +213,7 @@ class BetaGeoModel(TransactionModel):
 
     def alive_part(self, params: Params, x: Any, t_x: Any, T: Any) -> Any:
         """P(alive at T | x, t_x, T) at ``params``; not defined for a fit with covariates."""
-        if self._covariate_names:
+        if getattr(self, "_covariate_names", None):
             raise DataError("lifetime value with covariates is not supported yet")
         return _p_alive(params["r"], params["alpha"], params["a"], params["b"], x, t_x, T)
 
