@@ -19,7 +19,7 @@ from cvm._exceptions import ConvergenceError, DataError
 from cvm._progress import Progress, no_progress
 from cvm.clv.registry import DEFAULT_MODELS, check_names, model_class, pick_by_bic
 from cvm.features import rfm_summary
-from cvm.models import BaseModel, GammaGammaModel
+from cvm.models import GammaGammaModel, TransactionModel
 
 
 @dataclass
@@ -30,7 +30,7 @@ class ClvFit:
     cutoff: date
     unit: str
     summary: pd.DataFrame
-    models: dict[str, BaseModel]
+    models: dict[str, TransactionModel]
     spend: GammaGammaModel | None
     comparison: pd.DataFrame
     best: str
@@ -39,7 +39,7 @@ class ClvFit:
     spend_missing: list[str] = field(default_factory=list)
 
     @property
-    def model(self) -> BaseModel:
+    def model(self) -> TransactionModel:
         return self.models[self.best]
 
 
@@ -61,7 +61,7 @@ def fit_transaction_models(
     *,
     penalizer: float = 0.0,
     progress: Progress = no_progress,
-) -> tuple[dict[str, BaseModel], pd.DataFrame, list[str]]:
+) -> tuple[dict[str, TransactionModel], pd.DataFrame, list[str]]:
     """Fit each named model on the summary: the models, their comparison table, and notes.
 
     The models fit on the distinct (frequency, recency, T) rows themselves. A model that does
@@ -69,7 +69,7 @@ def fit_transaction_models(
     converges is that an error.
     """
     chosen = check_names(names)
-    fitted: dict[str, BaseModel] = {}
+    fitted: dict[str, TransactionModel] = {}
     notes: list[str] = []
     failures: list[ConvergenceError] = []
     for i, name in enumerate(chosen):

@@ -202,7 +202,7 @@ class BaseModel(ABC):
         checks = {
             "penalizer": (getattr(self, "penalizer", 0.0), 0.0, "a number >= 0"),
             "max_iter": (getattr(self, "max_iter", 1000), 1.0, "a whole number >= 1"),
-            "max_seconds": (getattr(self, "max_seconds", 120.0), 1e-300, "a number > 0"),
+            "max_seconds": (getattr(self, "max_seconds", 120.0), 0.0, "a number >= 0"),
         }
         for name, (value, low, what) in checks.items():
             ok = isinstance(value, Real) and not isinstance(value, bool)

@@ -320,9 +320,9 @@ def check_impossible_input(cls: type, fixture: Fixture) -> None:
 
 
 def check_bad_hyperparameters(cls: type, fixture: Fixture) -> None:
-    """A negative penalizer, no iterations or no time is refused at fit with ``ConfigError``."""
+    """A negative penalizer, no iterations or negative time is refused at fit: ``ConfigError``."""
     columns = _data(fixture)
-    for name, value in (("penalizer", -1.0), ("max_iter", 0), ("max_seconds", 0.0)):
+    for name, value in (("penalizer", -1.0), ("max_iter", 0), ("max_seconds", -1.0)):
         model = cls(**{name: value})
         _refused(ConfigError, name, functools.partial(model.fit, *columns.values()), name)
 
