@@ -44,6 +44,21 @@ class BetaGeoModel(TransactionModel):
     ----------
     Fader, Hardie and Lee (2005), Marketing Science 24(2), eq. 6 (likelihood), eq. 10
     (conditional expectation), eq. 8 (P(X(t) = x)) and the P(alive) expression in its appendix.
+
+    Examples
+    --------
+    >>> from cvm.datasets import simulate_bgnbd_summary
+    >>> d = simulate_bgnbd_summary(400, r=0.25, alpha=4.0, a=0.8, b=2.5, T=39.0, seed=1)
+    >>> model = BetaGeoModel().fit(d["frequency"], d["recency"], d["T"])
+    >>> model.params_.round(2).to_dict()
+    {'r': 0.22, 'alpha': 3.29, 'a': 0.56, 'b': 1.72}
+
+    Two customers seen for 39 weeks: one with no repeat purchase, one with five, the last in
+    week 38. Their expected purchases in the next 10 weeks:
+
+    >>> ahead = model.conditional_expected_number_of_purchases_up_to_time
+    >>> ahead(10, [0, 5], [0, 38], [39, 39]).round(2)
+    array([0.05, 1.05])
     """
 
     _param_names = ("r", "alpha", "a", "b")

@@ -38,6 +38,21 @@ class BetaGeoBetaBinomModel(TransactionModel):
     ----------
     Fader, Hardie and Shang (2010), Marketing Science 29(6), eq. 5 (likelihood), 7 (expected
     transactions), 11 (P(alive)) and 13 (conditional expectation).
+
+    Examples
+    --------
+    >>> from cvm.datasets import simulate_bgbb_summary
+    >>> truth = {"alpha": 1.2, "beta": 0.75, "gamma": 0.66, "delta": 2.8}
+    >>> d = simulate_bgbb_summary(1000, **truth, periods=6, seed=1)
+    >>> model = BetaGeoBetaBinomModel().fit(d["frequency"], d["recency"], d["periods"])
+    >>> model.params_.round(2).to_dict()
+    {'alpha': 1.2, 'beta': 0.68, 'gamma': 0.76, 'delta': 3.05}
+
+    Expected transactions in the next 5 opportunities of a lapsed and a loyal customer:
+
+    >>> ahead = model.conditional_expected_number_of_purchases_up_to_time
+    >>> ahead(5, [0, 6], [0, 6], [6, 6]).round(2)
+    array([0.06, 3.7 ])
     """
 
     _param_names = ("alpha", "beta", "gamma", "delta")

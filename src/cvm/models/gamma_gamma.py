@@ -50,6 +50,23 @@ class GammaGammaModel(BaseModel):
     References
     ----------
     Fader, Hardie and Lee (2005), JMR 42(4), eq. 2-5; Fader and Hardie (2013), note, eq. 4.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from cvm.datasets import simulate_gamma_gamma_spend
+    >>> frequency = np.arange(1, 11).repeat(10)
+    >>> spend = simulate_gamma_gamma_spend(frequency, p=6.0, q=4.0, gamma=15.0, seed=1)
+    >>> model = GammaGammaModel().fit(frequency, spend["monetary_value"])
+    >>> model.params_.round(2).to_dict()
+    {'p': 7.79, 'q': 4.44, 'gamma': 13.45}
+
+    A mean of $50 over one purchase is shrunk towards the population mean more than over ten:
+
+    >>> round(model.expected_average_spend(), 2)
+    30.44
+    >>> model.conditional_expected_average_profit([1, 10], [50.0, 50.0]).round(2)
+    array([44.01, 49.17])
     """
 
     _param_names = ("p", "q", "gamma")

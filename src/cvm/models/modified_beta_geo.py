@@ -36,6 +36,19 @@ class ModifiedBetaGeoModel(TransactionModel):
     ----------
     Batislam, Denizel and Filiztekin (2007), IJRM 24(3), eq. 5 (likelihood), 6 (expectation),
     8 (P(alive)) and 9 (conditional expectation).
+
+    Examples
+    --------
+    >>> from cvm.datasets import simulate_mbgnbd_summary
+    >>> d = simulate_mbgnbd_summary(400, r=0.25, alpha=4.0, a=0.8, b=2.5, T=39.0, seed=1)
+    >>> model = ModifiedBetaGeoModel().fit(d["frequency"], d["recency"], d["T"])
+    >>> model.params_.round(2).to_dict()
+    {'r': 0.2, 'alpha': 2.76, 'a': 0.8, 'b': 2.66}
+
+    Unlike BG/NBD, a customer without a repeat purchase is not certainly alive:
+
+    >>> model.conditional_probability_alive([0, 5, 5], [0, 38, 10], [39, 39, 39]).round(2)
+    array([0.66, 0.89, 0.02])
     """
 
     _param_names = ("r", "alpha", "a", "b")

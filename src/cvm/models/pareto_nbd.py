@@ -41,6 +41,16 @@ class ParetoNBDModel(TransactionModel):
     ----------
     Schmittlein, Morrison and Colombo (1987); Fader and Hardie (2005), note, eq. 22 (likelihood),
     eq. 18 (unconditional expectation), eq. 25 (P(alive)) and eq. 27 (conditional expectation).
+
+    Examples
+    --------
+    >>> from cvm.datasets import simulate_paretonbd_summary
+    >>> d = simulate_paretonbd_summary(400, r=0.5, alpha=8.0, s=0.6, beta=10.0, T=39.0, seed=1)
+    >>> model = ParetoNBDModel().fit(d["frequency"], d["recency"], d["T"])
+    >>> model.params_.round(2).to_dict()
+    {'r': 0.38, 'alpha': 6.2, 's': 0.58, 'beta': 8.93}
+    >>> model.conditional_probability_alive([0, 5, 5], [0, 38, 10], [39, 39, 39]).round(2)
+    array([0.28, 0.99, 0.03])
     """
 
     _param_names = ("r", "alpha", "s", "beta")

@@ -33,6 +33,21 @@ class TransactionModel(BaseModel):
     not depend on recency, so it is computed once per distinct ``(x, T)`` and horizon.
     A model whose expectation does not factorise sets ``factorised = False`` and overrides
     :meth:`expected_purchases`; CLV then evaluates it customer by customer.
+
+    Examples
+    --------
+    >>> from cvm.datasets import simulate_paretonbd_summary
+    >>> from cvm.models import ParetoNBDModel
+    >>> d = simulate_paretonbd_summary(400, r=0.5, alpha=8.0, s=0.6, beta=10.0, T=39.0, seed=1)
+    >>> model = ParetoNBDModel().fit(d["frequency"], d["recency"], d["T"])
+    >>> isinstance(model, TransactionModel)
+    True
+    >>> params = model.params_.to_dict()
+    >>> x, t_x, T = 5.0, 38.0, 39.0
+    >>> hooks = model.lifetime_part(params, 10.0, x, T) * model.alive_part(params, x, t_x, T)
+    >>> ahead = model.conditional_expected_number_of_purchases_up_to_time(10.0, x, t_x, T)
+    >>> bool(abs(hooks - ahead[0]) < 1e-12)
+    True
     """
 
     factorised: ClassVar[bool] = True
