@@ -27,6 +27,8 @@ EXAMPLED = {
     "ShiftedBetaGeometricModel",
     "TransactionModel",
     "customer_lifetime_value",
+    "TwoModelUplift",
+    "AttributeEncoder",
 }
 
 

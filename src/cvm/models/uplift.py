@@ -163,6 +163,20 @@ class TwoModelUplift(_Uplift):
         default a histogram gradient-boosting model.
     control : the control arm's label.
     random_state : seed of the default estimators.
+
+    Examples
+    --------
+    A test in which only customers with a positive ``x`` respond to the offer (+20 points):
+
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(2000, 1))
+    >>> arm = np.where(rng.random(2000) < 0.5, "offer", "control")
+    >>> y = rng.random(2000) < 0.2 + 0.2 * ((arm == "offer") & (X[:, 0] > 0))
+    >>> model = TwoModelUplift(LogisticRegression()).fit(X, arm, y.astype(int))
+    >>> model.predict(np.array([[-2.0], [2.0]])).round(2)
+    array([-0.07,  0.27])
     """
 
     def __init__(
