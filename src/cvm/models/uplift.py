@@ -4,7 +4,7 @@ Fitted on a randomized test (features ``X``, the arm each customer was in, the o
 an uplift model predicts for new customers the effect of each treatment against the control,
 ``tau(x) = E[y | x, treatment] - E[y | x, control]``. Several treatments are supported: each is
 modelled against the control. Evaluation (Qini and uplift curves on held-out data) is in
-:mod:`cvm.models.uplift_evaluation`, whose names this module re-exports.
+:mod:`cvm.models.uplift_evaluation`.
 
 References
 ----------
@@ -24,32 +24,8 @@ import pandas as pd
 from sklearn.base import clone, is_classifier
 
 from cvm._exceptions import DataError, NotFittedError
-from cvm.models.uplift_evaluation import (
-    UPLIFT_CATEGORIES,
-    auuc,
-    qini_auc_score,
-    qini_coefficient,
-    qini_curve,
-    uplift_auc_score,
-    uplift_by_decile,
-    uplift_categories,
-    uplift_curve,
-)
 
-__all__ = [
-    "UPLIFT_CATEGORIES",
-    "ClassTransformationUplift",
-    "TwoModelUplift",
-    "XLearnerUplift",
-    "auuc",
-    "qini_auc_score",
-    "qini_coefficient",
-    "qini_curve",
-    "uplift_auc_score",
-    "uplift_by_decile",
-    "uplift_categories",
-    "uplift_curve",
-]
+__all__ = ["ClassTransformationUplift", "TwoModelUplift", "XLearnerUplift"]
 
 
 def _default_classifier(random_state: Any) -> Any:

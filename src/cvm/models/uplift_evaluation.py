@@ -108,20 +108,18 @@ def uplift_curve(
     )
 
 
-def _area_over_random(fraction: np.ndarray, curve: np.ndarray, random: np.ndarray, n: int) -> float:
-    return float(np.trapezoid(curve - random, fraction) / n)
+def _area_over_random(curve: pd.DataFrame, column: str) -> float:
+    """Area between ``column`` and the random line over the fraction targeted, per customer."""
+    gain = curve[column].to_numpy() - curve["random"].to_numpy()
+    return float(np.trapezoid(gain, curve["fraction"].to_numpy()) / (len(curve) - 1))
 
 
 def qini_coefficient(
     y: Any, treatment: Any, uplift: Any, *, control: str = "control", treated: str | None = None
 ) -> float:
     """Area between the Qini curve and random targeting, per customer (> 0 beats random)."""
-    curve = qini_curve(y, treatment, uplift, control=control, treated=treated)
     return _area_over_random(
-        curve["fraction"].to_numpy(),
-        curve["qini"].to_numpy(),
-        curve["random"].to_numpy(),
-        len(curve) - 1,
+        qini_curve(y, treatment, uplift, control=control, treated=treated), "qini"
     )
 
 
@@ -129,12 +127,8 @@ def auuc(
     y: Any, treatment: Any, uplift: Any, *, control: str = "control", treated: str | None = None
 ) -> float:
     """Area between the uplift curve and random targeting, per customer (> 0 beats random)."""
-    curve = uplift_curve(y, treatment, uplift, control=control, treated=treated)
     return _area_over_random(
-        curve["fraction"].to_numpy(),
-        curve["uplift"].to_numpy(),
-        curve["random"].to_numpy(),
-        len(curve) - 1,
+        uplift_curve(y, treatment, uplift, control=control, treated=treated), "uplift"
     )
 
 
