@@ -76,15 +76,7 @@ def qini_curve(
     y_c = np.cumsum(target * ~is_t)
     with np.errstate(divide="ignore", invalid="ignore"):
         qini = np.where(n_c > 0, y_t - y_c * n_t / np.maximum(n_c, 1), y_t)
-    n = target.size
-    fraction = np.arange(1, n + 1) / n
-    return pd.DataFrame(
-        {
-            "fraction": np.r_[0.0, fraction],
-            "qini": np.r_[0.0, qini],
-            "random": np.r_[0.0, fraction * qini[-1]],
-        }
-    )
+    return _curve("qini", qini)
 
 
 def uplift_curve(
@@ -97,13 +89,17 @@ def uplift_curve(
     rate_t = np.cumsum(target * is_t) / np.maximum(n_t, 1)
     rate_c = np.cumsum(target * ~is_t) / np.maximum(n_c, 1)
     gain = np.where((n_t > 0) & (n_c > 0), (rate_t - rate_c) * (n_t + n_c), 0.0)
-    n = target.size
-    fraction = np.arange(1, n + 1) / n
+    return _curve("uplift", gain)
+
+
+def _curve(name: str, values: np.ndarray) -> pd.DataFrame:
+    """A cumulative curve from 0 over the fraction targeted, with random targeting's line."""
+    fraction = np.arange(1, values.size + 1) / values.size
     return pd.DataFrame(
         {
             "fraction": np.r_[0.0, fraction],
-            "uplift": np.r_[0.0, gain],
-            "random": np.r_[0.0, fraction * gain[-1]],
+            name: np.r_[0.0, values],
+            "random": np.r_[0.0, fraction * values[-1]],
         }
     )
 
