@@ -39,6 +39,7 @@ def test_public_names() -> None:
             "ModifiedBetaGeoModel",
             "ParetoNBDModel",
             "ShiftedBetaGeometricModel",
+            "TransactionModel",
             "TwoModelUplift",
             "XLearnerUplift",
             "auuc",

@@ -76,24 +76,22 @@ def test_bgbb_and_sbg(donations: pd.DataFrame) -> None:
 def test_bgnbd_expectation_stays_finite_for_far_out_parameters() -> None:
     # A fit on a handful of customers can run to a ~ 1e4, b ~ 1e-4: Euler's form of the
     # hypergeometric term then gives 0 * inf; the direct form must take over, no NaN.
-    from cvm.models.beta_geo import _unconditional_part
-
     x, T, t = np.array([0.0, 1.0, 3.0]), np.array([265.0, 355.0, 300.0]), np.array([365.0])
     r, alpha = 0.109, 18.56
-    value = _unconditional_part(t, r, alpha, 11015.4, 0.00018, x, T)
+    params = {"r": r, "alpha": alpha, "a": 11015.4, "b": 0.00018}
+    value = BetaGeoModel().lifetime_part(params, t, x, T)
     assert np.isfinite(value).all() and (value >= 0).all()
     # never more than a customer who never drops out would buy: (r + x) / (alpha + T) per day
     assert (value <= (r + x) / (alpha + T) * t + 1e-9).all()
 
 
 def test_mbgnbd_expectation_stays_finite_for_far_out_parameters() -> None:
-    from cvm.models.modified_beta_geo import _conditional_expected
-
     x, t_x, T = (
         np.array([0.0, 1.0, 3.0]),
         np.array([0.0, 100.0, 250.0]),
         np.array([265.0, 355.0, 300.0]),
     )
-    value = _conditional_expected(np.array([365.0]), 0.109, 18.56, 11015.4, 0.00018, x, t_x, T)
+    params = {"r": 0.109, "alpha": 18.56, "a": 11015.4, "b": 0.00018}
+    value = ModifiedBetaGeoModel().expected_purchases(params, np.array([365.0]), x, t_x, T)
     assert np.isfinite(value).all() and (value >= 0).all()
     assert (value <= (0.109 + x) / (18.56 + T) * 365.0 + 1e-9).all()

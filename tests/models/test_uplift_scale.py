@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cvm.models.uplift import qini_auc_score, uplift_auc_score
+from cvm.models.uplift_evaluation import qini_auc_score, uplift_auc_score
 
 
 def _points(y, t, score, kind):

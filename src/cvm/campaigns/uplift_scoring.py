@@ -49,7 +49,7 @@ def evaluate_arms(
     model: Any, X: pd.DataFrame, arms: np.ndarray, y: np.ndarray
 ) -> dict[str, ArmEvaluation]:
     """Each treatment arm's predicted uplift scored against the control rows only."""
-    from cvm.models.uplift import (
+    from cvm.models.uplift_evaluation import (
         auuc,
         qini_auc_score,
         qini_coefficient,
@@ -88,7 +88,7 @@ def evaluate_arms(
 
 def score_rows(model: Any, X: pd.DataFrame, threshold: float) -> pd.DataFrame:
     """Uplift, outcome under control and treatment, and category per row and treatment."""
-    from cvm.models.uplift import uplift_categories
+    from cvm.models.uplift_evaluation import uplift_categories
 
     outcomes = model.predict_outcomes(X)
     frames = []

@@ -15,7 +15,7 @@ from cvm.clv.fitting import fit_transaction_models, observed_summary
 from cvm.clv.registry import DEFAULT_MODELS, pick_by_bic, pick_by_holdout
 from cvm.features import holdout_tracking, rfm_summary
 from cvm.features.summary import UNIT_DAYS
-from cvm.models import BaseModel
+from cvm.models import TransactionModel
 
 FREQUENCY_BINS = 7  # calibration table rows 0..6 and "7+"
 
@@ -35,7 +35,7 @@ class Evaluation:
     holdout_end: date
     unit: str
     summary: pd.DataFrame
-    models: dict[str, BaseModel]
+    models: dict[str, TransactionModel]
     predictions: pd.DataFrame
     totals: pd.DataFrame
     calibration_table: pd.DataFrame
@@ -46,9 +46,9 @@ class Evaluation:
     criterion: str = "lowest holdout MAE per customer (a tie within 0.1% goes to the lower BIC)"
 
 
-def _predict(model: BaseModel, summary: pd.DataFrame, t: float) -> np.ndarray:
+def _predict(model: TransactionModel, summary: pd.DataFrame, t: float) -> np.ndarray:
     return np.asarray(
-        model.conditional_expected_number_of_purchases_up_to_time(  # type: ignore[attr-defined]
+        model.conditional_expected_number_of_purchases_up_to_time(
             t, summary["frequency"], summary["recency"], summary["T"]
         )
     )
@@ -69,7 +69,7 @@ def _tracking(
     cutoff: date,
     stop: date,
     summary: pd.DataFrame,
-    models: dict[str, BaseModel],
+    models: dict[str, TransactionModel],
     unit: str,
 ) -> pd.DataFrame:
     actual = holdout_tracking(source, cutoff, stop)

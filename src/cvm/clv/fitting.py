@@ -21,7 +21,7 @@ from cvm.clv.registry import DEFAULT_MODELS, check_names, model_class, pick_by_b
 from cvm.engines import sql_file
 from cvm.features import rfm_summary
 from cvm.features.summary import summary_source
-from cvm.models import BaseModel, GammaGammaModel
+from cvm.models import GammaGammaModel, TransactionModel
 
 
 @dataclass
@@ -32,7 +32,7 @@ class ClvFit:
     cutoff: date
     unit: str
     summary: pd.DataFrame
-    models: dict[str, BaseModel]
+    models: dict[str, TransactionModel]
     spend: GammaGammaModel | None
     comparison: pd.DataFrame
     best: str
@@ -41,7 +41,7 @@ class ClvFit:
     spend_missing: list[str] = field(default_factory=list)
 
     @property
-    def model(self) -> BaseModel:
+    def model(self) -> TransactionModel:
         return self.models[self.best]
 
 
@@ -63,7 +63,7 @@ def fit_transaction_models(
     *,
     penalizer: float = 0.0,
     progress: Progress = no_progress,
-) -> tuple[dict[str, BaseModel], pd.DataFrame, list[str]]:
+) -> tuple[dict[str, TransactionModel], pd.DataFrame, list[str]]:
     """Fit each named model on the summary: the models, their comparison table, and notes.
 
     The models fit on the distinct (frequency, recency, T) rows themselves. A model that does
@@ -71,7 +71,7 @@ def fit_transaction_models(
     converges is that an error.
     """
     chosen = check_names(names)
-    fitted: dict[str, BaseModel] = {}
+    fitted: dict[str, TransactionModel] = {}
     notes: list[str] = []
     failures: list[ConvergenceError] = []
     for i, name in enumerate(chosen):

@@ -2,7 +2,12 @@
 
 Every model follows one contract (see :class:`BaseModel`): ``fit(...)`` returns the model,
 fitted values end in ``_`` (``params_``, ``log_likelihood_``, ``standard_errors_``),
-predictions are vectorised methods on new arrays, and ``summary()`` is a data frame.
+predictions are vectorised methods on new arrays, and ``summary()`` is a data frame. Models of
+repeat purchases also declare the forecasting hooks of :class:`TransactionModel`, which
+:mod:`cvm.models.clv` discounts. :func:`cvm.models.checks.yield_model_checks` runs the
+contract's checks on any model class (as scikit-learn's ``check_estimator`` does).
+
+The package imports nothing of cvm but its exceptions: it is pure numerics on arrays.
 Samplers of the models' processes, for tests and benchmarks, are in :mod:`cvm.datasets`.
 """
 
@@ -19,10 +24,9 @@ from cvm.models.gamma_gamma import GammaGammaModel
 from cvm.models.modified_beta_geo import ModifiedBetaGeoModel
 from cvm.models.pareto_nbd import ParetoNBDModel
 from cvm.models.shifted_beta_geometric import ShiftedBetaGeometricModel
-from cvm.models.uplift import (
-    ClassTransformationUplift,
-    TwoModelUplift,
-    XLearnerUplift,
+from cvm.models.transaction import TransactionModel
+from cvm.models.uplift import ClassTransformationUplift, TwoModelUplift, XLearnerUplift
+from cvm.models.uplift_evaluation import (
     auuc,
     qini_coefficient,
     qini_curve,
@@ -41,6 +45,7 @@ __all__ = [
     "ModifiedBetaGeoModel",
     "ParetoNBDModel",
     "ShiftedBetaGeometricModel",
+    "TransactionModel",
     "TwoModelUplift",
     "XLearnerUplift",
     "auuc",

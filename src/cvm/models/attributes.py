@@ -48,6 +48,27 @@ class AttributeEncoder:
     unique_share : a text attribute whose distinct values exceed this share of its non-missing
         values (and ``max_categories``) is id-like and excluded.
     prefix : prepended to the output column names.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> crm = pd.DataFrame({
+    ...     "plan": ["gold", "silver", "gold", None],
+    ...     "age": ["34", "51", "", "28"],
+    ...     "email": ["a@x.com", "b@x.com", "c@x.com", "d@x.com"],
+    ...     "vip": ["Yes", "no", "NO", "yes"],
+    ... })
+    >>> encoder = AttributeEncoder().fit(crm)
+    >>> encoder.kinds_
+    {'plan': 'categorical', 'age': 'numeric', 'vip': 'boolean'}
+    >>> encoder.excluded_
+    {'email': 'an identifier or contact detail (by its name)'}
+    >>> encoder.transform(crm)
+       attr_plan  attr_age  attr_vip
+    0        0.0      34.0       1.0
+    1        1.0      51.0       0.0
+    2        0.0       NaN       0.0
+    3        NaN      28.0       1.0
     """
 
     def __init__(

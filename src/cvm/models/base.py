@@ -10,18 +10,26 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Mapping
+from abc import ABC, abstractmethod
+from numbers import Real
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from cvm._exceptions import ConvergenceError, NotFittedError
+from cvm._exceptions import ConfigError, ConvergenceError, NotFittedError
+from cvm.models._math import (
+    Data,
+    forward_gradient,
+    hessian_from_gradient,
+    hessian_from_values,
+    newton_polish,
+    small_gradient,
+    subsample,
+)
 
-__all__ = ["BaseModel"]
-
-Data = Mapping[str, np.ndarray]
+__all__ = ["BaseModel", "Data"]
 
 # Log-scale parameters are kept within exp(+-_BOUND); reaching it means the data do not
 # identify the parameter (e.g. no repeat buyers) and is reported as non-convergence.
@@ -41,7 +49,7 @@ _ADVICE = (
 )
 
 
-class BaseModel:
+class BaseModel(ABC):
     """Maximum-likelihood fitting with Laplace-approximation uncertainty.
 
     Parameters
@@ -86,6 +94,10 @@ class BaseModel:
         self.penalizer = penalizer
         self.max_iter = max_iter
         self.max_seconds = max_seconds
+
+    @abstractmethod
+    def fit(self, *args: Any, **kwargs: Any) -> Any:
+        """Validate the data, maximise the likelihood, set the ``_`` attributes; return self."""
 
     # ----------------------------------------------------------------- hooks for models
     def _names(self) -> list[str]:
@@ -149,7 +161,9 @@ class BaseModel:
         if not np.isfinite(value):
             return np.inf, np.zeros_like(u)
         if grad is None:
-            return value, self._numeric_gradient(u, value, data, weights, total_weight)
+            return value, forward_gradient(
+                lambda v: self._value(v, data, weights, total_weight), u, value
+            )
         chain = np.where(self._positive(), params, 1.0)
         g = (-grad / total_weight + 2.0 * self.penalizer * params) * chain
         return value, g
@@ -160,17 +174,6 @@ class BaseModel:
         ll, _ = self._log_likelihood_and_gradient(params, data, weights, False)
         value = -ll / total_weight + self.penalizer * float(np.sum(params**2))
         return value if np.isfinite(value) else np.inf
-
-    def _numeric_gradient(
-        self, u: np.ndarray, f0: float, data: Data, weights: np.ndarray, total_weight: float
-    ) -> np.ndarray:
-        g = np.empty_like(u)
-        for i in range(u.size):
-            h = 1e-7 * max(1.0, abs(u[i]))
-            step = u.copy()
-            step[i] += h
-            g[i] = (self._value(step, data, weights, total_weight) - f0) / h
-        return g
 
     # ----------------------------------------------------------------- fitting
     _deadline: float | None = None
@@ -187,11 +190,25 @@ class BaseModel:
 
     def _fit(self, data: Data, weights: np.ndarray) -> None:
         """Maximise the likelihood within the time budget; sets every fitted attribute."""
+        self._check_options()
         self._deadline = time.monotonic() + float(getattr(self, "max_seconds", 120.0))
         try:
             self._maximise(data, weights)
         finally:
             self._deadline = None
+
+    def _check_options(self) -> None:
+        """Hyperparameters are checked at fit, as scikit-learn does: one line names the bad one."""
+        checks = {
+            "penalizer": (getattr(self, "penalizer", 0.0), 0.0, "a number >= 0"),
+            "max_iter": (getattr(self, "max_iter", 1000), 1.0, "a whole number >= 1"),
+            "max_seconds": (getattr(self, "max_seconds", 120.0), 0.0, "a number >= 0"),
+        }
+        for name, (value, low, what) in checks.items():
+            ok = isinstance(value, Real) and not isinstance(value, bool)
+            ok = ok and np.isfinite(value) and value >= low
+            if not ok or (name == "max_iter" and value != int(value)):
+                raise ConfigError(f"{type(self).__name__}: {name} must be {what}, got {value!r}")
 
     def _maximise(self, data: Data, weights: np.ndarray) -> None:
         names = self._names()
@@ -203,12 +220,16 @@ class BaseModel:
             # Fit a subsample, then polish on all rows with Newton steps that reuse the
             # subsample's Hessian: a handful of passes over the full data instead of dozens.
             size = _WARM_START_SAMPLE if self._analytic_gradient else _WARM_START_SAMPLE_NUMERIC
-            sub_data, sub_w = _subsample(data, weights, size)
+            sub_data, sub_w = subsample(data, weights, size)
             sub_total = float(sub_w.sum())
             try:
                 sub_u = self._optimise(start, sub_data, sub_w, sub_total)
                 hess_mean = self._mean_hessian(sub_u, sub_data, sub_w, sub_total)
-                u = self._newton_polish(sub_u, hess_mean, data, weights, total_weight)
+                # finite-difference gradients are noisy and cost k + 1 passes each: looser
+                tol = 1e-8 if self._analytic_gradient else 3e-4
+                u = newton_polish(
+                    lambda v: self._objective(v, data, weights, total_weight), sub_u, hess_mean, tol
+                )
                 start = sub_u
             except (ConvergenceError, np.linalg.LinAlgError):
                 if self._deadline is None:  # the time budget is spent: do not start over
@@ -230,7 +251,7 @@ class BaseModel:
         if hess_mean is None:
             # with many rows the Hessian comes from a subsample (the mean curvature is
             # estimated to well within the standard errors' own sampling error)
-            sub_data, sub_w = _subsample(data, weights, _HESSIAN_ROWS)
+            sub_data, sub_w = subsample(data, weights, _HESSIAN_ROWS)
             hess_mean = self._mean_hessian(u, sub_data, sub_w, float(sub_w.sum()))
         cov = self._invert(total_weight * hess_mean)
         self.covariance_ = pd.DataFrame(cov, index=names, columns=names)
@@ -262,7 +283,7 @@ class BaseModel:
                 bounds=bounds,
                 options={"maxiter": self._max_iter(), "ftol": 1e-13, "gtol": 1e-7},
             )
-            ok = res.success or _small_gradient(res)
+            ok = res.success or small_gradient(res)
             if not ok:
                 nm = optimize.minimize(
                     self._value,
@@ -295,11 +316,11 @@ class BaseModel:
     ) -> np.ndarray:
         """Hessian of the mean penalised negative log-likelihood on the free scale."""
         if self._analytic_gradient:
-            hess = _hessian_from_gradient(
+            hess = hessian_from_gradient(
                 lambda v: self._objective(v, data, weights, total_weight)[1], u
             )
         else:
-            hess = _hessian_from_values(lambda v: self._value(v, data, weights, total_weight), u)
+            hess = hessian_from_values(lambda v: self._value(v, data, weights, total_weight), u)
         return np.asarray((hess + hess.T) / 2.0)
 
     def _invert(self, hess: np.ndarray) -> np.ndarray:
@@ -314,40 +335,9 @@ class BaseModel:
         inv = np.linalg.inv(chol)
         return np.asarray(inv.T @ inv)
 
-    def _newton_polish(
-        self,
-        u: np.ndarray,
-        hess_mean: np.ndarray,
-        data: Data,
-        weights: np.ndarray,
-        total_weight: float,
-        max_iter: int = 25,
-    ) -> np.ndarray | None:
-        """Newton steps with a fixed approximate Hessian; None when they do not converge."""
-        args = (data, weights, total_weight)
-        # A last step this small is taken without checking: the error left is a fraction of it
-        # and far below the standard errors. Finite-difference gradients are noisy, and each
-        # costs k + 1 passes over the data, so their threshold is looser.
-        tol = 1e-8 if self._analytic_gradient else 3e-4
-        value, grad = self._objective(u, *args)
-        for _ in range(max_iter):
-            step = np.linalg.solve(hess_mean, grad)
-            size = float(np.max(np.abs(step)))
-            if size < tol:
-                return np.asarray(u - step)
-            for _halving in range(20):
-                trial = u - step
-                new_value, new_grad = self._objective(trial, *args)
-                if new_value <= value + 1e-14 * max(1.0, abs(value)):
-                    break
-                step = step / 2
-            else:
-                return u if size < 100 * tol else None
-            u, value, grad = trial, new_value, new_grad
-        return None
-
     # ----------------------------------------------------------------- fitted use
-    def _check_fitted(self) -> None:
+    def check_fitted(self) -> None:
+        """Raise ``NotFittedError`` unless ``fit`` has set the parameters."""
         if not hasattr(self, "params_"):
             raise NotFittedError(
                 f"this {type(self).__name__} is not fitted yet: call fit(...) first"
@@ -355,7 +345,7 @@ class BaseModel:
 
     def _p(self) -> dict[str, Any]:
         """Fitted parameters by name (natural scale)."""
-        self._check_fitted()
+        self.check_fitted()
         return {str(k): float(v) for k, v in self.params_.items()}
 
     def summary(self, alpha: float = 0.05) -> pd.DataFrame:
@@ -364,7 +354,7 @@ class BaseModel:
         Intervals are built on the optimisation scale and mapped back, so positive parameters
         keep positive bounds; the standard error is the delta-method one on the natural scale.
         """
-        self._check_fitted()
+        self.check_fitted()
         z = stats.norm.ppf(1 - alpha / 2)
         se_free = np.sqrt(np.diag(self.covariance_.to_numpy()))
         lo, hi = self._to_natural(self._u_ - z * se_free), self._to_natural(self._u_ + z * se_free)
@@ -391,7 +381,7 @@ class BaseModel:
         Multivariate normal on the optimisation scale (mean at the optimum, covariance the
         inverse Hessian), mapped back to the natural scale: one row per draw.
         """
-        self._check_fitted()
+        self.check_fitted()
         rng = np.random.default_rng(random_state)
         free = rng.multivariate_normal(self._u_, self.covariance_.to_numpy(), size=n_draws)
         return pd.DataFrame(self._to_natural(free), columns=self.params_.index)
@@ -401,56 +391,3 @@ class BaseModel:
             return f"{type(self).__name__}(penalizer={self.penalizer})"
         shown = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
         return f"<{type(self).__name__}: {shown}; n={self.n_obs_:g}, LL={self.log_likelihood_:.2f}>"
-
-
-def _dot(a: np.ndarray, b: np.ndarray) -> float:
-    """Inner product without BLAS threads, which stall on a busy machine for 1-d vectors."""
-    return float(np.einsum("i,i->", a, b))
-
-
-def _small_gradient(res: optimize.OptimizeResult) -> bool:
-    """L-BFGS-B sometimes stops on an imprecise line search at an optimum: accept that."""
-    jac = getattr(res, "jac", None)
-    return jac is not None and np.isfinite(res.fun) and float(np.max(np.abs(jac))) < 1e-5
-
-
-def _subsample(
-    data: Data, weights: np.ndarray, size: int
-) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    n = weights.shape[0]
-    if n <= size:
-        return dict(data), weights
-    idx = np.sort(np.random.default_rng(0).choice(n, size=size, replace=False))
-    return {k: v[idx] for k, v in data.items()}, weights[idx]
-
-
-def _hessian_from_gradient(grad: Any, u: np.ndarray) -> np.ndarray:
-    k = u.size
-    hess = np.empty((k, k))
-    for i in range(k):
-        h = 1e-5 * max(1.0, abs(u[i]))
-        up, down = u.copy(), u.copy()
-        up[i] += h
-        down[i] -= h
-        hess[i] = (grad(up) - grad(down)) / (2 * h)
-    return hess
-
-
-def _hessian_from_values(f: Any, u: np.ndarray) -> np.ndarray:
-    k = u.size
-    hess = np.empty((k, k))
-    h = 1e-4 * np.maximum(1.0, np.abs(u))
-    f0 = f(u)
-    for i in range(k):
-        for j in range(i, k):
-            ei = np.zeros(k)
-            ej = np.zeros(k)
-            ei[i], ej[j] = h[i], h[j]
-            if i == j:
-                val = (f(u + ei) - 2 * f0 + f(u - ei)) / (h[i] ** 2)
-            else:
-                val = (f(u + ei + ej) - f(u + ei - ej) - f(u - ei + ej) + f(u - ei - ej)) / (
-                    4 * h[i] * h[j]
-                )
-            hess[i, j] = hess[j, i] = val
-    return hess

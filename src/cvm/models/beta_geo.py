@@ -11,19 +11,19 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 from scipy.stats import nbinom
 
 from cvm._exceptions import DataError
 from cvm.models._compress import unique_rows
+from cvm.models._math import Data, covariate_matrix, dot, future_time, horizon
 from cvm.models._validation import as_array, check_rfm, check_weights
-from cvm.models.base import BaseModel, Data, _dot
+from cvm.models.transaction import Params, TransactionModel
 
 __all__ = ["BetaGeoModel"]
 
 
-class BetaGeoModel(BaseModel):
+class BetaGeoModel(TransactionModel):
     """BG/NBD model of repeat purchases in continuous time.
 
     While alive, a customer buys at Poisson rate ``lambda ~ Gamma(r, alpha)``; after each repeat
@@ -44,6 +44,21 @@ class BetaGeoModel(BaseModel):
     ----------
     Fader, Hardie and Lee (2005), Marketing Science 24(2), eq. 6 (likelihood), eq. 10
     (conditional expectation), eq. 8 (P(X(t) = x)) and the P(alive) expression in its appendix.
+
+    Examples
+    --------
+    >>> from cvm.datasets import simulate_bgnbd_summary
+    >>> d = simulate_bgnbd_summary(400, r=0.25, alpha=4.0, a=0.8, b=2.5, T=39.0, seed=1)
+    >>> model = BetaGeoModel().fit(d["frequency"], d["recency"], d["T"])
+    >>> model.params_.round(2).to_dict()
+    {'r': 0.22, 'alpha': 3.29, 'a': 0.56, 'b': 1.72}
+
+    Two customers seen for 39 weeks: one with no repeat purchase, one with five, the last in
+    week 38. Their expected purchases in the next 10 weeks:
+
+    >>> ahead = model.conditional_expected_number_of_purchases_up_to_time
+    >>> ahead(10, [0, 5], [0, 38], [39, 39]).round(2)
+    array([0.05, 1.05])
     """
 
     _param_names = ("r", "alpha", "a", "b")
@@ -77,7 +92,7 @@ class BetaGeoModel(BaseModel):
         self._covariate_names: list[str] = []
         data: dict[str, np.ndarray] = {"x": x, "t_x": t_x, "T": t}
         if covariates is not None:
-            cov, names = _covariate_matrix(covariates, x.shape[0])
+            cov, names = covariate_matrix(covariates, x.shape[0])
             self._covariate_names = names
             data["X"] = cov
         else:
@@ -152,7 +167,7 @@ class BetaGeoModel(BaseModel):
         if self._covariate_names:
             if covariates is None:
                 raise DataError("this model was fitted with covariates: pass covariates=")
-            X, _ = _covariate_matrix(covariates, x.shape[0], self._covariate_names)
+            X, _ = covariate_matrix(covariates, x.shape[0], self._covariate_names)
         alpha_i, a_i = self._individual(self.params_.to_numpy(), X)
         return x, t_x, t, p["r"], alpha_i, a_i, p["b"]
 
@@ -168,7 +183,7 @@ class BetaGeoModel(BaseModel):
         """
         x, t_x, t, r, alpha, a, b = self._arrays(frequency, recency, T, covariates)
         alive = _p_alive(r, alpha, a, b, x, t_x, t)
-        ahead = _future(future)
+        ahead = future_time(future)
         if not np.any(ahead):
             return np.asarray(alive)
         return np.asarray(alive * hyp2f1(r + x, a, a + b + x, -ahead / (alpha + t)))
@@ -178,27 +193,26 @@ class BetaGeoModel(BaseModel):
     ) -> np.ndarray:
         """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units (FHL eq. 10)."""
         x, t_x, T_, r, alpha, a, b = self._arrays(frequency, recency, T, covariates)
-        horizon = _horizon(t)
-        return _conditional_expected(horizon, r, alpha, a, b, x, t_x, T_)
+        return _conditional_expected(horizon(t), r, alpha, a, b, x, t_x, T_)
 
     def expected_number_of_purchases_up_to_time(self, t: Any) -> np.ndarray:
         """E[X(t)]: expected repeat purchases of a new customer by time ``t`` (FHL eq. 9)."""
+        p = self._p()  # before the covariates, which only a fit sets
         if self._covariate_names:
             raise DataError("with covariates, use the conditional expectation per customer")
-        p = self._p()
-        horizon = _horizon(t)
-        zero = np.zeros_like(horizon)
-        return _unconditional_part(horizon, p["r"], p["alpha"], p["a"], p["b"], zero, zero)
+        ahead = horizon(t)
+        zero = np.zeros_like(ahead)
+        return _unconditional_part(ahead, p["r"], p["alpha"], p["a"], p["b"], zero, zero)
 
     def probability_of_n_purchases_up_to_time(self, t: Any, n: Any) -> np.ndarray:
         """P(X(t) = n) for a new customer (FHL eq. 8), vectorised over ``t`` and ``n``."""
         p = self._p()
         r, alpha, a, b = p["r"], p["alpha"], p["a"], p["b"]
-        horizon = _horizon(t)
+        ahead = horizon(t)
         count = as_array(n, "n")
         if (count < 0).any() or (count != np.round(count)).any():
             raise DataError("n must be whole numbers >= 0")
-        prob = alpha / (alpha + horizon)
+        prob = alpha / (alpha + ahead)
         first = np.exp(betaln(a, b + count) - betaln(a, b) + nbinom.logpmf(count, r, prob))
         tail = nbinom.sf(count - 1, r, prob)
         second = np.where(
@@ -208,63 +222,15 @@ class BetaGeoModel(BaseModel):
         )
         return np.asarray(first + second)
 
-    def _expected_purchases(self, params: Any, t: Any, x: Any, t_x: Any, T: Any) -> Any:
-        """E[Y(t) | x, t_x, T] at given parameters (scalars or arrays that broadcast)."""
-        if self._covariate_names:
-            raise DataError("lifetime value with covariates is not supported yet")
-        return _conditional_expected(
-            t, params["r"], params["alpha"], params["a"], params["b"], x, t_x, T
-        )
-
-    def _lifetime_part(self, params: Any, t: Any, x: Any, T: Any) -> Any:
-        """The factor of E[Y(t)] that does not depend on recency (see ``_alive_part``)."""
+    def lifetime_part(self, params: Params, t: Any, x: Any, T: Any) -> Any:
+        """The factor of E[Y(t)] that does not depend on recency (see ``alive_part``)."""
         return _unconditional_part(t, params["r"], params["alpha"], params["a"], params["b"], x, T)
 
-    def _alive_part(self, params: Any, x: Any, t_x: Any, T: Any) -> Any:
-        if self._covariate_names:
+    def alive_part(self, params: Params, x: Any, t_x: Any, T: Any) -> Any:
+        """P(alive at T | x, t_x, T) at ``params``; not defined for a fit with covariates."""
+        if getattr(self, "_covariate_names", None):
             raise DataError("lifetime value with covariates is not supported yet")
         return _p_alive(params["r"], params["alpha"], params["a"], params["b"], x, t_x, T)
-
-
-def _future(future: Any) -> np.ndarray:
-    """Time ahead for P(alive) at a future date: non-negative, scalar or per customer."""
-    ahead = as_array(future, "future")
-    if (ahead < 0).any():
-        raise DataError("future must be >= 0 (time units after T)")
-    return ahead if ahead.size > 1 else ahead.reshape(())
-
-
-def _horizon(t: Any) -> np.ndarray:
-    horizon = as_array(t, "t")
-    if (horizon < 0).any():
-        raise DataError("the horizon t must be >= 0")
-    return horizon
-
-
-def _covariate_matrix(
-    covariates: Any, n: int, expected: list[str] | None = None
-) -> tuple[np.ndarray, list[str]]:
-    """A finite (n, k) float matrix and its column names."""
-    if isinstance(covariates, pd.DataFrame):
-        names = [str(c) for c in covariates.columns]
-        if expected is not None and names != expected:
-            raise DataError(f"covariates must have the columns {expected}, got {names}")
-        matrix = covariates.to_numpy(dtype=float)
-    else:
-        matrix = np.asarray(covariates, dtype=float)
-        if matrix.ndim == 1:
-            matrix = matrix[:, None]
-        names = expected or [f"x{i}" for i in range(matrix.shape[1])]
-    if matrix.ndim != 2 or matrix.shape[0] != n:
-        raise DataError(f"covariates must have one row per customer ({n}), got {matrix.shape}")
-    if expected is not None and matrix.shape[1] != len(expected):
-        raise DataError(f"covariates must have {len(expected)} columns")
-    bad = ~np.isfinite(matrix).all(axis=1)
-    if bad.any():
-        raise DataError(
-            f"covariates have missing values at rows {np.flatnonzero(bad)[:5].tolist()}"
-        )
-    return matrix, names
 
 
 def _row_terms(
@@ -323,17 +289,17 @@ class _Prepared:
         # terms in x only, on the distinct frequencies
         k = gammaln(r + xu) - gammaln(r) + gammaln(a + b) + gammaln(b + xu) - gammaln(b)
         k -= gammaln(a + b + xu)
-        ll = _dot(wu, k) + r * np.log(alpha) * self.total
+        ll = dot(wu, k) + r * np.log(alpha) * self.total
         g = np.empty(4)
-        g[0] = _dot(wu, (digamma(r + xu) - digamma(r))) + np.log(alpha) * self.total
+        g[0] = dot(wu, (digamma(r + xu) - digamma(r))) + np.log(alpha) * self.total
         g[1] = r * self.total / alpha
-        g[2] = _dot(wu, (digamma(a + b) - digamma(a + b + xu)))
-        g[3] = _dot(wu, (digamma(a + b) + digamma(b + xu) - digamma(b) - digamma(a + b + xu)))
+        g[2] = dot(wu, (digamma(a + b) - digamma(a + b + xu)))
+        g[3] = dot(wu, (digamma(a + b) + digamma(b + xu) - digamma(b) - digamma(a + b + xu)))
         # customers without repeat purchases: -r log(alpha + T)
         log_t0 = np.log(alpha + self.T0)
-        ll -= r * _dot(self.w0, log_t0)
-        g[0] -= _dot(self.w0, log_t0)
-        g[1] -= r * _dot(self.w0, (1.0 / (alpha + self.T0)))
+        ll -= r * dot(self.w0, log_t0)
+        g[0] -= dot(self.w0, log_t0)
+        g[1] -= r * dot(self.w0, (1.0 / (alpha + self.T0)))
         # repeat buyers
         if self.x.size:
             bx1_u = np.where(self.rep_u, b + xu - 1, 1.0)
@@ -346,12 +312,12 @@ class _Prepared:
             mix = np.logaddexp(a3, a4)
             w4 = np.exp(a4 - mix)
             ww4 = self.w * w4
-            ll += _dot(self.w, mix)
-            g[0] -= _dot(self.w, log_t) + _dot(ww4, (log_tx - log_t))
-            g[1] -= _dot((self.w * rx), ((1 - w4) / (alpha + self.T) + w4 / (alpha + self.t_x)))
+            ll += dot(self.w, mix)
+            g[0] -= dot(self.w, log_t) + dot(ww4, (log_tx - log_t))
+            g[1] -= dot((self.w * rx), ((1 - w4) / (alpha + self.T) + w4 / (alpha + self.t_x)))
             per_u = np.bincount(self.inv, weights=ww4, minlength=xu.size)
             g[2] += float(per_u.sum()) / a
-            g[3] -= _dot(per_u, (1.0 / bx1_u))
+            g[3] -= dot(per_u, (1.0 / bx1_u))
         return ll, g
 
 

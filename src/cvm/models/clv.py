@@ -7,29 +7,20 @@ spend per purchase and the margin, discounted, as lifetimes' ``customer_lifetime
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from cvm._exceptions import DataError
 from cvm.models._validation import as_array, check_rfm
-from cvm.models.base import BaseModel
+from cvm.models.gamma_gamma import GammaGammaModel
+from cvm.models.transaction import Params, TransactionModel
 
 __all__ = ["customer_equity", "customer_lifetime_value", "customer_lifetime_value_interval"]
 
 # Elements (draws x customers) per block when sampling: bounds memory to a few hundred MB.
 _BLOCK = 1 << 21
-
-
-class TransactionModel(Protocol):
-    """A fitted model that can forecast purchases at given (possibly array) parameters."""
-
-    params_: pd.Series
-
-    def _check_fitted(self) -> None: ...
-
-    def _expected_purchases(self, params: Any, t: Any, x: Any, t_x: Any, T: Any) -> Any: ...
 
 
 def _schedule(
@@ -108,21 +99,16 @@ class _Discount:
         return _discounted(forecast, self.ends, self.factor)
 
 
-def _forecaster(model: TransactionModel, params: Any, x: Any, t_x: Any, T: Any) -> Any:
+def _forecaster(model: TransactionModel, params: Params, x: Any, t_x: Any, T: Any) -> Any:
     """t -> E[Y(t) | x, t_x, T], with P(alive) computed once when the model factorises."""
-    if _factorised(model):
-        alive = model._alive_part(params, x, t_x, T)  # type: ignore[attr-defined]
-        return lambda t: model._lifetime_part(params, t, x, T) * alive  # type: ignore[attr-defined]
-    return lambda t: model._expected_purchases(params, t, x, t_x, T)
-
-
-def _factorised(model: Any) -> bool:
-    """Whether E[Y(t)] = lifetime part (x, T) x alive part (x, t_x, T) for this model."""
-    return hasattr(model, "_lifetime_part") and hasattr(model, "_alive_part")
+    if model.factorised:
+        alive = model.alive_part(params, x, t_x, T)
+        return lambda t: model.lifetime_part(params, t, x, T) * alive
+    return lambda t: model.expected_purchases(params, t, x, t_x, T)
 
 
 def customer_lifetime_value(
-    transaction_model: BaseModel,
+    transaction_model: TransactionModel,
     frequency: Any,
     recency: Any,
     T: Any,
@@ -164,19 +150,37 @@ def customer_lifetime_value(
     -------
     numpy.ndarray
         CLV per customer, in the currency of ``spend``.
+
+    Examples
+    --------
+    A BG/NBD fit in weeks; two customers, $25 a purchase, 30% margin, one year at 10%:
+
+    >>> from cvm.datasets import simulate_bgnbd_summary
+    >>> from cvm.models import BetaGeoModel
+    >>> d = simulate_bgnbd_summary(400, r=0.25, alpha=4.0, a=0.8, b=2.5, T=39.0, seed=1)
+    >>> bg = BetaGeoModel().fit(d["frequency"], d["recency"], d["T"])
+    >>> clv = customer_lifetime_value(
+    ...     bg, [0, 5], [0, 38], [39, 39], 25.0, margin=0.3, time_units_per_year=52.18
+    ... )
+    >>> clv.round(2)
+    array([ 1.66, 33.4 ])
     """
     x, t_x, t = check_rfm(frequency, recency, T)
     value = _spend(spend, x.shape[0])
-    transaction_model._check_fitted()
+    transaction_model.check_fitted()
     params = {str(k): float(v) for k, v in transaction_model.params_.items()}
-    model: Any = transaction_model
-    forecast = _forecaster(model, params, x, t_x, t)
+    forecast = _forecaster(transaction_model, params, x, t_x, t)
     discount = _Discount(horizon, time_units_per_year, steps_per_year, discount_rate, continuous)
     return np.asarray(margin * value * discount.apply(forecast))
 
 
 def customer_equity(
-    transaction_model: BaseModel, frequency: Any, recency: Any, T: Any, spend: Any, **options: Any
+    transaction_model: TransactionModel,
+    frequency: Any,
+    recency: Any,
+    T: Any,
+    spend: Any,
+    **options: Any,
 ) -> float:
     """Customer equity: the sum of the customers' lifetime values (same options)."""
     return float(
@@ -185,13 +189,13 @@ def customer_equity(
 
 
 def customer_lifetime_value_interval(
-    transaction_model: BaseModel,
+    transaction_model: TransactionModel,
     frequency: Any,
     recency: Any,
     T: Any,
     *,
     spend: Any = None,
-    spend_model: BaseModel | None = None,
+    spend_model: GammaGammaModel | None = None,
     monetary_value: Any = None,
     spend_frequency: Any = None,
     margin: float = 1.0,
@@ -223,24 +227,23 @@ def customer_lifetime_value_interval(
     if not 0 < level < 1:
         raise DataError("level must be between 0 and 1")
     discount = _Discount(horizon, time_units_per_year, steps_per_year, discount_rate, continuous)
-    model: Any = transaction_model
+    model = transaction_model
     rng = np.random.default_rng(random_state)
     draws = transaction_model.sample_params(n_draws, rng)
     spend_draws: Any
     if spend_model is not None:
         if monetary_value is None:
             raise DataError("spend_model needs monetary_value")
-        from cvm.models.gamma_gamma import _conditional_spend
-
-        spend_model._check_fitted()
+        spend_model.check_fitted()
         m = as_array(monetary_value, "monetary_value")
         xs = x if spend_frequency is None else as_array(spend_frequency, "spend_frequency")
-        point_spend = spend_model.conditional_expected_average_profit(xs, m)  # type: ignore[attr-defined]
+        point_spend = spend_model.conditional_expected_average_profit(xs, m)
         sd = spend_model.sample_params(n_draws, rng)
-        p_, q_, g_ = (sd[k].to_numpy()[:, None] for k in ("p", "q", "gamma"))
+        spend_params = {k: sd[k].to_numpy()[:, None] for k in ("p", "q", "gamma")}
+        gg = spend_model
 
         def spend_draws(idx: Any) -> Any:
-            return _conditional_spend(p_, q_, g_, xs[None, idx], m[None, idx])
+            return gg.expected_spend(spend_params, xs[None, idx], m[None, idx])
 
     else:
         if spend is None:
@@ -263,7 +266,7 @@ def customer_lifetime_value_interval(
     def bound(idx: np.ndarray, values: Any) -> None:
         lower[idx], upper[idx] = np.quantile(values, [tail, 1 - tail], axis=0)
 
-    if _factorised(model):
+    if model.factorised:
         # E[Y(t)] = lifetime part (x, T) x alive part (x, t_x, T): the costly, t-dependent
         # part is computed once per distinct (x, T) and draw, not once per customer.
         groups = pd.DataFrame({"x": x, "T": t}).groupby(["x", "T"], sort=False)
@@ -275,14 +278,14 @@ def customer_lifetime_value_interval(
         for c0 in range(0, first.size, width):
             c1 = min(c0 + width, first.size)
             part = discount.apply(
-                lambda h, c0=c0, c1=c1: model._lifetime_part(
+                lambda h, c0=c0, c1=c1: model.lifetime_part(
                     params, h, xu[None, c0:c1], tu[None, c0:c1]
                 )
             )
             lo, hi = np.searchsorted(sorted_codes, [c0, c1])
             for b0 in range(lo, hi, width):
                 idx = order[b0 : min(b0 + width, hi)]
-                alive = model._alive_part(params, x[None, idx], t_x[None, idx], t[None, idx])
+                alive = model.alive_part(params, x[None, idx], t_x[None, idx], t[None, idx])
                 bound(idx, margin * spend_draws(idx) * alive * part[:, codes[idx] - c0])
     else:
         for start in range(0, n, width):

@@ -8,15 +8,16 @@ Customer Base Analysis", Journal of Marketing Research 42(4), 415-430; and Fader
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from scipy.special import digamma, gammaln
 
 from cvm._exceptions import DataError
+from cvm.models._math import Data, covariate_matrix, dot
 from cvm.models._validation import as_array, check_counts, check_same_length, check_weights, require
-from cvm.models.base import BaseModel, Data, _dot
-from cvm.models.beta_geo import _covariate_matrix
+from cvm.models.base import BaseModel
 
 __all__ = ["GammaGammaModel"]
 
@@ -49,6 +50,23 @@ class GammaGammaModel(BaseModel):
     References
     ----------
     Fader, Hardie and Lee (2005), JMR 42(4), eq. 2-5; Fader and Hardie (2013), note, eq. 4.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from cvm.datasets import simulate_gamma_gamma_spend
+    >>> frequency = np.arange(1, 11).repeat(10)
+    >>> spend = simulate_gamma_gamma_spend(frequency, p=6.0, q=4.0, gamma=15.0, seed=1)
+    >>> model = GammaGammaModel().fit(frequency, spend["monetary_value"])
+    >>> model.params_.round(2).to_dict()
+    {'p': 7.79, 'q': 4.44, 'gamma': 13.45}
+
+    A mean of $50 over one purchase is shrunk towards the population mean more than over ten:
+
+    >>> round(model.expected_average_spend(), 2)
+    30.44
+    >>> model.conditional_expected_average_profit([1, 10], [50.0, 50.0]).round(2)
+    array([44.01, 49.17])
     """
 
     _param_names = ("p", "q", "gamma")
@@ -105,7 +123,7 @@ class GammaGammaModel(BaseModel):
         self._covariate_names: list[str] = []
         data: dict[str, np.ndarray] = {"x": x, "m": m}
         if covariates is not None:
-            data["X"], self._covariate_names = _covariate_matrix(covariates, n)
+            data["X"], self._covariate_names = covariate_matrix(covariates, n)
         self._cache = None
         self._fit(data, w)
         self._cache = None
@@ -121,7 +139,7 @@ class GammaGammaModel(BaseModel):
 
     def _initial_params(self, data: Data, weights: np.ndarray) -> np.ndarray:
         # method of moments on the mean spend: E[m] = p gamma / (q - 1) with q = 3, p = 1
-        mean = _dot(weights, data["m"]) / float(weights.sum())
+        mean = dot(weights, data["m"]) / float(weights.sum())
         k = len(self._names()) - 3
         return np.concatenate([[1.0, 3.0, 2.0 * mean], np.zeros(k)])
 
@@ -166,9 +184,9 @@ class GammaGammaModel(BaseModel):
         dg = q / g - (px + q) / (g + x * m)  # derivative in gamma_i
         wdg = weights * dg * g
         grad = np.concatenate(
-            [[_dot(weights, dp), _dot(weights, dq), wdg.sum() / params[2]], wdg @ X]
+            [[dot(weights, dp), dot(weights, dq), wdg.sum() / params[2]], wdg @ X]
         )
-        return _dot(weights, ll), grad
+        return dot(weights, ll), grad
 
     # ------------------------------------------------------------------ predictions
     def conditional_expected_average_profit(
@@ -184,14 +202,21 @@ class GammaGammaModel(BaseModel):
         check_same_length(frequency=x, monetary_value=m)
         check_counts(x)
         require((x > 0) & (m <= 0), "monetary_value must be > 0 for repeat buyers")
-        self._check_fitted()
+        self.check_fitted()
         X = None
         if self._covariate_names:
             if covariates is None:
                 raise DataError("this model was fitted with covariates: pass covariates=")
-            X, _ = _covariate_matrix(covariates, x.shape[0], self._covariate_names)
+            X, _ = covariate_matrix(covariates, x.shape[0], self._covariate_names)
         params = self.params_.to_numpy()
         return np.asarray(_conditional_spend(params[0], params[1], self._gamma_i(params, X), x, m))
+
+    def expected_spend(self, params: Mapping[str, Any], frequency: Any, monetary_value: Any) -> Any:
+        """E[spend per transaction | x, mean spend] at ``params`` (floats or arrays that
+        broadcast, e.g. draws from :meth:`sample_params`), without covariates."""
+        return _conditional_spend(
+            params["p"], params["q"], params["gamma"], frequency, monetary_value
+        )
 
     def expected_average_spend(self) -> float:
         """Population mean spend per transaction, ``p gamma / (q - 1)`` (needs q > 1)."""
@@ -209,10 +234,10 @@ def _conditional_spend(p: Any, q: Any, gamma: Any, x: Any, m: Any) -> Any:
 
 def _weighted_correlation(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
     total = w.sum()
-    mx, my = _dot(w, x) / total, _dot(w, y) / total
+    mx, my = dot(w, x) / total, dot(w, y) / total
     dx, dy = x - mx, y - my
-    cov = _dot(w, dx * dy)
-    denom = np.sqrt(_dot(w, dx * dx) * _dot(w, dy * dy))
+    cov = dot(w, dx * dy)
+    denom = np.sqrt(dot(w, dx * dx) * dot(w, dy * dy))
     return float(cov / denom) if denom > 0 else 0.0
 
 
@@ -229,8 +254,8 @@ class _Prepared:
         self.wu = np.bincount(inv, weights=weights, minlength=self.xu.size)
         self.total = float(weights.sum())
         wx = weights * x
-        self.s_p = _dot(wx, np.log(m)) + _dot(wx, np.log(x))  # coefficient of p
-        self.s_m = _dot(weights, np.log(m))
+        self.s_p = dot(wx, np.log(m)) + dot(wx, np.log(x))  # coefficient of p
+        self.s_m = dot(weights, np.log(m))
         self.x, self.m, self.w, self.wx = x, m, weights, wx
 
     def evaluate(self, params: np.ndarray) -> tuple[float, np.ndarray]:
@@ -241,9 +266,9 @@ class _Prepared:
         denom = g + self.x * self.m
         log_d = np.log(denom)
         inv_d = 1.0 / denom
-        s_wxl, s_wl = _dot(self.wx, log_d), _dot(self.w, log_d)
+        s_wxl, s_wl = dot(self.wx, log_d), dot(self.w, log_d)
         ll = (
-            _dot(wu, gammaln(pxu + q) - gammaln(pxu))
+            dot(wu, gammaln(pxu + q) - gammaln(pxu))
             - total * gammaln(q)
             + q * total * log_g
             + p * self.s_p
@@ -253,9 +278,9 @@ class _Prepared:
         )
         grad = np.array(
             [
-                _dot(wu * xu, digamma(pxu + q) - digamma(pxu)) + self.s_p - s_wxl,
-                _dot(wu, digamma(pxu + q)) - total * digamma(q) + total * log_g - s_wl,
-                q * total / g - p * _dot(self.wx, inv_d) - q * _dot(self.w, inv_d),
+                dot(wu * xu, digamma(pxu + q) - digamma(pxu)) + self.s_p - s_wxl,
+                dot(wu, digamma(pxu + q)) - total * digamma(q) + total * log_g - s_wl,
+                q * total / g - p * dot(self.wx, inv_d) - q * dot(self.w, inv_d),
             ]
         )
         return float(ll), grad

@@ -14,14 +14,14 @@ from scipy.special import betaln, expit, gammaln, hyp2f1
 
 from cvm._exceptions import DataError
 from cvm.models._compress import unique_rows
+from cvm.models._math import Data, dot, future_time, horizon
 from cvm.models._validation import check_rfm, check_weights
-from cvm.models.base import BaseModel, Data, _dot
-from cvm.models.beta_geo import _future, _horizon
+from cvm.models.transaction import Params, TransactionModel
 
 __all__ = ["ModifiedBetaGeoModel"]
 
 
-class ModifiedBetaGeoModel(BaseModel):
+class ModifiedBetaGeoModel(TransactionModel):
     """MBG/NBD model: as BG/NBD, with a drop-out chance at time zero too.
 
     Customers without repeat purchases are then not certainly alive, which avoids BG/NBD's
@@ -36,6 +36,19 @@ class ModifiedBetaGeoModel(BaseModel):
     ----------
     Batislam, Denizel and Filiztekin (2007), IJRM 24(3), eq. 5 (likelihood), 6 (expectation),
     8 (P(alive)) and 9 (conditional expectation).
+
+    Examples
+    --------
+    >>> from cvm.datasets import simulate_mbgnbd_summary
+    >>> d = simulate_mbgnbd_summary(400, r=0.25, alpha=4.0, a=0.8, b=2.5, T=39.0, seed=1)
+    >>> model = ModifiedBetaGeoModel().fit(d["frequency"], d["recency"], d["T"])
+    >>> model.params_.round(2).to_dict()
+    {'r': 0.2, 'alpha': 2.76, 'a': 0.8, 'b': 2.66}
+
+    Unlike BG/NBD, a customer without a repeat purchase is not certainly alive:
+
+    >>> model.conditional_probability_alive([0, 5, 5], [0, 38, 10], [39, 39, 39]).round(2)
+    array([0.66, 0.89, 0.02])
     """
 
     _param_names = ("r", "alpha", "a", "b")
@@ -53,7 +66,7 @@ class ModifiedBetaGeoModel(BaseModel):
         return self
 
     def _initial_params(self, data: Data, weights: np.ndarray) -> np.ndarray:
-        rate = _dot(weights, data["x"]) / _dot(weights, data["T"])
+        rate = dot(weights, data["x"]) / dot(weights, data["T"])
         return np.array([1.0, 1.0 / max(rate, 1e-12), 1.0, 2.0])
 
     def _row_log_likelihood(self, params: np.ndarray, data: Data) -> np.ndarray:
@@ -80,7 +93,7 @@ class ModifiedBetaGeoModel(BaseModel):
         """
         r, alpha, a, b, x, t_x, t = self._arrays(frequency, recency, T)
         alive = _p_alive(r, alpha, a, b, x, t_x, t)
-        ahead = _future(future)
+        ahead = future_time(future)
         if not np.any(ahead):
             return np.asarray(alive)
         return np.asarray(alive * hyp2f1(r + x, a, a + b + x + 1, -ahead / (alpha + t)))
@@ -90,28 +103,24 @@ class ModifiedBetaGeoModel(BaseModel):
     ) -> np.ndarray:
         """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units (eq. 9)."""
         r, alpha, a, b, x, t_x, T_ = self._arrays(frequency, recency, T)
-        return np.asarray(_conditional_expected(_horizon(t), r, alpha, a, b, x, t_x, T_))
+        return np.asarray(_conditional_expected(horizon(t), r, alpha, a, b, x, t_x, T_))
 
     def expected_number_of_purchases_up_to_time(self, t: Any) -> np.ndarray:
         """E[X(t)]: expected repeat purchases of a new customer by time ``t`` (eq. 6)."""
         p = self._p()
-        horizon = _horizon(t)
-        zero = np.zeros_like(horizon)
+        ahead = horizon(t)
+        zero = np.zeros_like(ahead)
         return np.asarray(
-            _conditional_expected(horizon, p["r"], p["alpha"], p["a"], p["b"], zero, zero, zero)
+            _conditional_expected(ahead, p["r"], p["alpha"], p["a"], p["b"], zero, zero, zero)
         )
 
-    def _lifetime_part(self, params: Any, t: Any, x: Any, T: Any) -> Any:
-        """The factor of E[Y(t)] that does not depend on recency (see ``_alive_part``)."""
+    def lifetime_part(self, params: Params, t: Any, x: Any, T: Any) -> Any:
+        """The factor of E[Y(t)] that does not depend on recency (see ``alive_part``)."""
         return _lifetime(t, params["r"], params["alpha"], params["a"], params["b"], x, T)
 
-    def _alive_part(self, params: Any, x: Any, t_x: Any, T: Any) -> Any:
+    def alive_part(self, params: Params, x: Any, t_x: Any, T: Any) -> Any:
+        """P(alive at T | x, t_x, T) at ``params``."""
         return _p_alive(params["r"], params["alpha"], params["a"], params["b"], x, t_x, T)
-
-    def _expected_purchases(self, params: Any, t: Any, x: Any, t_x: Any, T: Any) -> Any:
-        return _conditional_expected(
-            t, params["r"], params["alpha"], params["a"], params["b"], x, t_x, T
-        )
 
 
 def _p_alive(r: Any, alpha: Any, a: Any, b: Any, x: Any, t_x: Any, T: Any) -> Any:

@@ -15,14 +15,14 @@ from scipy.special import expit, gammaln, hyp2f1, logsumexp
 
 from cvm._exceptions import DataError
 from cvm.models._compress import unique_rows
+from cvm.models._math import Data, dot, future_time, horizon
 from cvm.models._validation import check_rfm, check_weights
-from cvm.models.base import BaseModel, Data, _dot
-from cvm.models.beta_geo import _future, _horizon
+from cvm.models.transaction import Params, TransactionModel
 
 __all__ = ["ParetoNBDModel"]
 
 
-class ParetoNBDModel(BaseModel):
+class ParetoNBDModel(TransactionModel):
     """Pareto/NBD model of repeat purchases in continuous time.
 
     While alive a customer buys at Poisson rate ``lambda ~ Gamma(r, alpha)``; her lifetime is
@@ -41,6 +41,16 @@ class ParetoNBDModel(BaseModel):
     ----------
     Schmittlein, Morrison and Colombo (1987); Fader and Hardie (2005), note, eq. 22 (likelihood),
     eq. 18 (unconditional expectation), eq. 25 (P(alive)) and eq. 27 (conditional expectation).
+
+    Examples
+    --------
+    >>> from cvm.datasets import simulate_paretonbd_summary
+    >>> d = simulate_paretonbd_summary(400, r=0.5, alpha=8.0, s=0.6, beta=10.0, T=39.0, seed=1)
+    >>> model = ParetoNBDModel().fit(d["frequency"], d["recency"], d["T"])
+    >>> model.params_.round(2).to_dict()
+    {'r': 0.38, 'alpha': 6.2, 's': 0.58, 'beta': 8.93}
+    >>> model.conditional_probability_alive([0, 5, 5], [0, 38, 10], [39, 39, 39]).round(2)
+    array([0.28, 0.99, 0.03])
     """
 
     _param_names = ("r", "alpha", "s", "beta")
@@ -66,8 +76,8 @@ class ParetoNBDModel(BaseModel):
         return self
 
     def _initial_params(self, data: Data, weights: np.ndarray) -> np.ndarray:
-        mean_t = _dot(weights, data["T"]) / float(weights.sum())
-        rate = _dot(weights, data["x"]) / _dot(weights, data["T"])
+        mean_t = dot(weights, data["T"]) / float(weights.sum())
+        rate = dot(weights, data["x"]) / dot(weights, data["T"])
         return np.array([1.0, 1.0 / max(rate, 1e-12), 1.0, mean_t])
 
     def _log_likelihood_and_gradient(
@@ -97,7 +107,7 @@ class ParetoNBDModel(BaseModel):
         next ``future`` time units has probability ((beta+T)/(beta+T+future))^s.
         """
         r, alpha, s, beta, x, t_x, t = self._arrays(frequency, recency, T)
-        ahead = _future(future)
+        ahead = future_time(future)
         survive = np.exp(s * (np.log(beta + t) - np.log(beta + t + ahead)))
         return np.asarray(_p_alive(r, alpha, s, beta, x, t_x, t) * survive)
 
@@ -106,28 +116,24 @@ class ParetoNBDModel(BaseModel):
     ) -> np.ndarray:
         """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units (eq. 27)."""
         r, alpha, s, beta, x, t_x, T_ = self._arrays(frequency, recency, T)
-        return np.asarray(_conditional_expected(_horizon(t), r, alpha, s, beta, x, t_x, T_))
+        return np.asarray(_conditional_expected(horizon(t), r, alpha, s, beta, x, t_x, T_))
 
     def expected_number_of_purchases_up_to_time(self, t: Any) -> np.ndarray:
         """E[X(t)]: expected repeat purchases of a new customer by time ``t`` (eq. 18)."""
         p = self._p()
-        horizon = _horizon(t)
+        ahead = horizon(t)
         return np.asarray(
-            p["r"] * p["beta"] / p["alpha"] * _lifetime_factor(horizon, p["s"], p["beta"], 0.0)
+            p["r"] * p["beta"] / p["alpha"] * _lifetime_factor(ahead, p["s"], p["beta"], 0.0)
         )
 
-    def _lifetime_part(self, params: Any, t: Any, x: Any, T: Any) -> Any:
-        """The factor of E[Y(t)] that does not depend on recency (see ``_alive_part``)."""
+    def lifetime_part(self, params: Params, t: Any, x: Any, T: Any) -> Any:
+        """The factor of E[Y(t)] that does not depend on recency (see ``alive_part``)."""
         r, alpha, s, beta = params["r"], params["alpha"], params["s"], params["beta"]
         return (r + x) * (beta + T) / (alpha + T) * _lifetime_factor(t, s, beta, T)
 
-    def _alive_part(self, params: Any, x: Any, t_x: Any, T: Any) -> Any:
+    def alive_part(self, params: Params, x: Any, t_x: Any, T: Any) -> Any:
+        """P(alive at T | x, t_x, T) at ``params``."""
         return _p_alive(params["r"], params["alpha"], params["s"], params["beta"], x, t_x, T)
-
-    def _expected_purchases(self, params: Any, t: Any, x: Any, t_x: Any, T: Any) -> Any:
-        return _conditional_expected(
-            t, params["r"], params["alpha"], params["s"], params["beta"], x, t_x, T
-        )
 
 
 def _log_hyp2f1_shifted(a: Any, b: Any, z: Any) -> Any:
@@ -235,7 +241,7 @@ class _Prepared:
     def evaluate(self, params: np.ndarray) -> float:
         r, alpha, s, beta = (float(v) for v in params)
         xu, wu = self.xu, self.wu
-        ll = _dot(wu, gammaln(r + xu)) - self.total * gammaln(r)
+        ll = dot(wu, gammaln(r + xu)) - self.total * gammaln(r)
         ll += self.total * (r * np.log(alpha) + s * np.log(beta))
         top = max(alpha, beta)
         gap = abs(alpha - beta)
@@ -251,5 +257,5 @@ class _Prepared:
                 log_a0 = upper + np.log(-np.expm1(np.minimum(lower - upper, 0.0)))
             # where t_x == T the two pieces are equal and log_a0 is -inf, as it should be
             gone = np.log(s) - np.log(rsx) + log_a0
-            ll += _dot(w, np.logaddexp(alive, gone))
+            ll += dot(w, np.logaddexp(alive, gone))
         return float(ll)

@@ -14,8 +14,9 @@ from scipy.special import betaln, hyp2f1
 
 from cvm._exceptions import DataError
 from cvm.models._compress import unique_rows
+from cvm.models._math import Data
 from cvm.models._validation import as_array, check_counts, check_same_length, check_weights, require
-from cvm.models.base import BaseModel, Data
+from cvm.models.base import BaseModel
 
 __all__ = ["ShiftedBetaGeometricModel"]
 
@@ -37,6 +38,19 @@ class ShiftedBetaGeometricModel(BaseModel):
     ----------
     Fader and Hardie (2007), JIM 21(1), eq. 4-7; Fader and Hardie (2010), Marketing Science
     29(1), eq. 6 (DERL).
+
+    Examples
+    --------
+    The "regular" cohort of Fader and Hardie (2007), who report alpha = 0.704, beta = 1.182:
+
+    >>> model = ShiftedBetaGeometricModel().fit_survival([1000, 631, 468, 382, 326, 289, 262, 241])
+    >>> model.params_.round(3).to_dict()
+    {'alpha': 0.704, 'beta': 1.182}
+
+    The retention rate rises as the likely churners leave:
+
+    >>> model.retention_rate([1, 7]).round(3)
+    array([0.627, 0.911])
     """
 
     _param_names = ("alpha", "beta")
