@@ -63,12 +63,14 @@ def fit_transaction_models(
     *,
     penalizer: float = 0.0,
     progress: Progress = no_progress,
+    weights: Any = None,
 ) -> tuple[dict[str, TransactionModel], pd.DataFrame, list[str]]:
     """Fit each named model on the summary: the models, their comparison table, and notes.
 
     The models fit on the distinct (frequency, recency, T) rows themselves. A model that does
     not converge is left out of the comparison with a note saying why; only when none
-    converges is that an error.
+    converges is that an error. ``weights`` counts the customers of each row when the rows are
+    already distinct histories (as engines other than the workspace's hand them over).
     """
     chosen = check_names(names)
     fitted: dict[str, TransactionModel] = {}
@@ -79,7 +81,9 @@ def fit_transaction_models(
         model = model_class(name)(penalizer=penalizer)
         try:
             with by_customer(summary.index):
-                fitted[name] = model.fit(summary["frequency"], summary["recency"], summary["T"])
+                fitted[name] = model.fit(
+                    summary["frequency"], summary["recency"], summary["T"], weights=weights
+                )
         except ConvergenceError as exc:
             failures.append(exc)
             notes.append(f"{name} left out of the comparison: {exc}")

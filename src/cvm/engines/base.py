@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from enum import StrEnum
 from pathlib import Path
@@ -136,6 +136,29 @@ class Engine(ABC):
         partition_by: list[str] | None = None,
     ) -> None:
         """Write the result of ``statement`` to Parquet at ``path``."""
+
+    @abstractmethod
+    def view(self, name: str, statement: Statement) -> None:
+        """Name ``statement`` (no parameters) as the temporary view ``name``."""
+
+    @abstractmethod
+    def materialize(self, name: str, statement: Statement, params: Params = None) -> None:
+        """Keep the result of ``statement`` as the temporary table ``name`` for this session."""
+
+    @abstractmethod
+    def map_frames(
+        self,
+        name: str,
+        statement: Statement,
+        fn: Callable[[pd.DataFrame], pd.DataFrame],
+        schema: pa.Schema,
+        params: Params = None,
+    ) -> None:
+        """Apply ``fn`` to the result in pandas batches; keep its output as ``name``.
+
+        The numpy scoring of the models runs here: batch by batch on DuckDB, inside
+        ``mapInPandas`` on Spark's executors. ``fn`` returns frames with ``schema``'s columns.
+        """
 
     @abstractmethod
     def memory_limit(self, limit: str | None) -> AbstractContextManager[None]:

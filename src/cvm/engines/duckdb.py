@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -121,6 +121,36 @@ class DuckDBEngine(Engine):
             cols = ", ".join(exp.to_identifier(c, quoted=True).sql("duckdb") for c in partition_by)
             options += f", PARTITION_BY ({cols})"
         self._execute(f"COPY ({self.render(statement)}) TO '{target}' ({options})", params)
+
+    def view(self, name: str, statement: Statement) -> None:
+        ident = exp.to_identifier(name, quoted=True).sql(self.dialect)
+        self.native.execute(f"CREATE OR REPLACE TEMP VIEW {ident} AS {self.render(statement)}")
+
+    def materialize(self, name: str, statement: Statement, params: Params = None) -> None:
+        ident = exp.to_identifier(name, quoted=True).sql(self.dialect)
+        self._execute(f"CREATE OR REPLACE TEMP TABLE {ident} AS {self.render(statement)}", params)
+
+    def map_frames(
+        self,
+        name: str,
+        statement: Statement,
+        fn: Callable[[pd.DataFrame], pd.DataFrame],
+        schema: pa.Schema,
+        params: Params = None,
+    ) -> None:
+        import pyarrow as pa
+
+        reader = self.batches(statement, params, rows=1_000_000)
+        parts = [
+            pa.Table.from_pandas(fn(batch.to_pandas()), schema=schema, preserve_index=False)
+            for batch in reader
+        ]
+        result = pa.concat_tables(parts) if parts else schema.empty_table()
+        self.native.register(f"{name}__arrow", result)
+        try:
+            self.materialize(name, f'SELECT * FROM "{name}__arrow"')
+        finally:
+            self.native.unregister(f"{name}__arrow")
 
     @contextmanager
     def memory_limit(self, limit: str | None) -> Iterator[None]:

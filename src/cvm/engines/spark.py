@@ -1,0 +1,202 @@
+"""The Spark engine: the same SQL files, transpiled from DuckDB's dialect by SQLGlot.
+
+Spark runs the set-based work when data outgrows one machine. Nothing here distributes or
+schedules anything: PySpark does, on whatever master it is given (``local[2]`` in tests, a
+standalone, YARN or Kubernetes cluster, or Databricks in production, with ``spark-submit``).
+Sources are Parquet folders (or Delta, where the session has it) registered as views under the
+canonical table names, so a job's SQL reads ``transactions`` as it does on DuckDB.
+
+What DuckDB alone does is declared missing: CSV sniffing and reject tables (ingest stays on
+DuckDB), a file lock, a memory cap (Spark's own executors manage memory). Writes go to Parquet,
+which Spark commits per job, so ``transaction()`` only groups statements.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlglot
+import sqlglot.expressions as exp
+
+from cvm._exceptions import ConfigError
+from cvm.engines.base import Engine, EngineError, Params, Statement
+from cvm.engines.sql import READ_DIALECT, Query
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+    from pyspark.sql import DataFrame, SparkSession
+
+SOURCE_TABLES = ("transactions", "customers", "events", "order_items", "subscriptions")
+
+
+def java_missing() -> str | None:
+    """Why Spark cannot start here (no Java), or None."""
+    if os.environ.get("JAVA_HOME") or shutil.which("java"):
+        return None
+    return "Spark needs Java 17 or later: install a JDK (e.g. apt install openjdk-17-jre-headless)"
+
+
+def spark_session(
+    master: str = "local[2]", config: Mapping[str, str] | None = None
+) -> SparkSession:
+    """A Spark session for cvm's jobs (UTC, Arrow transfers, no UI unless configured)."""
+    why = java_missing()
+    if why:
+        raise EngineError(why)
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise EngineError("the spark engine needs PySpark: pip install 'cvm[spark]'") from None
+    # the workers' Python must be this one, which has cvm and its dependencies
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.master(master).appName("cvm")
+    settings = {
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.ui.enabled": "false",
+        "spark.sql.shuffle.partitions": "8",
+        **(config or {}),
+    }
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+class SparkEngine(Engine):
+    """Runs cvm's SQL on a Spark session, reading sources from Parquet (or Delta) folders."""
+
+    name = "spark"
+    dialect = "spark"
+    capabilities = frozenset()
+
+    def __init__(self, session: SparkSession, sources: Mapping[str, str | Path] | None = None):
+        from pyspark.errors import AnalysisException, PySparkException
+
+        self.session = session
+        self.error = PySparkException
+        self.missing_object = AnalysisException
+        for table, location in (sources or {}).items():
+            self.read(table, location)
+
+    def read(self, table: str, location: str | Path) -> None:
+        """Register a Parquet (or Delta) folder or file as the view ``table``."""
+        path = str(location)
+        if not path.startswith(("s3", "gs:", "abfs", "hdfs", "dbfs")) and not Path(path).exists():
+            raise ConfigError(f"{table}: no such Parquet folder or file {Path(path).name!r}")
+        fmt = "delta" if Path(path, "_delta_log").exists() else "parquet"
+        self.session.read.format(fmt).load(path).createOrReplaceTempView(table)
+
+    def render(self, statement: Statement) -> str:
+        if isinstance(statement, Query):
+            return ";\n".join(_transpiled(statement.text))
+        if isinstance(statement, exp.Expression):
+            return statement.sql(dialect=self.dialect)
+        return ";\n".join(_transpiled(statement))
+
+    def _statements(self, statement: Statement) -> list[str]:
+        if isinstance(statement, exp.Expression):
+            return [statement.sql(dialect=self.dialect)]
+        text = statement.text if isinstance(statement, Query) else statement
+        return list(_transpiled(text))
+
+    def _frame(self, statement: Statement, params: Params) -> DataFrame:
+        result = None
+        for sql in self._statements(statement):
+            used = {k: v for k, v in (params or {}).items() if f":{k}" in sql}
+            result = self.session.sql(sql, args=used or None)
+        if result is None:
+            raise EngineError("an empty statement")
+        return result
+
+    def dataframe(self, statement: Statement, params: Params = None) -> DataFrame:
+        """The result as a Spark DataFrame (lazy), for work that stays on the cluster."""
+        return self._frame(statement, params)
+
+    def run(self, statement: Statement, params: Params = None) -> None:
+        self._frame(statement, params)
+
+    def frame(self, statement: Statement, params: Params = None) -> pd.DataFrame:
+        return self.arrow(statement, params).to_pandas()
+
+    def arrow(self, statement: Statement, params: Params = None) -> pa.Table:
+        return self._frame(statement, params).toArrow()
+
+    def batches(
+        self, statement: Statement, params: Params = None, *, rows: int = 1_000_000
+    ) -> pa.RecordBatchReader:
+        import pyarrow as pa
+
+        table = self.arrow(statement, params)
+        return pa.RecordBatchReader.from_batches(table.schema, table.to_batches(rows))
+
+    def rows(self, statement: Statement, params: Params = None) -> list[tuple]:
+        return [tuple(r) for r in self._frame(statement, params).collect()]
+
+    @contextmanager
+    def register(self, name: str, data: Any) -> Iterator[None]:
+        self.session.createDataFrame(data).createOrReplaceTempView(name)
+        try:
+            yield
+        finally:
+            self.session.catalog.dropTempView(name)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Engine]:
+        yield self
+
+    def write_parquet(
+        self,
+        statement: Statement,
+        path: Path,
+        params: Params = None,
+        *,
+        partition_by: list[str] | None = None,
+    ) -> None:
+        writer = self._frame(statement, params).write.mode("overwrite")
+        if partition_by:
+            writer = writer.partitionBy(*partition_by)
+        writer.parquet(str(path))
+
+    def view(self, name: str, statement: Statement) -> None:
+        self._frame(statement, None).createOrReplaceTempView(name)
+
+    def materialize(self, name: str, statement: Statement, params: Params = None) -> None:
+        self._frame(statement, params).cache().createOrReplaceTempView(name)
+
+    def map_frames(
+        self,
+        name: str,
+        statement: Statement,
+        fn: Callable[[pd.DataFrame], pd.DataFrame],
+        schema: pa.Schema,
+        params: Params = None,
+    ) -> None:
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        def each(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+            for frame in frames:
+                yield fn(frame)
+
+        source = self._frame(statement, params)
+        source.mapInPandas(each, from_arrow_schema(schema)).createOrReplaceTempView(name)
+
+    @contextmanager
+    def memory_limit(self, limit: str | None) -> Iterator[None]:
+        yield
+
+
+@cache
+def _transpiled(text: str) -> tuple[str, ...]:
+    """DuckDB-dialect SQL as Spark SQL, statement by statement."""
+    trees = [t for t in sqlglot.parse(text, read=READ_DIALECT) if t is not None]
+    return tuple(t.sql(dialect="spark") for t in trees)
