@@ -22,19 +22,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import sqlglot.expressions as exp
 
 from cvm._dates import parse_day
 from cvm._exceptions import ConvergenceError, DataError
 from cvm.clv.fitting import ClvFit, fit_transaction_models, observed_summary
 from cvm.clv.registry import DEFAULT_MODELS, pick_by_bic
 from cvm.clv.scoring import score_clv
-from cvm.engines import Engine, fill, sql_file
-from cvm.features.summary import PERIODS, UNIT_DAYS
+from cvm.engines import Engine, sql_file
+from cvm.features.summary import PERIODS, UNIT_DAYS, bind_source
 from cvm.models import GammaGammaModel
 
-REQUIRED = ("customer_id", "ts", "amount")
-OPTIONAL = ("transaction_id", "is_refund", "refund_of")
 SCORES = pa.schema(
     [("customer_id", pa.string())]
     + [
@@ -59,14 +56,7 @@ def summarise(engine: Engine, cutoff: Any, *, unit: str = "D", period: str = "D"
     if unit not in UNIT_DAYS or period not in PERIODS:
         raise DataError(f"unit must be 'D' or 'W' and period 'D', 'W' or 'M'; got {unit}, {period}")
     day = parse_day(cutoff, "cutoff", DataError)
-    columns = set(engine.frame(sql_file(__package__, "engine_columns.sql")).columns)
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise DataError(
-            f"transactions need columns {', '.join(REQUIRED)}; missing {', '.join(missing)}"
-        )
-    holes = {c: (c if c in columns else exp.Null()) for c in OPTIONAL}
-    engine.view("summary_source", fill(sql_file(__package__, "engine_source.sql"), **holes))
+    bind_source(engine, "transactions")
     params = {"cutoff": day, "unit_days": UNIT_DAYS[unit], "period": PERIODS[period]}
     engine.materialize("clv_summary", sql_file("cvm.features", "summary.sql"), params)
     return day

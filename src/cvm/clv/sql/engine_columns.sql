@@ -1,1 +1,0 @@
-SELECT * FROM transactions LIMIT 0
