@@ -1,4 +1,4 @@
--- Type and check staged customer rows (view _cvm_cu_in); consent from yes/no/true/false/1/0.
+-- Type and check staged customer rows (the input __input__, named _cvm_cu_in); consent from yes/no/true/false/1/0.
 CREATE OR REPLACE TEMP TABLE _cvm_cu_rows AS
 WITH parsed AS (
     SELECT
@@ -18,7 +18,7 @@ WITH parsed AS (
         consent_push AS c_push,
         consent_mail AS c_mail,
         attributes
-    FROM _cvm_cu_in
+    FROM __input__ AS _cvm_cu_in
 ),
 flags AS (
     SELECT
