@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlglot.expressions as exp
 
 from cvm._exceptions import ConfigError, IngestError
 from cvm.ingest import erased, load_file, resolve_options
@@ -66,7 +67,7 @@ def test_a_new_kind_is_one_declaration(returns_kind: SourceKind) -> None:
         "refund": "Refund Amount",
     }
     assert resolve_options(None, "product_returns").kind == "returns"
-    source = Source("my_table", {}, {c: "VARCHAR" for c in header})
+    source = Source(exp.table_("my_table"), {}, {c: "VARCHAR" for c in header})
     mapping = resolve_columns("returns", "generic", header, {})
     names = canonical_select("returns", source, mapping).named_selects
     assert names[:7] == [

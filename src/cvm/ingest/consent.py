@@ -19,7 +19,7 @@ import sqlglot.expressions as exp
 
 from cvm.engines import Engine, fill, sql_file
 from cvm.ingest.profiles import normalise
-from cvm.ingest.staging import Source, alias, column, relation_tree
+from cvm.ingest.staging import Source, alias, column
 
 __all__ = ["CONSENT_RULES", "ConsentReport", "Signal", "apply_consent_rules"]
 
@@ -182,7 +182,7 @@ def apply_consent_rules(
         counted.add(col)
         query = fill(
             sql_file(__package__, "consent_unreadable.sql"),
-            source=relation_tree(source.relation),
+            source=source.relation,
             unreadable=exp.Paren(this=bad),
         )
         used = {**source.params, **{k: known[k] for k in names}}
@@ -191,14 +191,12 @@ def apply_consent_rules(
             report.unreadable[col] = int(found)
     query = fill(
         sql_file(__package__, "consent_source.sql"),
-        source=relation_tree(source.relation),
+        source=source.relation,
         derived=items,
     )
     relation = exp.Subquery(
         this=query, alias=exp.TableAlias(this=exp.to_identifier("_cvm_consent_src"))
     )
     columns = {**source.columns, **{d: "VARCHAR" for d in mapping.values()}}
-    wrapped = Source(
-        relation.sql(dialect="duckdb"), params, columns, source.seq, source.line, source.raw
-    )
+    wrapped = Source(relation, params, columns, source.seq, source.line, source.raw)
     return wrapped, mapping, report

@@ -55,7 +55,7 @@ def link_identities(
         run_named(engine, "linking.sql", "from_customers")
     else:
         ids = {name: _text(mapping.get(name)) for name in _ORDER_IDS}
-        query = fill(sql_file(__package__, "linking_order_ids.sql"), source=source.tree(), **ids)
+        query = fill(sql_file(__package__, "linking_order_ids.sql"), source=source.relation, **ids)
         engine.run(query, dict(source.params) or None)
         run_named(engine, "linking.sql", "from_orders", source=options.profile)
     now = datetime.now(UTC).replace(tzinfo=None)

@@ -23,7 +23,7 @@ import sqlglot.expressions as exp
 from cvm._exceptions import IngestError
 from cvm.engines import Engine, fill, sql_file
 from cvm.ingest.options import SourceOptions
-from cvm.ingest.staging import Source, describe
+from cvm.ingest.staging import Source, describe, read_function
 from cvm.ingest.whitespace import WHITESPACE, looks_whitespace, open_whitespace, whitespace_rejects
 
 CSV, PARQUET, JSON = "csv", "parquet", "json"
@@ -84,11 +84,12 @@ def open_file(engine: Engine, path: Path, options: SourceOptions) -> FileSource:
         if fmt == CSV:
             return _open_csv(engine, path, options)
         if fmt == PARQUET:
-            relation = _call("read_parquet", file_row_number=exp.true())
+            relation = read_function("read_parquet", file_row_number=exp.true())
             params = {"path": str(path)}
             cols = describe(engine, relation, params)
             cols.pop("file_row_number", None)
-            src = Source(relation, params, cols, seq="file_row_number + 1")
+            seq = exp.Add(this=exp.column("file_row_number"), expression=exp.Literal.number(1))
+            src = Source(relation, params, cols, seq=seq)
             return FileSource(path, fmt, src, header=list(cols))
         return _open_json(engine, path)
     except engine.error as exc:
@@ -137,17 +138,10 @@ def utf8_copy(path: Path, placeholder: bytes | None) -> tuple[Path, dict[int, st
     return Path(name), bad
 
 
-def _call(function: str, **options: exp.Expression) -> str:
-    """``function($path, option = value, ...)``: a file-reading table function, rendered."""
-    args: list[exp.Expression] = [exp.Placeholder(this="path")]
-    args += [exp.EQ(this=exp.column(k), expression=v) for k, v in options.items()]
-    return exp.Anonymous(this=function, expressions=args).sql(dialect="duckdb")
-
-
 def _open_json(engine: Engine, path: Path) -> FileSource:
     """JSON lines; lines that are not valid UTF-8 are set aside (``bad_lines``) so that only
     they are refused: the others are read from a copy where each such line is ``{}``."""
-    relation = _call("read_json", format=exp.Literal.string("newline_delimited"))
+    relation = read_function("read_json", format=exp.Literal.string("newline_delimited"))
     if valid_utf8(path):
         cols = describe(engine, relation, {"path": str(path)})
         return FileSource(
@@ -165,7 +159,7 @@ def _open_json(engine: Engine, path: Path) -> FileSource:
     )
 
 
-def _read_csv(has_header: bool, gz: bool, params: dict[str, object]) -> str:
+def _read_csv(has_header: bool, gz: bool, params: dict[str, object]) -> exp.Expression:
     """``read_csv`` of every column as text, the scanner's refused rows kept; the delimiter
     and column names are bound when ``params`` holds them."""
     options: dict[str, exp.Expression] = {
@@ -186,7 +180,7 @@ def _read_csv(has_header: bool, gz: bool, params: dict[str, object]) -> str:
     for name in ("delim", "names"):
         if name in params:
             options[name] = exp.Placeholder(this=name)
-    return _call("read_csv", **options)
+    return read_function("read_csv", **options)
 
 
 def _open_csv(engine: Engine, path: Path, options: SourceOptions) -> FileSource:

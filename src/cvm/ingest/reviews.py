@@ -22,7 +22,7 @@ from cvm.ingest.identity import run_named
 from cvm.ingest.options import resolve_options
 from cvm.ingest.profiles import normalise
 from cvm.ingest.result import LoadResult, new_load_id
-from cvm.ingest.staging import alias, column, relation_tree
+from cvm.ingest.staging import alias, column
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -171,8 +171,8 @@ def load_reviews(
         stage = fill(
             sql_file(__package__, "reviews_stage.sql"),
             fields=_fields(cols),
-            seq=exp.maybe_parse(file.source.seq, dialect="duckdb"),
-            source=relation_tree(file.source.relation),
+            seq=file.source.seq,
+            source=file.source.relation,
         )
         start_load(engine, result)
         prepare(engine, opts)

@@ -26,7 +26,7 @@ import sqlglot.expressions as exp
 
 from cvm._exceptions import IngestError
 from cvm.engines import Engine, fill, sql_file
-from cvm.ingest.staging import column, describe, relation_tree
+from cvm.ingest.staging import column, describe, read_function
 
 __all__ = ["WAREHOUSE_TABLES", "stage_segment_file"]
 
@@ -130,9 +130,9 @@ def _object(pairs: list[tuple[str, exp.Expression]]) -> exp.Expression:
 
 def _stage_warehouse(engine: Engine, path: Path, fmt: str) -> None:
     if fmt == "parquet":
-        relation = "read_parquet($path)"
+        relation = read_function("read_parquet")
     else:
-        relation = "read_csv($path, all_varchar = true, header = true)"
+        relation = read_function("read_csv", all_varchar=exp.true(), header=exp.true())
     params = {"path": str(path)}
     try:
         columns = {k.lower(): v for k, v in describe(engine, relation, params).items()}
@@ -167,7 +167,7 @@ def _stage_warehouse(engine: Engine, path: Path, fmt: str) -> None:
     query = fill(
         sql_file(__package__, "segment_warehouse.sql"),
         message=_object(items),
-        source=relation_tree(relation),
+        source=relation,
     )
     try:
         engine.run(query, params)

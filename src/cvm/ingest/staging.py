@@ -12,7 +12,7 @@ Source column names are file headers: they are quoted here as identifiers, never
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlglot.expressions as exp
 
@@ -38,59 +38,68 @@ _NUM_PREFIXES: tuple[str, ...] = (
 )
 
 
-def ident(name: str) -> str:
-    """A column or table name quoted as a DuckDB identifier."""
-    return '"' + name.replace('"', '""') + '"'
-
-
 def column(name: str) -> exp.Column:
     """A source column (a file header) as a quoted column reference."""
     return exp.column(name, quoted=True)
 
 
-def alias(value: exp.Expr | str, name: str | exp.Identifier) -> exp.Expression:
-    """``value AS name``; a str value is a fixed internal expression (``row_number() OVER ()``,
-    ``_line``) parsed as DuckDB SQL."""
-    this = exp.maybe_parse(value, dialect="duckdb") if isinstance(value, str) else value
+def alias(value: exp.Expr, name: str | exp.Identifier) -> exp.Expression:
+    """``value AS name``."""
     return exp.Alias(
-        this=this, alias=name if isinstance(name, exp.Identifier) else exp.to_identifier(name)
+        this=value.copy(),
+        alias=name if isinstance(name, exp.Identifier) else exp.to_identifier(name),
     )
+
+
+def _null(type_: str) -> exp.Expression:
+    return exp.cast(exp.null(), type_)
+
+
+def _row_number() -> exp.Expression:
+    return exp.Window(this=exp.RowNumber())
 
 
 @dataclass(frozen=True)
 class Source:
-    """A relation to read: SQL text of a FROM item with its bound parameters."""
+    """A relation to read (a FROM item as a SQLGlot tree) with its bound parameters.
 
-    relation: str
+    ``seq`` numbers its rows, ``line`` and ``raw`` are the line and text a row came from when
+    the relation knows them.
+    """
+
+    relation: exp.Expression
     params: Mapping[str, object]
     columns: Mapping[str, str]  # source column -> DuckDB type
-    seq: str = "row_number() OVER ()"
-    line: str = "NULL::BIGINT"
-    raw: str = "NULL::VARCHAR"
-
-    def tree(self) -> exp.Expression:
-        """The FROM item as a SQLGlot tree."""
-        return relation_tree(self.relation)
+    seq: exp.Expression = field(default_factory=_row_number)
+    line: exp.Expression = field(default_factory=lambda: _null("BIGINT"))
+    raw: exp.Expression = field(default_factory=lambda: _null("VARCHAR"))
 
 
-def relation_tree(relation: str) -> exp.Expression:
-    """A FROM item (a table function, a subquery, a table name) as a SQLGlot tree."""
-    found = exp.select("*").from_(relation, dialect="duckdb").find(exp.From)
-    assert found is not None
-    return found.this
+def read_function(function: str, **options: exp.Expression) -> exp.Expression:
+    """``function($path, option = value, ...)``: a file-reading table function as a FROM item."""
+    args: list[exp.Expression] = [exp.Placeholder(this="path")]
+    args += [exp.EQ(this=exp.column(k), expression=v) for k, v in options.items()]
+    return exp.Table(this=exp.Anonymous(this=function, expressions=args))
 
 
-def describe(engine: Engine, relation: str, params: Mapping[str, object]) -> dict[str, str]:
+def describe(
+    engine: Engine, relation: exp.Expression, params: Mapping[str, object]
+) -> dict[str, str]:
     """Column name -> type of a relation, without reading its rows."""
-    query = fill(sql_file(__package__, "describe.sql"), source=relation_tree(relation))
+    query = fill(sql_file(__package__, "describe.sql"), source=relation)
     rows = engine.rows(query, dict(params) or None)
     return {str(r[0]): str(r[1]) for r in rows}
 
 
 def table_source(engine: Engine, table_name: str) -> Source:
     """A staged table (any schema-qualified name) with ``_line`` and ``_raw``."""
-    parts = table_name.split(".")
-    relation = ".".join(ident(p) for p in parts)
+    *outer, name = table_name.split(".")
+    relation = exp.table_(
+        name,
+        db=outer[-1] if outer else None,
+        catalog=outer[-2] if len(outer) > 1 else None,
+        quoted=True,
+    )
     try:
         cols = describe(engine, relation, {})
     except engine.missing_object as exc:
@@ -99,13 +108,9 @@ def table_source(engine: Engine, table_name: str) -> Source:
         relation=relation,
         params={},
         columns=cols,
-        line=ident("_line") if "_line" in cols else "NULL::BIGINT",
-        raw=ident("_raw") if "_raw" in cols else "NULL::VARCHAR",
+        line=column("_line") if "_line" in cols else _null("BIGINT"),
+        raw=column("_raw") if "_raw" in cols else _null("VARCHAR"),
     )
-
-
-def _null(type_: str) -> exp.Expression:
-    return exp.cast(exp.null(), type_)
 
 
 def _slot(name: str, slot: Slot, col: str | None, ctype: str | None) -> list[exp.Expression]:
@@ -158,7 +163,7 @@ def canonical_select(
         alias(source.line, "_line"),
         alias(source.raw, "_raw"),
     ]
-    return exp.select(*items).from_(source.tree())
+    return exp.select(*items).from_(source.relation.copy())
 
 
 def with_input(query: Query, select: exp.Expression) -> exp.Expression:

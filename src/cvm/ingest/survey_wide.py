@@ -49,7 +49,7 @@ from cvm.ingest._common import (
 from cvm.ingest.kinds import source_kind
 from cvm.ingest.options import resolve_options
 from cvm.ingest.result import LoadResult, new_load_id
-from cvm.ingest.staging import alias, column, relation_tree
+from cvm.ingest.staging import alias, column
 from cvm.ingest.survey_headers import (
     GOOGLE_FORMS_DATE,
     SURVEYMONKEY_DATE,
@@ -108,8 +108,8 @@ def _stage(
     )
     query = fill(
         sql_file(__package__, "survey_wide_long.sql"),
-        source=relation_tree(file.source.relation),
-        seq=exp.maybe_parse(file.source.seq, dialect="duckdb"),
+        source=file.source.relation,
+        seq=file.source.seq,
         respondent=_text(ids["respondent_id"]),
         customer=_text(ids.get("customer_id")),
         ts=_text(ids.get("ts")),

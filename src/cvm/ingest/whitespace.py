@@ -92,13 +92,15 @@ def open_whitespace(
         for i, n in enumerate(names, start=1)
     ]  # fmt: skip
     query = fill(sql_file(__package__, "whitespace_fields.sql"), fields=fields, lines=_lines())
-    relation = exp.Subquery(this=query).sql(dialect="duckdb")
+    relation = exp.Subquery(this=query)
     params = {"path": str(path), "encoding": encoding, "nodelim": "\x00", "skip": skip,
               "nfields": width}  # fmt: skip
     cols = describe(engine, relation, params)
     cols.pop("_line", None)
     cols.pop("_raw", None)
-    return Source(relation, params, cols, seq="_line", line="_line", raw="_raw"), names, skip
+    line = exp.column("_line")
+    source = Source(relation, params, cols, seq=line, line=line.copy(), raw=exp.column("_raw"))
+    return source, names, skip
 
 
 def _header_line(path: Path, encoding: str) -> int:
