@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import sqlglot.expressions as exp
 
 from cvm._exceptions import ConfigError, IngestError
 from cvm.ingest import erased, load_file, resolve_options
+from cvm.ingest._common import kind_sql
 from cvm.ingest.identity import resolve_customer_id
 from cvm.ingest.kinds import SOURCE_KINDS, Column, Slot, SourceKind, register, source_kind
 from cvm.ingest.profiles import resolve_columns
@@ -104,14 +106,35 @@ def test_staged_columns_cover_every_canonical_and_vendor_column() -> None:
     assert "product_name" in source_kind("order_items").slots
 
 
-@pytest.mark.parametrize("kind", ["order_items", "customers", "surveys", "subscriptions"])
-def test_working_table_names_in_sql_follow_the_declared_prefix(kind: str) -> None:
+@pytest.mark.parametrize(
+    "kind", ["transactions", "order_items", "customers", "surveys", "subscriptions"]
+)
+def test_working_tables_in_sql_are_the_declared_ones(kind: str) -> None:
+    """The kind's SQL names its working tables by placeholder; the names come from the kind."""
     declared = source_kind(kind)
-    validate = (SQL / f"{kind}_validate.sql").read_text()
-    status = (SQL / f"{kind}_status.sql").read_text()
-    assert f"TEMP TABLE {declared.work('rows')} AS" in validate
-    assert f"TEMP TABLE {declared.work('status')} AS" in status
+    (validate,) = kind_sql(declared, f"{kind}_validate.sql", input="staged")
+    assert validate.find(exp.Create).this.name == declared.work("rows")  # type: ignore[union-attr]
+    (status,) = kind_sql(declared, f"{kind}_status.sql")
+    assert status.find(exp.Create).this.name == declared.work("status")  # type: ignore[union-attr]
+    hard_coded = [
+        f.name
+        for f in SQL.glob(f"{kind}_*.sql")
+        if re.search(rf"{declared.prefix}_[a-z]", f.read_text())
+    ]
+    assert hard_coded == []
     assert declared.work("rows") in erased.CHECKS
+
+
+def test_the_linking_queries_read_the_declared_tables() -> None:
+    linking = (SQL / "linking.sql").read_text()
+    assert f"FROM {source_kind('customers').work('rows')}" in linking
+    assert f"FROM {source_kind('transactions').work('rows')}" in linking
+
+
+def test_a_new_kind_gets_its_own_working_tables(returns_kind: SourceKind) -> None:
+    (rejects,) = kind_sql(returns_kind, "rows_rejects.sql")
+    tables = {t.name for t in rejects.find_all(exp.Table)}
+    assert tables == {"_cvm_rejects", "_cvm_rt_rows", "_cvm_rt_status"}
 
 
 def test_a_mapped_link_column_is_used_not_refused(tmp_path: Path) -> None:

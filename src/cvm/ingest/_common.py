@@ -6,12 +6,15 @@ import re
 from collections.abc import Mapping
 
 import pyarrow as pa
+import sqlglot.expressions as exp
 
 from cvm._limits import MAX_AMOUNT, MAX_QUANTITY, MAX_SCORE
 from cvm.engines import Engine, Statement, fill, sql_file
+from cvm.engines.sql import Hole
 from cvm.ingest import erased, readers
 from cvm.ingest.currencies import minor_units
 from cvm.ingest.date_hints import suggest_date_format
+from cvm.ingest.kinds import SourceKind
 from cvm.ingest.options import SourceOptions
 from cvm.ingest.result import LoadResult
 
@@ -21,6 +24,31 @@ def bound(engine: Engine, statement: Statement, params: Mapping[str, object]) ->
     every option it has and each SQL file takes the ones it reads."""
     text = engine.render(statement)
     return {k: v for k, v in params.items() if re.search(rf"\${re.escape(k)}\b", text)}
+
+
+def kind_sql(kind: SourceKind, name: str, **holes: Hole) -> list[exp.Expression]:
+    """The statements of ``name`` with ``kind``'s working tables filled in (``__rows__``,
+    ``__status__``, ``__keys__``, ``__new__``: the names the kind declares) and ``holes``."""
+    wanted: dict[str, Hole] = {part: kind.work(part) for part in kind.WORK_PARTS}
+    wanted.update(holes)
+    out = []
+    for tree in sql_file(__package__, name).statements():
+        present = {node.name for node in tree.find_all(exp.Column, exp.Table)}
+        used = {k: v for k, v in wanted.items() if f"__{k}__" in present}
+        out.append(fill(tree, **used) if used else tree)
+    return out
+
+
+def run_kind_sql(
+    engine: Engine,
+    kind: SourceKind,
+    name: str,
+    params: Mapping[str, object] | None = None,
+    **holes: Hole,
+) -> None:
+    """Run every statement of ``name`` for ``kind``, each with the parameters it names."""
+    for statement in kind_sql(kind, name, **holes):
+        engine.run(statement, bound(engine, statement, params or {}) or None)
 
 
 def scalar(engine: Engine, statement: Statement, params: dict[str, object] | None = None) -> int:

@@ -14,13 +14,15 @@ from collections.abc import Callable, Mapping
 import sqlglot.expressions as exp
 
 from cvm._progress import Progress, no_progress
-from cvm.engines import Engine, fill, sql_file
+from cvm.engines import Engine, sql_file
 from cvm.ingest import erased
 from cvm.ingest._common import (
     bound,
     drop_tables,
+    kind_sql,
     prepare,
     rows_in,
+    run_kind_sql,
     status_counts,
     store_rejects,
     ts_params,
@@ -54,12 +56,7 @@ def load_params(options: SourceOptions) -> dict[str, object]:
 
 def rejects_of(engine: Engine, kind: SourceKind) -> None:
     """The kind's refused rows (failed checks, conflicting keys) into ``_cvm_rejects``."""
-    query = fill(
-        sql_file(__package__, "rows_rejects.sql"),
-        rows=kind.work("rows"),
-        status=kind.work("status"),
-    )
-    engine.run(query, {"conflict": kind.conflict})
+    run_kind_sql(engine, kind, "rows_rejects.sql", {"conflict": kind.conflict})
 
 
 def _load_transactions(
@@ -97,17 +94,15 @@ def _keyed_loader(kind: SourceKind) -> Loader:
         progress: Progress,
     ) -> None:
         progress(0, 3, f"{result.source}: read and validate")
-        validate = with_input(sql_file(__package__, f"{kind.name}_validate.sql"), select)
+        (validate,) = kind_sql(kind, f"{kind.name}_validate.sql", input=select)
         engine.run(validate, {**params, **bound(engine, validate, load_params(options))})
         refused = erased.refuse_rows(engine, kind.work("rows"))
         result.rows_read += refused
         result.erased += refused
         progress(1, 3, f"{result.source}: deduplicate")
-        engine.run(sql_file(__package__, f"{kind.name}_status.sql"))
+        run_kind_sql(engine, kind, f"{kind.name}_status.sql")
         progress(2, 3, f"{result.source}: {kind.write}")
-        engine.run(
-            sql_file(__package__, f"{kind.name}_{kind.write}.sql"), {"load_id": result.load_id}
-        )
+        run_kind_sql(engine, kind, f"{kind.name}_{kind.write}.sql", {"load_id": result.load_id})
         _finish_counts(engine, result, kind)
         rejects_of(engine, kind)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import ClassVar
 
 from cvm._exceptions import ConfigError
 
@@ -59,6 +60,8 @@ class SourceKind:
     conflict: str  # reason of a key seen twice with different content
     other_names: tuple[str, ...] = ()
 
+    WORK_PARTS: ClassVar[tuple[str, ...]] = ("rows", "status", "keys", "new")
+
     def __post_init__(self) -> None:
         if self.write not in ("insert", "upsert"):
             raise ValueError(f"{self.name}: write must be insert or upsert, not {self.write!r}")
@@ -97,7 +100,7 @@ class SourceKind:
 
     @property
     def work_tables(self) -> tuple[str, ...]:
-        return tuple(self.work(p) for p in ("rows", "status", "keys", "new"))
+        return tuple(self.work(p) for p in self.WORK_PARTS)
 
 
 SOURCE_KINDS: dict[str, SourceKind] = {}

@@ -40,8 +40,10 @@ from cvm.ingest import erased, readers
 from cvm.ingest._common import (
     drop_tables,
     finish_load,
+    kind_sql,
     prepare,
     rows_in,
+    run_kind_sql,
     start_load,
     status_counts,
     ts_params,
@@ -239,7 +241,7 @@ def _load_wide(
             report(0, 4, f"{result.source}: reshape")
             _stage(engine, file, ids, asked, mapping)
             report(1, 4, f"{result.source}: validate")
-            validate = fill(sql_file(__package__, "surveys_validate.sql"), input="_cvm_svw_long")
+            (validate,) = kind_sql(SURVEYS, "surveys_validate.sql", input="_cvm_svw_long")
             lo, hi = opts.score_min, opts.score_max
             engine.run(
                 validate,
@@ -252,16 +254,15 @@ def _load_wide(
             )
             result.erased = erased.refuse_rows(engine, SURVEYS.work("rows"))
             report(2, 4, f"{result.source}: deduplicate")
-            engine.run(sql_file(__package__, "surveys_status.sql"))
+            run_kind_sql(engine, SURVEYS, "surveys_status.sql")
             report(3, 4, f"{result.source}: insert")
-            engine.run(sql_file(__package__, "surveys_insert.sql"), {"load_id": result.load_id})
+            run_kind_sql(engine, SURVEYS, "surveys_insert.sql", {"load_id": result.load_id})
             counts = status_counts(engine, SURVEYS.work("status"))
             result.rows_read = rows_in(engine, SURVEYS.work("rows")) + result.erased
             result.loaded = counts.get("load", 0)
             result.duplicates = counts.get("duplicate", 0)
-            engine.run(
-                sql_file(__package__, "survey_wide_rejects.sql"), {"conflict": SURVEYS.conflict}
-            )
+            conflict = {"conflict": SURVEYS.conflict}
+            run_kind_sql(engine, SURVEYS, "survey_wide_rejects.sql", conflict)
         except engine.error as exc:
             first = str(exc).strip().splitlines()[0]
             raise IngestError(f"{file_path}: cannot load: {first}") from exc

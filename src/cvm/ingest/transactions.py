@@ -15,8 +15,10 @@ from cvm.engines import Engine, sql_file
 from cvm.ingest import erased
 from cvm.ingest._common import (
     drop_tables,
+    kind_sql,
     prepare,
     rows_in,
+    run_kind_sql,
     scalar,
     status_counts,
     store_rejects,
@@ -25,7 +27,7 @@ from cvm.ingest._common import (
 from cvm.ingest.kinds import source_kind
 from cvm.ingest.options import SourceOptions
 from cvm.ingest.result import LoadResult
-from cvm.ingest.staging import canonical_select, table_source, with_input
+from cvm.ingest.staging import canonical_select, table_source
 
 KIND = source_kind("transactions")
 ROWS, STATUS = KIND.work("rows"), KIND.work("status")
@@ -44,17 +46,17 @@ def validate_and_insert(
     Refused rows are added to ``_cvm_rejects`` (not yet written); counts go into ``result``.
     """
     rekey_legacy(engine, result)
-    sql = with_input(sql_file(__package__, "transactions_validate.sql"), select)
+    (validate,) = kind_sql(KIND, "transactions_validate.sql", input=select)
     progress(0, 3, f"{result.source}: read and validate")
-    engine.run(sql, {**params, **ts_params(options), "currency": options.currency})
-    if scalar(engine, sql_file(__package__, "transactions_without_id.sql")):
-        engine.run(sql_file(__package__, "transactions_content_ids.sql"))
+    engine.run(validate, {**params, **ts_params(options), "currency": options.currency})
+    if _count(engine, "transactions_without_id.sql"):
+        run_kind_sql(engine, KIND, "transactions_content_ids.sql")
     refused = erased.refuse_rows(engine, ROWS)
     progress(1, 3, f"{result.source}: deduplicate")
-    valid = scalar(engine, sql_file(__package__, "transactions_valid.sql"))
-    if scalar(engine, sql_file(__package__, "transactions_unique.sql")):
+    valid = _count(engine, "transactions_valid.sql")
+    if _count(engine, "transactions_unique.sql"):
         # One row per id (the usual export): a row's status follows from the stored row alone.
-        engine.run(sql_file(__package__, "transactions_unique_status.sql"))
+        run_kind_sql(engine, KIND, "transactions_unique_status.sql")
         counts = status_counts(engine, STATUS)
         duplicates = counts.get("duplicate", 0)
         loaded = valid - duplicates - counts.get("conflict", 0)
@@ -62,20 +64,24 @@ def validate_and_insert(
             "transactions_insert_all.sql" if loaded == valid else "transactions_insert_unstored.sql"
         )
     else:
-        engine.run(sql_file(__package__, "transactions_keys.sql"))
-        engine.run(sql_file(__package__, "transactions_status.sql"))
-        row = engine.one(sql_file(__package__, "transactions_counts.sql")) or (0, 0)
+        run_kind_sql(engine, KIND, "transactions_keys.sql")
+        run_kind_sql(engine, KIND, "transactions_status.sql")
+        row = engine.one(kind_sql(KIND, "transactions_counts.sql")[0]) or (0, 0)
         loaded, duplicates = int(row[0] or 0), int(row[1] or 0)
         insert = "transactions_insert_all.sql" if loaded == valid else "transactions_insert.sql"
     progress(2, 3, f"{result.source}: insert")
     if loaded:
-        engine.run(sql_file(__package__, insert), {"load_id": result.load_id})
-    engine.run(sql_file(__package__, "transactions_rejects.sql"))
+        run_kind_sql(engine, KIND, insert, {"load_id": result.load_id})
+    run_kind_sql(engine, KIND, "transactions_rejects.sql")
     result.rows_read += rows_in(engine, ROWS) + refused
     result.erased += refused
     result.loaded += loaded
     result.duplicates += duplicates
     progress(3, 3, f"{result.source}: done")
+
+
+def _count(engine: Engine, name: str) -> int:
+    return scalar(engine, kind_sql(KIND, name)[0])
 
 
 def rekey_legacy(engine: Engine, result: LoadResult) -> None:

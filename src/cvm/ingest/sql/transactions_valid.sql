@@ -1,1 +1,1 @@
-SELECT count(*) FROM _cvm_tx_rows WHERE reason IS NULL
+SELECT count(*) FROM __rows__ WHERE reason IS NULL

@@ -1,1 +1,1 @@
-SELECT count(*) FROM _cvm_tx_rows WHERE transaction_id IS NULL
+SELECT count(*) FROM __rows__ WHERE transaction_id IS NULL
