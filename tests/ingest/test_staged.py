@@ -5,7 +5,7 @@ from datetime import datetime
 from tabular_helpers import rejected, rows
 
 from cvm.ingest import load_transactions_from, resolve_options
-from cvm.workspace import Workspace, transaction
+from cvm.workspace import Workspace
 
 
 def test_load_transactions_from_a_staged_table(workspace: Workspace) -> None:
@@ -17,9 +17,9 @@ def test_load_transactions_from_a_staged_table(workspace: Workspace) -> None:
         " ('o1', 'c1', TIMESTAMPTZ '2024-01-05 10:00:00+00', 10.0, 9, '{\"a\":3}'))"
         " t(transaction_id, customer_id, ts, amount, _line, _raw)"
     )
-    with transaction(con):
+    with workspace.engine.transaction():
         result = load_transactions_from(
-            con,
+            workspace.engine,
             "staged",
             load_id="ev-1",
             source="segment.jsonl",

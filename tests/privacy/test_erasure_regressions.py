@@ -36,6 +36,7 @@ from erasure_data import (
 
 from cvm import DataError
 from cvm.cli import app
+from cvm.engines import DuckDBEngine
 from cvm.ingest import load_file
 from cvm.ingest.events import load_events
 from cvm.ingest.identity import customer_tables
@@ -237,7 +238,7 @@ def test_reimporting_the_same_files_refuses_the_customer(linked: Workspace, file
                       "surveys": 2, "events": 6}  # fmt: skip
     for kind, r in again.items():
         assert r.rows_read == r.loaded + r.duplicates + r.rejected + r.erased, kind  # type: ignore[attr-defined]
-    for table in ("customers", *customer_tables(linked.con)):
+    for table in ("customers", *customer_tables(DuckDBEngine(linked.con))):
         assert not _count(linked, f'SELECT count(*) FROM "{table}" WHERE customer_id = ?',
                           [VICTIM]), table  # fmt: skip
     assert not _count(
@@ -324,7 +325,7 @@ def test_every_table_is_covered_by_erasure(linked: Workspace) -> None:
             " AND c.database_name = current_database() AND c.column_name = 'customer_id'"
         ).fetchall()
     }
-    assert set(customer_tables(linked.con)) | {"customers"} == catalog
+    assert set(customer_tables(DuckDBEngine(linked.con))) | {"customers"} == catalog
     assert "survey_responses" in catalog and not catalog & set(WITHOUT_CUSTOMER_ROWS)
     assert not set(SPECIAL) & set(WITHOUT_CUSTOMER_ROWS)
 

@@ -12,14 +12,14 @@ for that row and is counted; a signal missing from the file is reported. Never t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-import duckdb
+import sqlglot.expressions as exp
 
+from cvm.engines import Engine, fill, sql_file
 from cvm.ingest.profiles import normalise
-from cvm.ingest.staging import Source, ident
+from cvm.ingest.staging import Source, alias, column
 
 __all__ = ["CONSENT_RULES", "ConsentReport", "Signal", "apply_consent_rules"]
 
@@ -114,8 +114,16 @@ def _find(header: Sequence[str], signal: Signal) -> str | None:
     return None
 
 
+def _contains(param: str, value: exp.Expression) -> exp.Expression:
+    return exp.Anonymous(this="list_contains", expressions=[exp.Placeholder(this=param), value])
+
+
+def _empty(value: exp.Expression) -> exp.Expression:
+    return exp.EQ(this=value.copy(), expression=exp.Literal.string(""))
+
+
 def apply_consent_rules(
-    con: duckdb.DuckDBPyConnection,
+    engine: Engine,
     profile: str,
     source: Source,
     header: Sequence[str],
@@ -130,14 +138,14 @@ def apply_consent_rules(
     report = ConsentReport()
     params: dict[str, object] = dict(source.params)
     forbids: dict[str, object] = {}  # only the count of unreadable values reads these
-    items: list[str] = []
+    items: list[exp.Expression] = []
     mapping: dict[str, str] = {}
-    checks: list[tuple[str, str]] = []  # (column, SQL that is true on an unreadable value)
+    checks: list[tuple[str, exp.Expr, list[str]]] = []  # column, unreadable, params
     for channel, signals in rules.items():
         canonical = f"consent_{channel}"
         if canonical in overrides:
             continue
-        allowed: list[str] = []
+        allowed: list[exp.Expression] = []
         for signal in signals:
             col = _find(header, signal)
             if col is None:
@@ -145,35 +153,50 @@ def apply_consent_rules(
                     report.missing.append(f"{channel}: {signal.label}")
                 continue
             n = len(checks)
-            params[f"_cvm_ok{n}"] = list(signal.permits)
-            forbids[f"_cvm_no{n}"] = list(signal.forbids)
-            value = f"lower(trim(CAST({ident(col)} AS VARCHAR)))"
-            empty = "TRUE" if signal.empty_permits else "FALSE"
-            allowed.append(
-                f"CASE WHEN {value} IS NULL OR {value} = '' THEN {empty}"
-                f" ELSE coalesce(list_contains($_cvm_ok{n}, {value}), FALSE) END"
+            ok, no = f"_cvm_ok{n}", f"_cvm_no{n}"
+            params[ok] = list(signal.permits)
+            forbids[no] = list(signal.forbids)
+            value = exp.Lower(this=exp.Trim(this=exp.cast(column(col), "VARCHAR")))
+            blank = exp.or_(exp.Is(this=value.copy(), expression=exp.null()), _empty(value))
+            reads = exp.Coalesce(this=_contains(ok, value.copy()), expressions=[exp.false()])
+            empty = exp.true() if signal.empty_permits else exp.false()
+            allowed.append(exp.case().when(blank, empty).else_(reads))
+            unreadable = exp.and_(
+                exp.NEQ(this=value.copy(), expression=exp.Literal.string("")),
+                exp.not_(_contains(ok, value.copy())),
+                exp.not_(_contains(no, value.copy())),
             )
-            checks.append(
-                (
-                    col,
-                    f"{value} <> '' AND NOT list_contains($_cvm_ok{n}, {value})"
-                    f" AND NOT list_contains($_cvm_no{n}, {value})",
-                )
-            )
+            checks.append((col, unreadable, [ok, no]))
         derived = f"_cvm_consent_{channel}"
-        expr = " AND ".join(allowed) if allowed else "FALSE"
-        items.append(f"CASE WHEN {expr} THEN 'true' ELSE 'false' END AS {ident(derived)}")
+        expr = exp.and_(*allowed) if allowed else exp.false()
+        flag = exp.case().when(expr, exp.Literal.string("true")).else_(exp.Literal.string("false"))
+        items.append(alias(flag, exp.to_identifier(derived, quoted=True)))
         mapping[canonical] = derived
     if not items:
         return source, mapping, report
-    for col, bad in dict(checks).items():  # one count per column, even if two channels read it
-        sql = f"SELECT count(*) FROM {source.relation} WHERE {bad}"
-        known = {**params, **forbids}
-        used = {k: v for k, v in known.items() if re.search(rf"\${k}\b", sql)}
-        row = con.execute(sql, used).fetchone()
-        if row and row[0]:
-            report.unreadable[col] = int(row[0])
-    relation = f"(SELECT *, {', '.join(items)} FROM {source.relation}) AS _cvm_consent_src"
+    known = {**params, **forbids}
+    counted: set[str] = set()
+    for col, bad, names in checks:  # one count per column, even if two channels read it
+        if col in counted:
+            continue
+        counted.add(col)
+        query = fill(
+            sql_file(__package__, "consent_unreadable.sql"),
+            source=source.relation,
+            unreadable=exp.Paren(this=bad),
+        )
+        used = {**source.params, **{k: known[k] for k in names}}
+        found = engine.scalar(query, used)
+        if found:
+            report.unreadable[col] = int(found)
+    query = fill(
+        sql_file(__package__, "consent_source.sql"),
+        source=source.relation,
+        derived=items,
+    )
+    relation = exp.Subquery(
+        this=query, alias=exp.TableAlias(this=exp.to_identifier("_cvm_consent_src"))
+    )
     columns = {**source.columns, **{d: "VARCHAR" for d in mapping.values()}}
     wrapped = Source(relation, params, columns, source.seq, source.line, source.raw)
     return wrapped, mapping, report

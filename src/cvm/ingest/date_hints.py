@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import duckdb
-
-from cvm._sql import load_sql
+from cvm.engines import Engine, sql_file
 from cvm.ingest.result import LoadResult
 
 __all__ = ["CANDIDATE_FORMATS", "guess_date_format", "suggest_date_format"]
 
-_SQL = "cvm.ingest.sql"
 _DATES = (
     "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y", "%Y/%m/%d", "%Y%m%d",
     "%d/%m/%y", "%m/%d/%y", "%d.%m.%y", "%d %b %Y", "%b %d, %Y", "%b %d %Y", "%d-%b-%Y",
@@ -59,17 +56,17 @@ def guess_date_format(values: list[str]) -> tuple[str, str | None] | None:
     return best, twin if twin and counts.get(twin) == counts[best] else None
 
 
-def suggest_date_format(con: duckdb.DuckDBPyConnection, result: LoadResult) -> str | None:
+def suggest_date_format(engine: Engine, result: LoadResult) -> str | None:
     """Find a format reading this load's unparseable timestamps (in ``_cvm_rejects``); add
     it to the reasons of the rows it reads and a one-line hint to ``result.hints``."""
-    values = [str(r[0]) for r in con.execute(load_sql(_SQL, "rejects_date_formats.sql")).fetchall()]
+    values = [str(r[0]) for r in engine.rows(sql_file(__package__, "rejects_date_formats.sql"))]
     guess = guess_date_format(values)
     if guess is None:
         return None
     fmt, twin = guess
     also = f' (or "{twin}" if the month comes first)' if twin else ""
-    con.execute(
-        load_sql(_SQL, "rejects_date_hint.sql"),
+    engine.run(
+        sql_file(__package__, "rejects_date_hint.sql"),
         {"hint": f'; try --date-format "{fmt}"{also}', "fmt": fmt},
     )
     example = min(values)

@@ -11,48 +11,73 @@ written anywhere, not even to ``rejected_rows``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
+import sqlglot.expressions as exp
 
 from cvm._exceptions import IngestError
-from cvm._sql import load_sql
+from cvm.engines import Engine, fill, sql_file
+from cvm.ingest.kinds import source_kind
 from cvm.workspace.secret import KEY_NAME, erasure_key, hmac_pads
 
-SQL = "cvm.ingest.sql"
 KEY_TABLE = "_cvm_erasure_key"
 
-CHECKS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
-    # working table of a loader: (row key, ((identifier values as a list, kind), ...))
-    "_cvm_tx_rows": ("_seq", (("[customer_id]", "person"),)),
-    # a line of an order that is stored belongs to a live customer: only the others are hashed
-    "_cvm_oi_rows": (
-        "_seq",
-        (
-            (
-                "[CASE WHEN transaction_id IN (SELECT transaction_id FROM transactions)"
-                " THEN NULL ELSE transaction_id END]",
-                "order",
-            ),
-        ),
+
+@dataclass(frozen=True)
+class Check:
+    """What a working table's rows are checked on: each row's identifier values as a list.
+
+    ``columns`` are typed identifier columns; ``tokens`` are columns of raw text scanned for
+    anything shaped like an e-mail or a phone number; ``fields`` a raw text whose every field
+    is a candidate (a refused row has no typed columns).
+    """
+
+    key: str
+    columns: tuple[str, ...] = ()
+    tokens: tuple[str, ...] = ()
+    fields: str | None = None
+    unstored_orders: bool = False  # a line of a stored order belongs to a live customer
+    kind: str = "person"
+
+    def values(self) -> exp.Expression:
+        """The SQL list of a row's identifier values."""
+        items: list[exp.Expression] = []
+        for name in self.columns:
+            col: exp.Expression = exp.column(name)
+            if self.unstored_orders:
+                stored = exp.select("transaction_id").from_("transactions")
+                col = exp.case().when(col.isin(query=stored), exp.null()).else_(col.copy())
+            items.append(col)
+        parts: list[exp.Expression] = [exp.Array(expressions=items)] if items else []
+        parts += [
+            exp.Anonymous(this="_cvm_id_tokens", expressions=[exp.cast(exp.column(t), "VARCHAR")])
+            for t in self.tokens
+        ]
+        if self.fields:
+            parts.append(
+                exp.Anonymous(this="_cvm_id_fields", expressions=[exp.column(self.fields)])
+            )
+        expr = parts[0]
+        for part in parts[1:]:
+            expr = exp.DPipe(this=expr, expression=part)
+        return expr
+
+
+def _rows(kind: str) -> str:
+    return source_kind(kind).work("rows")
+
+
+CHECKS: dict[str, Check] = {
+    _rows("transactions"): Check("_seq", ("customer_id",)),
+    _rows("order_items"): Check("_seq", ("transaction_id",), unstored_orders=True, kind="order"),
+    _rows("customers"): Check(
+        "_seq", ("customer_id", "email", "phone"), tokens=("_raw", "attributes")
     ),
-    "_cvm_cu_rows": (
-        "_seq",
-        (
-            (
-                "[customer_id, email, phone] || _cvm_id_tokens(_raw)"
-                " || _cvm_id_tokens(attributes::VARCHAR)",
-                "person",
-            ),
-        ),
-    ),
-    "_cvm_sb_rows": ("_seq", (("[customer_id]", "person"),)),
-    "_cvm_sv_rows": ("_seq", (("[customer_id, respondent_id]", "person"),)),
-    "_ev_rows": (
-        "line",
-        (("[user_id, anonymous_id, previous_id, email] || _cvm_id_tokens(raw)", "person"),),
-    ),
-    "_cvm_rejects": ("rowid", (("_cvm_id_fields(_raw)", "person"),)),
+    _rows("subscriptions"): Check("_seq", ("customer_id",)),
+    _rows("surveys"): Check("_seq", ("customer_id", "respondent_id")),
+    "_ev_rows": Check("line", ("user_id", "anonymous_id", "previous_id", "email"), ("raw",)),
+    "_cvm_rejects": Check("rowid", fields="_raw"),
 }
 """What each loader's rows are checked on. Each distinct value is hashed once, so orders are
 matched by their customer's ids, not by their own (one hash per order). Refused rows
@@ -60,26 +85,18 @@ matched by their customer's ids, not by their own (one hash per order). Refused 
 read has no typed columns."""
 
 
-def database_folder(con: duckdb.DuckDBPyConnection) -> Path | None:
-    """The folder of the connection's database file (the workspace), None in memory."""
-    row = con.execute(
-        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-    ).fetchone()
-    return Path(str(row[0])).resolve().parent if row and row[0] else None
+def database_folder(engine: Engine) -> Path | None:
+    """The folder of the engine's database file (the workspace), None in memory."""
+    path = engine.scalar(sql_file(__package__, "database_path.sql"))
+    return Path(str(path)).resolve().parent if path else None
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database()"
-        " AND table_schema = 'main'"
-        " AND table_name = ?",
-        [name],
-    ).fetchone()
-    return bool(row and row[0])
+def _has_table(engine: Engine, name: str) -> bool:
+    return bool(engine.scalar(sql_file(__package__, "has_table.sql"), {"name": name}))
 
 
-def install(con: duckdb.DuckDBPyConnection, *, create_key: bool = False) -> bool:
-    """Make the hash macros and the workspace key available to this connection's SQL.
+def install(engine: Engine, *, create_key: bool = False) -> bool:
+    """Make the hash macros and the workspace key available to this engine's SQL.
 
     Returns whether any identifier is erased (when not, loads skip the check). Log rows from
     before the log was keyed are re-keyed here, inside the caller's transaction.
@@ -90,18 +107,15 @@ def install(con: duckdb.DuckDBPyConnection, *, create_key: bool = False) -> bool
         Customers were erased but the key file is missing: without it they cannot be
         recognised, and loading on would bring them back.
     """
-    con.execute(load_sql(SQL, "erased_macros.sql"))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {KEY_TABLE} (ipad BLOB, opad BLOB, legacy BOOLEAN)")
-    if not _has_table(con, "erased_identifiers"):
+    engine.run(sql_file(__package__, "erased_macros.sql"))
+    engine.run(sql_file(__package__, "erased_key_create.sql"))
+    if not _has_table(engine, "erased_identifiers"):
         return False  # a connection that is not a workspace's
-    row = con.execute(
-        "SELECT (SELECT count(*) FROM erased_identifiers),"
-        " (SELECT count(*) FROM erasures WHERE scheme = 'sha256')"
-    ).fetchone()
+    row = engine.one(sql_file(__package__, "erased_counts.sql"))
     erased, legacy = (int(row[0]), int(row[1])) if row else (0, 0)
     if not (erased or legacy or create_key):
         return False
-    folder = database_folder(con)
+    folder = database_folder(engine)
     key = erasure_key(folder, create=create_key or bool(legacy)) if folder else None
     if key is None:
         where = folder / KEY_NAME if folder else KEY_NAME
@@ -110,94 +124,86 @@ def install(con: duckdb.DuckDBPyConnection, *, create_key: bool = False) -> bool
             " the workspace's backup (without it they cannot be recognised, and loading"
             " would bring them back)"
         )
-    row = con.execute(
-        "SELECT count(*) FROM erasures WHERE scheme IN ('sha256', 'hmac-sha256(sha256)')"
-    ).fetchone()
-    con.execute(
-        f"INSERT INTO {KEY_TABLE} VALUES (?, ?, ?)", [*hmac_pads(key), bool(row and row[0])]
-    )
+    ipad, opad = hmac_pads(key)
+    engine.run(sql_file(__package__, "erased_key_insert.sql"), {"ipad": ipad, "opad": opad})
     if legacy:
-        con.execute(load_sql(SQL, "erased_rekey.sql"))
+        engine.run(sql_file(__package__, "erased_rekey.sql"))
     return True
 
 
-def uninstall(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop the key's pads from the connection once the work that needed them is done."""
-    con.execute(f"DROP TABLE IF EXISTS {KEY_TABLE}")
+def uninstall(engine: Engine) -> None:
+    """Drop the key's pads from the engine once the work that needed them is done."""
+    engine.run(fill(sql_file(__package__, "drop_table.sql"), table=KEY_TABLE))
 
 
-def refuse_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+def _refuse(engine: Engine, table: str, check: Check) -> None:
+    """``_cvm_erased_rows(k)``: keys of the rows of ``table`` that carry an erased id."""
+    query = fill(
+        sql_file(__package__, "erased_refuse.sql"),
+        rows=table,
+        key=exp.column(check.key),
+        values=check.values(),
+    )
+    engine.run(query, {"kind": check.kind})
+
+
+def refuse_rows(engine: Engine, table: str) -> int:
     """Delete the rows of working table ``table`` that carry an erased identifier; their count.
 
-    ``table`` is one of ``CHECKS``. Needs ``install`` on this connection (a load's
-    ``prepare`` does it); without erased identifiers it costs one query.
+    ``table`` is one of ``CHECKS``. Needs ``install`` on this engine (a load's ``prepare``
+    does it); without erased identifiers it costs one query.
     """
-    if not _key_installed(con):
+    if not _key_installed(engine):
         return 0
-    key, checks = CHECKS[table]
-    refused = 0
-    for values, kind in checks:
-        sql = (
-            load_sql(SQL, "erased_refuse.sql")
-            .replace("{rows}", table)
-            .replace("{key}", key)
-            .replace("{values}", values)
-        )
-        con.execute(sql, {"kind": kind})
-        row = con.execute(
-            f"DELETE FROM {table} WHERE {key} IN (SELECT k FROM _cvm_erased_rows) RETURNING 1"
-        ).fetchall()
-        refused += len(row)
-    con.execute("DROP TABLE IF EXISTS _cvm_erased_rows")
+    check = CHECKS[table]
+    _refuse(engine, table, check)
+    delete = fill(sql_file(__package__, "erased_delete.sql"), rows=table, key=exp.column(check.key))
+    refused = len(engine.rows(delete))
+    engine.run(fill(sql_file(__package__, "drop_table.sql"), table="_cvm_erased_rows"))
     return refused
 
 
-def _key_installed(con: duckdb.DuckDBPyConnection) -> bool:
+def _key_installed(engine: Engine) -> bool:
     try:
-        row = con.execute(f"SELECT count(*) FROM {KEY_TABLE}").fetchone()
-    except duckdb.CatalogException:
-        if _has_table(con, "erased_identifiers") and _any_erased(con):
+        count = engine.scalar(fill(sql_file(__package__, "count_rows.sql"), table=KEY_TABLE))
+    except engine.missing_object:
+        if _has_table(engine, "erased_identifiers") and _any_erased(engine):
             raise IngestError(
                 "customers were erased but this load did not look for them: call"
-                " cvm.ingest.erased.install(con) first"
+                " cvm.ingest.erased.install(engine) first"
             ) from None
         return False
-    return bool(row and row[0])
+    return bool(count)
 
 
-def _any_erased(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute("SELECT count(*) FROM erased_identifiers").fetchone()
-    return bool(row and row[0])
+def _any_erased(engine: Engine) -> bool:
+    count = engine.scalar(fill(sql_file(__package__, "count_rows.sql"), table="erased_identifiers"))
+    return bool(count)
 
 
-def remember(con: duckdb.DuckDBPyConnection) -> int:
+def remember(engine: Engine) -> int:
     """Store the keyed hashes of ``_pv_identifiers(value, kind, is_phone)``; how many are new."""
-    before = con.execute("SELECT count(*) FROM erased_identifiers").fetchone()
-    con.execute(load_sql(SQL, "erased_remember.sql"))
-    after = con.execute("SELECT count(*) FROM erased_identifiers").fetchone()
-    return int(after[0] if after else 0) - int(before[0] if before else 0)
+    count = fill(sql_file(__package__, "count_rows.sql"), table="erased_identifiers")
+    before = int(engine.scalar(count) or 0)
+    engine.run(sql_file(__package__, "erased_remember.sql"))
+    return int(engine.scalar(count) or 0) - before
 
 
-def keyed(con: duckdb.DuckDBPyConnection, value: str) -> str:
+def keyed(engine: Engine, value: str) -> str:
     """HMAC-SHA256 of ``value`` under the installed key (hex)."""
-    row = con.execute(f"SELECT _cvm_hmac(?, ipad, opad) FROM {KEY_TABLE}", [value]).fetchone()
+    row = engine.one(sql_file(__package__, "erased_keyed.sql"), {"value": value})
     if not row:
         raise IngestError("no erasure key installed on this connection")
     return str(row[0])
 
 
-def is_erased(con: duckdb.DuckDBPyConnection, value: str) -> bool:
+def is_erased(engine: Engine, value: str) -> bool:
     """Whether ``value`` (any form) is an identifier of an erased customer."""
-    if not _key_installed(con):
+    if not _key_installed(engine):
         return False
-    con.execute("CREATE OR REPLACE TEMP TABLE _cvm_erased_probe AS SELECT ?::VARCHAR AS v", [value])
-    sql = (
-        load_sql(SQL, "erased_refuse.sql")
-        .replace("{rows}", "_cvm_erased_probe")
-        .replace("{key}", "v")
-        .replace("{values}", "[v]")
-    )
-    con.execute(sql, {"kind": "person"})
-    row = con.execute("SELECT count(*) FROM _cvm_erased_rows").fetchone()
-    con.execute("DROP TABLE IF EXISTS _cvm_erased_probe; DROP TABLE IF EXISTS _cvm_erased_rows")
-    return bool(row and row[0])
+    engine.run(sql_file(__package__, "erased_probe.sql"), {"value": value})
+    _refuse(engine, "_cvm_erased_probe", Check("v", ("v",)))
+    found = engine.scalar(fill(sql_file(__package__, "count_rows.sql"), table="_cvm_erased_rows"))
+    for name in ("_cvm_erased_probe", "_cvm_erased_rows"):
+        engine.run(fill(sql_file(__package__, "drop_table.sql"), table=name))
+    return bool(found)

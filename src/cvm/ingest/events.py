@@ -17,16 +17,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
+import sqlglot.expressions as exp
 
 from cvm._exceptions import IngestError
 from cvm._progress import Progress, no_progress
+from cvm.engines import Capability, Engine, fill, sql_file
 from cvm.ingest import erased, readers
-from cvm.ingest.identity import named_queries, resolve_batch
-from cvm.ingest.options import timestamp_floor
+from cvm.ingest.identity import named_queries, resolve_batch, run_named
+from cvm.ingest.keyed import load_order_items_from
+from cvm.ingest.options import resolve_options, timestamp_floor
 from cvm.ingest.result import LoadResult
 from cvm.ingest.segment_files import stage_segment_file
-from cvm.workspace.connection import memory_limit, transaction
+from cvm.ingest.transactions import load_transactions_from
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -58,34 +60,26 @@ def _is_array(path: Path) -> bool:
     return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
 
 
-def _stage_lines(con: duckdb.DuckDBPyConnection, path: Path, shown: Path | None = None) -> None:
+def _stage_lines(engine: Engine, path: Path, shown: Path | None = None) -> None:
     """``_ev_lines(line, raw)``: one row per line (JSON lines) or per element (JSON array)."""
     if _is_array(path):
-        sql = (
-            "CREATE OR REPLACE TEMP TABLE _ev_lines AS"
-            " SELECT row_number() OVER () AS line, json::VARCHAR AS raw"
-            " FROM read_json_objects($path, format = 'array', maximum_object_size = $max)"
-        )
-        what = "a JSON array of messages"
+        name, what = "events_lines_array.sql", "a JSON array of messages"
     else:
-        sql = (
-            "CREATE OR REPLACE TEMP TABLE _ev_lines AS"
-            " SELECT row_number() OVER () AS line, raw"
-            " FROM read_csv($path, columns = {'raw': 'VARCHAR'}, header = false,"
-            " delim = chr(1), quote = '', escape = '', auto_detect = false,"
-            " parallel = false, max_line_size = $max)"
-        )
-        what = "JSON lines"
+        name, what = "events_lines.sql", "JSON lines"
     try:
-        con.execute(sql, {"path": str(path), "max": MAX_LINE_BYTES})
-    except duckdb.Error as exc:
+        engine.run(sql_file(__package__, name), {"path": str(path), "max": MAX_LINE_BYTES})
+    except engine.error as exc:
         first = str(exc).splitlines()[0]
         raise IngestError(f"{shown or path}: cannot read as {what}: {first}") from exc
 
 
-def _run(con: duckdb.DuckDBPyConnection, query: str, **params: object) -> None:
-    sql = named_queries("events_load.sql")[query]
-    con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql} or None)
+def _run(engine: Engine, query: str, **params: object) -> None:
+    run_named(engine, "events_load.sql", query, **params)
+
+
+def _record_load(engine: Engine, load_id: str, kind: str, source: str, now: datetime) -> None:
+    params = {"load_id": load_id, "kind": kind, "source": source, "now": now}
+    run_named(engine, "events_loads.sql", "start", **params)
 
 
 def load_events(
@@ -120,82 +114,74 @@ def load_events(
     now = datetime.now(UTC).replace(tzinfo=None)
     load_id = f"events-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     source = str(src)
-    con = ws.con
-    with memory_limit(con, ws.config.load_memory_limit), transaction(con):
-        con.execute(
-            "INSERT INTO loads (load_id, kind, source, started_at) VALUES (?, 'events', ?, ?)",
-            [load_id, source, now],
-        )
-        erased.install(con)
+    engine = ws.engine
+    engine.require(Capability.CSV_SNIFF, f"loading {src}")  # lines read by the CSV scanner
+    with engine.memory_limit(ws.config.load_memory_limit), engine.transaction():
+        _record_load(engine, load_id, "events", source, now)
+        erased.install(engine)
         report(0, _STEPS, "reading")
         bad: dict[int, str] = {}
 
-        def stage_json(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+        def stage_json(engine: Engine, path: Path) -> None:
             if _is_array(path) or readers.valid_utf8(path):
-                _stage_lines(con, path)
+                _stage_lines(engine, path)
                 return
             # only the lines that are not UTF-8 are refused, with their own text
             copy, found = readers.utf8_copy(path, None)
             bad.update(found)
             try:
-                _stage_lines(con, copy, shown=path)
+                _stage_lines(engine, copy, shown=path)
             finally:
                 copy.unlink(missing_ok=True)
 
-        stage_segment_file(con, src, stage_json)
+        stage_segment_file(engine, src, stage_json)
         report(1, _STEPS, "validating")
-        _run(con, "parse")
-        con.execute("DROP TABLE _ev_lines")
-        _run(con, "fields", tz=ws.config.timezone, now=now, floor=timestamp_floor(ws.config))
+        _run(engine, "parse")
+        _run(engine, "lines_drop")
+        _run(engine, "fields", tz=ws.config.timezone, now=now, floor=timestamp_floor(ws.config))
         for line in bad:
-            con.execute(
-                "UPDATE _ev_rows SET reason = 'unreadable row: invalid UTF-8' WHERE line = ?",
-                [line],
-            )
-        con.execute("DROP TABLE _ev_docs")
-        refused = erased.refuse_rows(con, "_ev_rows")
-        _run(con, "classify")
-        _run(con, "rejects_insert", load_id=load_id, source=source)
-        _run(con, "new_rows")
+            _run(engine, "invalid_text", line=line)
+        _run(engine, "docs_drop")
+        refused = erased.refuse_rows(engine, "_ev_rows")
+        _run(engine, "classify")
+        _run(engine, "rejects_insert", load_id=load_id, source=source)
+        _run(engine, "new_rows")
         report(2, _STEPS, "resolving identities")
-        _run(con, "identity_nodes")
-        _run(con, "identity_edges")
+        _run(engine, "identity_nodes")
+        _run(engine, "identity_edges")
         merged = resolve_batch(
-            con, load_id=load_id, reason=f"identify/alias in {src.name}", now=now
+            engine, load_id=load_id, reason=f"identify/alias in {src.name}", now=now
         )
         report(3, _STEPS, "storing events")
-        _run(con, "events_insert", load_id=load_id)
-        _run(con, "events_relink", load_id=load_id)
-        _run(con, "events_relink_apply")
+        _run(engine, "events_insert", load_id=load_id)
+        _run(engine, "events_relink", load_id=load_id)
+        _run(engine, "events_relink_apply")
         report(4, _STEPS, "updating customers")
-        _update_customers(con, load_id=load_id, now=now, floor=timestamp_floor(ws.config))
+        _update_customers(engine, load_id=load_id, now=now, floor=timestamp_floor(ws.config))
         report(5, _STEPS, "orders")
         orders = _load_orders(ws, load_id=load_id, source=source, now=now)
-        result = _result(con, load_id=load_id, source=source)
+        result = _result(engine, load_id=load_id, source=source)
         result.erased = refused
         result.rows_read += refused
-        _finish_load(con, result)
-        _drop_work_tables(con)
-        erased.uninstall(con)
+        _finish_load(engine, result)
+        _drop_work_tables(engine)
+        erased.uninstall(engine)
         report(_STEPS, _STEPS, "done")
     result.orders = orders
     result.customers_merged = merged
     return result
 
 
-def _drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
+def _drop_work_tables(engine: Engine) -> None:
     """Free this load's temporary tables (their names are fixed by the .sql files)."""
-    names = con.execute(
-        "SELECT table_name FROM duckdb_tables()"
-        " WHERE temporary AND regexp_matches(table_name, '^_(ev|id)_[a-z_]+$')"
-    ).fetchall()
-    for (name,) in names:
-        con.execute(f'DROP TABLE IF EXISTS temp."{name}"')
+    for (name,) in engine.rows(named_queries("events_loads.sql")["work_tables"]):
+        table = exp.Table(this=exp.to_identifier(name, quoted=True), db=exp.to_identifier("temp"))
+        engine.run(fill(sql_file(__package__, "drop_table.sql"), table=table))
 
 
-def _result(con: duckdb.DuckDBPyConnection, *, load_id: str, source: str) -> EventsLoadResult:
-    counts = con.execute(named_queries("events_load.sql")["counts"]).fetchone()
-    reasons = con.execute(named_queries("events_load.sql")["top_reasons"]).fetchall()
+def _result(engine: Engine, *, load_id: str, source: str) -> EventsLoadResult:
+    counts = engine.one(named_queries("events_load.sql")["counts"])
+    reasons = engine.rows(named_queries("events_load.sql")["top_reasons"])
     read, loaded, dups, rejected = (int(x or 0) for x in counts) if counts else (0, 0, 0, 0)
     return EventsLoadResult(
         kind="events",
@@ -209,14 +195,10 @@ def _result(con: duckdb.DuckDBPyConnection, *, load_id: str, source: str) -> Eve
     )
 
 
-def _update_customers(
-    con: duckdb.DuckDBPyConnection, *, load_id: str, now: datetime, floor: str
-) -> None:
+def _update_customers(engine: Engine, *, load_id: str, now: datetime, floor: str) -> None:
     """New customers get a row; identify traits fill in what is known (see events_customers)."""
     for step in ("seen", "insert_new", "first_seen", "traits", "traits_update"):
-        sql = named_queries("events_customers.sql")[step]
-        params = {"load_id": load_id, "now": now, "floor": floor}
-        con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql} or None)
+        run_named(engine, "events_customers.sql", step, load_id=load_id, now=now, floor=floor)
 
 
 def _load_orders(ws: Workspace, *, load_id: str, source: str, now: datetime) -> LoadResult | None:
@@ -225,68 +207,54 @@ def _load_orders(ws: Workspace, *, load_id: str, source: str, now: datetime) -> 
     None when the file has no such event. The order ids are the transaction ids, so an order
     also loaded from a CSV export is stored once.
     """
-    from cvm.ingest.options import resolve_options
-    from cvm.ingest.transactions import load_transactions_from
-
-    con = ws.con
-    con.execute(
-        named_queries("events_orders.sql")["stage"],
-        {"load_id": load_id, "workspace_currency": ws.config.currency},
-    )
-    row = con.execute("SELECT count(*) FROM _ev_orders").fetchone()
-    if not row or row[0] == 0:
+    engine = ws.engine
+    run_named(
+        engine, "events_orders.sql", "stage",
+        load_id=load_id, workspace_currency=ws.config.currency,
+    )  # fmt: skip
+    if not engine.scalar(fill(sql_file(__package__, "count_rows.sql"), table="_ev_orders")):
         return None
     orders_id = f"{load_id}-orders"
-    con.execute(
-        "INSERT INTO loads (load_id, kind, source, started_at) VALUES (?, 'transactions', ?, ?)",
-        [orders_id, source, now],
-    )
+    _record_load(engine, orders_id, "transactions", source, now)
     result = load_transactions_from(
-        con,
+        engine,
         "_ev_orders",
         load_id=orders_id,
         source=source,
         options=resolve_options(ws.config, "transactions"),
     )
-    _finish_load(con, result)
+    _finish_load(engine, result)
     _load_order_lines(ws, load_id=load_id, source=source, now=now)
     return result
 
 
 def _load_order_lines(ws: Workspace, *, load_id: str, source: str, now: datetime) -> None:
     """The products of this load's "Order Completed" events as order lines (own load row)."""
-    from cvm.ingest.options import resolve_options
-    from cvm.ingest.tabular import load_order_items_from
-
-    con = ws.con
-    con.execute(named_queries("events_orders.sql")["stage_items"], {"load_id": load_id})
-    if not con.execute("SELECT count(*) FROM _ev_items").fetchall()[0][0]:
+    engine = ws.engine
+    run_named(engine, "events_orders.sql", "stage_items", load_id=load_id)
+    if not engine.scalar(fill(sql_file(__package__, "count_rows.sql"), table="_ev_items")):
         return
     items_id = f"{load_id}-items"
-    con.execute(
-        "INSERT INTO loads (load_id, kind, source, started_at) VALUES (?, 'order_items', ?, ?)",
-        [items_id, source, now],
-    )
+    _record_load(engine, items_id, "order_items", source, now)
     result = load_order_items_from(
-        con,
+        engine,
         "_ev_items",
         load_id=items_id,
         source=source,
         options=resolve_options(ws.config, "order_items"),
     )
-    _finish_load(con, result)
+    _finish_load(engine, result)
 
 
-def _finish_load(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:
-    con.execute(
-        "UPDATE loads SET finished_at = ?, rows_read = ?, rows_loaded = ?,"
-        " rows_duplicate = ?, rows_rejected = ? WHERE load_id = ?",
-        [
-            datetime.now(UTC).replace(tzinfo=None),
-            result.rows_read,
-            result.loaded,
-            result.duplicates,
-            result.rejected,
-            result.load_id,
-        ],
+def _finish_load(engine: Engine, result: LoadResult) -> None:
+    run_named(
+        engine,
+        "events_loads.sql",
+        "finish",
+        now=datetime.now(UTC).replace(tzinfo=None),
+        rows_read=result.rows_read,
+        loaded=result.loaded,
+        duplicates=result.duplicates,
+        rejected=result.rejected,
+        load_id=result.load_id,
     )

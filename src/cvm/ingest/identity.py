@@ -15,16 +15,21 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING
 
-import duckdb
-
 from cvm._exceptions import DataError
-from cvm._sql import load_sql
-from cvm.workspace.connection import transaction
+from cvm.engines import Engine, fill, sql_file
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
 
-__all__ = ["merge_customers", "resolve_customer_id"]
+__all__ = [
+    "apply_merges",
+    "customer_tables",
+    "merge_customers",
+    "named_queries",
+    "resolve_batch",
+    "resolve_customer_id",
+    "run_named",
+]
 
 SOURCES_NORMALISED = {"email"}
 """Sources whose ids are compared case-insensitively (stored lower-cased and trimmed)."""
@@ -36,21 +41,20 @@ _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 @cache
 def named_queries(name: str) -> dict[str, str]:
-    """The statements of ``cvm/ingest/<name>``, keyed by their ``-- name: x`` header."""
-    text = load_sql("cvm.ingest", name)
+    """The statements of ``cvm/ingest/sql/<name>``, keyed by their ``-- name: x`` header."""
+    text = sql_file(__package__, name).text
     parts = _NAME.split(text)
     return {key: body.strip() for key, body in zip(parts[1::2], parts[2::2], strict=True)}
 
 
-def _run(con: duckdb.DuckDBPyConnection, file: str, query: str, **params: object) -> None:
+def run_named(engine: Engine, file: str, query: str, **params: object) -> None:
+    """Run the statement ``query`` of ``file`` with the parameters it names."""
     sql = named_queries(file)[query]
     used = {k: v for k, v in params.items() if f"${k}" in sql}
-    con.execute(sql, used or None)
+    engine.run(sql, used or None)
 
 
-def resolve_batch(
-    con: duckdb.DuckDBPyConnection, *, load_id: str, reason: str, now: datetime
-) -> int:
+def resolve_batch(engine: Engine, *, load_id: str, reason: str, now: datetime) -> int:
     """Fold one load's ids into the identity graph; returns the number of customers merged.
 
     Reads the temporary tables ``_id_batch_nodes(source, source_id, first_seen)`` and
@@ -59,56 +63,47 @@ def resolve_batch(
     the caller's transaction.
     """
     for step in ("touched_keys", "nodes", "pseudo_nodes", "edges", "labels_init"):
-        _run(con, "identity_resolve.sql", step)
+        run_named(engine, "identity_resolve.sql", step)
     for _ in range(_MAX_ROUNDS):
-        _run(con, "identity_resolve.sql", "labels_step")
-        row = con.execute(named_queries("identity_resolve.sql")["labels_changed"]).fetchone()
-        _run(con, "identity_resolve.sql", "labels_swap")
+        run_named(engine, "identity_resolve.sql", "labels_step")
+        row = engine.one(named_queries("identity_resolve.sql")["labels_changed"])
+        run_named(engine, "identity_resolve.sql", "labels_swap")
         if not row or row[0] == 0:
             break
     else:  # pragma: no cover - a chain of ids longer than any real identity graph
         raise DataError(f"identity graph did not settle after {_MAX_ROUNDS} rounds")
-    _run(con, "identity_resolve.sql", "survivors")
-    _run(con, "identity_resolve.sql", "merge_map")
-    merged = _apply_merges(con, load_id=load_id, reason=reason, now=now)
+    run_named(engine, "identity_resolve.sql", "survivors")
+    run_named(engine, "identity_resolve.sql", "merge_map")
+    merged = apply_merges(engine, load_id=load_id, reason=reason, now=now)
     for step in ("identities_update", "identities_insert", "links_delete", "links_insert"):
-        _run(con, "identity_resolve.sql", step, load_id=load_id)
+        run_named(engine, "identity_resolve.sql", step, load_id=load_id)
     return merged
 
 
-def customer_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+def customer_tables(engine: Engine) -> list[str]:
     """Every table holding a ``customer_id`` column except ``customers`` (combined apart);
     views (``latest_scores``...) follow their tables."""
-    rows = con.execute(
-        "SELECT c.table_name FROM information_schema.columns AS c"
-        " JOIN information_schema.tables AS t USING (table_schema, table_name)"
-        " WHERE c.table_schema = 'main' AND c.column_name = 'customer_id'"
-        " AND t.table_type = 'BASE TABLE' AND c.table_name <> 'customers' ORDER BY 1"
-    ).fetchall()
+    rows = engine.rows(sql_file(__package__, "customer_tables.sql"))
     return [r[0] for r in rows if _IDENT.match(r[0])]
 
 
-def _apply_merges(
-    con: duckdb.DuckDBPyConnection, *, load_id: str | None, reason: str, now: datetime
-) -> int:
+def apply_merges(engine: Engine, *, load_id: str | None, reason: str, now: datetime) -> int:
     """Merge every ``from_id`` of ``_id_merge_map`` into its ``into_id`` across all tables."""
-    row = con.execute("SELECT count(*) FROM _id_merge_map").fetchone()
-    merged = int(row[0]) if row else 0
+    merged = int(
+        engine.scalar(fill(sql_file(__package__, "count_rows.sql"), table="_id_merge_map")) or 0
+    )
     if merged == 0:
         return 0
     params = {"load_id": load_id, "reason": reason, "now": now}
     for step in ("log_chain", "log_drop_self", "log_insert"):
-        _run(con, "identity_merge.sql", step, **params)
+        run_named(engine, "identity_merge.sql", step, **params)
     for step in ("customers_combined", "customers_delete", "customers_insert"):
-        _run(con, "identity_merge.sql", step)
-    for table in customer_tables(con):
-        # the table name comes from the catalog and is checked against _IDENT above
-        con.execute(
-            f'UPDATE "{table}" AS t SET customer_id = m.into_id FROM _id_merge_map AS m'
-            " WHERE t.customer_id = m.from_id"
-        )
-    if "assignments" in customer_tables(con):
-        _run(con, "identity_merge.sql", "assignments_dedupe")
+        run_named(engine, "identity_merge.sql", step)
+    tables = customer_tables(engine)
+    for table in tables:  # a name from the catalog, checked against _IDENT
+        engine.run(fill(sql_file(__package__, "identity_repoint.sql"), table=table))
+    if "assignments" in tables:
+        run_named(engine, "identity_merge.sql", "assignments_dedupe")
     return merged
 
 
@@ -138,25 +133,16 @@ def resolve_customer_id(ws: Workspace, source: str, source_id: str) -> str | Non
     survivor. An anonymous id resolves once identify or alias linked it to a customer.
     """
     source, source_id = _normalise(source, source_id)
-    row = ws.con.execute(
-        "SELECT customer_id FROM identities WHERE source = ? AND source_id = ? LIMIT 1",
-        [source, source_id],
-    ).fetchone()
-    if row:
-        return str(row[0])
+    lookup = named_queries("identity_lookup.sql")
+    found = ws.engine.scalar(lookup["identity"], {"source": source, "source_id": source_id})
+    if found is not None:
+        return str(found)
     if source == "anonymous":
-        row = ws.con.execute(
-            "SELECT customer_id FROM identities WHERE source = 'alias' AND source_id = ? LIMIT 1",
-            [source_id],
-        ).fetchone()
-        return str(row[0]) if row else None
+        found = ws.engine.scalar(lookup["identity"], {"source": "alias", "source_id": source_id})
+        return str(found) if found is not None else None
     if source == "user":
-        row = ws.con.execute(
-            "SELECT into_customer_id FROM customer_merges WHERE from_customer_id = ?"
-            " ORDER BY merged_at DESC LIMIT 1",
-            [source_id],
-        ).fetchone()
-        return str(row[0]) if row else source_id
+        found = ws.engine.scalar(lookup["merged_into"], {"customer_id": source_id})
+        return str(found) if found is not None else source_id
     return None
 
 
@@ -178,11 +164,10 @@ def merge_customers(ws: Workspace, from_id: str, into_id: str, reason: str) -> N
     target_current = resolve_customer_id(ws, "user", into_id) or into_id
     if source_current == target_current:
         return
-    con = ws.con
-    with transaction(con):
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _id_merge_map AS"
-            " SELECT ?::VARCHAR AS from_id, ?::VARCHAR AS into_id",
-            [source_current, target_current],
+    engine = ws.engine
+    with engine.transaction():
+        pair = {"from_id": source_current, "into_id": target_current}
+        engine.run(named_queries("identity_lookup.sql")["merge_pair"], pair)
+        apply_merges(
+            engine, load_id=None, reason=reason, now=datetime.now(UTC).replace(tzinfo=None)
         )
-        _apply_merges(con, load_id=None, reason=reason, now=datetime.now(UTC).replace(tzinfo=None))

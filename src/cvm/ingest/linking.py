@@ -13,16 +13,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-import duckdb
+import sqlglot.expressions as exp
 
-from cvm.ingest.identity import _apply_merges, _run, resolve_batch
+from cvm.engines import Engine, fill, sql_file
+from cvm.ingest._common import drop_tables
+from cvm.ingest.identity import apply_merges, resolve_batch, run_named
 from cvm.ingest.options import SourceOptions
 from cvm.ingest.result import LoadResult
-from cvm.ingest.staging import ident
+from cvm.ingest.staging import Source, column
 
 __all__ = ["link_identities", "links_profile"]
 
 _WORK = ("_id_pairs", "_id_order_src", "_id_batch_nodes", "_id_batch_edges", "_id_merge_map")
+_ORDER_IDS = ("customer_id", "customer_email", "customer_number")
 
 
 def links_profile(options: SourceOptions) -> bool:
@@ -32,38 +35,35 @@ def links_profile(options: SourceOptions) -> bool:
     return options.profile != "hubspot-deals"  # its customers are resolved by e-mail already
 
 
+def _text(name: str | None) -> exp.Expression:
+    if name is None:
+        return exp.cast(exp.null(), "VARCHAR")
+    return exp.Anonymous(this="_cvm_text", expressions=[exp.cast(column(name), "VARCHAR")])
+
+
 def link_identities(
-    con: duckdb.DuckDBPyConnection,
+    engine: Engine,
     options: SourceOptions,
     result: LoadResult,
-    relation: str,
-    params: Mapping[str, object],
+    source: Source,
     mapping: Mapping[str, str],
 ) -> int:
     """Fold this load's ids into the identity graph and move its rows to the customers they
     resolve to; returns the customers merged. Runs inside the load's transaction, after the
     rows are written and before the work tables are dropped."""
     if options.kind == "customers":
-        _run(con, "linking.sql", "from_customers")
+        run_named(engine, "linking.sql", "from_customers")
     else:
-        cols = [
-            f"_cvm_text(CAST({ident(mapping[c])} AS VARCHAR)) AS {c}" if c in mapping
-            else f"NULL::VARCHAR AS {c}"
-            for c in ("customer_id", "customer_email", "customer_number")
-        ]  # fmt: skip
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _id_order_src AS SELECT {', '.join(cols)}"
-            f" FROM {relation}",
-            dict(params),
-        )
-        _run(con, "linking.sql", "from_orders", source=options.profile)
+        ids = {name: _text(mapping.get(name)) for name in _ORDER_IDS}
+        query = fill(sql_file(__package__, "linking_order_ids.sql"), source=source.relation, **ids)
+        engine.run(query, dict(source.params) or None)
+        run_named(engine, "linking.sql", "from_orders", source=options.profile)
     now = datetime.now(UTC).replace(tzinfo=None)
     reason = f"same person in {result.source}"
-    _run(con, "linking.sql", "batch_nodes")
-    _run(con, "linking.sql", "batch_edges")
-    merged = resolve_batch(con, load_id=result.load_id, reason=reason, now=now)
-    _run(con, "linking.sql", "repoint_map")
-    merged += _apply_merges(con, load_id=result.load_id, reason=reason, now=now)
-    for name in _WORK:
-        con.execute(f"DROP TABLE IF EXISTS {name}")
+    run_named(engine, "linking.sql", "batch_nodes")
+    run_named(engine, "linking.sql", "batch_edges")
+    merged = resolve_batch(engine, load_id=result.load_id, reason=reason, now=now)
+    run_named(engine, "linking.sql", "repoint_map")
+    merged += apply_merges(engine, load_id=result.load_id, reason=reason, now=now)
+    drop_tables(engine, *_WORK)
     return merged

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cvm._exceptions import ConfigError
 from cvm._limits import DEFAULT_TIMESTAMP_FLOOR, MAX_RATE, MAX_SCORE, finite_setting
-from cvm.ingest.profiles import ALIASES, KINDS, PROFILE_DATE_FORMATS, PROFILE_STATUSES, PROFILES
+from cvm.ingest.kinds import source_kind
+from cvm.ingest.profiles import PROFILE_ALIASES, PROFILE_DATE_FORMATS, PROFILE_STATUSES, PROFILES
 from cvm.workspace.config import Config
 
 
@@ -47,15 +48,6 @@ class SourceOptions:
         return sorted(rates.items())
 
 
-def _kind(kind: str) -> str:
-    k = kind.replace("-", "_")
-    if k == "survey" or k == "survey_responses":
-        k = "surveys"
-    if k not in KINDS:
-        raise ConfigError(f"unknown kind {kind!r}: expected one of {', '.join(KINDS)}")
-    return k
-
-
 def resolve_options(
     config: Config | None,
     kind: str,
@@ -75,7 +67,7 @@ def resolve_options(
     statuses: Sequence[str] | None = None,
 ) -> SourceOptions:
     """Merge ``[sources.<kind>]`` from ``cvm.toml`` with explicit options (explicit wins)."""
-    k = _kind(kind)
+    k = source_kind(kind).name
     section: dict[str, Any] = config.section("sources", k) if config else {}
     rates_raw: dict[str, Any] = config.section("currencies") if config else {}
     rates: dict[str, float] = {}
@@ -90,9 +82,9 @@ def resolve_options(
     merged_cols = {str(a): str(b) for a, b in cfg_cols.items()}
     merged_cols.update(columns or {})
     prof = str(profile or section.get("profile") or "generic")
-    prof = ALIASES.get(prof, prof)
+    prof = PROFILE_ALIASES.get(prof, prof)
     if prof not in PROFILES:
-        names = ", ".join([*PROFILES, *ALIASES])
+        names = ", ".join([*PROFILES, *PROFILE_ALIASES])
         raise ConfigError(f"unknown profile {prof!r}: expected one of {names}")
     ws_currency = config.currency if config else "USD"
     tz = str(timezone or section.get("timezone") or (config.timezone if config else "UTC"))

@@ -17,15 +17,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
+import pyarrow as pa
+import sqlglot.expressions as exp
 
 from cvm._exceptions import IngestError
-from cvm._sql import load_sql
+from cvm.engines import Engine, fill, sql_file
 from cvm.ingest.options import SourceOptions
-from cvm.ingest.staging import Source, describe
+from cvm.ingest.staging import Source, describe, read_function
 from cvm.ingest.whitespace import WHITESPACE, looks_whitespace, open_whitespace, whitespace_rejects
 
-_SQL = "cvm.ingest.sql"
 CSV, PARQUET, JSON = "csv", "parquet", "json"
 _REJECTS, _SCANS = "_cvm_csv_errors", "_cvm_csv_scans"
 MAX_LINE_BYTES = 64 * 1024 * 1024
@@ -75,23 +75,24 @@ def _sniff_encoding(path: Path) -> str:
     return "utf-8"
 
 
-def open_file(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOptions) -> FileSource:
+def open_file(engine: Engine, path: Path, options: SourceOptions) -> FileSource:
     """Check the file exists and is readable, and describe its columns."""
     if not path.is_file():
         raise IngestError(f"{path}: no such file")
     fmt = detect_format(path)
     try:
         if fmt == CSV:
-            return _open_csv(con, path, options)
+            return _open_csv(engine, path, options)
         if fmt == PARQUET:
-            relation = "read_parquet($path, file_row_number = true)"
+            relation = read_function("read_parquet", file_row_number=exp.true())
             params = {"path": str(path)}
-            cols = describe(con, relation, params)
+            cols = describe(engine, relation, params)
             cols.pop("file_row_number", None)
-            src = Source(relation, params, cols, seq="file_row_number + 1")
+            seq = exp.Add(this=exp.column("file_row_number"), expression=exp.Literal.number(1))
+            src = Source(relation, params, cols, seq=seq)
             return FileSource(path, fmt, src, header=list(cols))
-        return _open_json(con, path)
-    except duckdb.Error as exc:
+        return _open_json(engine, path)
+    except engine.error as exc:
         first = str(exc).strip().splitlines()[0]
         raise IngestError(f"{path}: cannot read as {fmt}: {first}") from exc
 
@@ -137,20 +138,20 @@ def utf8_copy(path: Path, placeholder: bytes | None) -> tuple[Path, dict[int, st
     return Path(name), bad
 
 
-def _open_json(con: duckdb.DuckDBPyConnection, path: Path) -> FileSource:
+def _open_json(engine: Engine, path: Path) -> FileSource:
     """JSON lines; lines that are not valid UTF-8 are set aside (``bad_lines``) so that only
     they are refused: the others are read from a copy where each such line is ``{}``."""
-    relation = "read_json($path, format = 'newline_delimited')"
+    relation = read_function("read_json", format=exp.Literal.string("newline_delimited"))
     if valid_utf8(path):
-        cols = describe(con, relation, {"path": str(path)})
+        cols = describe(engine, relation, {"path": str(path)})
         return FileSource(
             path, JSON, Source(relation, {"path": str(path)}, cols), header=list(cols)
         )
     copy, bad = utf8_copy(path, b"{}")
     params = {"path": str(copy)}
     try:
-        cols = describe(con, relation, params)
-    except duckdb.Error:
+        cols = describe(engine, relation, params)
+    except engine.error:
         copy.unlink(missing_ok=True)
         raise
     return FileSource(
@@ -158,46 +159,58 @@ def _open_json(con: duckdb.DuckDBPyConnection, path: Path) -> FileSource:
     )
 
 
-def _open_csv(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOptions) -> FileSource:
+def _read_csv(has_header: bool, gz: bool, params: dict[str, object]) -> exp.Expression:
+    """``read_csv`` of every column as text, the scanner's refused rows kept; the delimiter
+    and column names are bound when ``params`` holds them."""
+    options: dict[str, exp.Expression] = {
+        "all_varchar": exp.true(),
+        "header": exp.true() if has_header else exp.false(),
+        "encoding": exp.Placeholder(this="encoding"),
+        "max_line_size": exp.Literal.number(MAX_LINE_BYTES),
+    }
+    if gz:
+        # a compressed file is read through one buffer, which would otherwise default to a
+        # multiple of the line size (a GiB): give it just twice the longest record
+        options["buffer_size"] = exp.Literal.number(2 * MAX_LINE_BYTES)
+    options |= {
+        "store_rejects": exp.true(),
+        "rejects_table": exp.Literal.string(_REJECTS),
+        "rejects_scan": exp.Literal.string(_SCANS),
+    }
+    for name in ("delim", "names"):
+        if name in params:
+            options[name] = exp.Placeholder(this=name)
+    return read_function("read_csv", **options)
+
+
+def _open_csv(engine: Engine, path: Path, options: SourceOptions) -> FileSource:
     encoding = options.encoding or _sniff_encoding(path)
     if options.delimiter == WHITESPACE or (
         options.delimiter is None and _is_text(path) and looks_whitespace(path, encoding)
     ):
-        src, names, skip = open_whitespace(con, path, options, encoding)
+        src, names, skip = open_whitespace(engine, path, options, encoding)
         return FileSource(path, WHITESPACE, src, encoding, WHITESPACE, names, skip)
     params: dict[str, object] = {"path": str(path), "encoding": encoding}
-    delim = ""
     if options.delimiter:
         params["delim"] = options.delimiter
-        delim = ", delim = $delim"
     has_header = options.header is not False
-    named = ""
     if options.names:
         params["names"] = list(options.names)
-        named = ", names = $names"
-    # a compressed file is read through one buffer, which would otherwise default to a
-    # multiple of the line size (a GiB): give it just twice the longest record
     gz = path.suffix.lower() in (".gz", ".gzip")
-    buffer = f" buffer_size = {2 * MAX_LINE_BYTES}," if gz else ""
-    relation = (
-        f"read_csv($path, all_varchar = true, header = {str(has_header).lower()},"
-        f" encoding = $encoding, max_line_size = {MAX_LINE_BYTES},{buffer}"
-        f" store_rejects = true, rejects_table = '{_REJECTS}', rejects_scan = '{_SCANS}'"
-        f"{delim}{named})"
-    )
-    cols = describe(con, relation, params)
+    relation = _read_csv(has_header, gz, params)
+    cols = describe(engine, relation, params)
     if not has_header and not options.names:  # col1..colN, as for whitespace files
         params["names"] = [f"col{i}" for i in range(1, len(cols) + 1)]
-        relation = relation.replace(")", ", names = $names)")
-        cols = describe(con, relation, params)
+        relation = _read_csv(has_header, gz, params)
+        cols = describe(engine, relation, params)
     if len(cols) <= 1 and options.delimiter is None:
         # A one-column sniff of a messy file: try the usual delimiters explicitly.
         for cand in (";", "\t", "|", ","):
             trial = {**params, "delim": cand}
-            rel = relation.replace(")", ", delim = $delim)") if not delim else relation
+            rel = _read_csv(has_header, gz, trial)
             try:
-                found = describe(con, rel, trial)
-            except duckdb.Error:
+                found = describe(engine, rel, trial)
+            except engine.error:
                 continue
             if len(found) > 1:
                 relation, params, cols = rel, trial, found
@@ -248,41 +261,35 @@ def _refuse_duplicate_header(path: Path, encoding: str, delim: object, ncols: in
     return cand
 
 
-def reset_scanner_rejects(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop what the CSV scanner refused in a previous load on this connection."""
-    con.execute(f"DROP TABLE IF EXISTS {_REJECTS}")
-    con.execute(f"DROP TABLE IF EXISTS {_SCANS}")
+def reset_scanner_rejects(engine: Engine) -> None:
+    """Drop what the CSV scanner refused in a previous load on this engine."""
+    for name in (_REJECTS, _SCANS):
+        engine.run(fill(sql_file(__package__, "drop_table.sql"), table=name))
 
 
-def scanner_rejects(con: duckdb.DuckDBPyConnection, file: FileSource) -> int:
+def scanner_rejects(engine: Engine, file: FileSource) -> int:
     """Move rows the CSV scanner refused into ``_cvm_rejects``; returns how many lines."""
     if file.format == WHITESPACE:
-        return whitespace_rejects(con, dict(file.source.params))
+        return whitespace_rejects(engine, dict(file.source.params))
     if file.format != CSV:
         return 0
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [_REJECTS]
-    ).fetchone()
-    if not exists or not exists[0]:
+    if not engine.scalar(sql_file(__package__, "temp_table_exists.sql"), {"name": _REJECTS}):
         return 0
-    con.execute(load_sql(_SQL, "csv_scanner_rejects.sql"))
-    row = con.execute("SELECT count(*) FROM _cvm_rejects WHERE _rec IS NULL").fetchone()
-    return int(row[0]) if row else 0
+    engine.run(sql_file(__package__, "csv_scanner_rejects.sql"))
+    return int(engine.scalar(sql_file(__package__, "rejects_unlocated.sql")) or 0)
 
 
-def locate_rejects(con: duckdb.DuckDBPyConnection, file: FileSource, records: int) -> None:
+def locate_rejects(engine: Engine, file: FileSource, records: int) -> None:
     """Fill line and raw text of refused rows known only by record number (``records``: how
     many data records the file holds, refused ones included)."""
-    row = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE _line IS NULL) FROM _cvm_rejects"
-    ).fetchone()
+    row = engine.one(sql_file(__package__, "rejects_to_locate.sql"))
     if not row or not row[0]:
         return
-    if file.format == CSV and _multiline(con, file, records):
-        _locate_by_records(con, file)
+    if file.format == CSV and _multiline(engine, file, records):
+        _locate_by_records(engine, file)
     elif file.format == CSV and row[1]:
-        con.execute(
-            load_sql(_SQL, "csv_locate.sql"),
+        engine.run(
+            sql_file(__package__, "csv_locate.sql"),
             {
                 "path": str(file.path),
                 "encoding": file.encoding,
@@ -292,28 +299,24 @@ def locate_rejects(con: duckdb.DuckDBPyConnection, file: FileSource, records: in
         )
     elif row[1]:
         name = "parquet_locate.sql" if file.format == PARQUET else "json_locate.sql"
-        con.execute(load_sql(_SQL, name), {"path": str(file.read_path or file.path)})
+        engine.run(sql_file(__package__, name), {"path": str(file.read_path or file.path)})
     for line, raw in file.bad_lines.items():
-        con.execute(
-            "UPDATE _cvm_rejects SET _raw = ?, reason = 'unreadable row: invalid UTF-8'"
-            " WHERE _line = ?",
-            [raw, line],
-        )
+        engine.run(sql_file(__package__, "rejects_not_utf8.sql"), {"raw": raw, "line": line})
 
 
-def _multiline(con: duckdb.DuckDBPyConnection, file: FileSource, records: int) -> bool:
+def _multiline(engine: Engine, file: FileSource, records: int) -> bool:
     """Whether some record spans several lines (a quoted newline): then record numbers are not
     line numbers, and refused rows are located by parsing the records (slower, but exact)."""
-    row = con.execute(
-        load_sql(_SQL, "csv_line_count.sql"),
+    lines = engine.scalar(
+        sql_file(__package__, "csv_line_count.sql"),
         {
             "path": str(file.path),
             "encoding": file.encoding,
             "nodelim": "\x00",
             "skip": file.header_lines,
         },
-    ).fetchone()
-    return (int(row[0]) if row else 0) != records
+    )
+    return int(lines or 0) != records
 
 
 def _records(file: FileSource) -> Iterator[tuple[int, int, str]]:
@@ -344,32 +347,26 @@ def _records(file: FileSource) -> Iterator[tuple[int, int, str]]:
                 yield logical, first, raw
 
 
-def _locate_by_records(con: duckdb.DuckDBPyConnection, file: FileSource) -> None:
+def _locate_by_records(engine: Engine, file: FileSource) -> None:
     """Line and raw text of refused rows of a file with multi-line records."""
-    by_line = {
-        int(r[0])
-        for r in con.execute("SELECT _line FROM _cvm_rejects WHERE _rec IS NULL").fetchall()
-    }
-    by_rec = {
-        int(r[0])
-        for r in con.execute("SELECT _rec FROM _cvm_rejects WHERE _line IS NULL").fetchall()
-    }
-    found_line: list[tuple[int, int, str]] = []
-    found_rec: list[tuple[int, int, str]] = []
+    by_line = {int(r[0]) for r in engine.rows(sql_file(__package__, "rejects_by_line.sql"))}
+    by_rec = {int(r[0]) for r in engine.rows(sql_file(__package__, "rejects_by_record.sql"))}
+    found: list[tuple[bool, int, int, str]] = []
     rec = 0
     for logical, first, raw in _records(file):
         if logical in by_line:
-            found_line.append((logical, first, raw))
+            found.append((True, logical, first, raw))
             continue
         rec += 1
         if rec in by_rec:
-            found_rec.append((rec, first, raw))
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _cvm_located (scanner BOOLEAN, k BIGINT,"
-        " line BIGINT, raw VARCHAR)"
+            found.append((False, rec, first, raw))
+    located = pa.table(
+        {
+            "scanner": pa.array([f[0] for f in found], pa.bool_()),
+            "k": pa.array([f[1] for f in found], pa.int64()),
+            "line": pa.array([f[2] for f in found], pa.int64()),
+            "raw": pa.array([f[3] for f in found], pa.string()),
+        }
     )
-    rows = [(True, *r) for r in found_line] + [(False, *r) for r in found_rec]
-    if rows:
-        con.executemany("INSERT INTO _cvm_located VALUES (?, ?, ?, ?)", rows)
-    con.execute(load_sql(_SQL, "csv_locate_records.sql"))
-    con.execute("DROP TABLE _cvm_located")
+    with engine.register("_cvm_located", located):
+        engine.run(sql_file(__package__, "csv_locate_records.sql"))

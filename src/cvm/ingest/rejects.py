@@ -12,14 +12,13 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from cvm._exceptions import DataError
-from cvm._sql import load_sql
+from cvm.engines import sql_file
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
 
 __all__ = ["LAST", "list_rejects", "reject_summary", "resolve_load"]
 
-_SQL = "cvm.ingest.sql"
 LAST = "last"  # the newest load that refused a row
 
 
@@ -27,10 +26,10 @@ def resolve_load(ws: Workspace, load_id: str | None) -> str | None:
     """``load_id`` itself, or for ``"last"`` the newest load that refused a row."""
     if load_id != LAST:
         return load_id
-    rows = ws.con.execute(load_sql(_SQL, "rejects_last_load.sql")).fetchall()
-    if not rows:
+    row = ws.engine.one(sql_file(__package__, "rejects_last_load.sql"))
+    if not row:
         raise DataError("no load has refused a row in this workspace")
-    return str(rows[0][0])
+    return str(row[0])
 
 
 def _filters(
@@ -68,7 +67,7 @@ def list_rejects(
     if limit is not None and limit < 0:
         raise DataError(f"limit must be 0 or more, got {limit}")
     params = {**_filters(ws, load_id, kind, reason), "limit": limit}
-    return ws.con.execute(load_sql(_SQL, "rejects_list.sql"), params).df()
+    return ws.engine.frame(sql_file(__package__, "rejects_list.sql"), params)
 
 
 def reject_summary(
@@ -85,4 +84,4 @@ def reject_summary(
     reason, meaningful within one load), most frequent reason first.
     """
     params = _filters(ws, load_id, kind, reason)
-    return ws.con.execute(load_sql(_SQL, "rejects_summary.sql"), params).df()
+    return ws.engine.frame(sql_file(__package__, "rejects_summary.sql"), params)

@@ -12,17 +12,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
+import sqlglot.expressions as exp
 
 from cvm._exceptions import IngestError
+from cvm.engines import Capability, Engine, fill, sql_file
 from cvm.ingest import readers
-from cvm.ingest._common import finish_load, prepare, start_load, ts_params
-from cvm.ingest.identity import named_queries
+from cvm.ingest._common import drop_tables, finish_load, prepare, start_load, ts_params
+from cvm.ingest.identity import run_named
 from cvm.ingest.options import resolve_options
 from cvm.ingest.profiles import normalise
-from cvm.ingest.result import LoadResult
-from cvm.ingest.staging import ident
-from cvm.workspace.connection import transaction
+from cvm.ingest.result import LoadResult, new_load_id
+from cvm.ingest.staging import alias, column
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -103,9 +103,22 @@ def _utf16(path: Path) -> str | None:
     return "utf-16" if head in (b"\xff\xfe", b"\xfe\xff") else None
 
 
-def _run(con: duckdb.DuckDBPyConnection, query: str, **params: object) -> None:
-    sql = named_queries("reviews.sql")[query]
-    con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql} or None)
+def _run(engine: Engine, query: str, **params: object) -> None:
+    run_named(engine, "reviews.sql", query, **params)
+
+
+def _fields(cols: dict[str, str]) -> list[exp.Expression]:
+    """The review fields as text columns (the brand bound as ``$brand`` when the file has
+    none); ``ts`` and ``stars`` as the text the validator parses."""
+    items: list[exp.Expression] = []
+    for f in _FIELDS:
+        name = "ts_text" if f == "ts" else "stars_text" if f == "stars" else f
+        col = cols.get(f)
+        value: exp.Expression = exp.cast(column(col) if col else exp.null(), "VARCHAR")
+        if f == "brand" and col is None:
+            value = exp.cast(exp.Placeholder(this="brand"), "VARCHAR")
+        items.append(alias(value, name))
+    return items
 
 
 def load_reviews(
@@ -128,18 +141,18 @@ def load_reviews(
     IngestError
         The file is unreadable, of no known review source, or lacks the id or stars column.
     """
-    from cvm.ingest.tabular import new_load_id
-
     file_path = Path(path)
     encoding = _utf16(file_path)  # Play Console writes its review reports in UTF-16
     opts = resolve_options(
         ws.config, "surveys", date_format=date_format, timezone=timezone, encoding=encoding
     )
-    con = ws.con
+    engine = ws.engine
+    engine.require(Capability.CSV_SNIFF, f"loading {file_path}")
+    engine.require(Capability.REJECT_TABLES, f"loading {file_path}")
     result = LoadResult(kind="reviews", source=str(file_path), load_id=new_load_id("reviews"))
-    with transaction(con):
-        readers.reset_scanner_rejects(con)
-        file = readers.open_file(con, file_path, opts)
+    with engine.transaction():
+        readers.reset_scanner_rejects(engine)
+        file = readers.open_file(engine, file_path, opts)
         kind = source.replace("-", "_") if source else _detect(file.header)
         if kind not in REVIEW_SOURCES:
             raise IngestError(
@@ -155,38 +168,36 @@ def load_reviews(
                 f" ({' or '.join(REVIEW_SOURCES[kind][missing[0]])}); columns found:"
                 f" {', '.join(file.header)}"
             )
-        items = []
-        for f in _FIELDS:
-            name = "ts_text" if f == "ts" else "stars_text" if f == "stars" else f
-            col = cols.get(f)
-            value = f"CAST({ident(col)} AS VARCHAR)" if col else "NULL::VARCHAR"
-            if f == "brand" and col is None:
-                value = "CAST($brand AS VARCHAR)"
-            items.append(f"{value} AS {name}")
-        select = f"SELECT {', '.join(items)}, {file.source.seq} AS _rec FROM {file.source.relation}"
-        start_load(con, result)
-        prepare(con, opts)
+        stage = fill(
+            sql_file(__package__, "reviews_stage.sql"),
+            fields=_fields(cols),
+            seq=file.source.seq,
+            source=file.source.relation,
+        )
+        start_load(engine, result)
+        prepare(engine, opts)
         params = dict(file.source.params)
         if "brand" not in cols:
             params["brand"] = brand or "us"
         try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _cvm_rv_in AS {select}", params)
-            _run(con, "validate", **ts_params(opts))
-            _run(con, "status", source=kind)
-            _run(con, "insert", source=kind, load_id=result.load_id)
-            _run(con, "answers", source=kind, load_id=result.load_id)
-            _run(con, "rejects")
-        except duckdb.Error as exc:
+            engine.run(stage, params)
+            _run(engine, "validate", **ts_params(opts))
+            _run(engine, "status", source=kind)
+            _run(engine, "insert", source=kind, load_id=result.load_id)
+            _run(engine, "answers", source=kind, load_id=result.load_id)
+            _run(engine, "rejects")
+        except engine.error as exc:
             first = str(exc).strip().splitlines()[0]
             raise IngestError(f"{file_path}: cannot load: {first}") from exc
-        counts = dict(
-            con.execute("SELECT status, count(*) FROM _cvm_rv_status GROUP BY 1").fetchall()
+        counts = {
+            str(k): int(n) for k, n in engine.rows(sql_file(__package__, "reviews_counts.sql"))
+        }
+        result.rows_read = sum(counts.values())
+        result.loaded = counts.get("load", 0)
+        result.duplicates = counts.get("duplicate", 0)
+        finish_load(engine, file, result)
+        drop_tables(
+            engine, "_cvm_rv_in", "_cvm_rv_rows", "_cvm_rv_status", "_cvm_rejects", "_cvm_rates"
         )
-        result.rows_read = sum(int(n) for n in counts.values())
-        result.loaded = int(counts.get("load", 0))
-        result.duplicates = int(counts.get("duplicate", 0))
-        finish_load(con, file, result)
-        for name in ("_cvm_rv_in", "_cvm_rv_rows", "_cvm_rv_status", "_cvm_rejects", "_cvm_rates"):
-            con.execute(f"DROP TABLE IF EXISTS {name}")
-        readers.reset_scanner_rejects(con)
+        readers.reset_scanner_rejects(engine)
     return result

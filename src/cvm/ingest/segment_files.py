@@ -22,10 +22,11 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
+import sqlglot.expressions as exp
 
 from cvm._exceptions import IngestError
-from cvm.ingest.staging import describe, ident
+from cvm.engines import Engine, fill, sql_file
+from cvm.ingest.staging import column, describe, read_function
 
 __all__ = ["WAREHOUSE_TABLES", "stage_segment_file"]
 
@@ -50,29 +51,6 @@ _FIELDS = {
 }
 _IGNORED = {"uuid", "uuid_ts", "loaded_at", "event", "event_text", "context", "_line"}
 _TS = {"timestamp", "original_timestamp", "sent_at", "received_at"}
-
-_EXPAND_BATCH = """
-CREATE OR REPLACE TEMP TABLE _ev_lines AS
-WITH parsed AS (
-    SELECT line, raw,
-        CASE WHEN json_valid(raw) AND ltrim(raw) LIKE '{%' THEN raw::JSON END AS j
-    FROM _ev_lines
-),
-items AS (
-    SELECT line, 0 AS k, raw FROM parsed
-    WHERE j IS NULL OR json_type(j, '$.batch') IS DISTINCT FROM 'ARRAY'
-    UNION ALL
-    SELECT p.line, e.k, json_merge_patch(
-        json_merge_patch(p.j, '{"batch": null, "writeKey": null}'),
-        e.msg
-    )::VARCHAR
-    FROM parsed AS p,
-        LATERAL (SELECT unnest(range(json_array_length(p.j, '$.batch')::BIGINT)) + 1 AS k) AS r,
-        LATERAL (SELECT r.k AS k, p.j -> ('$.batch[' || (r.k - 1) || ']') AS msg) AS e
-    WHERE json_type(p.j, '$.batch') = 'ARRAY'
-)
-SELECT row_number() OVER (ORDER BY line, k) AS line, raw FROM items
-"""
 
 
 def _suffixes(path: Path) -> list[str]:
@@ -109,45 +87,71 @@ def _table_kind(path: Path, columns: dict[str, str]) -> str:
     )
 
 
-def _text(col: str, ctype: str) -> str:
+_ISO = exp.Literal.string("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _fn(name: str, *args: exp.Expression) -> exp.Expression:
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def _str(text: str) -> exp.Literal:
+    return exp.Literal.string(text)
+
+
+def _text(col: str, ctype: str) -> exp.Expression:
     """A column as message text; warehouse timestamps as UTC ISO 8601."""
-    q = ident(col)
+    q = column(col)
     t = ctype.upper()
     if col in _TS:
         if "WITH TIME ZONE" in t or t == "TIMESTAMPTZ":
-            return f"strftime(timezone('UTC', {q}), '%Y-%m-%dT%H:%M:%S.%fZ')"
+            return _fn("strftime", _fn("timezone", _str("UTC"), q), _ISO)
         if t.startswith("TIMESTAMP") or t == "DATE":
-            return f"strftime(CAST({q} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%fZ')"
-        txt = f"replace(trim(CAST({q} AS VARCHAR)), ' UTC', 'Z')"
+            return _fn("strftime", exp.cast(q, "TIMESTAMP"), _ISO)
+        txt = _fn("replace", exp.Trim(this=exp.cast(q, "VARCHAR")), _str(" UTC"), _str("Z"))
+        zoned = _fn("regexp_matches", txt, _str("(Z|[+-]\\d\\d(:?\\d\\d)?)$"))
         return (
-            f"CASE WHEN regexp_matches({txt}, '(Z|[+-]\\d\\d(:?\\d\\d)?)$') THEN {txt}"
-            f" WHEN {txt} <> '' THEN {txt} || 'Z' END"
+            exp.case()
+            .when(zoned, txt.copy())
+            .when(
+                exp.NEQ(this=txt.copy(), expression=_str("")),
+                exp.DPipe(this=txt.copy(), expression=_str("Z")),
+            )
         )
-    return f"CAST({q} AS VARCHAR)"
+    return exp.cast(q, "VARCHAR")
 
 
-def _stage_warehouse(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> None:
+def _object(pairs: list[tuple[str, exp.Expression]]) -> exp.Expression:
+    """``json_object(key, value, ...)``."""
+    args: list[exp.Expression] = []
+    for key, value in pairs:
+        args += [_str(key), value]
+    return _fn("json_object", *args)
+
+
+def _stage_warehouse(engine: Engine, path: Path, fmt: str) -> None:
     if fmt == "parquet":
-        relation = "read_parquet($path)"
+        relation = read_function("read_parquet")
     else:
-        relation = "read_csv($path, all_varchar = true, header = true)"
+        relation = read_function("read_csv", all_varchar=exp.true(), header=exp.true())
     params = {"path": str(path)}
     try:
-        columns = {k.lower(): v for k, v in describe(con, relation, params).items()}
-    except duckdb.Error as exc:
+        columns = {k.lower(): v for k, v in describe(engine, relation, params).items()}
+    except engine.error as exc:
         first = str(exc).strip().splitlines()[0]
         raise IngestError(f"{path}: cannot read as {fmt}: {first}") from exc
     kind = _table_kind(path, columns)
-    items = [f"'type', '{kind}'"]
+    items: list[tuple[str, exp.Expression]] = [("type", _str(kind))]
     for col, key in _FIELDS.items():
         if col in columns:
-            items.append(f"'{key}', {_text(col, columns[col])}")
+            items.append((key, _text(col, columns[col])))
     if kind == "track":
-        names = [ident(c) for c in ("event_text", "event") if c in columns]
-        event = f"coalesce({', '.join(f'CAST({n} AS VARCHAR)' for n in names)})"
-        items.append(f"'event', {event}" if names else "'event', NULL")
+        names = [c for c in ("event_text", "event") if c in columns]
+        event = [exp.cast(column(n), "VARCHAR") for n in names]
+        items.append(
+            ("event", exp.Coalesce(this=event[0], expressions=event[1:]) if event else exp.null())
+        )
     if kind in ("page", "screen") and "name" in columns:
-        items.append(f"'name', CAST({ident('name')} AS VARCHAR)")
+        items.append(("name", exp.cast(column("name"), "VARCHAR")))
     context = [c for c in columns if c.startswith("context_")]
     rest = [
         c
@@ -156,49 +160,47 @@ def _stage_warehouse(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> No
         and not (kind in ("page", "screen") and c == "name")
     ]  # fmt: skip
     if context:
-        pairs = ", ".join(f"'{c[len('context_') :]}', {ident(c)}" for c in context)
-        items.append(f"'context', json_object({pairs})")
+        items.append(("context", _object([(c[len("context_") :], column(c)) for c in context])))
     if rest:
-        pairs = ", ".join(f"'{c}', {ident(c)}" for c in rest)
         bag = "traits" if kind in ("identify", "group") else "properties"
-        items.append(f"'{bag}', json_object({pairs})")
-    sql = (
-        "CREATE OR REPLACE TEMP TABLE _ev_lines AS SELECT row_number() OVER () AS line,"
-        f" json_object({', '.join(items)})::VARCHAR AS raw FROM {relation}"
+        items.append((bag, _object([(c, column(c)) for c in rest])))
+    query = fill(
+        sql_file(__package__, "segment_warehouse.sql"),
+        message=_object(items),
+        source=relation,
     )
     try:
-        con.execute(sql, params)
-    except duckdb.Error as exc:
+        engine.run(query, params)
+    except engine.error as exc:
         first = str(exc).strip().splitlines()[0]
         raise IngestError(f"{path}: cannot read as a Segment warehouse table: {first}") from exc
 
 
 def stage_segment_file(
-    con: duckdb.DuckDBPyConnection,
+    engine: Engine,
     path: Path,
-    stage_json: Callable[[duckdb.DuckDBPyConnection, Path], None],
+    stage_json: Callable[[Engine, Path], None],
 ) -> None:
     """Fill ``_ev_lines(line, raw)`` from any Segment file: warehouse Parquet/CSV, a whole-file
     batch envelope, or JSON lines/array (``stage_json``), batch envelopes expanded."""
     last = (_suffixes(path) or [""])[-1]
     if last in (".parquet", ".pq"):
-        _stage_warehouse(con, path, "parquet")
+        _stage_warehouse(engine, path, "parquet")
         return
     if last in (".csv", ".tsv"):
-        _stage_warehouse(con, path, "csv")
+        _stage_warehouse(engine, path, "csv")
         return
     if _is_whole_object(path):
-        sql = (
-            "CREATE OR REPLACE TEMP TABLE _ev_lines AS"
-            " SELECT row_number() OVER () AS line, json::VARCHAR AS raw"
-            " FROM read_json_objects($path, format = 'unstructured', maximum_object_size = $max)"
-        )
         size = path.stat().st_size * (20 if path.name.endswith(".gz") else 1)
+        biggest = min(max(size + 1024, 1 << 20), 1 << 30)
         try:
-            con.execute(sql, {"path": str(path), "max": min(max(size + 1024, 1 << 20), 1 << 30)})
-        except duckdb.Error as exc:
+            engine.run(
+                sql_file(__package__, "events_lines_object.sql"),
+                {"path": str(path), "max": biggest},
+            )
+        except engine.error as exc:
             first = str(exc).strip().splitlines()[0]
             raise IngestError(f"{path}: cannot read as a JSON object: {first}") from exc
     else:
-        stage_json(con, path)
-    con.execute(_EXPAND_BATCH)
+        stage_json(engine, path)
+    engine.run(sql_file(__package__, "events_expand_batch.sql"))

@@ -12,71 +12,13 @@ Source column names are file headers: they are quoted here as identifiers, never
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import duckdb
+import sqlglot.expressions as exp
 
 from cvm._exceptions import IngestError
-
-# Slot kinds: how a canonical column is presented to the validator.
-TEXT, TS, NUM = "text", "ts", "num"
-
-SLOTS: dict[str, dict[str, str]] = {
-    "transactions": {
-        "transaction_id": TEXT,
-        "customer_id": TEXT,
-        "ts": TS,
-        "amount": NUM,
-        "currency": TEXT,
-        "channel": TEXT,
-        "is_refund": TEXT,
-        "refund_of": TEXT,
-        # Shopify order export only
-        "financial_status": TEXT,
-        "refunded_amount": TEXT,
-    },
-    "order_items": {
-        "transaction_id": TEXT,
-        "line_no": NUM,
-        "product_id": TEXT,
-        "product_name": TEXT,
-        "category": TEXT,
-        "quantity": NUM,
-        "amount": NUM,
-        "unit_price": NUM,
-        "currency": TEXT,
-    },
-    "customers": {
-        "customer_id": TEXT,
-        "first_seen": TS,
-        "email": TEXT,
-        "phone": TEXT,
-        "country": TEXT,
-        "acquisition_channel": TEXT,
-        "consent_email": TEXT,
-        "consent_sms": TEXT,
-        "consent_push": TEXT,
-        "consent_mail": TEXT,
-    },
-    "surveys": {
-        "survey_id": TEXT,
-        "respondent_id": TEXT,
-        "customer_id": TEXT,
-        "ts": TS,
-        "brand": TEXT,
-        "attribute": TEXT,
-        "score": NUM,
-        "importance": NUM,
-    },
-    "subscriptions": {
-        "subscription_id": TEXT,
-        "customer_id": TEXT,
-        "plan": TEXT,
-        "started": TS,
-        "ended": TS,
-        "monthly_amount": NUM,
-    },
-}
+from cvm.engines import Engine, Query, fill, sql_file
+from cvm.ingest.kinds import Slot, source_kind
 
 _NUM_PREFIXES: tuple[str, ...] = (
     "TINYINT",
@@ -96,88 +38,134 @@ _NUM_PREFIXES: tuple[str, ...] = (
 )
 
 
-def ident(name: str) -> str:
-    """A column or table name quoted as a DuckDB identifier."""
-    return '"' + name.replace('"', '""') + '"'
+def column(name: str) -> exp.Column:
+    """A source column (a file header) as a quoted column reference."""
+    return exp.column(name, quoted=True)
+
+
+def alias(value: exp.Expr, name: str | exp.Identifier) -> exp.Expression:
+    """``value AS name``."""
+    return exp.Alias(
+        this=value.copy(),
+        alias=name if isinstance(name, exp.Identifier) else exp.to_identifier(name),
+    )
+
+
+def _null(type_: str) -> exp.Expression:
+    return exp.cast(exp.null(), type_)
+
+
+def _row_number() -> exp.Expression:
+    return exp.Window(this=exp.RowNumber())
 
 
 @dataclass(frozen=True)
 class Source:
-    """A relation to read: SQL text of a FROM item with its bound parameters."""
+    """A relation to read (a FROM item as a SQLGlot tree) with its bound parameters.
 
-    relation: str
+    ``seq`` numbers its rows, ``line`` and ``raw`` are the line and text a row came from when
+    the relation knows them.
+    """
+
+    relation: exp.Expression
     params: Mapping[str, object]
     columns: Mapping[str, str]  # source column -> DuckDB type
-    seq: str = "row_number() OVER ()"
-    line: str = "NULL::BIGINT"
-    raw: str = "NULL::VARCHAR"
+    seq: exp.Expression = field(default_factory=_row_number)
+    line: exp.Expression = field(default_factory=lambda: _null("BIGINT"))
+    raw: exp.Expression = field(default_factory=lambda: _null("VARCHAR"))
 
 
-def describe(con: duckdb.DuckDBPyConnection, relation: str, params: Mapping[str, object]) -> dict:
+def read_function(function: str, **options: exp.Expression) -> exp.Expression:
+    """``function($path, option = value, ...)``: a file-reading table function as a FROM item."""
+    args: list[exp.Expression] = [exp.Placeholder(this="path")]
+    args += [exp.EQ(this=exp.column(k), expression=v) for k, v in options.items()]
+    return exp.Table(this=exp.Anonymous(this=function, expressions=args))
+
+
+def describe(
+    engine: Engine, relation: exp.Expression, params: Mapping[str, object]
+) -> dict[str, str]:
     """Column name -> type of a relation, without reading its rows."""
-    rows = con.execute(f"DESCRIBE SELECT * FROM {relation}", dict(params)).fetchall()
+    query = fill(sql_file(__package__, "describe.sql"), source=relation)
+    rows = engine.rows(query, dict(params) or None)
     return {str(r[0]): str(r[1]) for r in rows}
 
 
-def table_source(con: duckdb.DuckDBPyConnection, table_name: str) -> Source:
-    """A staged table in ``con`` (any schema-qualified name) with ``_line`` and ``_raw``."""
-    parts = table_name.split(".")
-    relation = ".".join(ident(p) for p in parts)
+def table_source(engine: Engine, table_name: str) -> Source:
+    """A staged table (any schema-qualified name) with ``_line`` and ``_raw``."""
+    *outer, name = table_name.split(".")
+    relation = exp.table_(
+        name,
+        db=outer[-1] if outer else None,
+        catalog=outer[-2] if len(outer) > 1 else None,
+        quoted=True,
+    )
     try:
-        cols = describe(con, relation, {})
-    except duckdb.CatalogException as exc:
+        cols = describe(engine, relation, {})
+    except engine.missing_object as exc:
         raise IngestError(f"no table {table_name!r} to load from") from exc
     return Source(
         relation=relation,
         params={},
         columns=cols,
-        line=ident("_line") if "_line" in cols else "NULL::BIGINT",
-        raw=ident("_raw") if "_raw" in cols else "NULL::VARCHAR",
+        line=column("_line") if "_line" in cols else _null("BIGINT"),
+        raw=column("_raw") if "_raw" in cols else _null("VARCHAR"),
     )
 
 
-def _slot(name: str, kind: str, column: str | None, ctype: str | None) -> list[str]:
+def _slot(name: str, slot: Slot, col: str | None, ctype: str | None) -> list[exp.Expression]:
     t = (ctype or "").upper()
-    src = ident(column) if column else None
-    if src and t == "JSON":  # mixed-type JSON values: their text, without JSON quotes
-        src = f"({src} ->> '$')"
-    if kind == TEXT:
-        return [f"CAST({src} AS VARCHAR) AS {name}" if src else f"NULL::VARCHAR AS {name}"]
-    if kind == NUM:
-        if src and t.startswith(_NUM_PREFIXES):
-            return [f"NULL::VARCHAR AS {name}_text", f"CAST({src} AS DOUBLE) AS {name}_num"]
-        text = f"CAST({src} AS VARCHAR)" if src else "NULL::VARCHAR"
-        return [f"{text} AS {name}_text", f"NULL::DOUBLE AS {name}_num"]
+    src: exp.Expression | None = column(col) if col else None
+    if src is not None and t == "JSON":  # mixed-type JSON values: their text, no JSON quotes
+        src = exp.Paren(this=exp.JSONExtractScalar(this=src, expression=exp.Literal.string("$")))
+    if slot is Slot.TEXT:
+        return [alias(exp.cast(src, "VARCHAR") if src else _null("VARCHAR"), name)]
+    if slot is Slot.NUM:
+        if src is not None and t.startswith(_NUM_PREFIXES):
+            return [
+                alias(_null("VARCHAR"), f"{name}_text"),
+                alias(exp.cast(src, "DOUBLE"), f"{name}_num"),
+            ]
+        text = exp.cast(src, "VARCHAR") if src is not None else _null("VARCHAR")
+        return [alias(text, f"{name}_text"), alias(_null("DOUBLE"), f"{name}_num")]
     # timestamps
-    naive = utc = "NULL::TIMESTAMP"
-    text = "NULL::VARCHAR"
-    if src and (t.startswith("TIMESTAMP WITH TIME ZONE") or t == "TIMESTAMPTZ"):
-        utc = f"CAST({src} AS TIMESTAMP)"
-    elif src and (t.startswith("TIMESTAMP") or t == "DATE"):
-        naive = f"CAST({src} AS TIMESTAMP)"
-    elif src:
-        text = f"CAST({src} AS VARCHAR)"
-    return [f"{text} AS {name}_text", f"{naive} AS {name}_naive", f"{utc} AS {name}_utc"]
+    naive: exp.Expression = _null("TIMESTAMP")
+    utc: exp.Expression = _null("TIMESTAMP")
+    text = _null("VARCHAR")
+    if src is not None and (t.startswith("TIMESTAMP WITH TIME ZONE") or t == "TIMESTAMPTZ"):
+        utc = exp.cast(src, "TIMESTAMP")
+    elif src is not None and (t.startswith("TIMESTAMP") or t == "DATE"):
+        naive = exp.cast(src, "TIMESTAMP")
+    elif src is not None:
+        text = exp.cast(src, "VARCHAR")
+    return [
+        alias(text, f"{name}_text"),
+        alias(naive, f"{name}_naive"),
+        alias(utc, f"{name}_utc"),
+    ]
 
 
 def canonical_select(
-    kind: str, source: Source, mapping: Mapping[str, str], extra: Sequence[str] = ()
-) -> str:
-    """SELECT of the canonical slots of ``kind`` from ``source`` (``mapping``: canonical ->
+    kind: str,
+    source: Source,
+    mapping: Mapping[str, str],
+    extra: Sequence[exp.Expression] = (),
+) -> exp.Select:
+    """SELECT of the staged columns of ``kind`` from ``source`` (``mapping``: canonical ->
     source column; canonical columns without a source are NULL), plus ``extra`` items."""
-    items: list[str] = list(extra)
-    for name, slot in SLOTS[kind].items():
+    items: list[exp.Expression] = list(extra)
+    for name, slot in source_kind(kind).slots.items():
         col = mapping.get(name)
         items.extend(_slot(name, slot, col, source.columns.get(col) if col else None))
     items += [
-        f"{source.seq} AS _seq",
-        f"{source.seq} AS _rec",
-        f"{source.line} AS _line",
-        f"{source.raw} AS _raw",
+        alias(source.seq, "_seq"),
+        alias(source.seq, "_rec"),
+        alias(source.line, "_line"),
+        alias(source.raw, "_raw"),
     ]
-    return "SELECT " + ", ".join(items) + f" FROM {source.relation}"
+    return exp.select(*items).from_(source.relation.copy())
 
 
-def with_input(sql: str, name: str, select: str) -> str:
-    """Put ``select`` where the SQL file reads the view ``name`` (a subquery, params kept)."""
-    return sql.replace(f"FROM {name}", f"FROM ({select}) AS {name}")
+def with_input(query: Query, select: exp.Expression) -> exp.Expression:
+    """``query`` reading ``select`` where its file names the hole ``__input__``."""
+    return fill(query, input=select)

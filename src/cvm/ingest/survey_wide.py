@@ -24,252 +24,110 @@ its line and question column while the respondent's other answers load.
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import duckdb
+import pyarrow as pa
+import sqlglot.expressions as exp
 
-from cvm._exceptions import ConfigError, IngestError
+from cvm._exceptions import IngestError
 from cvm._progress import Progress, no_progress
-from cvm._sql import load_sql
+from cvm.engines import Capability, Engine, fill, sql_file
 from cvm.ingest import erased, readers
-from cvm.ingest._common import SQL, finish_load, prepare, start_load, status_counts, ts_params
+from cvm.ingest._common import (
+    drop_tables,
+    finish_load,
+    kind_sql,
+    prepare,
+    rows_in,
+    run_kind_sql,
+    start_load,
+    status_counts,
+    ts_params,
+)
+from cvm.ingest.kinds import source_kind
 from cvm.ingest.options import resolve_options
-from cvm.ingest.profiles import normalise
-from cvm.ingest.result import LoadResult
-from cvm.ingest.staging import ident
+from cvm.ingest.result import LoadResult, new_load_id
+from cvm.ingest.staging import alias, column
 from cvm.ingest.survey_headers import (
     GOOGLE_FORMS_DATE,
     SURVEYMONKEY_DATE,
     read_header,
     write_renamed,
 )
-from cvm.workspace.connection import transaction
+from cvm.ingest.survey_mapping import (
+    ID_ALIASES,
+    Question,
+    WideMapping,
+    id_columns,
+    questions,
+    wide_mapping,
+)
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
 
-PKG = "cvm.ingest"
-DEFAULT_PATTERN = r"^(?P<brand>[^:|]+?)\s*[:|]\s*(?P<attribute>.+?)\s*$"
-DEFAULT_IMPORTANCE_PATTERN = r"^importance\s*[:|]\s*(?P<attribute>.+?)\s*$"
-ID_ALIASES: dict[str, tuple[str, ...]] = {
-    "respondent_id": (
-        "respondent_id",
-        "ResponseId",
-        "Respondent ID",
-        "response_id",
-        "respondent",
-        "Email Address",
-        "Timestamp",
-    ),
-    "customer_id": (
-        "customer_id",
-        "ExternalReference",
-        "External Reference",
-        "Custom Data 1",
-        "Email Address",
-    ),
-    "ts": ("ts", "EndDate", "End Date", "RecordedDate", "submitted_at", "date", "Timestamp"),
-    "survey_id": ("survey_id", "SurveyID", "wave"),
-}
-PRESETS: dict[str, dict[str, Any]] = {
-    "qualtrics": {"header_rows": 2},  # question text and {"ImportId": ...} rows
-    "surveymonkey": {"header_rows": 1},  # the "Response" / sub-question row
-    "generic": {"header_rows": 0},
-}
+SURVEYS = source_kind("surveys")
 _WORK = (
-    "_cvm_svw_long", "_cvm_svw_map", "_cvm_sv_rows", "_cvm_sv_status", "_cvm_rejects",
+    "_cvm_svw_long", "_cvm_svw_map", *SURVEYS.work_tables, "_cvm_rejects",
     "_cvm_erasure_key",
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Question:
-    """What a question column asks: a brand's rating of an attribute, or its importance."""
-
-    attribute: str
-    brand: str | None = None
-    importance: bool = False
-
-
-@dataclass(frozen=True)
-class WideMapping:
-    """How a wide export maps to long answers (see the module docstring)."""
-
-    columns: Mapping[str, str] = field(default_factory=dict)  # respondent_id, customer_id, ...
-    questions: Mapping[str, Question] = field(default_factory=dict)
-    pattern: str = DEFAULT_PATTERN
-    importance_pattern: str = DEFAULT_IMPORTANCE_PATTERN
-    header_rows: int = 0
-    survey_id: str | None = None
-
-
-def _question(name: str, spec: Any) -> Question:
-    if not isinstance(spec, Mapping) or "attribute" not in spec:
-        raise ConfigError(
-            f"cvm.toml [sources.surveys.wide.questions] {name!r}: expected"
-            ' { brand = "...", attribute = "..." } or { attribute = "...", importance = true }'
-        )
-    importance = bool(spec.get("importance", False))
-    brand = spec.get("brand")
-    if brand is None and not importance:
-        raise ConfigError(f"cvm.toml [sources.surveys.wide.questions] {name!r}: no brand")
-    return Question(str(spec["attribute"]), str(brand) if brand is not None else None, importance)
-
-
-def wide_mapping(
-    section: Mapping[str, Any], columns: Mapping[str, str] | None = None
-) -> WideMapping:
-    """The mapping from a ``[sources.surveys.wide]`` table and ``--map`` id columns."""
-    raw = dict(section)
-    preset = str(raw.pop("preset", "generic")).lower()
-    if preset not in PRESETS:
-        raise ConfigError(f"unknown survey preset {preset!r}: expected {', '.join(PRESETS)}")
-    questions = raw.pop("questions", {}) or {}
-    if not isinstance(questions, Mapping):
-        raise ConfigError("cvm.toml [sources.surveys.wide.questions] must be a table")
-    ids: dict[str, str] = {
-        k: str(raw.pop(k)) for k in ("respondent_id", "customer_id", "ts") if k in raw
-    }
-    survey_col = raw.pop("survey_id_column", None)
-    if survey_col is not None:
-        ids["survey_id"] = str(survey_col)
-    ids.update(columns or {})
-    header_rows = int(raw.pop("header_rows", PRESETS[preset]["header_rows"]))
-    survey_id = raw.pop("survey_id", None)
-    pattern = str(raw.pop("pattern", DEFAULT_PATTERN))
-    imp_pattern = str(raw.pop("importance_pattern", DEFAULT_IMPORTANCE_PATTERN))
-    if raw:
-        raise ConfigError(f"cvm.toml [sources.surveys.wide]: unknown setting {sorted(raw)[0]!r}")
-    for name, pat, groups in (
-        ("pattern", pattern, ("brand", "attribute")),
-        ("importance_pattern", imp_pattern, ("attribute",)),
-    ):
-        try:
-            compiled = re.compile(pat, re.IGNORECASE)
-        except re.error as exc:
-            raise ConfigError(f"survey {name} {pat!r}: {exc}") from exc
-        if not set(groups) <= set(compiled.groupindex):
-            raise ConfigError(f"survey {name} must name the groups {', '.join(groups)}")
-    return WideMapping(
-        columns=ids,
-        questions={str(k): _question(str(k), v) for k, v in questions.items()},
-        pattern=pattern,
-        importance_pattern=imp_pattern,
-        header_rows=header_rows,
-        survey_id=str(survey_id) if survey_id is not None else None,
-    )
-
-
-def _find(header: list[str], names: tuple[str, ...]) -> str | None:
-    by_key = {normalise(h): h for h in reversed(header)}
-    for name in names:
-        if normalise(name) in by_key:
-            return by_key[normalise(name)]
-    return None
-
-
-def _id_columns(mapping: WideMapping, header: list[str], path: Path) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for canonical, aliases in ID_ALIASES.items():
-        wanted = mapping.columns.get(canonical)
-        hit = _find(header, (wanted,) if wanted else aliases)
-        if wanted and hit is None:
-            raise IngestError(
-                f"{path}: missing column {wanted!r} (mapped to {canonical});"
-                f" columns found: {', '.join(header)}"
-            )
-        if hit is not None:
-            found[canonical] = hit
-    if "respondent_id" not in found:
-        raise IngestError(
-            f"{path}: missing required column 'respondent_id' for a wide survey"
-            f" (looked for {', '.join(ID_ALIASES['respondent_id'])}; set"
-            f" [sources.surveys.wide] respondent_id); columns found: {', '.join(header)}"
-        )
-    return found
-
-
-def _questions(
-    mapping: WideMapping, header: list[str], used: set[str], path: Path
-) -> dict[str, Question]:
-    if mapping.questions:
-        missing = [q for q in mapping.questions if q not in header]
-        if missing:
-            raise IngestError(
-                f"{path}: missing question column {missing[0]!r}"
-                + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
-                + f" named in [sources.surveys.wide.questions]; columns found: {', '.join(header)}"
-            )
-        return dict(mapping.questions)
-    brand_re = re.compile(mapping.pattern, re.IGNORECASE)
-    imp_re = re.compile(mapping.importance_pattern, re.IGNORECASE)
-    out: dict[str, Question] = {}
-    for col in header:
-        if col in used:
-            continue
-        if m := imp_re.match(col):
-            out[col] = Question(m["attribute"].strip(), None, True)
-        elif m := brand_re.match(col):
-            attribute = m["attribute"].strip()
-            if attribute.lower() in ("nps", "csat"):
-                attribute = attribute.lower()
-            out[col] = Question(attribute, m["brand"].strip())
-    if not any(not q.importance for q in out.values()):
-        raise IngestError(
-            f"{path}: no question column matches the pattern {mapping.pattern!r} and no"
-            f" [sources.surveys.wide.questions] are given; columns found: {', '.join(header)}"
-        )
-    return out
-
-
-def _text(column: str | None) -> str:
-    return f"nullif(trim(CAST({ident(column)} AS VARCHAR)), '')" if column else "NULL::VARCHAR"
+def _text(name: str | None) -> exp.Expression:
+    """A cell as trimmed text, NULL when empty."""
+    if not name:
+        return exp.cast(exp.null(), "VARCHAR")
+    trimmed = exp.Trim(this=exp.cast(column(name), "VARCHAR"))
+    return exp.Nullif(this=trimmed, expression=exp.Literal.string(""))
 
 
 def _stage(
-    con: duckdb.DuckDBPyConnection,
+    engine: Engine,
     file: readers.FileSource,
     ids: dict[str, str],
-    questions: dict[str, Question],
+    asked: dict[str, Question],
     mapping: WideMapping,
 ) -> None:
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _cvm_svw_map"
-        " (question VARCHAR, brand VARCHAR, attribute VARCHAR, is_importance BOOLEAN)"
+    """``_cvm_svw_long``: one row per answered question, in the validator's shape."""
+    questions_map = pa.table(
+        {
+            "question": pa.array(list(asked), pa.string()),
+            "brand": pa.array([q.brand for q in asked.values()], pa.string()),
+            "attribute": pa.array([q.attribute for q in asked.values()], pa.string()),
+            "is_importance": pa.array([q.importance for q in asked.values()], pa.bool_()),
+        }
     )
-    con.executemany(
-        "INSERT INTO _cvm_svw_map VALUES (?, ?, ?, ?)",
-        [[q, s.brand, s.attribute, s.importance] for q, s in questions.items()],
+    with engine.register("_cvm_svw_map_in", questions_map):
+        engine.run(sql_file(__package__, "survey_wide_map.sql"))
+    survey = (
+        _text(ids.get("survey_id"))
+        if "survey_id" in ids
+        else exp.cast(exp.Placeholder(this="survey"), "VARCHAR")
     )
-    survey = _text(ids.get("survey_id")) if "survey_id" in ids else "CAST($survey AS VARCHAR)"
-    cells = ", ".join(f"{_text(q)} AS {ident(q)}" for q in questions)
-    sql = load_sql(PKG, "survey_wide_long.sql")
-    for key, value in {
-        "{relation}": file.source.relation,
-        "{seq}": file.source.seq,
-        "{respondent}": _text(ids["respondent_id"]),
-        "{customer}": _text(ids.get("customer_id")),
-        "{ts}": _text(ids.get("ts")),
-        "{survey}": survey,
-        "{question_cells}": cells,
-        "{questions}": ", ".join(ident(q) for q in questions),
-    }.items():
-        sql = sql.replace(key, value)
+    query = fill(
+        sql_file(__package__, "survey_wide_long.sql"),
+        source=file.source.relation,
+        seq=file.source.seq,
+        respondent=_text(ids["respondent_id"]),
+        customer=_text(ids.get("customer_id")),
+        ts=_text(ids.get("ts")),
+        survey=survey,
+        question_cells=[alias(_text(q), exp.to_identifier(q, quoted=True)) for q in asked],
+        questions=[column(q) for q in asked],
+    )
     params: dict[str, object] = {**file.source.params, "header_rows": mapping.header_rows}
     if "survey_id" not in ids:
         params["survey"] = mapping.survey_id
-    con.execute(sql, params)
+    engine.run(query, params)
 
 
-def _drop(con: duckdb.DuckDBPyConnection) -> None:
-    for name in _WORK:
-        con.execute(f"DROP TABLE IF EXISTS {name}")
-    readers.reset_scanner_rejects(con)
+def _drop(engine: Engine) -> None:
+    drop_tables(engine, *_WORK)
+    readers.reset_scanner_rejects(engine)
 
 
 def load_survey_wide(
@@ -298,8 +156,6 @@ def load_survey_wide(
         The file is unreadable, or a mapped column (or the respondent id) is missing; nothing
         is loaded.
     """
-    from cvm.ingest.tabular import new_load_id
-
     if mapping is None:
         mapping = wide_mapping(ws.config.section("sources", "surveys", "wide"), columns)
     with tempfile.TemporaryDirectory(dir=ws.path, prefix=".survey-") as tmp:
@@ -309,7 +165,7 @@ def load_survey_wide(
         return _load_wide(
             ws, Path(path), read_path, mapping, columns=columns, date_format=date_format,
             timezone=timezone, delimiter=delimiter, encoding=encoding, score_min=score_min,
-            score_max=score_max, progress=progress, new_load_id=new_load_id,
+            score_max=score_max, progress=progress,
         )  # fmt: skip
 
 
@@ -361,7 +217,6 @@ def _load_wide(
     score_min: float | None,
     score_max: float | None,
     progress: Progress | None,
-    new_load_id: Any,
 ) -> LoadResult:
     opts = resolve_options(
         ws.config, "surveys", date_format=date_format, timezone=timezone,
@@ -371,24 +226,24 @@ def _load_wide(
         mapping = WideMapping(**{**mapping.__dict__, "columns": {**mapping.columns, **columns}})
     report = progress or no_progress
     file_path = source_path
-    con = ws.con
+    engine = ws.engine
+    engine.require(Capability.CSV_SNIFF, f"loading {file_path}")
+    engine.require(Capability.REJECT_TABLES, f"loading {file_path}")
     result = LoadResult(kind="surveys", source=str(file_path), load_id=new_load_id("surveys"))
-    with transaction(con):
-        _drop(con)
-        file = readers.open_file(con, read_path, opts)
-        ids = _id_columns(mapping, file.header, file_path)
-        questions = _questions(mapping, file.header, set(ids.values()), file_path)
-        start_load(con, result)
-        prepare(con, opts)
+    with engine.transaction():
+        _drop(engine)
+        file = readers.open_file(engine, read_path, opts)
+        ids = id_columns(mapping, file.header, file_path)
+        asked = questions(mapping, file.header, set(ids.values()), file_path)
+        start_load(engine, result)
+        prepare(engine, opts)
         try:
             report(0, 4, f"{result.source}: reshape")
-            _stage(con, file, ids, questions, mapping)
+            _stage(engine, file, ids, asked, mapping)
             report(1, 4, f"{result.source}: validate")
-            validate = load_sql(SQL, "surveys_validate.sql").replace(
-                "FROM _cvm_sv_in", "FROM _cvm_svw_long AS _cvm_sv_in"
-            )
+            (validate,) = kind_sql(SURVEYS, "surveys_validate.sql", input="_cvm_svw_long")
             lo, hi = opts.score_min, opts.score_max
-            con.execute(
+            engine.run(
                 validate,
                 {
                     **ts_params(opts),
@@ -397,25 +252,22 @@ def _load_wide(
                     "score_range": f"{lo:g}..{hi:g}",
                 },
             )
-            result.erased = erased.refuse_rows(con, "_cvm_sv_rows")
+            result.erased = erased.refuse_rows(engine, SURVEYS.work("rows"))
             report(2, 4, f"{result.source}: deduplicate")
-            con.execute(load_sql(SQL, "surveys_status.sql"))
+            run_kind_sql(engine, SURVEYS, "surveys_status.sql")
             report(3, 4, f"{result.source}: insert")
-            con.execute(load_sql(SQL, "surveys_insert.sql"), {"load_id": result.load_id})
-            counts = status_counts(con, "_cvm_sv_status")
-            rows = con.execute("SELECT count(*) FROM _cvm_sv_rows").fetchall()[0][0]
-            result.rows_read = int(rows) + result.erased
+            run_kind_sql(engine, SURVEYS, "surveys_insert.sql", {"load_id": result.load_id})
+            counts = status_counts(engine, SURVEYS.work("status"))
+            result.rows_read = rows_in(engine, SURVEYS.work("rows")) + result.erased
             result.loaded = counts.get("load", 0)
             result.duplicates = counts.get("duplicate", 0)
-            con.execute(
-                load_sql(PKG, "survey_wide_rejects.sql"),
-                {"conflict": "duplicate answer with different content"},
-            )
-        except duckdb.Error as exc:
+            conflict = {"conflict": SURVEYS.conflict}
+            run_kind_sql(engine, SURVEYS, "survey_wide_rejects.sql", conflict)
+        except engine.error as exc:
             first = str(exc).strip().splitlines()[0]
             raise IngestError(f"{file_path}: cannot load: {first}") from exc
-        finish_load(con, file, result)
-        _drop(con)
+        finish_load(engine, file, result)
+        _drop(engine)
     return result
 
 

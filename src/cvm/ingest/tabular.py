@@ -2,53 +2,39 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import duckdb
+import sqlglot.expressions as exp
 
 from cvm._exceptions import ConfigError, IngestError
 from cvm._progress import Progress, no_progress
-from cvm._sql import load_sql
-from cvm.ingest import erased, readers
-from cvm.ingest._common import (
-    SQL,
-    finish_load,
-    prepare,
-    scalar,
-    start_load,
-    status_counts,
-    store_rejects,
-    ts_params,
-)
+from cvm.engines import Capability, Engine, sql_file
+from cvm.ingest import readers
+from cvm.ingest._common import drop_tables, finish_load, prepare, scalar, start_load
 from cvm.ingest.consent import CONSENT_RULES, apply_consent_rules
+from cvm.ingest.keyed import loader, work_tables
+from cvm.ingest.kinds import source_kind
 from cvm.ingest.linking import link_identities, links_profile
 from cvm.ingest.options import SourceOptions, resolve_options
-from cvm.ingest.profiles import CANONICAL, REQUIRED, RESOLVE_BY_EMAIL, normalise, resolve_columns
-from cvm.ingest.result import LoadResult
-from cvm.ingest.staging import SLOTS, canonical_select, ident, table_source, with_input
-from cvm.ingest.transactions import drop_temp, validate_and_insert
-from cvm.workspace.connection import memory_limit, transaction
+from cvm.ingest.profiles import normalise, resolve_columns
+from cvm.ingest.result import LoadResult, new_load_id
+from cvm.ingest.staging import alias, canonical_select, column
+from cvm.ingest.survey_wide import load_survey_wide
+from cvm.ingest.transactions import drop_temp
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
 
-Loader = Callable[
-    [duckdb.DuckDBPyConnection, str, Mapping[str, object], SourceOptions, LoadResult, Progress],
-    None,
-]
 
-
-def new_load_id(kind: str) -> str:
-    return f"{kind}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-
-
-def _check_required(kind: str, mapping: Mapping[str, str], options: SourceOptions, file: Any):
-    required = list(REQUIRED[kind])
+def _check_required(kind: str, found: Mapping[str, str], options: SourceOptions, file: Any) -> None:
+    """Refuse a file without a required column, or with a ``--map`` the load cannot use: a
+    column the file lacks, or a name that is no column of the kind (nor a link column)."""
+    declared = source_kind(kind)
+    mapping = {k: v for k, v in found.items() if k in declared.mappable}
+    required = list(declared.required)
     if kind == "order_items" and "amount" not in mapping and "unit_price" not in mapping:
         required.append("amount")
     if kind == "transactions" and options.statuses:
@@ -60,7 +46,7 @@ def _check_required(kind: str, mapping: Mapping[str, str], options: SourceOption
     col = (missing or bad_maps)[0]
     wanted = options.columns.get(col)
     what = f"column {col!r}" + (f" (mapped to {wanted!r})" if wanted else "")
-    found = ", ".join(file.header) or "none"
+    header = ", ".join(file.header) or "none"
     unnamed = bool(file.header) and file.header[0] == "col1" and not options.names
     advice = (
         f"; the file has no header: name its columns with --columns a,b,c or map them by"
@@ -70,7 +56,7 @@ def _check_required(kind: str, mapping: Mapping[str, str], options: SourceOption
     )
     raise IngestError(
         f"{file.path}: missing required {what} for {kind} (profile {options.profile});"
-        f" columns found: {found}{advice}"
+        f" columns found: {header}{advice}"
     )
 
 
@@ -110,147 +96,42 @@ def _period(raw: tuple[Any, Any] | None, kind: str) -> tuple[datetime, datetime]
     return start, end
 
 
-def _replace_period(
-    con: duckdb.DuckDBPyConnection, result: LoadResult, period: tuple[datetime, datetime]
-) -> None:
+def _replace_period(engine: Engine, result: LoadResult, period: tuple[datetime, datetime]) -> None:
     """Remove the period's file-loaded transactions (inside the load's transaction)."""
     start, end = period
-    params = {"start": start, "end": end}
-    removed = scalar(con, load_sql(SQL, "transactions_period_count.sql"), params)
-    con.execute(load_sql(SQL, "transactions_period_delete.sql"), params)
+    params: dict[str, object] = {"start": start, "end": end}
+    removed = scalar(engine, sql_file(__package__, "transactions_period_count.sql"), params)
+    engine.run(sql_file(__package__, "transactions_period_delete.sql"), params)
     result.notes.append(
         f"replaced the period {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} (UTC):"
         f" {removed:,} stored transactions loaded from files removed before this load"
     )
 
 
-def _rejects_of(con: duckdb.DuckDBPyConnection, rows: str, status: str, conflict: str) -> None:
-    sql = load_sql(SQL, "rows_rejects.sql").replace("{rows}", rows).replace("{status}", status)
-    con.execute(sql, {"conflict": conflict})
+def _drop_work(engine: Engine) -> None:
+    drop_temp(engine)
+    drop_tables(engine, *work_tables())
+    readers.reset_scanner_rejects(engine)
 
 
-def _load_transactions(
-    con: duckdb.DuckDBPyConnection,
-    select: str,
-    params: Mapping[str, object],
-    options: SourceOptions,
-    result: LoadResult,
-    progress: Progress,
-) -> None:
-    stage = None
-    stage_params: dict[str, object] = {}
-    if options.profile == "shopify":
-        stage = "shopify_stage.sql"
-    elif options.statuses:
-        stage = "status_stage.sql"
-        stage_params = {
-            "statuses": list(options.statuses),
-            "by_email": options.profile in RESOLVE_BY_EMAIL,
-        }
-    if stage is not None:
-        sql = with_input(load_sql(SQL, stage), "_cvm_shop_in", select)
-        con.execute(sql, {**params, **stage_params})
-        result.skipped = scalar(con, "SELECT count(*) FROM _cvm_shop WHERE skipped")
-        select, params = load_sql(SQL, "shopify_transactions.sql").rstrip().rstrip(";"), {}
-    validate_and_insert(con, select, params, options, result, progress)
+def _json(value: exp.Expression) -> exp.Expression:
+    return exp.cast(value, "JSON")
 
 
-@dataclass(frozen=True)
-class _Keyed:
-    """A keyed load in three SQL steps: ``<stem>_validate.sql`` types and checks the rows into
-    ``<prefix>_rows``, ``<stem>_status.sql`` classifies them (load, update, duplicate, conflict)
-    into ``<prefix>_status``, ``<stem>_<write>.sql`` writes the new ones."""
-
-    stem: str
-    prefix: str
-    write: str  # insert (append-only answers and lines) or upsert (snapshots)
-    conflict: str  # reason for a key seen twice with different content
-    params: Callable[[SourceOptions], dict[str, object]]
+def _fn(name: str, *args: exp.Expression) -> exp.Expression:
+    return exp.Anonymous(this=name, expressions=list(args))
 
 
-def _score_range(options: SourceOptions) -> dict[str, object]:
-    lo, hi = options.score_min, options.score_max
-    return {"score_min": lo, "score_max": hi, "score_range": f"{lo:g}..{hi:g}"}
+def _object(columns: Sequence[str]) -> exp.Expression:
+    """``to_json`` of a struct of ``columns`` keyed by their names."""
+    fields = [
+        exp.PropertyEQ(this=exp.to_identifier(c, quoted=True), expression=column(c))
+        for c in columns
+    ]
+    return _fn("to_json", exp.Struct(expressions=fields))
 
 
-KEYED: dict[str, _Keyed] = {
-    "order_items": _Keyed(
-        "order_items", "_cvm_oi", "insert", "duplicate order line with different content",
-        lambda o: {"currency": o.currency},
-    ),
-    "customers": _Keyed(
-        "customers", "_cvm_cu", "upsert", "duplicate customer_id with different content",
-        ts_params,
-    ),
-    "surveys": _Keyed(
-        "surveys", "_cvm_sv", "insert", "duplicate answer with different content",
-        lambda o: {**ts_params(o), **_score_range(o)},
-    ),
-    "subscriptions": _Keyed(
-        "subscriptions", "_cvm_sb", "upsert", "duplicate subscription_id with different content",
-        lambda o: {**ts_params(o), "currency": o.currency},
-    ),
-}  # fmt: skip
-
-
-def _keyed_loader(spec: _Keyed) -> Loader:
-    def load(
-        con: duckdb.DuckDBPyConnection,
-        select: str,
-        params: Mapping[str, object],
-        options: SourceOptions,
-        result: LoadResult,
-        progress: Progress,
-    ) -> None:
-        progress(0, 3, f"{result.source}: read and validate")
-        sql = with_input(load_sql(SQL, f"{spec.stem}_validate.sql"), f"{spec.prefix}_in", select)
-        con.execute(sql, {**params, **spec.params(options)})
-        refused = erased.refuse_rows(con, f"{spec.prefix}_rows")
-        result.rows_read += refused
-        result.erased += refused
-        progress(1, 3, f"{result.source}: deduplicate")
-        con.execute(load_sql(SQL, f"{spec.stem}_status.sql"))
-        progress(2, 3, f"{result.source}: {spec.write}")
-        con.execute(load_sql(SQL, f"{spec.stem}_{spec.write}.sql"), {"load_id": result.load_id})
-        _finish_counts(con, result, f"{spec.prefix}_rows", f"{spec.prefix}_status")
-        _rejects_of(con, f"{spec.prefix}_rows", f"{spec.prefix}_status", spec.conflict)
-
-    return load
-
-
-def _finish_counts(
-    con: duckdb.DuckDBPyConnection, result: LoadResult, rows: str, status: str
-) -> None:
-    counts = status_counts(con, status)
-    result.rows_read += scalar(con, f"SELECT count(*) FROM {rows}")
-    result.updated += counts.get("update", 0)
-    result.loaded += counts.get("load", 0) + counts.get("update", 0)
-    result.duplicates += counts.get("duplicate", 0)
-
-
-LOADERS: dict[str, Loader] = {
-    "transactions": _load_transactions,
-    **{kind: _keyed_loader(spec) for kind, spec in KEYED.items()},
-}
-
-_WORK_TABLES = (
-    "_cvm_shop",
-    *(f"{spec.prefix}_{t}" for spec in KEYED.values() for t in ("rows", "status", "new")),
-    "_cvm_rejects",
-    "_cvm_rates",
-    "_cvm_limits",
-    "_cvm_erasure_key",
-)
-
-
-def _drop_work(con: duckdb.DuckDBPyConnection) -> None:
-    drop_temp(con)
-    for name in _WORK_TABLES:
-        con.execute(f"DROP TABLE IF EXISTS {name}")
-    readers.reset_scanner_rejects(con)
-
-
-def _attributes(file: readers.FileSource, mapping: Mapping[str, str]) -> str:
+def _attributes(file: readers.FileSource, mapping: Mapping[str, str]) -> exp.Expression:
     """A JSON object of the source columns no canonical customer column took.
 
     A column named ``attributes`` that holds a JSON object (an export of this same table) is
@@ -260,16 +141,18 @@ def _attributes(file: readers.FileSource, mapping: Mapping[str, str]) -> str:
     extra = [c for c in file.header if c not in used]
     nested = next((c for c in extra if c.lower() == "attributes"), None)
     flat = [c for c in extra if c != nested]
-    fields = ", ".join(f"{ident(c)} := {ident(c)}" for c in flat)
-    others = f"to_json(struct_pack({fields}))" if flat else "'{}'::JSON"
+    others = _object(flat) if flat else _json(exp.Literal.string("{}"))
     if nested is None:
-        return f"{others} AS attributes" if flat else "NULL::JSON AS attributes"
-    parsed = f"try_cast(CAST({ident(nested)} AS VARCHAR) AS JSON)"
-    as_object = (
-        f"CASE WHEN json_type({parsed}) = 'OBJECT' THEN {parsed}"
-        f" ELSE to_json(struct_pack({ident(nested)} := {ident(nested)})) END"
+        return alias(others if flat else _json(exp.null()), "attributes")
+    parsed = exp.TryCast(this=exp.cast(column(nested), "VARCHAR"), to=exp.DataType.build("JSON"))
+    is_object = exp.EQ(this=_fn("json_type", parsed), expression=exp.Literal.string("OBJECT"))
+    as_object = exp.case().when(is_object, parsed.copy()).else_(_object([nested]))
+    merged = _fn(
+        "json_merge_patch",
+        others,
+        exp.Coalesce(this=as_object, expressions=[_json(exp.Literal.string("{}"))]),
     )
-    return f"json_merge_patch({others}, coalesce({as_object}, '{{}}'::JSON)) AS attributes"
+    return alias(merged, "attributes")
 
 
 def _wide_survey(ws: Workspace, kind: str, layout: str | None) -> bool:
@@ -328,8 +211,6 @@ def load_file(
         The file is missing, unreadable, or lacks a required column; nothing is loaded.
     """
     if _wide_survey(ws, kind, layout):
-        from cvm.ingest.survey_wide import load_survey_wide
-
         return load_survey_wide(
             ws, path, columns=columns, date_format=date_format, timezone=timezone,
             delimiter=delimiter, encoding=encoding, score_min=score_min, score_max=score_max,
@@ -354,69 +235,46 @@ def load_file(
     period = _period(replace_period, opts.kind)
     report = progress or no_progress
     file_path = Path(path)
-    con = ws.con
+    engine = ws.engine
+    require_file_capabilities(engine, f"loading {file_path}")
+    kind_ = source_kind(opts.kind)
     result = LoadResult(kind=opts.kind, source=str(file_path), load_id=new_load_id(opts.kind))
-    with memory_limit(con, ws.config.load_memory_limit), transaction(con):
-        _drop_work(con)
-        file = readers.open_file(con, file_path, opts)
+    with engine.memory_limit(ws.config.load_memory_limit), engine.transaction():
+        _drop_work(engine)
+        file = readers.open_file(engine, file_path, opts)
         found = resolve_columns(opts.kind, opts.profile, file.header, opts.columns)
-        mapping = {k: v for k, v in found.items() if k in SLOTS[opts.kind]}
-        _check_required(opts.kind, mapping, opts, file)
+        mapping = {k: v for k, v in found.items() if k in kind_.slots}
+        _check_required(opts.kind, found, opts, file)
         result.notes.extend(_key_notes(mapping, opts))
-        start_load(con, result)
+        start_load(engine, result)
         if period is not None:
-            _replace_period(con, result, period)
-        prepare(con, opts)
+            _replace_period(engine, result, period)
+        prepare(engine, opts)
         extra = [_attributes(file, mapping)] if opts.kind == "customers" else []
         source = file.source
         if opts.kind == "customers" and opts.profile in CONSENT_RULES:
             source, derived, consent = apply_consent_rules(
-                con, opts.profile, source, file.header, opts.columns
+                engine, opts.profile, source, file.header, opts.columns
             )
             mapping.update(derived)
             result.notes += consent.notes()
         select = canonical_select(opts.kind, source, mapping, extra)
         try:
-            LOADERS[opts.kind](con, select, source.params, opts, result, report)
-        except duckdb.Error as exc:
+            loader(opts.kind)(engine, select, source.params, opts, result, report)
+        except engine.error as exc:
             first = str(exc).strip().splitlines()[0]
             raise IngestError(f"{file_path}: cannot load: {first}") from exc
-        finish_load(con, file, result)
+        finish_load(engine, file, result)
         if links_profile(opts) and result.loaded:
-            rel, par = file.source.relation, file.source.params
-            result.customers_merged = link_identities(con, opts, result, rel, par, found)
-        _drop_work(con)
+            result.customers_merged = link_identities(engine, opts, result, file.source, found)
+        _drop_work(engine)
     return result
 
 
-__all__ = ["CANONICAL", "load_file", "new_load_id"]
+def require_file_capabilities(engine: Engine, what: str) -> None:
+    """File loads sniff CSV dialects and types and keep the scanner's refused rows: DuckDB's."""
+    engine.require(Capability.CSV_SNIFF, what)
+    engine.require(Capability.REJECT_TABLES, what)
 
 
-def load_order_items_from(
-    con: duckdb.DuckDBPyConnection,
-    table_name: str,
-    *,
-    load_id: str,
-    source: str,
-    options: SourceOptions | None = None,
-) -> LoadResult:
-    """Load order lines already staged in ``table_name`` on ``con`` (e.g. the products of
-    Segment "Order Completed" events), with the checks and dedup of a file load.
-
-    The staged table holds canonical order-item columns (``transaction_id``, ``line_no``,
-    ``product_id``, ``category``, ``quantity``, ``amount`` or ``unit_price``, ``currency``) plus
-    ``_line``/``_raw`` for refused rows. Like ``load_transactions_from`` it neither opens a
-    transaction nor writes a ``loads`` row.
-    """
-    opts = options or SourceOptions(kind="order_items")
-    src = table_source(con, table_name)
-    mapping = {c: c for c in src.columns if not c.startswith("_")}
-    result = LoadResult(kind="order_items", source=source, load_id=load_id)
-    prepare(con, opts)
-    LOADERS["order_items"](
-        con, canonical_select("order_items", src, mapping), src.params, opts, result, no_progress
-    )
-    store_rejects(con, result)
-    for name in ("_cvm_oi_rows", "_cvm_oi_status", "_cvm_rejects"):
-        con.execute(f"DROP TABLE IF EXISTS {name}")
-    return result
+__all__ = ["load_file", "new_load_id", "require_file_capabilities"]

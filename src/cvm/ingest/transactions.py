@@ -8,20 +8,34 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import duckdb
+import sqlglot.expressions as exp
 
 from cvm._progress import Progress, no_progress
-from cvm._sql import load_sql
+from cvm.engines import Engine, sql_file
 from cvm.ingest import erased
-from cvm.ingest._common import SQL, prepare, scalar, status_counts, store_rejects, ts_params
+from cvm.ingest._common import (
+    drop_tables,
+    kind_sql,
+    prepare,
+    rows_in,
+    run_kind_sql,
+    scalar,
+    status_counts,
+    store_rejects,
+    ts_params,
+)
+from cvm.ingest.kinds import source_kind
 from cvm.ingest.options import SourceOptions
 from cvm.ingest.result import LoadResult
-from cvm.ingest.staging import canonical_select, table_source, with_input
+from cvm.ingest.staging import canonical_select, table_source
+
+KIND = source_kind("transactions")
+ROWS, STATUS = KIND.work("rows"), KIND.work("status")
 
 
 def validate_and_insert(
-    con: duckdb.DuckDBPyConnection,
-    select: str,
+    engine: Engine,
+    select: exp.Expression,
     params: Mapping[str, object],
     options: SourceOptions,
     result: LoadResult,
@@ -31,64 +45,58 @@ def validate_and_insert(
 
     Refused rows are added to ``_cvm_rejects`` (not yet written); counts go into ``result``.
     """
-    rekey_legacy(con, result)
-    sql = with_input(load_sql(SQL, "transactions_validate.sql"), "_cvm_tx_in", select)
+    rekey_legacy(engine, result)
+    (validate,) = kind_sql(KIND, "transactions_validate.sql", input=select)
     progress(0, 3, f"{result.source}: read and validate")
-    con.execute(sql, {**params, **ts_params(options), "currency": options.currency})
-    if scalar(con, "SELECT count(*) FROM _cvm_tx_rows WHERE transaction_id IS NULL"):
-        con.execute(load_sql(SQL, "transactions_content_ids.sql"))
-    refused = erased.refuse_rows(con, "_cvm_tx_rows")
+    engine.run(validate, {**params, **ts_params(options), "currency": options.currency})
+    if _count(engine, "transactions_without_id.sql"):
+        run_kind_sql(engine, KIND, "transactions_content_ids.sql")
+    refused = erased.refuse_rows(engine, ROWS)
     progress(1, 3, f"{result.source}: deduplicate")
-    valid = scalar(con, "SELECT count(*) FROM _cvm_tx_rows WHERE reason IS NULL")
-    if scalar(con, load_sql(SQL, "transactions_unique.sql")):
+    valid = _count(engine, "transactions_valid.sql")
+    if _count(engine, "transactions_unique.sql"):
         # One row per id (the usual export): a row's status follows from the stored row alone.
-        con.execute(load_sql(SQL, "transactions_unique_status.sql"))
-        counts = status_counts(con, "_cvm_tx_status")
+        run_kind_sql(engine, KIND, "transactions_unique_status.sql")
+        counts = status_counts(engine, STATUS)
         duplicates = counts.get("duplicate", 0)
         loaded = valid - duplicates - counts.get("conflict", 0)
         insert = (
             "transactions_insert_all.sql" if loaded == valid else "transactions_insert_unstored.sql"
         )
     else:
-        con.execute(load_sql(SQL, "transactions_keys.sql"))
-        con.execute(load_sql(SQL, "transactions_status.sql"))
-        row = con.execute(load_sql(SQL, "transactions_counts.sql")).fetchall()[0]
-        loaded, duplicates = int(row[0]), int(row[1])
+        run_kind_sql(engine, KIND, "transactions_keys.sql")
+        run_kind_sql(engine, KIND, "transactions_status.sql")
+        row = engine.one(kind_sql(KIND, "transactions_counts.sql")[0]) or (0, 0)
+        loaded, duplicates = int(row[0] or 0), int(row[1] or 0)
         insert = "transactions_insert_all.sql" if loaded == valid else "transactions_insert.sql"
     progress(2, 3, f"{result.source}: insert")
     if loaded:
-        con.execute(load_sql(SQL, insert), {"load_id": result.load_id})
-    con.execute(load_sql(SQL, "transactions_rejects.sql"))
-    result.rows_read += scalar(con, "SELECT count(*) FROM _cvm_tx_rows") + refused
+        run_kind_sql(engine, KIND, insert, {"load_id": result.load_id})
+    run_kind_sql(engine, KIND, "transactions_rejects.sql")
+    result.rows_read += rows_in(engine, ROWS) + refused
     result.erased += refused
     result.loaded += loaded
     result.duplicates += duplicates
     progress(3, 3, f"{result.source}: done")
 
 
-def rekey_legacy(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:
+def _count(engine: Engine, name: str) -> int:
+    return scalar(engine, kind_sql(KIND, name)[0])
+
+
+def rekey_legacy(engine: Engine, result: LoadResult) -> None:
     """Re-key transactions stored under DuckDB's old ``hash()`` once, inside this load.
 
     Migration 0031 asks for it when it finds stored transactions; the amounts in the source
     currency need the rates of ``cvm.toml`` (in ``_cvm_rates``), so it runs at the first load.
     A row whose currency has no rate any more keeps its old key (counted in a note).
     """
-    pending = con.execute(
-        "SELECT count(*) FROM ingest_rekeys WHERE table_name = 'transactions' AND done_at IS NULL"
-    ).fetchone()
-    if not pending or not pending[0]:
+    if not scalar(engine, sql_file(__package__, "transactions_rekey_pending.sql")):
         return
-    total = scalar(con, "SELECT count(*) FROM transactions")
-    kept = scalar(
-        con,
-        "SELECT count(*) FROM transactions WHERE currency NOT IN (SELECT currency FROM _cvm_rates)",
-    )
-    con.execute(load_sql(SQL, "transactions_rekey.sql"))
-    con.execute(
-        "UPDATE ingest_rekeys SET done_at = now()::TIMESTAMP, rows_rekeyed = ?"
-        " WHERE table_name = 'transactions'",
-        [total - kept],
-    )
+    total = rows_in(engine, "transactions")
+    kept = scalar(engine, sql_file(__package__, "transactions_rekey_kept.sql"))
+    engine.run(sql_file(__package__, "transactions_rekey.sql"))
+    engine.run(sql_file(__package__, "transactions_rekey_done.sql"), {"rekeyed": total - kept})
     result.notes.append(
         f"re-keyed {total - kept:,} stored transactions to the stable content hash (once, after"
         " the upgrade)"
@@ -96,14 +104,13 @@ def rekey_legacy(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:
     )
 
 
-def drop_temp(con: duckdb.DuckDBPyConnection) -> None:
+def drop_temp(engine: Engine) -> None:
     """Free this load's working tables."""
-    for name in ("_cvm_tx_rows", "_cvm_tx_keys", "_cvm_tx_status"):
-        con.execute(f"DROP TABLE IF EXISTS {name}")
+    drop_tables(engine, *KIND.work_tables)
 
 
 def load_transactions_from(
-    con: duckdb.DuckDBPyConnection,
+    engine: Engine,
     table_name: str,
     *,
     load_id: str,
@@ -111,7 +118,7 @@ def load_transactions_from(
     options: SourceOptions | None = None,
     progress: Progress | None = None,
 ) -> LoadResult:
-    """Load transaction rows already staged in ``table_name`` on ``con``.
+    """Load transaction rows already staged in ``table_name`` on ``engine``.
 
     The staged table (or view) holds canonical transaction columns, any of them optional
     except ``customer_id``, ``ts`` and ``amount``: ``transaction_id``, ``customer_id``, ``ts``
@@ -123,11 +130,11 @@ def load_transactions_from(
     ``source`` with kind ``transactions``.
 
     It neither opens a transaction nor writes a ``loads`` row: the caller wraps it in
-    ``cvm.workspace.transaction(con)`` with its own work and records the load.
+    ``engine.transaction()`` with its own work and records the load.
 
     Parameters
     ----------
-    con : the workspace connection holding ``table_name``.
+    engine : the workspace's engine (``ws.engine``), holding ``table_name``.
     table_name : name of the staged table or view (may be schema-qualified).
     load_id, source : recorded on inserted and refused rows.
     options : currency, rates, time zone and date format; ``resolve_options(ws.config,
@@ -139,20 +146,20 @@ def load_transactions_from(
     LoadResult with rows_read, loaded, duplicates, rejected and top_reasons.
     """
     opts = options or SourceOptions()
-    src = table_source(con, table_name)
+    src = table_source(engine, table_name)
     mapping = {c: c for c in src.columns if not c.startswith("_")}
     result = LoadResult(kind="transactions", source=source, load_id=load_id)
-    prepare(con, opts)
+    prepare(engine, opts)
     validate_and_insert(
-        con,
+        engine,
         canonical_select("transactions", src, mapping),
         src.params,
         opts,
         result,
         progress or no_progress,
     )
-    store_rejects(con, result)
-    drop_temp(con)
+    store_rejects(engine, result)
+    drop_temp(engine)
     return result
 
 

@@ -13,29 +13,18 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import duckdb
+import sqlglot.expressions as exp
 
 from cvm._exceptions import IngestError
-from cvm._sql import load_sql
+from cvm.engines import Engine, fill, sql_file
 from cvm.ingest.options import SourceOptions
-from cvm.ingest.staging import Source, describe, ident
+from cvm.ingest.staging import Source, alias, describe
 
 __all__ = ["WHITESPACE", "looks_whitespace", "open_whitespace", "whitespace_rejects"]
 
 WHITESPACE = "whitespace"
-_SQL = "cvm.ingest.sql"
 _SAMPLE = 50  # lines read to sniff the layout
 _OTHER_DELIMITERS = re.compile(r"[,;|\t]")
-
-# The file as numbered lines, each split into fields; $skip header lines are left out.
-_LINES = (
-    "(SELECT line AS _line, l AS _raw,"
-    " regexp_split_to_array(trim(l, ' ' || chr(9) || chr(13)), '\\s+') AS _f"
-    " FROM (SELECT row_number() OVER () AS line, l FROM read_csv($path, columns = {'l': 'VARCHAR'},"
-    " header = false, delim = $nodelim, quote = '', escape = '', auto_detect = false,"
-    " encoding = $encoding, strict_mode = false))"
-    " WHERE line > $skip AND l IS NOT NULL AND trim(l, ' ' || chr(9) || chr(13)) <> '')"
-)
 
 
 def _head(path: Path, encoding: str) -> list[str]:
@@ -70,8 +59,14 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def _lines() -> exp.Expression:
+    """The file as numbered lines split into fields (``whitespace_lines.sql``), $skip header
+    lines left out."""
+    return sql_file(__package__, "whitespace_lines.sql").tree()
+
+
 def open_whitespace(
-    con: duckdb.DuckDBPyConnection, path: Path, options: SourceOptions, encoding: str
+    engine: Engine, path: Path, options: SourceOptions, encoding: str
 ) -> tuple[Source, list[str], int]:
     """The file as a source of text columns, with its header names and header line count."""
     lines = _head(path, encoding)
@@ -91,14 +86,21 @@ def open_whitespace(
     if len(set(names)) != len(names):
         raise IngestError(f"{path}: column names repeat: {', '.join(names)}")
     skip = _header_line(path, encoding) if header else 0
-    fields = ", ".join(f"_f[{i}] AS {ident(n)}" for i, n in enumerate(names, start=1))
-    relation = f"(SELECT {fields}, _line, _raw FROM {_LINES} WHERE len(_f) = $nfields)"
+    fields = [
+        alias(exp.Bracket(this=exp.column("_f"), expressions=[exp.Literal.number(i)], offset=1),
+                   exp.to_identifier(n, quoted=True))
+        for i, n in enumerate(names, start=1)
+    ]  # fmt: skip
+    query = fill(sql_file(__package__, "whitespace_fields.sql"), fields=fields, lines=_lines())
+    relation = exp.Subquery(this=query)
     params = {"path": str(path), "encoding": encoding, "nodelim": "\x00", "skip": skip,
               "nfields": width}  # fmt: skip
-    cols = describe(con, relation, params)
+    cols = describe(engine, relation, params)
     cols.pop("_line", None)
     cols.pop("_raw", None)
-    return Source(relation, params, cols, seq="_line", line="_line", raw="_raw"), names, skip
+    line = exp.column("_line")
+    source = Source(relation, params, cols, seq=line, line=line.copy(), raw=exp.column("_raw"))
+    return source, names, skip
 
 
 def _header_line(path: Path, encoding: str) -> int:
@@ -111,10 +113,9 @@ def _header_line(path: Path, encoding: str) -> int:
     return 0
 
 
-def whitespace_rejects(con: duckdb.DuckDBPyConnection, params: dict[str, object]) -> int:
+def whitespace_rejects(engine: Engine, params: dict[str, object]) -> int:
     """Refuse lines with another number of fields; returns how many."""
-    sql = load_sql(_SQL, "whitespace_rejects.sql").replace("FROM _cvm_ws_lines", f"FROM {_LINES}")
-    before = con.execute("SELECT count(*) FROM _cvm_rejects").fetchone()
-    con.execute(sql, params)
-    after = con.execute("SELECT count(*) FROM _cvm_rejects").fetchone()
-    return int(after[0] if after else 0) - int(before[0] if before else 0)
+    count = fill(sql_file(__package__, "count_rows.sql"), table="_cvm_rejects")
+    before = int(engine.scalar(count) or 0)
+    engine.run(fill(sql_file(__package__, "whitespace_rejects.sql"), lines=_lines()), params)
+    return int(engine.scalar(count) or 0) - before

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cvm._exceptions import WorkspaceError
+from cvm.engines import DuckDBEngine
 from cvm.workspace.connection import DB_NAME, connect
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ def compact_workspace(ws: Workspace) -> float:
     con.close()
     try:
         ws.con = connect(db)
+        ws.engine = DuckDBEngine(ws.con)
     except WorkspaceError as exc:
         raise WorkspaceError(
             f"the workspace was compacted, but another process opened it first: {exc}"

@@ -87,7 +87,7 @@ def erase_customers(
 def _erase_one(ws: Workspace, identifier: str) -> Erasure:
     con = ws.con
     with transaction(con):
-        erased.install(con, create_key=True)
+        erased.install(ws.engine, create_key=True)
         cid = _subject.find_customer(con, identifier)
         who = _subject.collect(con, cid)
         result = Erasure(cid)
@@ -106,12 +106,12 @@ def _erase_one(ws: Workspace, identifier: str) -> Erasure:
         if not result:
             raise DataError(f"unknown customer {identifier!r}: no row in any table")
         result.redacted = redact_rows(con, who)
-        result.identifiers = erased.remember(con)
+        result.identifiers = erased.remember(ws.engine)
         con.execute(
             "INSERT INTO erasures (id_hash, rows_deleted, scheme) VALUES (?, ?, 'hmac-sha256')",
-            [erased.keyed(con, f"erasure:{cid}"), sum(result.values())],
+            [erased.keyed(ws.engine, f"erasure:{cid}"), sum(result.values())],
         )
         result.files = redact_files(Path(ws.path), who)
         _subject.drop(con)
-        erased.uninstall(con)
+        erased.uninstall(ws.engine)
     return result

@@ -12,6 +12,7 @@ import duckdb
 
 from cvm._exceptions import CvmError, DataError
 from cvm._sql import load_sql
+from cvm.engines import DuckDBEngine
 from cvm.ingest import erased
 from cvm.ingest.identity import customer_tables
 
@@ -61,7 +62,7 @@ def find_customer(con: duckdb.DuckDBPyConnection, identifier: str) -> str:
     ).fetchone()
     if merged:
         return str(merged[0])
-    for table in ["customers", *customer_tables(con)]:
+    for table in ["customers", *customer_tables(DuckDBEngine(con))]:
         hit = con.execute(
             f'SELECT 1 FROM "{table}" WHERE customer_id = ? LIMIT 1', [ident]
         ).fetchone()
@@ -88,12 +89,12 @@ def find_customer(con: duckdb.DuckDBPyConnection, identifier: str) -> str:
 
 def _erased_before(con: duckdb.DuckDBPyConnection, ident: str) -> bool:
     try:
-        erased.install(con)
-        return erased.is_erased(con, ident)
+        erased.install(DuckDBEngine(con))
+        return erased.is_erased(DuckDBEngine(con), ident)
     except (CvmError, duckdb.Error):  # no key to tell: the plain "unknown" answer holds
         return False
     finally:
-        erased.uninstall(con)
+        erased.uninstall(DuckDBEngine(con))
 
 
 @dataclass

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import duckdb
 
+from cvm.engines import DuckDBEngine
 from cvm.ingest.identity import customer_tables
 from cvm.privacy.subject import queries
 
@@ -50,7 +51,7 @@ def row_filters(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     sql = queries("rows.sql")
     present = set(_tables(con))
     filters = {t: sql[t] for t in SPECIAL if t in present}
-    for table in ["customers", *customer_tables(con)]:
+    for table in ["customers", *customer_tables(DuckDBEngine(con))]:
         if table not in filters and table in present:
             filters[table] = sql["default"]
     return filters

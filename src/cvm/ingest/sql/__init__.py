@@ -1,1 +1,1 @@
-"""SQL run by the tabular loaders (read with ``cvm._sql.load_sql``)."""
+"""SQL files of the ingest package, loaded with ``cvm.engines.sql_file(__package__, name)``."""

@@ -8,13 +8,13 @@
 --     keys it lacks (traits learned from identify calls) stay;
 --   * consent flags are the snapshot's (the CRM is the record of consent).
 -- Only a row whose merged result differs from the stored one counts as updated.
-CREATE OR REPLACE TEMP TABLE _cvm_cu_status AS
+CREATE OR REPLACE TEMP TABLE __status__ AS
 WITH v AS (
     SELECT
         *,
         min(_seq) OVER w AS first_seq,
         arg_min(content_hash, _seq) OVER w AS first_hash
-    FROM _cvm_cu_rows
+    FROM __rows__
     WHERE reason IS NULL
     WINDOW w AS (PARTITION BY customer_id)
 ),

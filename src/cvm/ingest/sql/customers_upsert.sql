@@ -1,12 +1,12 @@
 -- Snapshot semantics: a new customer is added, a changed one replaced by its merged row
 -- (customers_status.sql says how a snapshot row merges into the stored customer).
-CREATE OR REPLACE TEMP TABLE _cvm_cu_new AS
+CREATE OR REPLACE TEMP TABLE __new__ AS
 SELECT *
-FROM _cvm_cu_status
+FROM __status__
 WHERE status IN ('load', 'update');
 
 DELETE FROM customers
-WHERE customer_id IN (SELECT customer_id FROM _cvm_cu_new WHERE status = 'update');
+WHERE customer_id IN (SELECT customer_id FROM __new__ WHERE status = 'update');
 
 INSERT INTO customers (
     customer_id, first_seen, email, phone, country, acquisition_channel, consent_email,
@@ -15,4 +15,4 @@ INSERT INTO customers (
 SELECT
     customer_id, first_seen, email, phone, country, acquisition_channel, consent_email,
     consent_sms, consent_push, consent_mail, attributes, now()::TIMESTAMP, $load_id
-FROM _cvm_cu_new;
+FROM __new__;

@@ -1,5 +1,5 @@
--- Type and check staged customer rows (view _cvm_cu_in); consent from yes/no/true/false/1/0.
-CREATE OR REPLACE TEMP TABLE _cvm_cu_rows AS
+-- Type and check staged customer rows (the staged input __input__); consent from yes/no/true/false/1/0.
+CREATE OR REPLACE TEMP TABLE __rows__ AS
 WITH parsed AS (
     SELECT
         _seq,
@@ -18,7 +18,7 @@ WITH parsed AS (
         consent_push AS c_push,
         consent_mail AS c_mail,
         attributes
-    FROM _cvm_cu_in
+    FROM __input__ AS staged
 ),
 flags AS (
     SELECT

@@ -1,10 +1,10 @@
--- Rows of a load's working table {rows} that carry an erased identifier: a value of {values}
--- (a list per row) whose keyed hash, in any form, is in erased_identifiers with kind $kind.
--- Values are hashed once each (distinct), so the cost follows the ids a load holds, not its
--- rows. {rows}, {key} and {values} are fixed internal names (cvm.ingest.erased.CHECKS).
+-- Rows of a load's working table __rows__ that carry an erased identifier: a value of
+-- __values__ (a list per row) whose keyed hash, in any form, is in erased_identifiers with
+-- kind $kind. Values are hashed once each (distinct), so the cost follows the ids a load
+-- holds, not its rows. The holes are filled from cvm.ingest.erased.CHECKS.
 CREATE OR REPLACE TEMP TABLE _cvm_erased_rows AS
 WITH vals AS (
-    SELECT {key} AS k, unnest({values}) AS v FROM {rows}
+    SELECT __key__ AS k, unnest(__values__) AS v FROM __rows__
 ),
 forms AS (
     -- the legacy form only while the log holds digests from before it was keyed

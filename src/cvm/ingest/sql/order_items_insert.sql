@@ -4,6 +4,6 @@ INSERT INTO order_items (
 SELECT
     t.transaction_id, t.line_no, t.product_id, t.category, t.quantity, t.amount,
     t.content_hash, $load_id
-FROM _cvm_oi_rows AS t
-JOIN _cvm_oi_status AS s ON s._seq = t._seq
+FROM __rows__ AS t
+JOIN __status__ AS s ON s._seq = t._seq
 WHERE s.status = 'load';

@@ -1,5 +1,5 @@
 -- Classify valid order lines on the key (transaction_id, line_no): load, duplicate, conflict.
-CREATE OR REPLACE TEMP TABLE _cvm_oi_status AS
+CREATE OR REPLACE TEMP TABLE __status__ AS
 WITH v AS (
     SELECT
         _seq,
@@ -11,7 +11,7 @@ WITH v AS (
         amount,
         min(_seq) OVER w AS first_seq,
         arg_min(content_hash, _seq) OVER w AS first_hash
-    FROM _cvm_oi_rows
+    FROM __rows__
     WHERE reason IS NULL
     WINDOW w AS (PARTITION BY transaction_id, line_no)
 )

@@ -1,6 +1,6 @@
--- Type and check staged order lines (view _cvm_oi_in). Order-level currency may sit on the
+-- Type and check staged order lines (the staged input __input__). Order-level currency may sit on the
 -- order's first line only (Shopify); line_no defaults to the line's rank within its order.
-CREATE OR REPLACE TEMP TABLE _cvm_oi_rows AS
+CREATE OR REPLACE TEMP TABLE __rows__ AS
 WITH parsed AS (
     SELECT
         _seq,
@@ -19,7 +19,7 @@ WITH parsed AS (
         _cvm_num(unit_price_text, unit_price_num) AS unit_price,
         _cvm_text(unit_price_text) AS unit_price_text,
         _cvm_text(currency) AS currency_src
-    FROM _cvm_oi_in
+    FROM __input__ AS staged
 ),
 filled AS (
     SELECT

@@ -10,7 +10,7 @@ WITH staged AS (
         CASE WHEN $by_email
             THEN lower(nullif(regexp_extract(customer_id, '[^\s()<>;,"]+@[^\s()<>;,"]+'), ''))
         END AS _email
-    FROM _cvm_shop_in
+    FROM __input__ AS _cvm_shop_in
 )
 SELECT
     * EXCLUDE (_email) REPLACE (

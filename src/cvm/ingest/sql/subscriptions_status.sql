@@ -1,7 +1,7 @@
 -- Classify valid contracts: load (new), update (stored with other content: the file is a
 -- snapshot, e.g. a contract that has ended since), duplicate (same content), conflict (the same
 -- id twice in this file with different content).
-CREATE OR REPLACE TEMP TABLE _cvm_sb_status AS
+CREATE OR REPLACE TEMP TABLE __status__ AS
 WITH v AS (
     SELECT
         _seq,
@@ -9,7 +9,7 @@ WITH v AS (
         content_hash,
         min(_seq) OVER w AS first_seq,
         arg_min(content_hash, _seq) OVER w AS first_hash
-    FROM _cvm_sb_rows
+    FROM __rows__
     WHERE reason IS NULL
     WINDOW w AS (PARTITION BY subscription_id)
 ),

@@ -1,6 +1,6 @@
--- Type and check staged contracts (view _cvm_sb_in): one row per subscription; `ended` empty
+-- Type and check staged contracts (the staged input __input__): one row per subscription; `ended` empty
 -- while the contract runs. Amounts convert to the workspace currency like transactions.
-CREATE OR REPLACE TEMP TABLE _cvm_sb_rows AS
+CREATE OR REPLACE TEMP TABLE __rows__ AS
 WITH parsed AS (
     SELECT
         _seq,
@@ -17,7 +17,7 @@ WITH parsed AS (
         _cvm_ts(ended_text, ended_naive, ended_utc, $tz, $use_fmt, $fmt, $fmt_has_tz) AS ended,
         _cvm_num(monthly_amount_text, monthly_amount_num) AS monthly_amount,
         _cvm_text(monthly_amount_text) AS amount_text
-    FROM _cvm_sb_in
+    FROM __input__ AS staged
 ),
 typed AS (
     SELECT p.*, r.rate, r.digits

@@ -4,6 +4,6 @@ INSERT INTO survey_responses (
 SELECT
     t.survey_id, t.respondent_id, t.customer_id, t.ts, t.brand, t.attribute, t.score,
     t.importance, $load_id
-FROM _cvm_sv_rows AS t
-JOIN _cvm_sv_status AS s ON s._seq = t._seq
+FROM __rows__ AS t
+JOIN __status__ AS s ON s._seq = t._seq
 WHERE s.status = 'load';

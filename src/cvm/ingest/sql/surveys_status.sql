@@ -1,5 +1,5 @@
 -- Classify valid answers on (survey_id, respondent_id, brand, attribute).
-CREATE OR REPLACE TEMP TABLE _cvm_sv_status AS
+CREATE OR REPLACE TEMP TABLE __status__ AS
 WITH v AS (
     SELECT
         _seq,
@@ -10,7 +10,7 @@ WITH v AS (
         content_hash,
         min(_seq) OVER w AS first_seq,
         arg_min(content_hash, _seq) OVER w AS first_hash
-    FROM _cvm_sv_rows
+    FROM __rows__
     WHERE reason IS NULL
     WINDOW w AS (PARTITION BY survey_id, respondent_id, brand, attribute)
 ),

@@ -1,6 +1,6 @@
--- Type and check staged survey answers (view _cvm_sv_in), long format: one score per
+-- Type and check staged survey answers (the staged input __input__), long format: one score per
 -- (survey, respondent, brand, attribute); scores must lie in [$score_min, $score_max].
-CREATE OR REPLACE TEMP TABLE _cvm_sv_rows AS
+CREATE OR REPLACE TEMP TABLE __rows__ AS
 WITH parsed AS (
     SELECT
         _seq,
@@ -19,7 +19,7 @@ WITH parsed AS (
         coalesce(_cvm_text(score_text), score_num::VARCHAR) AS score_text,
         _cvm_num(importance_text, importance_num) AS importance,
         _cvm_text(importance_text) AS importance_text
-    FROM _cvm_sv_in
+    FROM __input__ AS staged
 )
 SELECT
     _seq, _rec, _line, _raw, survey_id, respondent_id, customer_id, ts, brand, attribute,

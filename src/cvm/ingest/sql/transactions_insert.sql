@@ -6,6 +6,6 @@ INSERT INTO transactions (
 SELECT
     transaction_id, customer_id, ts, amount, currency, channel, is_refund, refund_of,
     content_hash, $load_id
-FROM _cvm_tx_rows
+FROM __rows__
 WHERE reason IS NULL
-    AND _seq IN (SELECT first_seq FROM _cvm_tx_keys WHERE stored_hash IS NULL);
+    AND _seq IN (SELECT first_seq FROM __keys__ WHERE stored_hash IS NULL);

@@ -6,5 +6,5 @@ INSERT INTO transactions (
 SELECT
     transaction_id, customer_id, ts, amount, currency, channel, is_refund, refund_of,
     content_hash, $load_id
-FROM _cvm_tx_rows
+FROM __rows__
 WHERE reason IS NULL;

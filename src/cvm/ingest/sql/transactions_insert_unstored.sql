@@ -6,6 +6,6 @@ INSERT INTO transactions (
 SELECT
     t.transaction_id, t.customer_id, t.ts, t.amount, t.currency, t.channel, t.is_refund,
     t.refund_of, t.content_hash, $load_id
-FROM _cvm_tx_rows AS t
-ANTI JOIN _cvm_tx_status AS s ON s._seq = t._seq
+FROM __rows__ AS t
+ANTI JOIN __status__ AS s ON s._seq = t._seq
 WHERE t.reason IS NULL;

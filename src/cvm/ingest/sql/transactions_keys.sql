@@ -1,6 +1,6 @@
 -- One row per valid transaction_id of this load: its first row, whether all its rows have the
 -- same content (hmin = hmax), and the content already stored under it, if any.
-CREATE OR REPLACE TEMP TABLE _cvm_tx_keys AS
+CREATE OR REPLACE TEMP TABLE __keys__ AS
 SELECT
     k.transaction_id,
     k.first_seq,
@@ -17,7 +17,7 @@ FROM (
         count(*) AS n,
         min(content_hash) AS hmin,
         max(content_hash) AS hmax
-    FROM _cvm_tx_rows
+    FROM __rows__
     WHERE reason IS NULL
     GROUP BY transaction_id
 ) AS k

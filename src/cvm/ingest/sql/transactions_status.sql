@@ -1,7 +1,7 @@
 -- Rows of keys that need a look row by row: keys whose rows differ, or whose stored content
 -- differs. Each is 'duplicate' (same content as the stored or the first row) or 'conflict'.
--- Keys whose rows all agree are counted from _cvm_tx_keys alone (transactions_counts.sql).
-CREATE OR REPLACE TEMP TABLE _cvm_tx_status AS
+-- Keys whose rows all agree are counted from __keys__ alone (transactions_counts.sql).
+CREATE OR REPLACE TEMP TABLE __status__ AS
 SELECT
     t._seq,
     CASE
@@ -11,9 +11,9 @@ SELECT
         WHEN t.content_hash = k.first_hash THEN 'duplicate'
         ELSE 'conflict'
     END AS status
-FROM _cvm_tx_rows AS t
+FROM __rows__ AS t
 JOIN (
-    SELECT * FROM _cvm_tx_keys
+    SELECT * FROM __keys__
     WHERE hmin <> hmax OR (stored_hash IS NOT NULL AND stored_hash <> hmin)
 ) AS k ON k.transaction_id = t.transaction_id
 WHERE t.reason IS NULL;

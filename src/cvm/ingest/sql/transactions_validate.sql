@@ -1,7 +1,7 @@
--- Type and check every staged transaction row (view _cvm_tx_in); one reason per bad row.
+-- Type and check every staged transaction row (the staged input __input__); one reason per bad row.
 -- $tz: zone of naive timestamps; $use_fmt/$fmt/$fmt_has_tz: the configured date format;
 -- $fmt_label: the format named in reasons; $currency: source currency when a row has none.
-CREATE OR REPLACE TEMP TABLE _cvm_tx_rows AS
+CREATE OR REPLACE TEMP TABLE __rows__ AS
 WITH parsed AS (
     SELECT
         _seq,
@@ -19,7 +19,7 @@ WITH parsed AS (
         coalesce(_cvm_flag(is_refund), lower(_cvm_text(is_refund)) = 'refund')
             AS flagged_refund,
         _cvm_text(refund_of) AS refund_of
-    FROM _cvm_tx_in
+    FROM __input__ AS staged
 ),
 signed AS (
     SELECT

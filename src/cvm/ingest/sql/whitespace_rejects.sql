@@ -5,5 +5,5 @@ SELECT
     _line,
     _raw,
     'wrong column count: expected ' || $nfields || ', found ' || len(_f)
-FROM _cvm_ws_lines
+FROM __lines__
 WHERE len(_f) <> $nfields;

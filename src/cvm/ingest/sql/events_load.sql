@@ -276,3 +276,12 @@ UPDATE events AS e
 SET customer_id = r.customer_id
 FROM _ev_relinked AS r
 WHERE e.message_id = r.message_id;
+
+-- name: lines_drop
+DROP TABLE _ev_lines;
+
+-- name: docs_drop
+DROP TABLE _ev_docs;
+
+-- name: invalid_text
+UPDATE _ev_rows SET reason = 'unreadable row: invalid UTF-8' WHERE line = $line;

@@ -9,12 +9,12 @@ SELECT
         WHEN t.reason LIKE 'non-numeric importance%' THEN l.importance_question
         ELSE l.question
     END
-FROM _cvm_sv_rows AS t
+FROM __rows__ AS t
 JOIN _cvm_svw_long AS l ON l._seq = t._seq
 WHERE t.reason IS NOT NULL
 UNION ALL
 SELECT t._rec, NULL, NULL, $conflict || ' in column ' || l.question
-FROM _cvm_sv_rows AS t
-JOIN _cvm_sv_status AS s ON s._seq = t._seq
+FROM __rows__ AS t
+JOIN __status__ AS s ON s._seq = t._seq
 JOIN _cvm_svw_long AS l ON l._seq = t._seq
 WHERE s.status = 'conflict';

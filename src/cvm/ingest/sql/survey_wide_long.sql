@@ -1,22 +1,22 @@
 -- A wide survey export (one row per respondent, one column per question) as long answers in
--- the shape the survey validator reads. {relation}, {seq}, the id expressions and {questions}
--- are built by the caller from the file's own header (quoted identifiers), never from values.
+-- the shape the survey validator reads. The holes (__source__, __seq__, the id expressions,
+-- __question_cells__ and __questions__) are filled on the tree from the file's own header.
 -- Rows up to $header_rows are extra header rows of the export (question text, import ids).
 -- An empty cell is an unanswered question: no answer, not an error.
 CREATE OR REPLACE TEMP TABLE _cvm_svw_long AS
 WITH src AS (
     SELECT
-        {seq} AS _rec,
-        {respondent} AS respondent_id,
-        {customer} AS customer_id,
-        {ts} AS ts_text,
-        {survey} AS survey_id,
-        {question_cells}
-    FROM {relation}
+        __seq__ AS _rec,
+        __respondent__ AS respondent_id,
+        __customer__ AS customer_id,
+        __ts__ AS ts_text,
+        __survey__ AS survey_id,
+        __question_cells__
+    FROM __source__
 ),
 answers AS (
     UNPIVOT (SELECT * FROM src WHERE _rec > $header_rows)
-    ON {questions}
+    ON __questions__
     INTO NAME question VALUE answer
 ),
 scores AS (

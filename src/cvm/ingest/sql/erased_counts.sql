@@ -1,0 +1,3 @@
+-- Identifiers erased, and log rows from before the log was keyed.
+SELECT (SELECT count(*) FROM erased_identifiers),
+    (SELECT count(*) FROM erasures WHERE scheme = 'sha256')

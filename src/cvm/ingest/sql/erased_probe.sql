@@ -1,0 +1,1 @@
+CREATE OR REPLACE TEMP TABLE _cvm_erased_probe AS SELECT CAST($value AS VARCHAR) AS v

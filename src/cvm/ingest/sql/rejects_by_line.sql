@@ -1,0 +1,1 @@
+SELECT _line FROM _cvm_rejects WHERE _rec IS NULL

@@ -1,0 +1,1 @@
+SELECT _rec FROM _cvm_rejects WHERE _line IS NULL

@@ -1,0 +1,1 @@
+SELECT count(*) FROM _cvm_rejects WHERE _rec IS NULL

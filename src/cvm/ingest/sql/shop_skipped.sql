@@ -1,0 +1,1 @@
+SELECT count(*) FROM _cvm_shop WHERE skipped

@@ -1,0 +1,1 @@
+SELECT status, count(*) FROM __status__ GROUP BY status

@@ -1,0 +1,1 @@
+SELECT count(*) FROM ingest_rekeys WHERE table_name = 'transactions' AND done_at IS NULL

@@ -1,0 +1,1 @@
+SELECT count(*) FROM __rows__ WHERE reason IS NULL

@@ -1,0 +1,1 @@
+SELECT count(*) FROM __rows__ WHERE transaction_id IS NULL
