@@ -155,6 +155,7 @@ def churn_score(
 ) -> None:
     """Score churn risk with the newest model (a segments run) and show the riskiest."""
     from cvm.segments.runs import segment as run_segment
+    from cvm.segments.runs import value_at_risk
 
     with open_workspace(workspace) as ws, progress_bar("scoring") as progress:
         run = run_segment(ws, as_of, churn=True, progress=progress)
@@ -162,12 +163,7 @@ def churn_score(
             from cvm._exceptions import DataError
 
             raise DataError("no churn model in this workspace: run `cvm churn train` first")
-        shown = ws.con.execute(
-            "SELECT customer_id, churn_risk, array_to_string(churn_reasons, ', ') AS reasons,"
-            " lifecycle, clv FROM scores WHERE run_id = ? AND churn_risk IS NOT NULL"
-            " ORDER BY churn_risk * coalesce(clv, 0) DESC LIMIT ?",
-            [run.run_id, top],
-        ).df()
+        shown = value_at_risk(ws, run.run_id, top)
     print_frame(
         shown.set_index("customer_id"),
         f"highest value at risk as of {run.as_of}",

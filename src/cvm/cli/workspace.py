@@ -18,10 +18,10 @@ def init(
     name: Annotated[str | None, typer.Option(help="Workspace name (default: folder name).")] = None,
 ) -> None:
     """Create a workspace: cvm.toml and cvm.duckdb with the current schema."""
-    from cvm.workspace import Workspace, current_version
+    from cvm.workspace import Workspace
 
     with Workspace.create(path, name=name) as ws:
-        version = current_version(ws.con)
+        version = ws.schema_version
     console.print(f"created workspace [bold]{path}[/] (schema version {version})")
 
 
@@ -31,10 +31,8 @@ def info(workspace: WorkspaceOption = Path(".")) -> None:
     """Show the workspace's schema version and the rows in every table."""
     import pandas as pd
 
-    from cvm.workspace import current_version
-
     with open_workspace(workspace, read_only=True) as ws:
-        title = f"workspace {ws.path} (schema version {current_version(ws.con)})"
+        title = f"workspace {ws.path} (schema version {ws.schema_version})"
         counts = ws.table_counts()
     frame = pd.DataFrame({"table": list(counts), "rows": list(counts.values())})
     print_frame(frame, title, index=False)

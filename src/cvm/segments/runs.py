@@ -206,3 +206,9 @@ def migration(
         ws.engine.run(fill(sql_file(__package__, "migration_side.sql"), side=name, column=column))
     table = ws.engine.frame(sql_file(__package__, "migration.sql"))
     return Migration(start, stop, by, table)
+
+
+def value_at_risk(ws: Workspace, run_id: str, top: int = 10) -> pd.DataFrame:
+    """The ``top`` customers of a run by churn risk x CLV: the value most worth keeping."""
+    query = sql_file(__package__, "value_at_risk.sql")
+    return ws.engine.frame(query, {"run_id": run_id, "top": top})

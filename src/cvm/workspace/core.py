@@ -14,7 +14,7 @@ from cvm._exceptions import WorkspaceError
 from cvm.engines import DuckDBEngine, Engine
 from cvm.workspace.config import CONFIG_NAME, DEFAULT_CONFIG, Config, load_config
 from cvm.workspace.connection import DB_NAME, connect
-from cvm.workspace.schema import migrate, pending
+from cvm.workspace.schema import current_version, migrate, pending
 
 
 class Workspace:
@@ -84,6 +84,11 @@ class Workspace:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the workspace's database."""
+        return current_version(self.con)
 
     def __repr__(self) -> str:
         return f"Workspace({str(self.path)!r})"
