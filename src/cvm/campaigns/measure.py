@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
-from cvm._exceptions import ConfigError, DataError
+from cvm._exceptions import DataError
 from cvm.campaigns import stats
 from cvm.campaigns._script import run_script
 from cvm.campaigns.design import Campaign, get_campaign, set_status
@@ -79,13 +79,10 @@ def attribute_outcomes(ws: Workspace, campaign: Campaign, run_id: str | None = N
 
 
 def _margin_rate(ws: Workspace, campaign: Campaign) -> float:
-    """The campaign's margin rate, else ``[campaigns] margin_rate``, else 0.3."""
+    """The campaign's margin rate, else ``[campaigns] margin_rate`` (default 0.3)."""
     if campaign.margin_rate is not None:
         return float(campaign.margin_rate)
-    rate = ws.config.section("campaigns").get("margin_rate", 0.3)
-    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
-        raise ConfigError("cvm.toml: campaigns.margin_rate must be a number within [0, 1]")
-    return float(rate)
+    return ws.settings.campaigns.margin_rate
 
 
 def compare_arms(
@@ -322,7 +319,7 @@ def _power(
     n1 = int(min(table[a]["customers"] for a in treat))
     level = alpha / len(treat)
     mde = stats.minimum_detectable_lift(baseline, n0, n1, alpha=level)
-    relative = float(ws.config.section("campaigns").get("target_relative_lift", 0.10))
+    relative = ws.settings.campaigns.target_relative_lift
     target = c.target_lift if c.target_lift is not None else relative * baseline
     power = {
         "baseline_conversion": baseline,

@@ -26,7 +26,6 @@ from cvm.decide.catalog import (
     Offer,
     check_offers,
     load_catalog,
-    read_decide_settings,
 )
 from cvm.decide.optimize import Problem, Solution, solve, value_curve
 from cvm.decide.value import LIFT_SOURCES, Factors, offer_factors
@@ -231,7 +230,7 @@ def make_plan(
     from cvm.features.summary import _as_date
     from cvm.segments import default_as_of, segment_table
 
-    settings: DecideSettings = read_decide_settings(ws.config.section("decide"))
+    settings: DecideSettings = ws.settings.decide
     offers = offers if offers is not None else load_catalog(ws)
     if not offers:
         raise ConfigError("the offer catalog is empty")

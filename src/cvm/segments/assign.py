@@ -12,7 +12,7 @@ from cvm._exceptions import ConfigError, DataError
 from cvm._sql import load_sql
 from cvm.features.profile import PROFILE_TABLE, customer_profile
 from cvm.features.summary import _as_date
-from cvm.segments.settings import SegmentSettings, read_settings
+from cvm.segments.settings import SegmentSettings
 
 if TYPE_CHECKING:
     import duckdb
@@ -43,7 +43,7 @@ def default_as_of(ws: Workspace) -> date:
 
 
 def settings_of(ws: Workspace) -> SegmentSettings:
-    return read_settings(ws.config.section("segments"))
+    return ws.settings.segments
 
 
 def segment_table(

@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from cvm.models.attributes import AttributeEncoder
     from cvm.workspace import Workspace
 
-DEFAULT_HORIZON_DAYS = 90
 MAX_CHANNELS = 6
 
 
@@ -154,8 +153,7 @@ def train_churn(
     """
     from cvm.segments.assign import default_as_of
 
-    horizon = int(horizon_days or ws.config.section("segments", "churn").get("horizon_days", 0)
-                  or DEFAULT_HORIZON_DAYS)  # fmt: skip
+    horizon = int(horizon_days or ws.settings.segments.churn.horizon_days)
     if horizon < 1:
         raise DataError(f"horizon_days must be at least 1, got {horizon}")
     target = resolve_target(ws, target)

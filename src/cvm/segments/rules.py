@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from cvm.rules import CheckedRule, bind, check, evaluate
-from cvm.segments.settings import Rule, lineage, read_settings
+from cvm.segments.settings import Rule, lineage
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -72,7 +72,7 @@ def evaluate_rules(
     be in several (segments overlap) and a child's members are always members of its parent.
     """
     if rules is None:
-        rules = read_settings(ws.config.section("segments")).rules
+        rules = ws.settings.segments.rules
     if table is None:
         table = _segment_table(ws, as_of)
     checked = check_rules(ws.con, table, rules)
