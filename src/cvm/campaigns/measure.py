@@ -17,6 +17,7 @@ from cvm._exceptions import DataError
 from cvm.campaigns import stats
 from cvm.campaigns._script import run_script
 from cvm.campaigns.design import Campaign, get_campaign, set_status
+from cvm.settings import CampaignSettings
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -89,7 +90,7 @@ def compare_arms(
     frame: pd.DataFrame,
     *,
     alpha: float = 0.05,
-    margin_rate: float = 0.3,
+    margin_rate: float = CampaignSettings.model_fields["margin_rate"].default,
     n_boot: int = 1000,
     seed: int = 0,
     bootstrap: bool = True,
