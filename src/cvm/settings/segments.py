@@ -160,19 +160,14 @@ class SegmentSettings(Section):
     rules: SkipValidation[dict[str, Rule]] = Field(default_factory=dict)
     churn: ChurnSettings = Field(default_factory=ChurnSettings)
 
-    @field_validator("lifecycle", mode="before")
+    @field_validator("lifecycle", "rules", mode="before")
     @classmethod
-    def _lifecycle(cls, value: Any) -> dict[str, float]:
+    def _tables(cls, value: Any, info: ValidationInfo) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise ConfigError(f"cvm.toml: [segments.lifecycle] must be a table, got {value!r}")
-        return _lifecycle(value)
-
-    @field_validator("rules", mode="before")
-    @classmethod
-    def _rules(cls, value: Any) -> dict[str, Rule]:
-        if not isinstance(value, dict):
-            raise ConfigError(f"cvm.toml: [segments.rules] must be a table, got {value!r}")
-        return parse_rules(value)
+            raise ConfigError(
+                f"cvm.toml: [segments.{info.field_name}] must be a table, got {value!r}"
+            )
+        return _lifecycle(value) if info.field_name == "lifecycle" else parse_rules(value)
 
     @property
     def bins(self) -> int:
