@@ -238,12 +238,9 @@ def test_timestamp_floor_is_a_setting(workspace: Workspace, tmp_path: Path) -> N
     bad = set_config(ws, "")
     (bad.path / "cvm.toml").write_text('[ingest]\ntimestamp_floor = "soon"\n')
     bad.close()
-    reopened = Workspace.open(bad.path)
-    try:
-        with pytest.raises(ConfigError, match="timestamp_floor must be a date"):
+    with pytest.raises(ConfigError, match="timestamp_floor must be a date"):  # when it opens
+        with Workspace.open(bad.path) as reopened:
             load_file(reopened, "subscriptions", path)
-    finally:
-        reopened.close()
 
 
 def test_events_honour_zone_names_offsets_and_floor(workspace: Workspace, tmp_path: Path) -> None:
