@@ -238,9 +238,11 @@ def test_timestamp_floor_is_a_setting(workspace: Workspace, tmp_path: Path) -> N
     bad = set_config(ws, "")
     (bad.path / "cvm.toml").write_text('[ingest]\ntimestamp_floor = "soon"\n')
     bad.close()
-    with pytest.raises(ConfigError, match="timestamp_floor must be a date"):  # when it opens
-        with Workspace.open(bad.path) as reopened:
-            load_file(reopened, "subscriptions", path)
+    with (
+        pytest.raises(ConfigError, match="timestamp_floor must be a date"),  # when it opens
+        Workspace.open(bad.path) as reopened,
+    ):
+        load_file(reopened, "subscriptions", path)
 
 
 def test_events_honour_zone_names_offsets_and_floor(workspace: Workspace, tmp_path: Path) -> None:
