@@ -275,8 +275,8 @@ def test_events_honour_zone_names_offsets_and_floor(workspace: Workspace, tmp_pa
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-1", "1e400"])
 def test_currency_rates_must_be_finite_and_positive(workspace: Workspace, value: str) -> None:
-    ws = set_config(workspace, f"[currencies]\nEUR = {value}")
-    with pytest.raises(ConfigError, match=r"\[currencies\] EUR"):
+    with pytest.raises(ConfigError, match=r"\[currencies\] EUR"):  # refused when it opens
+        ws = set_config(workspace, f"[currencies]\nEUR = {value}")
         load_file(ws, "transactions", Path("unused.csv"))
 
 
