@@ -59,7 +59,7 @@ def test_recommendations_skip_what_was_bought(shop: Workspace) -> None:
 
 
 def test_a_product_offer_targets_only_customers_it_is_recommended_to(shop: Workspace) -> None:
-    shop.config.raw["decide"] = {"top_k": 1, "min_pair_orders": 1}
+    shop.config = shop.config.replace(decide={"top_k": 1, "min_pair_orders": 1})
     offers = parse_offers(
         [
             {

@@ -89,11 +89,13 @@ def test_catalog_from_its_own_file(workspace: Workspace, tmp_path: Path) -> None
     (tmp_path / "offers.toml").write_text(
         '[[offers]]\nid = "x1"\nkind = "cross-sell"\nchannel = "sms"\n', encoding="utf-8"
     )
-    workspace.config.raw["decide"] = {"offers_file": str(tmp_path / "offers.toml")}
+    workspace.config = workspace.config.replace(
+        decide={"offers_file": str(tmp_path / "offers.toml")}
+    )
     assert [o.id for o in load_catalog(workspace)] == ["x1"]
-    workspace.config.raw["decide"] = {"offers_file": "missing.toml"}
+    workspace.config = workspace.config.replace(decide={"offers_file": "missing.toml"})
     with pytest.raises(ConfigError, match=r"missing\.toml not found"):
         load_catalog(workspace)
-    workspace.config.raw.pop("decide")
+    workspace.config = workspace.config.replace(decide=None)
     with pytest.raises(ConfigError, match="no offers"):
         load_catalog(workspace)

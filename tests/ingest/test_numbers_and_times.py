@@ -238,12 +238,11 @@ def test_timestamp_floor_is_a_setting(workspace: Workspace, tmp_path: Path) -> N
     bad = set_config(ws, "")
     (bad.path / "cvm.toml").write_text('[ingest]\ntimestamp_floor = "soon"\n')
     bad.close()
-    reopened = Workspace.open(bad.path)
-    try:
-        with pytest.raises(ConfigError, match="timestamp_floor must be a date"):
-            load_file(reopened, "subscriptions", path)
-    finally:
-        reopened.close()
+    with (
+        pytest.raises(ConfigError, match="timestamp_floor must be a date"),  # when it opens
+        Workspace.open(bad.path) as reopened,
+    ):
+        load_file(reopened, "subscriptions", path)
 
 
 def test_events_honour_zone_names_offsets_and_floor(workspace: Workspace, tmp_path: Path) -> None:
@@ -276,8 +275,8 @@ def test_events_honour_zone_names_offsets_and_floor(workspace: Workspace, tmp_pa
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-1", "1e400"])
 def test_currency_rates_must_be_finite_and_positive(workspace: Workspace, value: str) -> None:
-    ws = set_config(workspace, f"[currencies]\nEUR = {value}")
-    with pytest.raises(ConfigError, match=r"\[currencies\] EUR"):
+    with pytest.raises(ConfigError, match=r"\[currencies\] EUR"):  # refused when it opens
+        ws = set_config(workspace, f"[currencies]\nEUR = {value}")
         load_file(ws, "transactions", Path("unused.csv"))
 
 

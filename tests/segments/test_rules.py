@@ -52,7 +52,7 @@ def test_select_uses_segment_columns(ws: Workspace) -> None:
 
 
 def test_rules_come_from_cvm_toml(ws: Workspace) -> None:
-    ws.config.raw["segments"] = {"rules": {"vip": {"where": "revenue > 1000"}}}
+    ws.config = ws.config.replace(segments={"rules": {"vip": {"where": "revenue > 1000"}}})
     members = evaluate_rules(ws, as_of=AS_OF)
     assert list(members.columns) == ["vip"] and members["vip"].sum() == 1
 

@@ -71,12 +71,11 @@ def test_a_model_worse_than_the_baseline_is_said_to_be(trained: object) -> None:
 def test_segment_run_is_stored_and_reconciles(ws: Workspace, trained: object) -> None:
     from cvm.segments.runs import segment, segment_summary
 
-    ws.config.raw["segments"] = {
-        "rules": {
-            "valuable": {"where": "clv > 20"},
-            "valuable_risky": {"parent": "valuable", "where": "churn_risk > 0.5"},
-        }
+    rules = {
+        "valuable": {"where": "clv > 20"},
+        "valuable_risky": {"parent": "valuable", "where": "churn_risk > 0.5"},
     }
+    ws.config = ws.config.replace(segments={"rules": rules})
     run = segment(ws)
     rows = ws.con.execute(
         "SELECT count(*), count(churn_risk), count(rfm), count(lifecycle),"
@@ -98,7 +97,7 @@ def test_segment_run_is_stored_and_reconciles(ws: Workspace, trained: object) ->
         "SELECT count(*) FROM scores WHERE run_id = ? AND len(churn_reasons) > 0", [run.run_id]
     ).fetchall()[0][0]
     assert reasons > 0.5 * rows[1]
-    ws.config.raw.pop("segments")
+    ws.config = ws.config.replace(segments=None)
 
 
 def test_migration_counts_reconcile(ws: Workspace) -> None:

@@ -136,12 +136,14 @@ def test_long_export_missing_column_and_bad_score(workspace: Workspace, tmp_path
 
 
 def test_bad_wide_settings(workspace: Workspace) -> None:
-    ws = _reopen(workspace, '[sources.surveys]\nlayout = "sideways"\n')
-    try:
-        with pytest.raises(ConfigError, match="layout must be 'long' or 'wide'"):
-            load_file(ws, "surveys", DATA / "monkey_wide.csv")
-    finally:
-        ws.close()
+    # refused when the workspace opens, before any file is read
+    config = workspace.path / "cvm.toml"
+    before = config.read_text(encoding="utf-8")
+    with pytest.raises(ConfigError, match="layout must be 'long' or 'wide'"):
+        _reopen(workspace, '[sources.surveys]\nlayout = "sideways"\n')
+    config.write_text(before, encoding="utf-8")
+    with Workspace.open(workspace.path) as ws, pytest.raises(ConfigError, match="layout must"):
+        load_file(ws, "surveys", DATA / "monkey_wide.csv", layout="sideways")
     with Workspace.open(workspace.path) as again, pytest.raises(IngestError, match="no question"):
         mapping = WideMapping(columns={"respondent_id": "ResponseId"})
         load_survey_wide(again, DATA / "qualtrics_wide.csv", mapping)

@@ -1,31 +1,73 @@
-"""The service's settings, in one object read from the environment."""
+"""The service's settings, in one typed object read from ``CVM_*`` environment variables.
+
+Arguments win over the environment: ``Settings(workspace=path)``. An empty variable counts as
+unset, so ``CVM_API_KEY=`` leaves the API open as before.
+"""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cvm._exceptions import ConfigError
 
 __all__ = ["Settings"]
 
+PLACEHOLDER_KEYS = frozenset({"changethis", "changeme", "secret", "password", "apikey"})
+"""Example values that must never guard a real service."""
 
-@dataclass(frozen=True)
-class Settings:
+
+class Settings(BaseSettings):
     """What the service needs to know.
 
     workspace : the workspace folder it serves (``CVM_WORKSPACE``, default the current folder).
     api_key : when set (``CVM_API_KEY``), every ``/api/*`` request must send it in the
-        ``X-API-Key`` header; the dashboard pages stay open. Unset: no check.
-    cache_size : built reports kept in memory, per (as_of, segment) and database version.
+        ``X-API-Key`` header; the dashboard pages stay open. Unset: no check. A placeholder
+        (``changethis``) or a key with spaces around it is refused.
+    cache_size : built reports kept in memory (``CVM_CACHE_SIZE``), per (as_of, segment) and
+        database version.
     """
+
+    model_config = SettingsConfigDict(
+        env_prefix="CVM_", env_ignore_empty=True, extra="ignore", frozen=True
+    )
 
     workspace: Path = Path(".")
     api_key: str | None = None
     cache_size: int = 8
 
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            err = exc.errors(include_url=False)[0]
+            name = f"CVM_{str(err['loc'][0]).upper()}" if err["loc"] else "CVM_*"
+            message = str(err["msg"]).removeprefix("Value error, ")
+            raise ConfigError(f"{name}: {message[:1].lower()}{message[1:]}") from None
+
+    @field_validator("api_key")
+    @classmethod
+    def _real_key(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if value != value.strip():
+            raise ValueError("the key has spaces around it; set it without them")
+        if value.lower() in PLACEHOLDER_KEYS:
+            raise ValueError(f"{value!r} is a placeholder; set a key of your own")
+        return value
+
+    @field_validator("cache_size")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError(f"must be at least 1, got {value}")
+        return value
+
     @classmethod
     def from_env(cls, workspace: Path | None = None) -> Settings:
-        return cls(
-            workspace=workspace or Path(os.environ.get("CVM_WORKSPACE", ".")),
-            api_key=os.environ.get("CVM_API_KEY") or None,
-        )
+        """The environment's settings, with ``workspace`` (when given) instead of
+        ``CVM_WORKSPACE``."""
+        return cls(workspace=workspace) if workspace is not None else cls()

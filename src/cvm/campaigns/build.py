@@ -58,13 +58,13 @@ def _resolve_audience(ws: Workspace, c: Campaign) -> None:
 
 def _rule_audience(ws: Workspace, c: Campaign) -> list[str]:
     """Customer ids of a rule (SQL predicate over the profile) or a named rule segment."""
-    from cvm.segments import evaluate_rules, read_settings, select
+    from cvm.segments import evaluate_rules, select
 
     as_of = c.starts.date()
     if c.audience.get("kind") == "rule":
         return [str(x) for x in select(ws, str(c.audience.get("rule", "")), as_of)]
     name = str(c.audience.get("segment", ""))
-    rules = read_settings(ws.config.section("segments")).rules
+    rules = ws.settings.segments.rules
     if name not in rules:
         known = ", ".join(sorted(rules)) or "none defined in cvm.toml [segments.rules]"
         raise DataError(f"campaign {c.campaign_id!r}: unknown segment {name!r} (known: {known})")

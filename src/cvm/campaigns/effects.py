@@ -13,6 +13,7 @@ import pandas as pd
 
 from cvm._exceptions import DataError
 from cvm.campaigns import stats
+from cvm.settings import CampaignSettings
 
 if TYPE_CHECKING:
     from cvm.campaigns.design import Campaign
@@ -34,7 +35,7 @@ def compare_arms(
     frame: pd.DataFrame,
     *,
     alpha: float = 0.05,
-    margin_rate: float = 0.3,
+    margin_rate: float = CampaignSettings.model_fields["margin_rate"].default,
     n_boot: int = 1000,
     seed: int = 0,
     bootstrap: bool = True,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
-from cvm._exceptions import ConfigError, DataError
+from cvm._exceptions import DataError
 from cvm.campaigns.design import Campaign, get_campaign, set_status
 from cvm.campaigns.effects import (
     arm_table,
@@ -81,13 +81,10 @@ def attribute_outcomes(ws: Workspace, campaign: Campaign, run_id: str | None = N
 
 
 def _margin_rate(ws: Workspace, campaign: Campaign) -> float:
-    """The campaign's margin rate, else ``[campaigns] margin_rate``, else 0.3."""
+    """The campaign's margin rate, else ``[campaigns] margin_rate`` (default 0.3)."""
     if campaign.margin_rate is not None:
         return float(campaign.margin_rate)
-    rate = ws.config.section("campaigns").get("margin_rate", 0.3)
-    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
-        raise ConfigError("cvm.toml: campaigns.margin_rate must be a number within [0, 1]")
-    return float(rate)
+    return ws.settings.campaigns.margin_rate
 
 
 def _outcomes(ws: Workspace, campaign_id: str) -> pd.DataFrame:
@@ -103,8 +100,8 @@ def _per_contact(ws: Workspace, c: Campaign) -> float:
 
 
 def _target_relative_lift(ws: Workspace) -> float:
-    """``[campaigns] target_relative_lift``, else 0.10."""
-    return float(ws.config.section("campaigns").get("target_relative_lift", 0.10))
+    """``[campaigns] target_relative_lift`` (default 0.10)."""
+    return ws.settings.campaigns.target_relative_lift
 
 
 def measured_campaigns(ws: Workspace) -> list[str]:

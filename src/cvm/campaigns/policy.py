@@ -15,16 +15,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from cvm._exceptions import ConfigError, DataError
+from cvm._exceptions import DataError
 from cvm.campaigns.design import CHANNELS
 from cvm.engines import fill, sql_file
+from cvm.settings import FrequencyCaps
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
 
 __all__ = ["DEFAULT_CAPS", "REASONS", "contact_policy", "frequency_caps"]
 
-DEFAULT_CAPS = {"days_7": 2, "days_30": 6}
+DEFAULT_CAPS = FrequencyCaps().model_dump()
 REASONS = (
     "no_customer_record",
     "no_consent",
@@ -43,14 +44,7 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 def frequency_caps(ws: Workspace) -> dict[str, int]:
     """Max contacts per customer over 7 and 30 days, from ``[campaigns.frequency_caps]``."""
-    raw = {**DEFAULT_CAPS, **ws.config.section("campaigns", "frequency_caps")}
-    caps = {}
-    for key in DEFAULT_CAPS:
-        value = raw[key]
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ConfigError(f"cvm.toml: campaigns.frequency_caps.{key} must be an integer >= 1")
-        caps[key] = value
-    return caps
+    return ws.settings.campaigns.frequency_caps.model_dump()
 
 
 def contact_policy(

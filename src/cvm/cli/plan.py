@@ -114,11 +114,10 @@ def plan(
 @offers_app.command("validate")
 def validate(workspace: WorkspaceOption = Path(".")) -> None:
     """Check the offer catalog: every field, and every rule against the customer profile."""
-    from cvm.decide.catalog import check_offers, load_catalog, offer_rules, read_decide_settings
+    from cvm.decide.catalog import check_offers, load_catalog, offer_rules
     from cvm.segments import default_as_of, segment_table
 
     with open_workspace(workspace, read_only=True) as ws:
-        read_decide_settings(ws.config.section("decide"))
         offers = load_catalog(ws)
         offer_rules(offers)  # every rule through the guard before anything reads the data
         has_data = ws.table_counts()["customers"] > 0

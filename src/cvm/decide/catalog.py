@@ -7,17 +7,16 @@ field by field; eligibility rules are checked against the profile by :func:`chec
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
 from collections.abc import Collection
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cvm._exceptions import ConfigError
-from cvm._limits import MAX_AMOUNT
+from cvm.settings import CHANNELS, DecideSettings, number_setting
 
 if TYPE_CHECKING:
     from cvm.engines import Engine
@@ -36,8 +35,6 @@ __all__ = [
 
 KINDS = ("acquisition", "retention", "cross-sell", "up-sell", "win-back", "referral")
 """Offer kinds; the kind picks the value model (see :mod:`cvm.decide.value`)."""
-CHANNELS = ("email", "sms", "push", "mail")
-"""Channels with a consent flag in ``customers`` (the campaign builder's channels)."""
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$")
 _KIND_ALIASES = {
     "advocacy": "referral",
@@ -122,39 +119,7 @@ class Offer:
         )
 
 
-@dataclass(frozen=True)
-class DecideSettings:
-    """``[decide]`` of cvm.toml: defaults for the value model and the plan."""
-
-    margin: float = 0.3
-    response_days: int = 30
-    top_k: int = 5
-    min_pair_orders: int = 3
-    budget: float | None = None
-    capacity: dict[str, int] = field(default_factory=dict)
-    control_fraction: float = 0.1
-    acquisition_base_rate: float = 0.02
-
-
-def _number(
-    raw: Any,
-    where: str,
-    name: str,
-    *,
-    low: float = 0.0,
-    high: float | None = None,
-    integer: bool = False,
-) -> Any:
-    kind = "a whole number" if integer else "a number"
-    ok = isinstance(raw, int) if integer else isinstance(raw, int | float)
-    if isinstance(raw, bool) or not ok:
-        raise ConfigError(f"{where}: {name} must be {kind}, got {raw!r}")
-    if not math.isfinite(raw):  # TOML's nan and inf are floats: no comparison catches them
-        raise ConfigError(f"{where}: {name} must be a finite number, got {raw!r}")
-    top = MAX_AMOUNT if high is None else high
-    if raw < low or raw > top:
-        raise ConfigError(f"{where}: {name} must be within [{low:g}, {top:g}], got {raw!r}")
-    return int(raw) if integer else float(raw)
+_number = number_setting
 
 
 def _day(raw: Any, where: str, name: str) -> date:
@@ -260,56 +225,8 @@ def parse_offers(raw: Any, source: str = "cvm.toml") -> list[Offer]:
 
 
 def read_decide_settings(section: dict[str, Any]) -> DecideSettings:
-    """Check ``[decide]``; unknown keys are named."""
-    known = {
-        "margin",
-        "response_days",
-        "top_k",
-        "min_pair_orders",
-        "budget",
-        "capacity",
-        "control_fraction",
-        "acquisition_base_rate",
-        "offers_file",
-    }
-    where = "cvm.toml [decide]"
-    unknown = sorted(set(section) - known)
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
-    opts: dict[str, Any] = {}
-    if "margin" in section:
-        opts["margin"] = _number(section["margin"], where, "margin", high=1.0)
-    if "acquisition_base_rate" in section:
-        opts["acquisition_base_rate"] = _number(
-            section["acquisition_base_rate"], where, "acquisition_base_rate", high=1.0
-        )
-    if "response_days" in section:
-        opts["response_days"] = _number(
-            section["response_days"], where, "response_days", low=1, integer=True
-        )
-    if "min_pair_orders" in section:
-        opts["min_pair_orders"] = _number(
-            section["min_pair_orders"], where, "min_pair_orders", low=1, integer=True
-        )
-    if "top_k" in section:
-        opts["top_k"] = _number(section["top_k"], where, "top_k", low=1, integer=True)
-    if "budget" in section:
-        opts["budget"] = _number(section["budget"], where, "budget")
-    if "control_fraction" in section:
-        value = _number(section["control_fraction"], where, "control_fraction", high=1.0)
-        if not 0 < value < 1:
-            raise ConfigError(f"{where}: control_fraction must be within (0, 1), got {value}")
-        opts["control_fraction"] = value
-    capacity = section.get("capacity", {})
-    if not isinstance(capacity, dict):
-        raise ConfigError(f"{where}: capacity must be a table of channel = number")
-    caps = {}
-    for channel, cap in capacity.items():
-        if channel not in CHANNELS:
-            raise ConfigError(f"{where}: capacity for unknown channel {channel!r}")
-        caps[channel] = _number(cap, where, f"capacity.{channel}", integer=True)
-    opts["capacity"] = caps
-    return DecideSettings(**opts)
+    """Check ``[decide]``; unknown keys are named (see :class:`cvm.settings.DecideSettings`)."""
+    return DecideSettings(**section)
 
 
 def _read_file(path: Path) -> Any:
@@ -337,12 +254,12 @@ def _read_file(path: Path) -> Any:
 
 def load_catalog(ws: Workspace) -> list[Offer]:
     """The workspace's offers: ``[decide] offers_file`` if set, else ``[[offers]]``."""
-    name = ws.config.section("decide").get("offers_file")
+    name = ws.settings.decide.offers_file
     if name is not None:
         path = Path(str(name))
         path = path if path.is_absolute() else ws.path / path
         return parse_offers(_read_file(path), str(path))
-    raw = ws.config.raw.get("offers")
+    raw = ws.settings.offers
     if raw is None:
         raise ConfigError(
             "cvm.toml: no offers; add [[offers]] tables or [decide] offers_file (see README,"

@@ -33,11 +33,10 @@ def to_campaigns(
     designs when ``build`` is False).
     """
     from cvm.campaigns import Campaign, build_campaign, create_campaign
-    from cvm.decide.catalog import read_decide_settings
     from cvm.decide.explain import latest_plan
 
     run_id = run_id or latest_plan(ws)
-    settings = read_decide_settings(ws.config.section("decide"))
+    settings = ws.settings.decide
     fraction = control_fraction if control_fraction is not None else settings.control_fraction
     plan = ws.engine.rows(sql_file(__package__, "plan_as_of.sql"), {"run_id": run_id})
     if not plan:

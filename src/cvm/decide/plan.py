@@ -25,7 +25,6 @@ from cvm.decide.catalog import (
     Offer,
     check_offers,
     load_catalog,
-    read_decide_settings,
 )
 from cvm.decide.eligibility import (
     cooldowns,
@@ -169,7 +168,7 @@ def make_plan(
     from cvm.features.profile import stored_clv_run
     from cvm.segments import default_as_of, segment_table
 
-    settings: DecideSettings = read_decide_settings(ws.config.section("decide"))
+    settings: DecideSettings = ws.settings.decide
     offers = offers if offers is not None else load_catalog(ws)
     if not offers:
         raise ConfigError("the offer catalog is empty")

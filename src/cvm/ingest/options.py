@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cvm._exceptions import ConfigError
-from cvm._limits import DEFAULT_TIMESTAMP_FLOOR, MAX_RATE, MAX_SCORE, finite_setting
+from cvm._limits import DEFAULT_TIMESTAMP_FLOOR, MAX_SCORE, finite_setting
 from cvm.ingest.kinds import source_kind
 from cvm.ingest.profiles import PROFILE_ALIASES, PROFILE_DATE_FORMATS, PROFILE_STATUSES, PROFILES
+from cvm.settings import Settings
 from cvm.workspace.config import Config
 
 
@@ -68,53 +67,42 @@ def resolve_options(
 ) -> SourceOptions:
     """Merge ``[sources.<kind>]`` from ``cvm.toml`` with explicit options (explicit wins)."""
     k = source_kind(kind).name
-    section: dict[str, Any] = config.section("sources", k) if config else {}
-    rates_raw: dict[str, Any] = config.section("currencies") if config else {}
-    rates: dict[str, float] = {}
-    for cur, value in rates_raw.items():
-        rate = finite_setting(value, f"cvm.toml: [currencies] {cur}", low=0.0, high=MAX_RATE)
-        if rate <= 0:
-            raise ConfigError(f"cvm.toml: [currencies] {cur} must be positive, got {value!r}")
-        rates[str(cur).upper()] = rate
-    cfg_cols = section.get("columns", {})
-    if not isinstance(cfg_cols, dict):
-        raise ConfigError(f"cvm.toml: [sources.{k}.columns] must be a table")
-    merged_cols = {str(a): str(b) for a, b in cfg_cols.items()}
-    merged_cols.update(columns or {})
-    prof = str(profile or section.get("profile") or "generic")
+    settings = config.settings if config else Settings()
+    source = settings.sources.kind(k)
+    rates = dict(settings.currencies)
+    merged_cols = {**source.columns, **(columns or {})}
+    prof = str(profile or source.profile or "generic")
     prof = PROFILE_ALIASES.get(prof, prof)
     if prof not in PROFILES:
         names = ", ".join([*PROFILES, *PROFILE_ALIASES])
         raise ConfigError(f"unknown profile {prof!r}: expected one of {names}")
-    ws_currency = config.currency if config else "USD"
-    tz = str(timezone or section.get("timezone") or (config.timezone if config else "UTC"))
+    ws_currency = settings.workspace.currency
+    tz = str(timezone or source.timezone or settings.workspace.timezone)
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"unknown time zone {tz!r}") from exc
-    fmt = date_format or section.get("date_format") or PROFILE_DATE_FORMATS.get(prof)
-    delim = delimiter or section.get("delimiter")
+    fmt = date_format or source.date_format or PROFILE_DATE_FORMATS.get(prof)
+    delim = delimiter or source.delimiter
     if delim is not None and delim in ("\\t", "tab"):
         delim = "\t"
     if delim is not None and str(delim).lower() in ("whitespace", "space", "spaces", "\\s+"):
         delim = "whitespace"
-    has_header = header if header is not None else section.get("header")
-    if has_header is not None and not isinstance(has_header, bool):
-        raise ConfigError(f"cvm.toml: [sources.{k}] header must be true or false")
-    col_names = tuple(str(n).strip() for n in (names or section.get("names") or ()))
+    has_header = header if header is not None else source.header
+    col_names = tuple(str(n).strip() for n in (names or source.names or ()))
     if any(not n for n in col_names):
         raise ConfigError("column names must not be empty (--columns a,b,c)")
-    sep = str(decimal or section.get("decimal") or ".")
+    sep = str(decimal or source.decimal or ".")
     if sep not in (".", ","):
         raise ConfigError(f"decimal separator must be '.' or ',', got {sep!r}")
-    wanted = statuses if statuses is not None else section.get("statuses")
+    wanted = statuses if statuses is not None else source.statuses
     if wanted is not None and (
         isinstance(wanted, str) or not all(isinstance(w, str) for w in wanted)
     ):
         raise ConfigError(f"cvm.toml: [sources.{k}] statuses must be a list of strings")
     chosen = tuple(wanted) if wanted is not None else PROFILE_STATUSES.get(prof, ())
-    lo = score_min if score_min is not None else section.get("score_min", 0)
-    hi = score_max if score_max is not None else section.get("score_max", 10)
+    lo = score_min if score_min is not None else source.score_min
+    hi = score_max if score_max is not None else source.score_max
     where = f"[sources.{k}]"
     return SourceOptions(
         statuses=tuple(st.strip().lower() for st in chosen),
@@ -127,11 +115,11 @@ def resolve_options(
         columns=merged_cols,
         date_format=str(fmt) if fmt else None,
         timezone=tz,
-        currency=str(currency or section.get("currency") or ws_currency).upper(),
+        currency=str(currency or source.currency or ws_currency).upper(),
         workspace_currency=ws_currency,
         rates=rates,
         delimiter=str(delim) if delim else None,
-        encoding=encoding or section.get("encoding"),
+        encoding=encoding or source.encoding,
         score_min=finite_setting(lo, f"{where} score_min", low=-MAX_SCORE, high=MAX_SCORE),
         score_max=finite_setting(hi, f"{where} score_max", low=-MAX_SCORE, high=MAX_SCORE),
     )
@@ -142,11 +130,4 @@ def timestamp_floor(config: Config | None) -> str:
 
     Dates like 0001-01-01 or 1900-01-01 are placeholders of source systems, not purchases.
     """
-    section: dict[str, Any] = config.section("ingest") if config else {}
-    raw = section.get("timestamp_floor", DEFAULT_TIMESTAMP_FLOOR)
-    try:
-        return date.fromisoformat(str(raw)).isoformat()
-    except ValueError as exc:
-        raise ConfigError(
-            f"cvm.toml: [ingest] timestamp_floor must be a date (YYYY-MM-DD), got {raw!r}"
-        ) from exc
+    return (config.settings if config else Settings()).ingest.timestamp_floor

@@ -157,7 +157,7 @@ def load_survey_wide(
         is loaded.
     """
     if mapping is None:
-        mapping = wide_mapping(ws.config.section("sources", "surveys", "wide"), columns)
+        mapping = wide_mapping(ws.settings.sources.surveys.wide.table(), columns)
     with tempfile.TemporaryDirectory(dir=ws.path, prefix=".survey-") as tmp:
         read_path, mapping, date_format, timezone = _native(
             ws, Path(path), mapping, date_format, timezone, Path(tmp)
@@ -185,17 +185,17 @@ def _native(
     header = read_header(path)
     if header is None:
         return path, mapping, date_format, timezone
-    section = ws.config.section("sources", "surveys")
-    if mapping.header_rows == 0 and "header_rows" not in section.get("wide", {}):
+    surveys = ws.settings.sources.surveys
+    if mapping.header_rows == 0 and "header_rows" not in surveys.wide.model_fields_set:
         mapping = replace(mapping, header_rows=header.header_rows)
-    configured_fmt = date_format or section.get("date_format")
+    configured_fmt = date_format or surveys.date_format
     if header.tool == "google-forms" and not configured_fmt:
         date_format = GOOGLE_FORMS_DATE
     if header.tool == "surveymonkey" and header.names:
         if not configured_fmt:
             date_format = SURVEYMONKEY_DATE
         path = write_renamed(path, header.names, tmp / path.name.removesuffix(".gz"))
-    if header.tool == "qualtrics" and timezone is None and not section.get("timezone"):
+    if header.tool == "qualtrics" and timezone is None and not surveys.timezone:
         ts_col = mapping.columns.get("ts") or next(
             (c for c in ID_ALIASES["ts"] if c in header.zones), None
         )

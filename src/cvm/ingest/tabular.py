@@ -159,7 +159,7 @@ def _wide_survey(ws: Workspace, kind: str, layout: str | None) -> bool:
     """Whether a survey file is in the wide layout (argument, else cvm.toml; long default)."""
     if kind.replace("-", "_") not in ("surveys", "survey", "survey_responses"):
         return False
-    chosen = str(layout or ws.config.section("sources", "surveys").get("layout", "long"))
+    chosen = str(layout or ws.settings.sources.surveys.layout)
     if chosen not in ("long", "wide"):
         raise ConfigError(f"survey layout must be 'long' or 'wide', got {chosen!r}")
     return chosen == "wide"

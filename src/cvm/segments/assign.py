@@ -15,7 +15,7 @@ from cvm.engines import sql_file
 from cvm.features.profile import PROFILE_TABLE, table_frame
 from cvm.rules import evaluate_arrow
 from cvm.segments.rule_checks import check_expression
-from cvm.segments.settings import SegmentSettings, read_settings
+from cvm.segments.settings import SegmentSettings
 
 if TYPE_CHECKING:
     from cvm.engines import Engine
@@ -40,7 +40,7 @@ def default_as_of(ws: Workspace) -> date:
 
 
 def settings_of(ws: Workspace) -> SegmentSettings:
-    return read_settings(ws.config.section("segments"))
+    return ws.settings.segments
 
 
 def segment_table(

@@ -43,7 +43,6 @@ if TYPE_CHECKING:
     from cvm.workspace import Workspace
 
 __all__ = [
-    "DEFAULT_HORIZON_DAYS",
     "ChurnTraining",
     "churn_definition",
     "churn_features",
@@ -55,8 +54,6 @@ __all__ = [
     "score_churn",
     "train_churn",
 ]
-
-DEFAULT_HORIZON_DAYS = 90
 MAX_CHANNELS = 6
 
 
@@ -134,8 +131,7 @@ def train_churn(
     """
     from cvm.segments.assign import default_as_of
 
-    horizon = int(horizon_days or ws.config.section("segments", "churn").get("horizon_days", 0)
-                  or DEFAULT_HORIZON_DAYS)  # fmt: skip
+    horizon = int(horizon_days or ws.settings.segments.churn.horizon_days)
     if horizon < 1:
         raise DataError(f"horizon_days must be at least 1, got {horizon}")
     target = resolve_target(ws, target)

@@ -15,7 +15,7 @@ import pandas as pd
 from cvm.rules import evaluate
 from cvm.segments.assign import default_as_of, segment_table
 from cvm.segments.rule_checks import check_expression, check_rules
-from cvm.segments.settings import Rule, lineage, read_settings
+from cvm.segments.settings import Rule, lineage
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -49,7 +49,7 @@ def evaluate_rules(
     be in several (segments overlap) and a child's members are always members of its parent.
     """
     if rules is None:
-        rules = read_settings(ws.config.section("segments")).rules
+        rules = ws.settings.segments.rules
     if table is None:
         table = _segment_table(ws, as_of)
     checked = check_rules(ws.engine, table, rules)

@@ -26,7 +26,7 @@ REFERRAL_EVENTS = ("referral sent", "referral completed", "friend referred", "re
 
 def settings_of(ws: Workspace, **overrides: Any) -> SurveySettings:
     """``[survey]`` of the workspace's cvm.toml with keyword overrides."""
-    return survey_settings(ws.config.section("survey"), **overrides)
+    return survey_settings(ws.settings.survey, **overrides)
 
 
 def _groups(ws: Workspace, answers: pd.DataFrame, by: str | pd.Series | None) -> pd.Series | None:

@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from cvm._exceptions import ConfigError
-
-CONFIG_NAME = "cvm.toml"
+from cvm.settings import CONFIG_NAME, Settings, parse_settings
 
 DEFAULT_CONFIG = """\
 # cvm workspace settings. Every section is optional; see README.md ("cvm.toml reference").
@@ -39,17 +38,36 @@ load_memory_limit = "1.5GB"  # DuckDB memory during a load; beyond it, work spil
 
 @dataclass
 class Config:
-    """The parsed ``cvm.toml``; ``raw`` keeps every section for the modules that own them."""
+    """The parsed ``cvm.toml``: ``settings`` holds every section, typed and checked;
+    ``raw`` keeps the file as written."""
 
-    name: str = "cvm"
-    currency: str = "USD"
-    timezone: str = "UTC"
-    time_unit: str = "D"
-    load_memory_limit: str | None = "1.5GB"
+    settings: Settings = field(default_factory=Settings)
     raw: dict[str, Any] = field(default_factory=dict)
+    folder: str = "cvm"
+
+    @property
+    def name(self) -> str:
+        """``[workspace] name``, else the workspace folder's name."""
+        return self.settings.workspace.name or self.folder
+
+    @property
+    def currency(self) -> str:
+        return self.settings.workspace.currency
+
+    @property
+    def timezone(self) -> str:
+        return self.settings.workspace.timezone
+
+    @property
+    def time_unit(self) -> str:
+        return self.settings.workspace.time_unit
+
+    @property
+    def load_memory_limit(self) -> str:
+        return self.settings.workspace.load_memory_limit
 
     def section(self, *keys: str) -> dict[str, Any]:
-        """The nested table at ``keys`` (empty when absent): ``section("sources", "events")``."""
+        """The nested table at ``keys`` as written (empty when absent); prefer ``settings``."""
         node: Any = self.raw
         for key in keys:
             node = node.get(key, {}) if isinstance(node, dict) else {}
@@ -57,26 +75,21 @@ class Config:
             raise ConfigError(f"{CONFIG_NAME}: [{'.'.join(keys)}] must be a table")
         return node
 
+    def replace(self, **sections: Any) -> Config:
+        """This config with whole sections replaced (``None`` removes one), checked again:
+        ``ws.config = ws.config.replace(segments={"rules": {...}})``."""
+        raw = {**self.raw, **sections}
+        raw = {key: table for key, table in raw.items() if table is not None}
+        return Config(settings=parse_settings(raw), raw=raw, folder=self.folder)
+
 
 def load_config(path: Path) -> Config:
-    """Read and check ``cvm.toml``; a syntax error names the line."""
+    """Read and check ``cvm.toml``: a syntax error names the line, an unknown or mistyped key
+    names its table and key."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: not found") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from exc
-    ws = raw.get("workspace", {})
-    if not isinstance(ws, dict):
-        raise ConfigError(f"{path}: [workspace] must be a table")
-    unit = str(ws.get("time_unit", "D")).upper()
-    if unit not in {"D", "W"}:
-        raise ConfigError(f"{path}: workspace.time_unit must be 'D' or 'W', got {unit!r}")
-    return Config(
-        name=str(ws.get("name", path.parent.name)),
-        currency=str(ws.get("currency", "USD")).upper(),
-        timezone=str(ws.get("timezone", "UTC")),
-        time_unit=unit,
-        load_memory_limit=str(ws["load_memory_limit"]) if "load_memory_limit" in ws else "1.5GB",
-        raw=raw,
-    )
+    return Config(settings=parse_settings(raw), raw=raw, folder=path.parent.name)

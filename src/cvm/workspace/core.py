@@ -12,6 +12,7 @@ import duckdb
 
 from cvm._exceptions import WorkspaceError
 from cvm.engines import DuckDBEngine, Engine
+from cvm.settings import Settings
 from cvm.workspace.config import CONFIG_NAME, DEFAULT_CONFIG, Config, load_config
 from cvm.workspace.connection import DB_NAME, connect
 from cvm.workspace.schema import current_version, migrate, pending
@@ -29,6 +30,11 @@ class Workspace:
         self.config = config
         self.con = con
         self.engine: Engine = DuckDBEngine(con)
+
+    @property
+    def settings(self) -> Settings:
+        """Every ``cvm.toml`` section, typed and checked when the workspace opened."""
+        return self.config.settings
 
     @classmethod
     def create(cls, path: str | Path, *, name: str | None = None) -> Workspace:

@@ -47,7 +47,7 @@ def lift_chart(
 
 
 def qini_chart(curve: pd.DataFrame, fig: go.Figure | None = None, name: str = "model") -> go.Figure:
-    """Qini curve against random targeting (a curve from :func:`cvm.models.uplift_evaluation.qini_curve`)."""
+    """Qini curve against random (from :func:`cvm.models.uplift_evaluation.qini_curve`)."""
     fig = fig or go.Figure()
     fig.add_trace(go.Scatter(x=curve["fraction"], y=curve["qini"], name=name))
     fig.add_trace(
