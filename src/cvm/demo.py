@@ -9,6 +9,7 @@ from typing import Any
 
 from cvm._exceptions import WorkspaceError
 from cvm._progress import Progress, no_progress
+from cvm.engines import sql_file
 from cvm.workspace import Workspace
 
 MARKER = ".cvm-demo"
@@ -177,7 +178,7 @@ def _measure_past_campaign(
 
     progress(0, None, "measuring the past campaign")
     import_campaign(ws, files["campaigns"], files["assignments"])
-    campaign_id = str(ws.con.execute("SELECT min(campaign_id) FROM campaigns").fetchall()[0][0])
+    campaign_id = str(ws.engine.scalar(sql_file(__package__, "first_campaign.sql")))
     measured = measure_campaign(ws, campaign_id)
     uplift = fit_campaign_uplift(ws, campaign_id, learner="t", threads=1)
     write_chart(lift_chart(measured), ws.path / "report" / "campaign_lift.html")

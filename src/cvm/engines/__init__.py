@@ -17,7 +17,7 @@ one clear line on an engine without it, rather than half-way through.
 """
 
 from cvm.engines.base import Capability, Engine, EngineError, Params, Statement
-from cvm.engines.duckdb import DuckDBEngine
+from cvm.engines.duckdb import DuckDBEngine, scratch_engine
 from cvm.engines.sql import Query, fill, sql_file
 
 __all__ = [
@@ -29,5 +29,6 @@ __all__ = [
     "Query",
     "Statement",
     "fill",
+    "scratch_engine",
     "sql_file",
 ]

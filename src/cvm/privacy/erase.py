@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cvm._exceptions import DataError
+from cvm.engines import sql_file
 from cvm.ingest import erased
 from cvm.privacy import subject as _subject
 from cvm.privacy.compact import compact_workspace
 from cvm.privacy.redact import FileChanges, redact_files, redact_rows
-from cvm.privacy.tables import row_filters
-from cvm.workspace.connection import transaction
+from cvm.privacy.tables import row_filters, rows_statement
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -85,33 +85,32 @@ def erase_customers(
 
 
 def _erase_one(ws: Workspace, identifier: str) -> Erasure:
-    con = ws.con
-    with transaction(con):
+    engine = ws.engine
+    con = _subject.ingest_connection(engine)
+    with engine.transaction():
         erased.install(con, create_key=True)
-        cid = _subject.find_customer(con, identifier)
-        who = _subject.collect(con, cid)
+        cid = _subject.find_customer(engine, identifier)
+        who = _subject.collect(engine, cid)
         result = Erasure(cid)
         params: dict[str, Any] = {
             "quoting": who.quoting(ids=True),
             "orders_quoting": who.orders_quoting(),
         }
-        for table, condition in row_filters(con).items():
+        for table, condition in row_filters(engine).items():
             used = {k: v for k, v in params.items() if f"${k}" in condition}
             # table names come from the catalog (identity.customer_tables) or tables.SPECIAL
-            gone = con.execute(
-                f'DELETE FROM "{table}" WHERE {condition} RETURNING 1', used or None
-            ).fetchall()
+            gone = engine.rows(rows_statement("delete_rows.sql", table, condition), used or None)
             if gone:
                 result[table] = len(gone)
         if not result:
             raise DataError(f"unknown customer {identifier!r}: no row in any table")
-        result.redacted = redact_rows(con, who)
+        result.redacted = redact_rows(engine, who)
         result.identifiers = erased.remember(con)
-        con.execute(
-            "INSERT INTO erasures (id_hash, rows_deleted, scheme) VALUES (?, ?, 'hmac-sha256')",
-            [erased.keyed(con, f"erasure:{cid}"), sum(result.values())],
+        engine.run(
+            sql_file(__package__, "log_erasure.sql"),
+            {"id_hash": erased.keyed(con, f"erasure:{cid}"), "rows_deleted": sum(result.values())},
         )
         result.files = redact_files(Path(ws.path), who)
-        _subject.drop(con)
+        _subject.drop(engine)
         erased.uninstall(con)
     return result

@@ -1,0 +1,21 @@
+"""A scratch engine: private, in memory, closed after its block."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from cvm.engines import scratch_engine
+
+
+def test_scratch_engine_reads_and_writes_parquet_apart_from_any_workspace(tmp_path):
+    path = tmp_path / "x.parquet"
+    pd.DataFrame({"x": [1, 2, 4]}).to_parquet(path)
+    out = tmp_path / "y.parquet"
+    with scratch_engine() as engine:
+        assert engine.scalar("SELECT sum(x) FROM read_parquet($f)", {"f": str(path)}) == 7
+        engine.write_parquet("SELECT x FROM read_parquet($f) WHERE x > 1", out, {"f": str(path)})
+        assert sorted(pd.read_parquet(out)["x"]) == [2, 4]
+        assert list(engine.tables()) == []
+    with pytest.raises(engine.error):
+        engine.scalar("SELECT 1")
