@@ -59,6 +59,23 @@ def erase_customer(ws: Workspace, identifier: str, *, compact: bool = True) -> E
     ------
     DataError
         The identifier names no customer ("unknown customer") or several.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from cvm.workspace import Workspace
+    >>> ws = Workspace.create(tempfile.mkdtemp() + "/ws")
+    >>> ws.engine.run(
+    ...     "INSERT INTO customers (customer_id, email) VALUES ('007', 'ann@example.com');"
+    ...     " INSERT INTO transactions (transaction_id, customer_id, ts, amount)"
+    ...     " VALUES ('t1', '007', '2024-01-10', 50), ('t2', '008', '2024-01-11', 20)"
+    ... )
+    >>> done = erase_customer(ws, "ANN@example.com", compact=False)
+    >>> done.customer_id, dict(sorted(done.items()))
+    ('007', {'customers': 1, 'transactions': 1})
+    >>> ws.engine.rows("SELECT transaction_id FROM transactions")
+    [('t2',)]
+    >>> ws.close()
     """
     done = erase_customers(ws, [identifier], compact=compact)
     return done[0]

@@ -25,6 +25,23 @@ def export_customer(ws: Workspace, identifier: str) -> dict[str, list[dict[str, 
     ------
     DataError
         The identifier names no customer ("unknown customer") or several.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from cvm.workspace import Workspace
+    >>> ws = Workspace.create(tempfile.mkdtemp() + "/ws")
+    >>> ws.engine.run(
+    ...     "INSERT INTO customers (customer_id, email) VALUES ('007', 'Ann@Example.com');"
+    ...     " INSERT INTO transactions (transaction_id, customer_id, ts, amount)"
+    ...     " VALUES ('t1', '007', '2024-01-10', 50), ('t2', '008', '2024-01-11', 20)"
+    ... )
+    >>> rows = export_customer(ws, "ann@example.com")
+    >>> {table: len(found) for table, found in rows.items()}
+    {'customers': 1, 'transactions': 1}
+    >>> rows["transactions"][0]["transaction_id"]
+    't1'
+    >>> ws.close()
     """
     engine = ws.engine
     cid = _subject.find_customer(engine, identifier)

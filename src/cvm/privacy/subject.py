@@ -39,7 +39,13 @@ def _run(engine: Engine, query: str, **params: object) -> None:
 
 
 def phone_digits(value: str) -> str | None:
-    """The digits of a value written like a phone number, else None."""
+    """The digits of a value written like a phone number, else None.
+
+    >>> phone_digits("+44 (0)20 7946-0958")
+    '4402079460958'
+    >>> phone_digits("ann@example.com") is None
+    True
+    """
     return re.sub(r"\D", "", value) if _PHONE.fullmatch(value.strip()) else None
 
 
@@ -121,7 +127,14 @@ class Subject:
     def quoting(self, *, ids: bool = True) -> str | None:
         """A regular expression (RE2 and Python) for the identifiers written as whole words in
         text: e-mails in any case, phones however spaced, ids as written; group 2 is the match.
-        None when there is nothing to look for."""
+        None when there is nothing to look for.
+
+        >>> who = Subject("007", ids=["007", "ann@example.com"], emails=["ann@example.com"])
+        >>> re.search(who.quoting(), "from ANN@example.com, re 007").group(2)
+        'ANN@example.com'
+        >>> re.search(who.quoting(), "order 10070") is None
+        True
+        """
         alts = self._alternatives(ids=ids)
         if not alts:
             return None

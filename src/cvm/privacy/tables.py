@@ -9,10 +9,13 @@ a new table is in none of them.
 
 from __future__ import annotations
 
+from typing import cast
+
 import sqlglot
 import sqlglot.expressions as exp
 
 from cvm.engines import Engine, fill, sql_file
+from cvm.engines.sql import READ_DIALECT
 from cvm.ingest.identity import customer_tables
 from cvm.privacy.subject import ingest_connection, queries
 
@@ -61,7 +64,7 @@ def row_filters(engine: Engine) -> dict[str, str]:
 def rows_statement(name: str, table: str, condition: str) -> exp.Expression:
     """Statement ``name`` (``select_rows.sql`` or ``delete_rows.sql``) for the rows of
     ``table`` under ``condition`` (one of :func:`row_filters`), built on the SQLGlot tree."""
-    where = sqlglot.parse_one(condition, read="duckdb")
+    where = cast(exp.Expression, sqlglot.parse_one(condition, read=READ_DIALECT))
     return fill(sql_file(__package__, name), table=table, condition=where)
 
 

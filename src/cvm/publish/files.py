@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import sqlglot
 import sqlglot.expressions as exp
 
 from cvm._exceptions import DataError
 from cvm.engines import Engine, fill, sql_file
+from cvm.engines.sql import READ_DIALECT
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -74,7 +75,7 @@ def _flat_select(engine: Engine, query: exp.Expression, csv: bool) -> exp.Expres
         nested = t.endswith("[]") or t.startswith(("STRUCT", "MAP", "UNION"))
         if t == "JSON" or (csv and nested):
             value = exp.func("to_json", column) if nested else column
-            items.append(exp.cast(value, "VARCHAR").as_(alias))
+            items.append(cast(exp.Expression, exp.cast(value, "VARCHAR").as_(alias)))
         else:
             items.append(column)
     return fill(sql_file(__package__, "flat.sql"), columns=items, source=query)
@@ -114,6 +115,23 @@ def export_table(
     ------
     DataError
         An unknown table or view, or a format other than parquet or csv.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from cvm.workspace import Workspace
+    >>> ws = Workspace.create(tempfile.mkdtemp() + "/ws")
+    >>> ws.engine.run(
+    ...     "INSERT INTO transactions (transaction_id, customer_id, ts, amount)"
+    ...     " VALUES ('t1', '007', '2024-01-10', 50), ('t2', '008', '2024-01-11', 20)"
+    ... )
+    >>> done = export_table(ws, "transactions", ws.path / "exports", format="csv")
+    >>> done.path.name, done.rows, done.columns[1]
+    ('transactions.csv', 2, ('customer_id', 'string'))
+    >>> export_table(ws, "transaction", ws.path / "exports")
+    Traceback (most recent call last):
+    cvm._exceptions.DataError: no table or view 'transaction' in the workspace; one of: ...
+    >>> ws.close()
     """
     if format not in FORMATS:
         raise DataError(f"format {format!r}: use parquet or csv")
@@ -133,6 +151,19 @@ def publish(ws: Workspace, folder: str | Path) -> PublishResult:
     The new folder is written beside ``folder`` under a temporary name and then renamed into
     place; the previous one is renamed away first and deleted. Readers holding the previous
     files open keep reading them (on POSIX the files live until closed).
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from cvm.workspace import Workspace
+    >>> ws = Workspace.create(tempfile.mkdtemp() + "/ws")
+    >>> ws.engine.run("INSERT INTO customers (customer_id) VALUES ('007'), ('008')")
+    >>> done = publish(ws, ws.path / "published")
+    >>> done.tables["customers"].rows, sorted(done.tables) == sorted(PUBLISHED)
+    (2, True)
+    >>> json.loads((done.path / "schema.json").read_text())["tables"]["customers"]["rows"]
+    2
+    >>> ws.close()
     """
     target = Path(folder).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -143,7 +174,7 @@ def publish(ws: Workspace, folder: str | Path) -> PublishResult:
     tables: dict[str, ExportResult] = {}
     try:
         for name, query in _queries().items():
-            tree = sqlglot.parse_one(query, read="duckdb")
+            tree = cast(exp.Expression, sqlglot.parse_one(query, read=READ_DIALECT))
             tables[name] = _write(ws.engine, tree, tmp / f"{name}.parquet", "parquet")
         schema = {
             "published_at": when,

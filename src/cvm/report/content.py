@@ -17,7 +17,11 @@ __all__ = ["Card", "Chart", "ReportData", "Section", "Table", "fmt"]
 
 
 def fmt(value: Any, kind: str = "num") -> str:
-    """A cell as text: ``int``, ``num``, ``money``, ``pct`` (a share) or ``date``."""
+    """A cell as text: ``int``, ``num``, ``money``, ``pct`` (a share) or ``date``.
+
+    >>> fmt(0.1234, "pct"), fmt(1234.5, "money"), fmt(12.345, "money"), fmt(None)
+    ('12.3%', '1,234', '12.35', '–')
+    """
     if value is None or value is pd.NA or value is pd.NaT:
         return "–"
     if isinstance(value, float) and math.isnan(value):
@@ -47,7 +51,13 @@ class Card:
 
 @dataclass
 class Table:
-    """A small table already formatted as text, so every page shows the same figures."""
+    """A small table already formatted as text, so every page shows the same figures.
+
+    >>> t = Table.from_frame("Tiers", pd.DataFrame({"tier": ["gold"], "share": [0.25]}),
+    ...                      {"share": "pct"})
+    >>> t.columns, t.rows
+    (['tier', 'share'], [['gold', '25.0%']])
+    """
 
     title: str
     columns: list[str]

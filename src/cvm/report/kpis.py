@@ -58,7 +58,14 @@ FREQUENCIES: dict[str, Frequency] = {
 
 
 def frequency(freq: str) -> Frequency:
-    """The period of ``freq`` (D, W, M, Q, Y); anything else is a clear error."""
+    """The period of ``freq`` (D, W, M, Q, Y); anything else is a clear error.
+
+    >>> frequency("m").part
+    'month'
+    >>> frequency("H")
+    Traceback (most recent call last):
+    cvm._exceptions.ConfigError: unknown frequency 'H': expected one of D, W, M, Q, Y
+    """
     key = freq.upper()
     if key not in FREQUENCIES:
         raise ConfigError(f"unknown frequency {freq!r}: expected one of {', '.join(FREQUENCIES)}")
@@ -66,7 +73,11 @@ def frequency(freq: str) -> Frequency:
 
 
 def as_day(value: DateLike, name: str) -> pd.Timestamp:
-    """A day (checked by the shared parser: :func:`cvm._dates.parse_day`) as a timestamp."""
+    """A day (checked by the shared parser: :func:`cvm._dates.parse_day`) as a timestamp.
+
+    >>> as_day("2024-03-05", "as_of")
+    Timestamp('2024-03-05 00:00:00')
+    """
     from cvm._dates import parse_day
 
     parse_day(value, name, ConfigError)
@@ -100,6 +111,25 @@ def kpi_timeseries(
     retention_rate, churn_rate, repeat_customers, repeat_purchase_rate, customers_to_date,
     orders, revenue, refunds, net_revenue, average_order_value, purchase_frequency,
     revenue_per_customer`` (definitions in the module docstring).
+
+    Examples
+    --------
+    Customer 001 buys in January and February, 002 in January only, 003 in February:
+
+    >>> import tempfile
+    >>> from cvm.workspace import Workspace
+    >>> ws = Workspace.create(tempfile.mkdtemp() + "/ws")
+    >>> ws.engine.run(
+    ...     "INSERT INTO transactions (transaction_id, customer_id, ts, amount) VALUES"
+    ...     " ('t1', '001', '2024-01-10', 50), ('t2', '002', '2024-01-20', 30),"
+    ...     " ('t3', '001', '2024-02-05', 20), ('t4', '003', '2024-02-07', 10)"
+    ... )
+    >>> ts = kpi_timeseries(ws, "2024-01-01", "2024-02-29")
+    >>> ts[["active", "new", "retained", "churned"]].to_dict("records")[-1]
+    {'active': 2, 'new': 1, 'retained': 1, 'churned': 1}
+    >>> ts["net_revenue"].tolist()
+    [80.0, 30.0]
+    >>> ws.close()
     """
     f = frequency(freq)
     if start is None:
@@ -160,7 +190,15 @@ def cohort_table(
 
 
 def cohort_matrix(cohorts: pd.DataFrame, value: str = "retention") -> pd.DataFrame:
-    """Cohorts (rows) by age (columns) of one column of ``cohort_table``; NaN beyond the data."""
+    """Cohorts (rows) by age (columns) of one column of ``cohort_table``; NaN beyond the data.
+
+    >>> cohorts = pd.DataFrame(
+    ...     {"cohort": ["2024-01", "2024-01", "2024-02"], "age": [0, 1, 0],
+    ...      "retention": [1.0, 0.5, 1.0]}
+    ... )
+    >>> cohort_matrix(cohorts).loc["2024-01"].tolist()
+    [1.0, 0.5]
+    """
     return cohorts.pivot(index="cohort", columns="age", values=value)
 
 

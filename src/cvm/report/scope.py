@@ -43,7 +43,17 @@ def segment_options(ws: Workspace, run_id: str | None) -> pd.DataFrame:
 
 
 def parse_segment(segment: str, options: pd.DataFrame) -> tuple[str, str]:
-    """``kind:name`` (or a bare name found in exactly one kind), any case, as ``(kind, name)``."""
+    """``kind:name`` (or a bare name found in exactly one kind), any case, as ``(kind, name)``.
+
+    >>> options = pd.DataFrame(
+    ...     {"choice": ["tier:Gold", "rfm:Champions"], "kind": ["tier", "rfm"],
+    ...      "name": ["Gold", "Champions"]}
+    ... )
+    >>> parse_segment("champions", options)
+    ('rfm', 'Champions')
+    >>> parse_segment("tier:gold", options)
+    ('tier', 'Gold')
+    """
     kind, sep, name = segment.partition(":")
     names = options["name"].str.casefold()
     if sep and kind.casefold() in KINDS:
