@@ -237,3 +237,22 @@ def _write_report(ws: Workspace, result: DemoResult, progress: Progress) -> None
 
     progress(0, None, "writing the report")
     result.steps["report"] = write_report(ws, ws.path / "report" / "report.html")
+
+
+def example_workspace(path: str | Path | None = None) -> Workspace:
+    """A small workspace for examples: customers ``007`` (Ann@Example.com) and ``008``, and
+    purchases ``t1``-``t4`` of 007, 008, 007 and 009 in January and February 2024.
+
+    ``path`` defaults to a new temporary folder. The caller closes it.
+
+    >>> ws = example_workspace()
+    >>> ws.table_counts()["transactions"]
+    4
+    >>> ws.close()
+    """
+    import tempfile
+
+    root = Path(path) if path is not None else Path(tempfile.mkdtemp()) / "example"
+    ws = Workspace.create(root)
+    ws.engine.run(sql_file(__package__, "example_rows.sql"))
+    return ws

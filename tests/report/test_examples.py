@@ -1,4 +1,5 @@
-"""The examples in the docstrings of report, privacy and publish run and print what they show."""
+"""The examples in the docstrings of report, privacy, publish and the demo run and print what
+they show."""
 
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ import cvm.publish
 import cvm.report
 
 MODULES = sorted(
-    info.name
-    for package in (cvm.report, cvm.privacy, cvm.publish)
-    for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}.")
+    [
+        info.name
+        for package in (cvm.report, cvm.privacy, cvm.publish)
+        for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}.")
+    ]
+    + ["cvm.demo"]
 )
 
 

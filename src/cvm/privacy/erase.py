@@ -62,19 +62,17 @@ def erase_customer(ws: Workspace, identifier: str, *, compact: bool = True) -> E
 
     Examples
     --------
-    >>> import tempfile
-    >>> from cvm.workspace import Workspace
-    >>> ws = Workspace.create(tempfile.mkdtemp() + "/ws")
-    >>> ws.engine.run(
-    ...     "INSERT INTO customers (customer_id, email) VALUES ('007', 'ann@example.com');"
-    ...     " INSERT INTO transactions (transaction_id, customer_id, ts, amount)"
-    ...     " VALUES ('t1', '007', '2024-01-10', 50), ('t2', '008', '2024-01-11', 20)"
-    ... )
+    >>> from cvm.demo import example_workspace
+    >>> from cvm.privacy import export_customer
+    >>> ws = example_workspace()
     >>> done = erase_customer(ws, "ANN@example.com", compact=False)
     >>> done.customer_id, dict(sorted(done.items()))
-    ('007', {'customers': 1, 'transactions': 1})
-    >>> ws.engine.rows("SELECT transaction_id FROM transactions")
-    [('t2',)]
+    ('007', {'customers': 1, 'transactions': 2})
+    >>> sorted(export_customer(ws, "008"))
+    ['customers', 'transactions']
+    >>> export_customer(ws, "007")
+    Traceback (most recent call last):
+    cvm._exceptions.DataError: unknown customer '007': that identifier was erased before
     >>> ws.close()
     """
     done = erase_customers(ws, [identifier], compact=compact)

@@ -28,19 +28,14 @@ def export_customer(ws: Workspace, identifier: str) -> dict[str, list[dict[str, 
 
     Examples
     --------
-    >>> import tempfile
-    >>> from cvm.workspace import Workspace
-    >>> ws = Workspace.create(tempfile.mkdtemp() + "/ws")
-    >>> ws.engine.run(
-    ...     "INSERT INTO customers (customer_id, email) VALUES ('007', 'Ann@Example.com');"
-    ...     " INSERT INTO transactions (transaction_id, customer_id, ts, amount)"
-    ...     " VALUES ('t1', '007', '2024-01-10', 50), ('t2', '008', '2024-01-11', 20)"
-    ... )
+    Customer 007 is found by their e-mail in another case (``cvm.demo.example_workspace``):
+
+    >>> from cvm.demo import example_workspace
+    >>> ws = example_workspace()
     >>> rows = export_customer(ws, "ann@example.com")
-    >>> {table: len(found) for table, found in rows.items()}
-    {'customers': 1, 'transactions': 1}
-    >>> rows["transactions"][0]["transaction_id"]
-    't1'
+    >>> {table: [r.get("transaction_id", r["customer_id"]) for r in found]
+    ...  for table, found in rows.items()}
+    {'customers': ['007'], 'transactions': ['t1', 't3']}
     >>> ws.close()
     """
     engine = ws.engine

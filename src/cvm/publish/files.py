@@ -118,16 +118,11 @@ def export_table(
 
     Examples
     --------
-    >>> import tempfile
-    >>> from cvm.workspace import Workspace
-    >>> ws = Workspace.create(tempfile.mkdtemp() + "/ws")
-    >>> ws.engine.run(
-    ...     "INSERT INTO transactions (transaction_id, customer_id, ts, amount)"
-    ...     " VALUES ('t1', '007', '2024-01-10', 50), ('t2', '008', '2024-01-11', 20)"
-    ... )
+    >>> from cvm.demo import example_workspace
+    >>> ws = example_workspace()
     >>> done = export_table(ws, "transactions", ws.path / "exports", format="csv")
     >>> done.path.name, done.rows, done.columns[1]
-    ('transactions.csv', 2, ('customer_id', 'string'))
+    ('transactions.csv', 4, ('customer_id', 'string'))
     >>> export_table(ws, "transaction", ws.path / "exports")
     Traceback (most recent call last):
     cvm._exceptions.DataError: no table or view 'transaction' in the workspace; one of: ...
@@ -154,10 +149,9 @@ def publish(ws: Workspace, folder: str | Path) -> PublishResult:
 
     Examples
     --------
-    >>> import json, tempfile
-    >>> from cvm.workspace import Workspace
-    >>> ws = Workspace.create(tempfile.mkdtemp() + "/ws")
-    >>> ws.engine.run("INSERT INTO customers (customer_id) VALUES ('007'), ('008')")
+    >>> import json
+    >>> from cvm.demo import example_workspace
+    >>> ws = example_workspace()
     >>> done = publish(ws, ws.path / "published")
     >>> done.tables["customers"].rows, sorted(done.tables) == sorted(PUBLISHED)
     (2, True)

@@ -114,16 +114,10 @@ def kpi_timeseries(
 
     Examples
     --------
-    Customer 001 buys in January and February, 002 in January only, 003 in February:
+    Customer 007 buys in January and February, 008 in January only, 009 in February:
 
-    >>> import tempfile
-    >>> from cvm.workspace import Workspace
-    >>> ws = Workspace.create(tempfile.mkdtemp() + "/ws")
-    >>> ws.engine.run(
-    ...     "INSERT INTO transactions (transaction_id, customer_id, ts, amount) VALUES"
-    ...     " ('t1', '001', '2024-01-10', 50), ('t2', '002', '2024-01-20', 30),"
-    ...     " ('t3', '001', '2024-02-05', 20), ('t4', '003', '2024-02-07', 10)"
-    ... )
+    >>> from cvm.demo import example_workspace
+    >>> ws = example_workspace()
     >>> ts = kpi_timeseries(ws, "2024-01-01", "2024-02-29")
     >>> ts[["active", "new", "retained", "churned"]].to_dict("records")[-1]
     {'active': 2, 'new': 1, 'retained': 1, 'churned': 1}
