@@ -23,7 +23,7 @@ from cvm.engines import fill, sql_file
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
 
-KINDS = ("rfm", "tier", "lifecycle", "rule")
+SEGMENT_KINDS = ("rfm", "tier", "lifecycle", "rule")
 SCOPED_TABLES = (
     "customers",
     "transactions",
@@ -56,7 +56,7 @@ def parse_segment(segment: str, options: pd.DataFrame) -> tuple[str, str]:
     """
     kind, sep, name = segment.partition(":")
     names = options["name"].str.casefold()
-    if sep and kind.casefold() in KINDS:
+    if sep and kind.casefold() in SEGMENT_KINDS:
         match = options[(options["kind"] == kind.casefold()) & (names == name.casefold())]
     else:
         match = options[names == segment.casefold()]
