@@ -19,3 +19,18 @@ def test_scratch_engine_reads_and_writes_parquet_apart_from_any_workspace(tmp_pa
         assert list(engine.tables()) == []
     with pytest.raises(engine.error):
         engine.scalar("SELECT 1")
+
+
+def test_batches_stream_without_holding_the_whole_result():
+    """A result read as batches is not first held whole and then copied (the driver warns
+    when it is), so publishing a large table needs memory for a batch, not the table."""
+    import warnings
+
+    with scratch_engine() as engine:
+        engine.run("CREATE TABLE t AS SELECT range AS x FROM range(250000)")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            reader = engine.batches("SELECT x FROM t WHERE x >= $lo", {"lo": 1000}, rows=50_000)
+            sizes = [batch.num_rows for batch in reader]
+    assert sum(sizes) == 249_000
+    assert max(sizes) <= 50_000

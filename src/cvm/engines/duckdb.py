@@ -65,8 +65,10 @@ class DuckDBEngine(Engine):
     def batches(
         self, statement: Statement, params: Params = None, *, rows: int = 1_000_000
     ) -> pa.RecordBatchReader:
-        result = self._execute(statement, params)
-        fetch = getattr(result, "to_arrow_reader", None) or getattr(result, _OLD_NAMES[1])
+        # a relation streams its batches; an executed result is held whole, then copied
+        bound = None if params is None else dict(params)
+        relation = self.native.sql(self.render(statement), params=bound)
+        fetch = getattr(relation, "to_arrow_reader", None) or getattr(relation, _OLD_NAMES[1])
         return fetch(rows)
 
     def rows(self, statement: Statement, params: Params = None) -> list[tuple]:
