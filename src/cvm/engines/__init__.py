@@ -17,7 +17,8 @@ one clear line on an engine without it, rather than half-way through.
 """
 
 from cvm.engines.base import Capability, Engine, EngineError, Params, Statement
-from cvm.engines.duckdb import DuckDBEngine, scratch_engine
+from cvm.engines.duckdb import DuckDBEngine
+from cvm.engines.scratch import scratch_engine
 from cvm.engines.sql import Query, fill, sql_file
 
 __all__ = [

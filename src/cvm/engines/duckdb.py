@@ -123,17 +123,3 @@ class DuckDBEngine(Engine):
 
         with memory_limit(self.native, limit):
             yield
-
-
-@contextmanager
-def scratch_engine() -> Iterator[Engine]:
-    """An engine on a private in-memory database, closed after the block.
-
-    For work on files outside the store (reading or rewriting a Parquet file) that must not
-    touch the workspace's connection or its open transaction.
-    """
-    con = duckdb.connect()
-    try:
-        yield DuckDBEngine(con)
-    finally:
-        con.close()
