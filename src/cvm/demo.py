@@ -9,6 +9,7 @@ from typing import Any
 
 from cvm._exceptions import WorkspaceError
 from cvm._progress import Progress, no_progress
+from cvm.engines import sql_file
 from cvm.workspace import Workspace
 
 MARKER = ".cvm-demo"
@@ -177,7 +178,7 @@ def _measure_past_campaign(
 
     progress(0, None, "measuring the past campaign")
     import_campaign(ws, files["campaigns"], files["assignments"])
-    campaign_id = str(ws.con.execute("SELECT min(campaign_id) FROM campaigns").fetchall()[0][0])
+    campaign_id = str(ws.engine.scalar(sql_file(__package__, "first_campaign.sql")))
     measured = measure_campaign(ws, campaign_id)
     uplift = fit_campaign_uplift(ws, campaign_id, learner="t", threads=1)
     write_chart(lift_chart(measured), ws.path / "report" / "campaign_lift.html")
@@ -236,3 +237,22 @@ def _write_report(ws: Workspace, result: DemoResult, progress: Progress) -> None
 
     progress(0, None, "writing the report")
     result.steps["report"] = write_report(ws, ws.path / "report" / "report.html")
+
+
+def example_workspace(path: str | Path | None = None) -> Workspace:
+    """A small workspace for examples: customers ``007`` (Ann@Example.com) and ``008``, and
+    purchases ``t1``-``t4`` of 007, 008, 007 and 009 in January and February 2024.
+
+    ``path`` defaults to a new temporary folder. The caller closes it.
+
+    >>> ws = example_workspace()
+    >>> ws.table_counts()["transactions"]
+    4
+    >>> ws.close()
+    """
+    import tempfile
+
+    root = Path(path) if path is not None else Path(tempfile.mkdtemp()) / "example"
+    ws = Workspace.create(root)
+    ws.engine.run(sql_file(__package__, "example_rows.sql"))
+    return ws

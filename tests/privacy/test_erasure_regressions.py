@@ -315,7 +315,7 @@ def test_cli_erases_by_email(linked: Workspace, runner) -> None:
 
 # the table list is derived from the schema, and a new table must be placed on purpose
 def test_every_table_is_covered_by_erasure(linked: Workspace) -> None:
-    assert uncovered(linked.con) == []
+    assert uncovered(linked.engine) == []
     catalog = {
         r[0]
         for r in linked.con.execute(
@@ -332,7 +332,7 @@ def test_every_table_is_covered_by_erasure(linked: Workspace) -> None:
 
 def test_a_new_table_with_customer_data_is_noticed(linked: Workspace) -> None:
     linked.con.execute("CREATE TABLE loyalty_cards (card_no VARCHAR, holder_email VARCHAR)")
-    assert uncovered(linked.con) == ["loyalty_cards"]
+    assert uncovered(linked.engine) == ["loyalty_cards"]
     linked.con.execute("CREATE TABLE loyalty_points (customer_id VARCHAR, points INTEGER)")
     linked.con.execute("INSERT INTO loyalty_points VALUES (?, 10), (?, 20)", [VICTIM, CONTROL])
     linked.con.execute(

@@ -18,6 +18,7 @@ one clear line on an engine without it, rather than half-way through.
 
 from cvm.engines.base import Capability, Engine, EngineError, Params, Statement
 from cvm.engines.duckdb import DuckDBEngine
+from cvm.engines.scratch import scratch_engine
 from cvm.engines.sql import Query, fill, select_item, sql_file
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Query",
     "Statement",
     "fill",
+    "scratch_engine",
     "select_item",
     "sql_file",
 ]

@@ -72,6 +72,7 @@ class DuckDBEngine(Engine):
     def batches(
         self, statement: Statement, params: Params = None, *, rows: int = 1_000_000
     ) -> pa.RecordBatchReader:
+        # a relation streams its batches; an executed result is held whole, then copied
         relation = self._relation(statement, params)
         fetch = getattr(relation, "to_arrow_reader", None) or getattr(relation, _OLD_NAMES[1])
         return fetch(rows)

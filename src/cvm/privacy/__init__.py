@@ -6,6 +6,12 @@ through their orders, events through every id, identities, merges, refused input
 an identifier): ``cvm.privacy.tables``. Erasure also redacts mentions in other rows and in the
 workspace's derived files, rebuilds the database file so that no byte of the customer remains,
 and keeps keyed hashes (HMAC-SHA256, per-workspace key) so ingest refuses the customer later.
+
+Every statement runs through the workspace's engine (``ws.engine``) from ``privacy/sql/``; a
+table's rows about the customer are one condition of ``rows.sql``, put into ``select_rows.sql``
+or ``delete_rows.sql`` on the SQLGlot tree (``tables.rows_statement``). Parquet files under
+erasure are read and rewritten by a scratch engine, apart from the workspace's transaction.
+Compaction is DuckDB's (it swaps the database file under the workspace's lock).
 """
 
 from cvm.privacy.compact import compact_workspace, compaction_pending

@@ -15,8 +15,10 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import sqlglot.expressions as exp
+
 from cvm._exceptions import WorkspaceError
-from cvm.engines import DuckDBEngine
+from cvm.engines import Capability, DuckDBEngine, sql_file
 from cvm.workspace.connection import DB_NAME, connect
 
 if TYPE_CHECKING:
@@ -29,7 +31,7 @@ COPY_NAME = "_cvm_compact"
 
 def compaction_pending(ws: Workspace) -> int:
     """Erasures whose bytes may still be in the database file (compaction not yet done)."""
-    row = ws.con.execute("SELECT count(*) FROM erasures WHERE compacted_at IS NULL").fetchone()
+    row = ws.engine.one(sql_file(__package__, "pending.sql"))
     return int(row[0]) if row else 0
 
 
@@ -44,25 +46,23 @@ def compact_workspace(ws: Workspace) -> float:
     tmp = db.with_name(f"{DB_NAME}.compact")
     for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
         stale.unlink(missing_ok=True)
-    con = ws.con
-    row = con.execute("SELECT current_database()").fetchone()
+    engine = ws.engine
+    engine.require(Capability.FILE_LOCK, "compaction")
+    row = engine.one(sql_file(__package__, "current_database.sql"))
     name = str(row[0]) if row else "cvm"
-    con.execute("CHECKPOINT")
-    quoted = str(tmp).replace("'", "''")
-    con.execute(f"ATTACH '{quoted}' AS {COPY_NAME}")
+    engine.run(sql_file(__package__, "checkpoint.sql"))
+    engine.run(sql_file(__package__, "attach_copy.sql"), {"copy": str(tmp)})
     try:
-        con.execute(f'COPY FROM DATABASE "{name}" TO {COPY_NAME}')
-        con.execute(
-            f"UPDATE {COPY_NAME}.main.erasures SET compacted_at = now()::TIMESTAMP"
-            " WHERE compacted_at IS NULL"
-        )
+        engine.run(copy_database(name))
+        engine.run(sql_file(__package__, "mark_compacted.sql"))
     finally:
-        con.execute(f"DETACH {COPY_NAME}")
+        engine.run(sql_file(__package__, "detach_copy.sql"))
     _fsync(tmp)
     os.replace(tmp, db)  # the lock is still held on the old file
     _fsync(db.parent)
-    con.close()
+    ws.close()
     try:
+        # the workspace's own connection is reopened on the new file (DuckDB's file lock)
         ws.con = connect(db)
         ws.engine = DuckDBEngine(ws.con)
     except WorkspaceError as exc:
@@ -70,6 +70,20 @@ def compact_workspace(ws: Workspace) -> float:
             f"the workspace was compacted, but another process opened it first: {exc}"
         ) from exc
     return time.perf_counter() - start
+
+
+def copy_database(name: str) -> str:
+    """``COPY FROM DATABASE`` of database ``name`` into the attached copy.
+
+    SQLGlot does not parse this DuckDB statement, so it is rendered here from SQLGlot-quoted
+    identifiers (the name is the catalog's ``current_database()``), never from raw text.
+
+    >>> copy_database('cvm')
+    'COPY FROM DATABASE "cvm" TO "_cvm_compact"'
+    """
+    source = exp.to_identifier(name, quoted=True).sql("duckdb")
+    target = exp.to_identifier(COPY_NAME, quoted=True).sql("duckdb")
+    return f"COPY FROM DATABASE {source} TO {target}"
 
 
 def _fsync(path: Path) -> None:

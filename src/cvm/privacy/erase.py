@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cvm._exceptions import DataError
+from cvm.engines import sql_file
 from cvm.ingest import erased
 from cvm.privacy import subject as _subject
 from cvm.privacy.compact import compact_workspace
 from cvm.privacy.redact import FileChanges, redact_files, redact_rows
-from cvm.privacy.tables import row_filters
-from cvm.workspace.connection import transaction
+from cvm.privacy.tables import row_filters, rows_statement
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -59,6 +59,21 @@ def erase_customer(ws: Workspace, identifier: str, *, compact: bool = True) -> E
     ------
     DataError
         The identifier names no customer ("unknown customer") or several.
+
+    Examples
+    --------
+    >>> from cvm.demo import example_workspace
+    >>> from cvm.privacy import export_customer
+    >>> ws = example_workspace()
+    >>> done = erase_customer(ws, "ANN@example.com", compact=False)
+    >>> done.customer_id, dict(sorted(done.items()))
+    ('007', {'customers': 1, 'transactions': 2})
+    >>> sorted(export_customer(ws, "008"))
+    ['customers', 'transactions']
+    >>> export_customer(ws, "007")
+    Traceback (most recent call last):
+    cvm._exceptions.DataError: unknown customer '007': that identifier was erased before
+    >>> ws.close()
     """
     done = erase_customers(ws, [identifier], compact=compact)
     return done[0]
@@ -85,33 +100,34 @@ def erase_customers(
 
 
 def _erase_one(ws: Workspace, identifier: str) -> Erasure:
-    con = ws.con
-    with transaction(con):
-        erased.install(ws.engine, create_key=True)
-        cid = _subject.find_customer(con, identifier)
-        who = _subject.collect(con, cid)
+    engine = ws.engine
+    with engine.transaction():
+        erased.install(engine, create_key=True)
+        cid = _subject.find_customer(engine, identifier)
+        who = _subject.collect(engine, cid)
         result = Erasure(cid)
         params: dict[str, Any] = {
             "quoting": who.quoting(ids=True),
             "orders_quoting": who.orders_quoting(),
         }
-        for table, condition in row_filters(con).items():
+        for table, condition in row_filters(engine).items():
             used = {k: v for k, v in params.items() if f"${k}" in condition}
             # table names come from the catalog (identity.customer_tables) or tables.SPECIAL
-            gone = con.execute(
-                f'DELETE FROM "{table}" WHERE {condition} RETURNING 1', used or None
-            ).fetchall()
+            gone = engine.rows(rows_statement("delete_rows.sql", table, condition), used or None)
             if gone:
                 result[table] = len(gone)
         if not result:
             raise DataError(f"unknown customer {identifier!r}: no row in any table")
-        result.redacted = redact_rows(con, who)
-        result.identifiers = erased.remember(ws.engine)
-        con.execute(
-            "INSERT INTO erasures (id_hash, rows_deleted, scheme) VALUES (?, ?, 'hmac-sha256')",
-            [erased.keyed(ws.engine, f"erasure:{cid}"), sum(result.values())],
+        result.redacted = redact_rows(engine, who)
+        result.identifiers = erased.remember(engine)
+        engine.run(
+            sql_file(__package__, "log_erasure.sql"),
+            {
+                "id_hash": erased.keyed(engine, f"erasure:{cid}"),
+                "rows_deleted": sum(result.values()),
+            },
         )
         result.files = redact_files(Path(ws.path), who)
-        _subject.drop(con)
-        erased.uninstall(ws.engine)
+        _subject.drop(engine)
+        erased.uninstall(engine)
     return result

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from cvm.privacy import subject as _subject
-from cvm.privacy.tables import row_filters
+from cvm.privacy.tables import row_filters, rows_statement
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -25,16 +25,28 @@ def export_customer(ws: Workspace, identifier: str) -> dict[str, list[dict[str, 
     ------
     DataError
         The identifier names no customer ("unknown customer") or several.
+
+    Examples
+    --------
+    Customer 007 is found by their e-mail in another case (``cvm.demo.example_workspace``):
+
+    >>> from cvm.demo import example_workspace
+    >>> ws = example_workspace()
+    >>> rows = export_customer(ws, "ann@example.com")
+    >>> {table: [r.get("transaction_id", r["customer_id"]) for r in found]
+    ...  for table, found in rows.items()}
+    {'customers': ['007'], 'transactions': ['t1', 't3']}
+    >>> ws.close()
     """
-    con = ws.con
-    cid = _subject.find_customer(con, identifier)
-    who = _subject.collect(con, cid)
+    engine = ws.engine
+    cid = _subject.find_customer(engine, identifier)
+    who = _subject.collect(engine, cid)
     params: dict[str, Any] = {
         "quoting": who.quoting(ids=True),
         "orders_quoting": who.orders_quoting(),
     }
     out: dict[str, list[dict[str, Any]]] = {}
-    filters = row_filters(con)
+    filters = row_filters(engine)
     order = ["customers", *(t for t in filters if t != "customers")]
     try:
         for table in order:
@@ -42,11 +54,12 @@ def export_customer(ws: Workspace, identifier: str) -> dict[str, list[dict[str, 
                 continue
             condition = filters[table]
             used = {k: v for k, v in params.items() if f"${k}" in condition}
-            frame = con.execute(f'SELECT * FROM "{table}" WHERE {condition}', used or None).df()
+            statement = rows_statement("select_rows.sql", table, condition)
+            frame = engine.frame(statement, used or None)
             if len(frame):
                 out[table] = _records(frame)
     finally:
-        _subject.drop(con)
+        _subject.drop(engine)
     return out
 
 

@@ -15,8 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
+from cvm.engines import Engine, fill, scratch_engine, sql_file
 from cvm.privacy.subject import Subject
 from cvm.workspace.connection import DB_NAME
 from cvm.workspace.secret import KEY_NAME
@@ -34,34 +33,28 @@ _TEXT = {".html", ".htm", ".json", ".jsonl", ".ndjson", ".svg", ".md", ".js", ".
 _TABLES = {".csv": ",", ".tsv": "\t"}
 
 
-def redact_rows(con: duckdb.DuckDBPyConnection, subject: Subject) -> dict[str, int]:
+def redact_rows(engine: Engine, subject: Subject) -> dict[str, int]:
     """Replace the customer's e-mail and phone in every text and JSON column of every table,
     and their ids where a JSON document holds one as a string; rows changed per table."""
     text = subject.quoting(ids=False)
     ids = subject.json_ids()
-    columns = con.execute(
-        "SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c"
-        " JOIN information_schema.tables t USING (table_catalog, table_schema, table_name)"
-        " WHERE c.table_catalog = current_database() AND c.table_schema = 'main'"
-        " AND t.table_type = 'BASE TABLE' AND c.data_type IN ('VARCHAR', 'JSON')"
-        " ORDER BY c.table_name, c.ordinal_position"
-    ).fetchall()
+    columns = engine.rows(sql_file(__package__, "text_columns.sql"))
     changed: dict[str, int] = {}
     for table, column, dtype in columns:
         if table in _SKIP_TABLES or not (_IDENT.match(table) and _IDENT.match(column)):
             continue
         n = 0
         if text:
-            n += _replace(con, table, column, dtype, text, rf"\1{MARK}\3")
+            n += _replace(engine, table, column, dtype, text, rf"\1{MARK}\3")
         if ids and dtype == "JSON":
-            n += _replace(con, table, column, dtype, ids, f'"{MARK}"')
+            n += _replace(engine, table, column, dtype, ids, f'"{MARK}"')
         if n:
             changed[table] = changed.get(table, 0) + n
     return changed
 
 
 def _replace(
-    con: duckdb.DuckDBPyConnection,
+    engine: Engine,
     table: str,
     column: str,
     dtype: str,
@@ -69,17 +62,11 @@ def _replace(
     replacement: str,
 ) -> int:
     # table and column names come from the catalog and are checked against _IDENT
-    value = f'"{column}"::VARCHAR' if dtype == "JSON" else f'"{column}"'
-    new = f"regexp_replace({value}, $p, $r, 'g')"
-    if dtype == "JSON":
-        new = f"({new})::JSON"
+    name = "redact_json.sql" if dtype == "JSON" else "redact_text.sql"
+    statement = fill(sql_file(__package__, name), table=table, column=column)
     first = 0
     for attempt in range(_PASSES):  # later passes touch only rows the first one changed
-        hit = con.execute(
-            f'UPDATE "{table}" SET "{column}" = {new} WHERE regexp_matches({value}, $p)'
-            " RETURNING 1",
-            {"p": pattern, "r": replacement},
-        ).fetchall()
+        hit = engine.rows(statement, {"p": pattern, "r": replacement})
         if not hit:
             break
         first = first if attempt else len(hit)
@@ -166,27 +153,15 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def _parquet_names(path: Path, pattern: str) -> bool:
-    con = duckdb.connect()
-    try:
-        row = con.execute(
-            "SELECT count(*) FROM read_parquet($f) AS t"
-            " WHERE regexp_matches(CAST(t AS VARCHAR), $p)",
-            {"f": str(path), "p": pattern},
-        ).fetchone()
-    finally:
-        con.close()
+    with scratch_engine() as engine:
+        row = engine.one(sql_file(__package__, "parquet_names.sql"), {"f": str(path), "p": pattern})
     return bool(row and row[0])
 
 
 def _rewrite_parquet(path: Path, pattern: str) -> None:
     tmp = path.with_name(f".{path.name}.erasing")
-    con = duckdb.connect()
-    try:
-        con.execute(
-            "COPY (SELECT * FROM read_parquet($f) AS t"
-            " WHERE NOT regexp_matches(CAST(t AS VARCHAR), $p)) TO $o (FORMAT parquet)",
-            {"f": str(path), "p": pattern, "o": str(tmp)},
+    with scratch_engine() as engine:
+        engine.write_parquet(
+            sql_file(__package__, "parquet_without.sql"), tmp, {"f": str(path), "p": pattern}
         )
-    finally:
-        con.close()
     os.replace(tmp, path)

@@ -8,11 +8,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-import duckdb
-
 from cvm._exceptions import CvmError, DataError
-from cvm._sql import load_sql
-from cvm.engines import DuckDBEngine
+from cvm.engines import Engine, fill, sql_file
 from cvm.ingest import erased
 from cvm.ingest.identity import customer_tables
 
@@ -25,21 +22,27 @@ _SEPARATORS = r"[\s().\-/]*"
 @cache
 def queries(name: str) -> dict[str, str]:
     """The statements of ``cvm/privacy/<name>``, keyed by their ``-- name: x`` header."""
-    parts = _NAME.split(load_sql("cvm.privacy", name))
+    parts = _NAME.split(sql_file(__package__, name).text)
     return {key: body.strip() for key, body in zip(parts[1::2], parts[2::2], strict=True)}
 
 
-def _run(con: duckdb.DuckDBPyConnection, query: str, **params: object) -> None:
+def _run(engine: Engine, query: str, **params: object) -> None:
     sql = queries("subject.sql")[query]
-    con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql} or None)
+    engine.run(sql, {k: v for k, v in params.items() if f"${k}" in sql} or None)
 
 
 def phone_digits(value: str) -> str | None:
-    """The digits of a value written like a phone number, else None."""
+    """The digits of a value written like a phone number, else None.
+
+    >>> phone_digits("+44 (0)20 7946-0958")
+    '4402079460958'
+    >>> phone_digits("ann@example.com") is None
+    True
+    """
     return re.sub(r"\D", "", value) if _PHONE.fullmatch(value.strip()) else None
 
 
-def find_customer(con: duckdb.DuckDBPyConnection, identifier: str) -> str:
+def find_customer(engine: Engine, identifier: str) -> str:
     """The customer id behind any identifier of a person.
 
     A customer id found in any table is taken as it is (a merged-away one leads to its
@@ -55,25 +58,21 @@ def find_customer(con: duckdb.DuckDBPyConnection, identifier: str) -> str:
     ident = identifier.strip()
     if not ident:
         raise DataError("unknown customer '': give a customer id, e-mail, phone or other id")
-    merged = con.execute(
-        "SELECT into_customer_id FROM customer_merges WHERE from_customer_id = ?"
-        " ORDER BY merged_at DESC LIMIT 1",
-        [ident],
-    ).fetchone()
+    merged = engine.one(sql_file(__package__, "merged_into.sql"), {"id": ident})
     if merged:
         return str(merged[0])
-    for table in ["customers", *customer_tables(DuckDBEngine(con))]:
-        hit = con.execute(
-            f'SELECT 1 FROM "{table}" WHERE customer_id = ? LIMIT 1', [ident]
-        ).fetchone()
+    for table in ["customers", *customer_tables(engine)]:
+        hit = engine.one(
+            fill(sql_file(__package__, "customer_row.sql"), table=table), {"id": ident}
+        )
         if hit:
             return ident
     sql = queries("subject.sql")["candidates"]
     found = [
         str(r[0])
-        for r in con.execute(
+        for r in engine.rows(
             sql, {"id": ident, "lower": ident.lower(), "digits": phone_digits(ident)}
-        ).fetchall()
+        )
     ]
     if len(found) == 1:
         return found[0]
@@ -82,19 +81,19 @@ def find_customer(con: duckdb.DuckDBPyConnection, identifier: str) -> str:
             f"{identifier!r} names {len(found)} customers ({', '.join(found[:5])}):"
             " ask again with one customer id"
         )
-    if _erased_before(con, ident):
+    if _erased_before(engine, ident):
         raise DataError(f"unknown customer {identifier!r}: that identifier was erased before")
     raise DataError(f"unknown customer {identifier!r}: no row in any table")
 
 
-def _erased_before(con: duckdb.DuckDBPyConnection, ident: str) -> bool:
+def _erased_before(engine: Engine, ident: str) -> bool:
     try:
-        erased.install(DuckDBEngine(con))
-        return erased.is_erased(DuckDBEngine(con), ident)
-    except (CvmError, duckdb.Error):  # no key to tell: the plain "unknown" answer holds
+        erased.install(engine)
+        return erased.is_erased(engine, ident)
+    except (CvmError, engine.error):  # no key to tell: the plain "unknown" answer holds
         return False
     finally:
-        erased.uninstall(DuckDBEngine(con))
+        erased.uninstall(engine)
 
 
 @dataclass
@@ -120,7 +119,14 @@ class Subject:
     def quoting(self, *, ids: bool = True) -> str | None:
         """A regular expression (RE2 and Python) for the identifiers written as whole words in
         text: e-mails in any case, phones however spaced, ids as written; group 2 is the match.
-        None when there is nothing to look for."""
+        None when there is nothing to look for.
+
+        >>> who = Subject("007", ids=["007", "ann@example.com"], emails=["ann@example.com"])
+        >>> re.search(who.quoting(), "from ANN@example.com, re 007").group(2)
+        'ANN@example.com'
+        >>> re.search(who.quoting(), "order 10070") is None
+        True
+        """
         alts = self._alternatives(ids=ids)
         if not alts:
             return None
@@ -141,12 +147,12 @@ class Subject:
         return f'"(?:{alts})"'
 
 
-def collect(con: duckdb.DuckDBPyConnection, customer_id: str) -> Subject:
+def collect(engine: Engine, customer_id: str) -> Subject:
     """Fill ``_pv_identifiers`` and ``_pv_respondents`` for the customer; return them."""
-    _run(con, "identifiers", cid=customer_id)
+    _run(engine, "identifiers", cid=customer_id)
     for step in ("identifiers_linked", "identifiers_lower", "orders", "respondents"):
-        _run(con, step)
-    rows = con.execute("SELECT value, kind, is_phone FROM _pv_identifiers").fetchall()
+        _run(engine, step)
+    rows = engine.rows(sql_file(__package__, "identifiers.sql"))
     subject = Subject(customer_id)
     for value, kind, is_phone in rows:
         text = str(value)
@@ -161,7 +167,7 @@ def collect(con: duckdb.DuckDBPyConnection, customer_id: str) -> Subject:
     return subject
 
 
-def drop(con: duckdb.DuckDBPyConnection) -> None:
+def drop(engine: Engine) -> None:
     """Free the request's temporary tables."""
     for name in ("_pv_identifiers", "_pv_respondents"):
-        con.execute(f"DROP TABLE IF EXISTS {name}")
+        engine.run(fill(sql_file(__package__, "drop_table.sql"), table=name))

@@ -9,9 +9,13 @@ a new table is in none of them.
 
 from __future__ import annotations
 
-import duckdb
+from typing import cast
 
-from cvm.engines import DuckDBEngine
+import sqlglot
+import sqlglot.expressions as exp
+
+from cvm.engines import Engine, fill, sql_file
+from cvm.engines.sql import READ_DIALECT
 from cvm.ingest.identity import customer_tables
 from cvm.privacy.subject import queries
 
@@ -45,28 +49,31 @@ WITHOUT_CUSTOMER_ROWS = {
 for the customer's e-mail, phone and ids, which are redacted where found (``redact``)."""
 
 
-def row_filters(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+def row_filters(engine: Engine) -> dict[str, str]:
     """table -> SQL condition selecting its rows about the request's customer, every table
     with such rows, in a stable order (special cases, then the rest by name)."""
     sql = queries("rows.sql")
-    present = set(_tables(con))
+    present = set(_tables(engine))
     filters = {t: sql[t] for t in SPECIAL if t in present}
-    for table in ["customers", *customer_tables(DuckDBEngine(con))]:
+    for table in ["customers", *customer_tables(engine)]:
         if table not in filters and table in present:
             filters[table] = sql["default"]
     return filters
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    rows = con.execute(
-        "SELECT table_name FROM information_schema.tables"
-        " WHERE table_catalog = current_database() AND table_schema = 'main'"
-        " AND table_type = 'BASE TABLE' ORDER BY table_name"
-    ).fetchall()
+def rows_statement(name: str, table: str, condition: str) -> exp.Expression:
+    """Statement ``name`` (``select_rows.sql`` or ``delete_rows.sql``) for the rows of
+    ``table`` under ``condition`` (one of :func:`row_filters`), built on the SQLGlot tree."""
+    where = cast(exp.Expression, sqlglot.parse_one(condition, read=READ_DIALECT))
+    return fill(sql_file(__package__, name), table=table, condition=where)
+
+
+def _tables(engine: Engine) -> list[str]:
+    rows = engine.rows(sql_file(__package__, "tables.sql"))
     return [str(r[0]) for r in rows]
 
 
-def uncovered(con: duckdb.DuckDBPyConnection) -> list[str]:
+def uncovered(engine: Engine) -> list[str]:
     """Tables of the schema in none of the three places (a test keeps this empty)."""
-    covered = set(row_filters(con)) | set(WITHOUT_CUSTOMER_ROWS)
-    return [t for t in _tables(con) if t not in covered]
+    covered = set(row_filters(engine)) | set(WITHOUT_CUSTOMER_ROWS)
+    return [t for t in _tables(engine) if t not in covered]

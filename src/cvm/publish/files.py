@@ -11,14 +11,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
+
+import sqlglot
+import sqlglot.expressions as exp
 
 from cvm._exceptions import DataError
-from cvm._sql import load_sql
+from cvm.engines import Engine, fill, sql_file
+from cvm.engines.sql import READ_DIALECT
 
 if TYPE_CHECKING:
-    import duckdb
-
     from cvm.workspace import Workspace
 
 __all__ = ["PUBLISHED", "ExportResult", "PublishResult", "export_table", "publish"]
@@ -30,7 +32,7 @@ _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 @cache
 def _queries() -> dict[str, str]:
-    parts = _NAME.split(load_sql("cvm.publish", "tables.sql"))
+    parts = _NAME.split(sql_file(__package__, "tables.sql").text)
     return {k: body.strip().rstrip(";") for k, body in zip(parts[1::2], parts[2::2], strict=True)}
 
 
@@ -57,35 +59,34 @@ class PublishResult:
     published_at: str
 
 
-def _relations(con: duckdb.DuckDBPyConnection) -> set[str]:
-    rows = con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
-    ).fetchall()
+def _relations(engine: Engine) -> set[str]:
+    rows = engine.rows(sql_file(__package__, "relations.sql"))
     return {str(r[0]) for r in rows if not str(r[0]).startswith("_")}
 
 
-def _flat_select(con: duckdb.DuckDBPyConnection, query: str, csv: bool) -> str:
+def _flat_select(engine: Engine, query: exp.Expression, csv: bool) -> exp.Expression:
     """``query`` with JSON columns as text (and, for CSV, lists and structs as JSON text)."""
-    cols = con.execute(f"DESCRIBE {query}").fetchall()
-    items = []
+    cols = engine.rows(fill(sql_file(__package__, "describe.sql"), source=query))
+    items: list[exp.Expression] = []
     for name, ctype, *_ in cols:
-        quoted = '"' + str(name).replace('"', '""') + '"'
+        column = exp.column(str(name), quoted=True)
+        alias = exp.to_identifier(str(name), quoted=True)
         t = str(ctype).upper()
         nested = t.endswith("[]") or t.startswith(("STRUCT", "MAP", "UNION"))
         if t == "JSON" or (csv and nested):
-            items.append(f"CAST(to_json({quoted}) AS VARCHAR) AS {quoted}"
-                         if nested else f"CAST({quoted} AS VARCHAR) AS {quoted}")  # fmt: skip
+            value = exp.func("to_json", column) if nested else column
+            items.append(cast(exp.Expression, exp.cast(value, "VARCHAR").as_(alias)))
         else:
-            items.append(quoted)
-    return f"SELECT {', '.join(items)} FROM ({query}) AS q"
+            items.append(column)
+    return fill(sql_file(__package__, "flat.sql"), columns=items, source=query)
 
 
-def _write(con: duckdb.DuckDBPyConnection, query: str, path: Path, fmt: str) -> ExportResult:
+def _write(engine: Engine, query: exp.Expression, path: Path, fmt: str) -> ExportResult:
     """Stream ``query`` into ``path`` through a temporary name and a rename."""
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    reader = con.sql(_flat_select(con, query, fmt == "csv")).to_arrow_reader(100_000)
+    reader = engine.batches(_flat_select(engine, query, fmt == "csv"), rows=100_000)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     rows = 0
     writer: pq.ParquetWriter | pacsv.CSVWriter
@@ -114,16 +115,29 @@ def export_table(
     ------
     DataError
         An unknown table or view, or a format other than parquet or csv.
+
+    Examples
+    --------
+    >>> from cvm.demo import example_workspace
+    >>> ws = example_workspace()
+    >>> done = export_table(ws, "transactions", ws.path / "exports", format="csv")
+    >>> done.path.name, done.rows, done.columns[1]
+    ('transactions.csv', 4, ('customer_id', 'string'))
+    >>> export_table(ws, "transaction", ws.path / "exports")
+    Traceback (most recent call last):
+    cvm._exceptions.DataError: no table or view 'transaction' in the workspace; one of: ...
+    >>> ws.close()
     """
     if format not in FORMATS:
         raise DataError(f"format {format!r}: use parquet or csv")
-    known = _relations(ws.con)
+    known = _relations(ws.engine)
     if name not in known or not _PLAIN.match(name):
         hint = ", ".join(sorted(known))
         raise DataError(f"no table or view {name!r} in the workspace; one of: {hint}")
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    return _write(ws.con, f'SELECT * FROM "{name}"', folder / f"{name}.{format}", format)
+    query = fill(sql_file(__package__, "table.sql"), table=name)
+    return _write(ws.engine, query, folder / f"{name}.{format}", format)
 
 
 def publish(ws: Workspace, folder: str | Path) -> PublishResult:
@@ -132,6 +146,18 @@ def publish(ws: Workspace, folder: str | Path) -> PublishResult:
     The new folder is written beside ``folder`` under a temporary name and then renamed into
     place; the previous one is renamed away first and deleted. Readers holding the previous
     files open keep reading them (on POSIX the files live until closed).
+
+    Examples
+    --------
+    >>> import json
+    >>> from cvm.demo import example_workspace
+    >>> ws = example_workspace()
+    >>> done = publish(ws, ws.path / "published")
+    >>> done.tables["customers"].rows, sorted(done.tables) == sorted(PUBLISHED)
+    (2, True)
+    >>> json.loads((done.path / "schema.json").read_text())["tables"]["customers"]["rows"]
+    2
+    >>> ws.close()
     """
     target = Path(folder).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -142,7 +168,8 @@ def publish(ws: Workspace, folder: str | Path) -> PublishResult:
     tables: dict[str, ExportResult] = {}
     try:
         for name, query in _queries().items():
-            tables[name] = _write(ws.con, query, tmp / f"{name}.parquet", "parquet")
+            tree = cast(exp.Expression, sqlglot.parse_one(query, read=READ_DIALECT))
+            tables[name] = _write(ws.engine, tree, tmp / f"{name}.parquet", "parquet")
         schema = {
             "published_at": when,
             "workspace": ws.path.name,

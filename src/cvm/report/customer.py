@@ -7,14 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from cvm._sql import load_sql
+from cvm.engines import sql_file
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
 
 __all__ = ["customer_card"]
-
-SQL = "cvm.report"
 
 
 def _plain(value: Any) -> Any:
@@ -36,13 +34,15 @@ def _row(frame: pd.DataFrame, i: int) -> dict[str, Any]:
 def customer_card(ws: Workspace, customer_id: str) -> dict[str, Any] | None:
     """The customer's CRM record and purchase totals, and the newest scores of each run kind
     (``clv``, ``segments``...) that scored them; None for an unknown customer."""
-    profile = ws.con.execute(load_sql(SQL, "customer.sql"), {"customer_id": customer_id}).df()
+    profile = ws.engine.frame(sql_file(__package__, "customer.sql"), {"customer_id": customer_id})
     if profile.empty:
         return None
     card = _row(profile, 0)
     if isinstance(card.get("attributes"), str):
         card["attributes"] = json.loads(card["attributes"])
-    scores = ws.con.execute(load_sql(SQL, "customer_scores.sql"), {"customer_id": customer_id}).df()
+    scores = ws.engine.frame(
+        sql_file(__package__, "customer_scores.sql"), {"customer_id": customer_id}
+    )
     latest = {}
     for i in range(len(scores)):
         row = {k: v for k, v in _row(scores, i).items() if v is not None and k != "customer_id"}

@@ -30,12 +30,11 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from cvm._exceptions import ConfigError, DataError
-from cvm._sql import load_sql
+from cvm.engines import fill, sql_file
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
 
-SQL = "cvm.report"
 DateLike = str | date | datetime | pd.Timestamp
 
 
@@ -59,15 +58,26 @@ FREQUENCIES: dict[str, Frequency] = {
 
 
 def frequency(freq: str) -> Frequency:
-    """The period of ``freq`` (D, W, M, Q, Y); anything else is a clear error."""
+    """The period of ``freq`` (D, W, M, Q, Y); anything else is a clear error.
+
+    >>> frequency("m").part
+    'month'
+    >>> frequency("H")
+    Traceback (most recent call last):
+    cvm._exceptions.ConfigError: unknown frequency 'H': expected one of D, W, M, Q, Y
+    """
     key = freq.upper()
     if key not in FREQUENCIES:
         raise ConfigError(f"unknown frequency {freq!r}: expected one of {', '.join(FREQUENCIES)}")
     return FREQUENCIES[key]
 
 
-def _day(value: DateLike, name: str) -> pd.Timestamp:
-    """A day (checked by the shared parser: :func:`cvm._dates.parse_day`) as a timestamp."""
+def as_day(value: DateLike, name: str) -> pd.Timestamp:
+    """A day (checked by the shared parser: :func:`cvm._dates.parse_day`) as a timestamp.
+
+    >>> as_day("2024-03-05", "as_of")
+    Timestamp('2024-03-05 00:00:00')
+    """
     from cvm._dates import parse_day
 
     parse_day(value, name, ConfigError)
@@ -75,8 +85,9 @@ def _day(value: DateLike, name: str) -> pd.Timestamp:
     return ts.tz_localize(None) if ts.tzinfo else ts
 
 
-def _last_purchase_day(ws: Workspace) -> pd.Timestamp:
-    row = ws.con.execute("SELECT max(ts) FROM transactions").fetchall()[0][0]
+def last_purchase_day(ws: Workspace) -> pd.Timestamp:
+    """The day of the last transaction; a clear error without transactions."""
+    row = ws.engine.scalar(sql_file(__package__, "last_transaction.sql"))
     if row is None:
         raise DataError("no transactions: load them with `cvm ingest transactions FILE`")
     return pd.Timestamp(row).normalize()
@@ -84,7 +95,7 @@ def _last_purchase_day(ws: Workspace) -> pd.Timestamp:
 
 def _activity(ws: Workspace, first: pd.Timestamp, last: pd.Timestamp, step: str) -> pd.DataFrame:
     params = {"first_start": first.to_pydatetime(), "last_start": last.to_pydatetime()}
-    return ws.con.execute(load_sql(SQL, "kpi_activity.sql"), {**params, "step": step}).df()
+    return ws.engine.frame(sql_file(__package__, "kpi_activity.sql"), {**params, "step": step})
 
 
 def kpi_timeseries(
@@ -100,15 +111,28 @@ def kpi_timeseries(
     retention_rate, churn_rate, repeat_customers, repeat_purchase_rate, customers_to_date,
     orders, revenue, refunds, net_revenue, average_order_value, purchase_frequency,
     revenue_per_customer`` (definitions in the module docstring).
+
+    Examples
+    --------
+    Customer 007 buys in January and February, 008 in January only, 009 in February:
+
+    >>> from cvm.demo import example_workspace
+    >>> ws = example_workspace()
+    >>> ts = kpi_timeseries(ws, "2024-01-01", "2024-02-29")
+    >>> ts[["active", "new", "retained", "churned"]].to_dict("records")[-1]
+    {'active': 2, 'new': 1, 'retained': 1, 'churned': 1}
+    >>> ts["net_revenue"].tolist()
+    [80.0, 30.0]
+    >>> ws.close()
     """
     f = frequency(freq)
     if start is None:
-        row = ws.con.execute("SELECT min(ts) FROM transactions").fetchall()[0][0]
+        row = ws.engine.scalar(sql_file(__package__, "first_transaction.sql"))
         if row is None:
             raise DataError("no transactions: load them with `cvm ingest transactions FILE`")
         start = pd.Timestamp(row)
-    lo = _day(start, "start").to_period(f.period).start_time
-    hi = _day(end, "end") if end is not None else _last_purchase_day(ws)
+    lo = as_day(start, "start").to_period(f.period).start_time
+    hi = as_day(end, "end") if end is not None else last_purchase_day(ws)
     hi = hi.to_period(f.period).start_time
     if hi < lo:
         raise ConfigError(f"end {end} is before start {start}")
@@ -124,7 +148,7 @@ def kpi_snapshot(ws: Workspace, as_of: DateLike | None = None, freq: str = "M") 
     no CLV run exists).
     """
     f = frequency(freq)
-    day = _day(as_of, "as_of").normalize() if as_of is not None else _last_purchase_day(ws)
+    day = as_day(as_of, "as_of").normalize() if as_of is not None else last_purchase_day(ws)
     end = day + timedelta(days=1)
     row = _activity(ws, end - f.offset - f.offset, end - f.offset, f.interval)
     row.insert(0, "as_of", day)
@@ -151,16 +175,24 @@ def cohort_table(
     ``start`` on. ``cohort_matrix`` pivots it for a heatmap.
     """
     f = frequency(freq)
-    hi = (_day(end, "end").normalize() if end is not None else _last_purchase_day(ws)) + timedelta(
+    hi = (as_day(end, "end").normalize() if end is not None else last_purchase_day(ws)) + timedelta(
         days=1
     )
-    lo = _day(start, "start") if start is not None else pd.Timestamp("1900-01-01")
+    lo = as_day(start, "start") if start is not None else pd.Timestamp("1900-01-01")
     params = {"part": f.part, "start": lo.to_pydatetime(), "end": hi.to_pydatetime()}
-    return ws.con.execute(load_sql(SQL, "kpi_cohorts.sql"), params).df()
+    return ws.engine.frame(sql_file(__package__, "kpi_cohorts.sql"), params)
 
 
 def cohort_matrix(cohorts: pd.DataFrame, value: str = "retention") -> pd.DataFrame:
-    """Cohorts (rows) by age (columns) of one column of ``cohort_table``; NaN beyond the data."""
+    """Cohorts (rows) by age (columns) of one column of ``cohort_table``; NaN beyond the data.
+
+    >>> cohorts = pd.DataFrame(
+    ...     {"cohort": ["2024-01", "2024-01", "2024-02"], "age": [0, 1, 0],
+    ...      "retention": [1.0, 0.5, 1.0]}
+    ... )
+    >>> cohort_matrix(cohorts).loc["2024-01"].tolist()
+    [1.0, 0.5]
+    """
     return cohorts.pivot(index="cohort", columns="age", values=value)
 
 
@@ -170,13 +202,13 @@ def customer_equity(ws: Workspace, as_of: DateLike | None = None) -> pd.DataFram
     Columns ``run_id, cutoff, created_at, model, customers, customer_equity, mean_clv,
     median_clv, equity_change, customers_change``; empty when no CLV run has scores.
     """
-    day = _day(as_of, "as_of").to_pydatetime() if as_of is not None else None
-    return ws.con.execute(load_sql(SQL, "kpi_equity.sql"), {"as_of": day}).df()
+    day = as_day(as_of, "as_of").to_pydatetime() if as_of is not None else None
+    return ws.engine.frame(sql_file(__package__, "kpi_equity.sql"), {"as_of": day})
 
 
 def clv_distribution(ws: Workspace, run_id: str | None = None) -> pd.Series:
     """Quantiles, mean and top-decile/quintile equity shares of one CLV run's CLV."""
-    frame = ws.con.execute(load_sql(SQL, "kpi_clv_distribution.sql"), {"run_id": run_id}).df()
+    frame = ws.engine.frame(sql_file(__package__, "kpi_clv_distribution.sql"), {"run_id": run_id})
     if frame.empty or frame["run_id"].isna().all():
         raise DataError("no CLV run with scores: run `cvm score` first")
     return frame.iloc[0]
@@ -185,10 +217,7 @@ def clv_distribution(ws: Workspace, run_id: str | None = None) -> pd.Series:
 def _score_column(ws: Workspace, by: str) -> str:
     if by not in ("segment", "tier"):
         raise ConfigError(f"segments by {by!r}: expected segment or tier")
-    cols = ws.con.execute(
-        "SELECT column_name FROM information_schema.columns"
-        " WHERE table_schema = 'main' AND table_name = 'scores'"
-    ).fetchall()
+    cols = ws.engine.rows(sql_file(__package__, "score_columns.sql"))
     if by not in {str(c[0]) for c in cols}:
         raise DataError(f"no {by} in the scores table: run the segments step first")
     return by
@@ -197,7 +226,7 @@ def _score_column(ws: Workspace, by: str) -> str:
 def segment_runs(ws: Workspace, by: str = "segment") -> pd.DataFrame:
     """Runs whose scores carry ``by`` (segment or tier), newest first."""
     col = _score_column(ws, by)
-    return ws.con.execute(load_sql(SQL, "kpi_segment_runs.sql").replace("{column}", col)).df()
+    return ws.engine.frame(fill(sql_file(__package__, "kpi_segment_runs.sql"), column=col))
 
 
 def segment_summary(ws: Workspace, by: str = "segment", run_id: str | None = None) -> pd.DataFrame:
@@ -208,8 +237,8 @@ def segment_summary(ws: Workspace, by: str = "segment", run_id: str | None = Non
         if runs.empty:
             raise DataError(f"no run with a {by}: run the segments step first")
         run_id = str(runs["run_id"].iloc[0])
-    sql = load_sql(SQL, "kpi_segments.sql").replace("{column}", col)
-    return ws.con.execute(sql, {"run_id": run_id}).df()
+    statement = fill(sql_file(__package__, "kpi_segments.sql"), column=col)
+    return ws.engine.frame(statement, {"run_id": run_id})
 
 
 def segment_migration(
@@ -227,8 +256,8 @@ def segment_migration(
             raise DataError(f"segment migration needs two runs with a {by}; found {len(runs)}")
         to_run = to_run or str(runs["run_id"].iloc[0])
         from_run = from_run or str(runs["run_id"].iloc[1])
-    sql = load_sql(SQL, "kpi_segment_migration.sql").replace("{column}", col)
-    return ws.con.execute(sql, {"from_run": from_run, "to_run": to_run}).df()
+    statement = fill(sql_file(__package__, "kpi_segment_migration.sql"), column=col)
+    return ws.engine.frame(statement, {"from_run": from_run, "to_run": to_run})
 
 
 def imported_outcomes(ws: Workspace, margin: float | None = None) -> pd.DataFrame:
@@ -251,7 +280,7 @@ def imported_outcomes(ws: Workspace, margin: float | None = None) -> pd.DataFram
         "revenue_per_customer", "control_revenue_per_customer", "incremental_revenue", "cost",
         "roi",
     ]  # fmt: skip
-    names = dict(ws.con.execute("SELECT campaign_id, name FROM campaigns").fetchall())
+    names = dict(ws.engine.rows(sql_file(__package__, "campaign_names.sql")))
     parts = [
         stored_results(ws, campaign_id, margin_rate=margin).assign(
             campaign_id=campaign_id, name=names.get(campaign_id)

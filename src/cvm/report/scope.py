@@ -15,15 +15,15 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import pandas as pd
+import sqlglot.expressions as exp
 
 from cvm._exceptions import ConfigError, DataError
-from cvm._sql import load_sql
+from cvm.engines import fill, sql_file
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
 
-SQL = "cvm.report"
-KINDS = ("rfm", "tier", "lifecycle", "rule")
+SEGMENT_KINDS = ("rfm", "tier", "lifecycle", "rule")
 SCOPED_TABLES = (
     "customers",
     "transactions",
@@ -39,14 +39,24 @@ def segment_options(ws: Workspace, run_id: str | None) -> pd.DataFrame:
     ``customers``; empty without a run."""
     if run_id is None:
         return pd.DataFrame(columns=["choice", "kind", "name", "customers"])
-    return ws.con.execute(load_sql(SQL, "segment_options.sql"), {"run_id": run_id}).df()
+    return ws.engine.frame(sql_file(__package__, "segment_options.sql"), {"run_id": run_id})
 
 
 def parse_segment(segment: str, options: pd.DataFrame) -> tuple[str, str]:
-    """``kind:name`` (or a bare name found in exactly one kind), any case, as ``(kind, name)``."""
+    """``kind:name`` (or a bare name found in exactly one kind), any case, as ``(kind, name)``.
+
+    >>> options = pd.DataFrame(
+    ...     {"choice": ["tier:Gold", "rfm:Champions"], "kind": ["tier", "rfm"],
+    ...      "name": ["Gold", "Champions"]}
+    ... )
+    >>> parse_segment("champions", options)
+    ('rfm', 'Champions')
+    >>> parse_segment("tier:gold", options)
+    ('tier', 'Gold')
+    """
     kind, sep, name = segment.partition(":")
     names = options["name"].str.casefold()
-    if sep and kind.casefold() in KINDS:
+    if sep and kind.casefold() in SEGMENT_KINDS:
         match = options[(options["kind"] == kind.casefold()) & (names == name.casefold())]
     else:
         match = options[names == segment.casefold()]
@@ -60,19 +70,9 @@ def parse_segment(segment: str, options: pd.DataFrame) -> tuple[str, str]:
 
 
 def _existing(ws: Workspace, catalog: str) -> list[str]:
-    rows = ws.con.execute(
-        "SELECT table_name FROM information_schema.tables"
-        " WHERE table_catalog = ? AND table_schema = 'main'",
-        [catalog],
-    ).fetchall()
+    rows = ws.engine.rows(sql_file(__package__, "scope_tables.sql"), {"catalog": catalog})
     names = {str(r[0]) for r in rows}
     return [t for t in SCOPED_TABLES if t in names]
-
-
-def _quoted(identifier: str) -> str:
-    if '"' in identifier:
-        raise ConfigError(f"unsupported database name {identifier!r}")
-    return f'"{identifier}"'
 
 
 @contextmanager
@@ -81,23 +81,22 @@ def segment_scope(ws: Workspace, run_id: str, kind: str, name: str) -> Iterator[
 
     Yields the number of members; raises ``DataError`` for an empty segment.
     """
-    con = ws.con
-    con.execute(load_sql(SQL, "scope_members.sql"), {"run_id": run_id, "kind": kind, "name": name})
-    members = int(con.execute("SELECT count(*) FROM report_scope").fetchall()[0][0])
+    engine = ws.engine
+    members_sql = sql_file(__package__, "scope_members.sql")
+    engine.run(members_sql, {"run_id": run_id, "kind": kind, "name": name})
+    members = int(engine.scalar(sql_file(__package__, "scope_count.sql")))
     if members == 0:
-        con.execute("DROP TABLE IF EXISTS temp.main.report_scope")
+        engine.run(sql_file(__package__, "scope_drop.sql"))
         raise DataError(f"segment {kind}:{name} has no customers in run {run_id}")
-    catalog = str(con.execute("SELECT current_database()").fetchall()[0][0])
+    catalog = str(engine.scalar(sql_file(__package__, "current_database.sql")))
     tables = _existing(ws, catalog)
     try:
         for table in tables:
-            con.execute(
-                f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM"
-                f" {_quoted(catalog)}.main.{table}"
-                " WHERE customer_id IN (SELECT customer_id FROM temp.main.report_scope)"
-            )
+            stored = exp.table_(table, db="main", catalog=catalog, quoted=True)
+            engine.run(fill(sql_file(__package__, "scope_view.sql"), view=table, source=stored))
         yield members
     finally:
         for table in tables:
-            con.execute(f"DROP VIEW IF EXISTS temp.main.{table}")
-        con.execute("DROP TABLE IF EXISTS temp.main.report_scope")
+            view = exp.table_(table, db="main", catalog="temp", quoted=True)
+            engine.run(fill(sql_file(__package__, "scope_drop_view.sql"), view=view))
+        engine.run(sql_file(__package__, "scope_drop.sql"))

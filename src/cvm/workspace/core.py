@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 
 from cvm._exceptions import WorkspaceError
-from cvm.engines import DuckDBEngine, Engine
+from cvm.engines import DuckDBEngine, Engine, fill, sql_file
 from cvm.settings import Settings
 from cvm.workspace.config import CONFIG_NAME, DEFAULT_CONFIG, Config, load_config
 from cvm.workspace.connection import DB_NAME, connect
@@ -101,17 +101,10 @@ class Workspace:
 
     def table_counts(self) -> dict[str, int]:
         """Row count of every stored table (not views or temporary tables), for `cvm info`."""
-        names = [
-            r[0]
-            for r in self.con.execute(
-                "SELECT table_name FROM information_schema.tables"
-                " WHERE table_catalog = current_database() AND table_schema = 'main'"
-                " AND table_type = 'BASE TABLE' ORDER BY table_name"
-            ).fetchall()
-        ]
         counts = {}
-        for n in names:
-            counts[n] = int(self.con.execute(f'SELECT count(*) FROM "{n}"').fetchall()[0][0])
+        for (n,) in self.engine.rows(sql_file(__package__, "stored_tables.sql")):
+            rows = fill(sql_file(__package__, "table_rows.sql"), table=n)
+            counts[n] = int(self.engine.scalar(rows))
         return counts
 
     def record_run(
@@ -127,16 +120,15 @@ class Workspace:
         import json
 
         run_id = f"{kind}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-        self.con.execute(
-            "INSERT INTO model_runs (run_id, kind, model, params, metrics, cutoff)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                run_id,
-                kind,
-                model,
-                json.dumps(params or {}, default=float),
-                json.dumps(metrics or {}, default=float),
-                cutoff,
-            ],
+        self.engine.run(
+            sql_file(__package__, "record_run.sql"),
+            {
+                "run_id": run_id,
+                "kind": kind,
+                "model": model,
+                "params": json.dumps(params or {}, default=float),
+                "metrics": json.dumps(metrics or {}, default=float),
+                "cutoff": cutoff,
+            },
         )
         return run_id

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 TEMPLATE = "plotly_white"
 
-__all__ = ["lift_chart", "qini_chart", "uplift_decile_chart"]
+__all__ = ["campaign_lift_chart", "lift_chart", "qini_chart", "uplift_decile_chart"]
 
 
 def lift_chart(
@@ -81,5 +81,35 @@ def uplift_decile_chart(deciles: pd.DataFrame, fig: go.Figure | None = None) -> 
         title="Uplift by decile of predicted uplift",
         xaxis_title="decile (1 = highest predicted uplift)",
         yaxis_title="treatment - control response",
+    )
+    return fig
+
+
+def campaign_lift_chart(lifts: pd.DataFrame, metric: str = "conversion") -> go.Figure:
+    """Lift of every measured campaign arm over its control, with its interval."""
+    rows = lifts[lifts["metric"] == metric]
+    labels = [f"{c} · {a}" for c, a in zip(rows["campaign_id"], rows["arm"], strict=True)]
+    scale = 100.0 if metric == "conversion" else 1.0
+    significant = (rows["lift_lower"] > 0) | (rows["lift_upper"] < 0)
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=scale * rows["lift"],
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": scale * (rows["lift_upper"] - rows["lift"]),
+                "arrayminus": scale * (rows["lift"] - rows["lift_lower"]),
+            },
+            marker_color=["#2a9d8f" if s else "#adb5bd" for s in significant],
+            name=f"{metric} lift",
+        )
+    )
+    fig.add_hline(y=0, line={"color": "black", "width": 1})
+    unit = "percentage points" if metric == "conversion" else "per customer"
+    fig.update_layout(
+        template=TEMPLATE,
+        title=f"Campaign {metric} lift over control, with intervals (green: excludes zero)",
+        yaxis_title=f"treatment − control ({unit})",
     )
     return fig

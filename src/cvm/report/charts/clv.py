@@ -1,4 +1,5 @@
-"""Charts of the CLV models: holdout tracking, calibration, P(alive) matrix, CLV distribution."""
+"""Charts of the CLV models: holdout tracking, calibration, P(alive) matrix, CLV distribution
+and the report's CLV histogram (drawn from bins, never from per-customer points)."""
 
 from __future__ import annotations
 
@@ -110,3 +111,44 @@ def write_chart(fig: go.Figure, path: str | Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     fig.write_html(target, include_plotlyjs="directory", full_html=True)
     return target
+
+
+def clv_histogram_chart(bins: pd.DataFrame, top10_share: float | None = None) -> go.Figure:
+    """Customers per CLV bin (bars) and the share of customer equity each bin holds (line).
+
+    >>> bins = pd.DataFrame({"bin_start": [0.0, 100.0], "bin_end": [100.0, 200.0],
+    ...                      "customers": [30, 10], "clv": [1000.0, 3000.0]})
+    >>> fig = clv_histogram_chart(bins, top10_share=0.42)
+    >>> [trace.type for trace in fig.data], fig.data[1].y.tolist()
+    (['bar', 'scatter'], [25.0, 75.0])
+    >>> fig.layout.title.text
+    'Predicted CLV: top 10% hold 42% of value'
+    """
+    labels = [f"{a:,.0f}–{b:,.0f}" for a, b in zip(bins["bin_start"], bins["bin_end"], strict=True)]
+    if labels:
+        labels[-1] = f"≥ {bins['bin_start'].iloc[-1]:,.0f}"
+    total = float(bins["clv"].sum()) or 1.0
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=labels, y=bins["customers"], name="customers", marker_color="#3b6ea5",
+            hovertemplate="CLV %{x}<br>%{y:,} customers<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.add_trace(
+        go.Scatter(
+            x=labels, y=100 * bins["clv"] / total, name="share of equity (%)", yaxis="y2",
+            mode="lines+markers", line={"color": "#d35400"},
+        )
+    )  # fmt: skip
+    share = "" if top10_share is None else f": top 10% hold {100 * top10_share:.0f}% of value"
+    fig.update_layout(
+        template=TEMPLATE,
+        title=f"Predicted CLV{share}",
+        xaxis_title="CLV (last bin: 99th percentile and above)",
+        yaxis_title="customers",
+        yaxis2={"title": "% of customer equity", "overlaying": "y", "side": "right"},
+        bargap=0.05,
+        legend={"orientation": "h", "y": -0.3},
+    )
+    return fig

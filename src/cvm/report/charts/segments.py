@@ -1,9 +1,12 @@
-"""Charts of segments and churn: migration Sankey and heatmap, churn calibration curve."""
+"""Charts of segments and churn: migration Sankey and heatmap, churn calibration curve, and the
+report's value treemap and churn-risk bands (drawn from aggregates)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 if TYPE_CHECKING:
@@ -77,5 +80,58 @@ def churn_calibration_chart(training: ChurnTraining) -> go.Figure:
         title=f"Churn within {training.horizon_days} days after {training.valid_cutoff}",
         xaxis_title="predicted churn risk",
         yaxis_title="observed churn rate",
+    )
+    return fig
+
+
+def treemap_chart(cells: pd.DataFrame) -> go.Figure:
+    """Value tiers holding their RFM segments, sized by CLV and coloured by mean CLV."""
+    size = "clv" if float(cells["clv"].clip(lower=0).sum()) > 0 else "customers"
+    cells = cells[cells[size] > 0]
+    tiers = cells.groupby("tier", sort=False)[[size, "customers"]].sum()
+    ids = [*tiers.index, *(cells["tier"] + "/" + cells["segment"])]
+    labels = [*tiers.index, *cells["segment"]]
+    parents = [""] * len(tiers) + list(cells["tier"])
+    values = [*tiers[size], *cells[size]]
+    customers = [*tiers["customers"], *cells["customers"]]
+    fig = go.Figure(
+        go.Treemap(
+            ids=ids,
+            labels=labels,
+            parents=parents,
+            values=values,
+            branchvalues="total",
+            customdata=np.asarray(customers, dtype=float),
+            hovertemplate="%{label}<br>" + size + " %{value:,.0f}<br>"
+            "%{customdata:,.0f} customers<extra></extra>",
+            marker={"colorscale": "Blues"},
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=f"Where value sits: tiers and RFM segments (area = {size.upper()})",
+        margin={"t": 50, "l": 10, "r": 10, "b": 10},
+    )
+    return fig
+
+
+def churn_risk_chart(bins: pd.DataFrame) -> go.Figure:
+    """Customers (bars) and CLV at stake (line) by churn-risk decile band."""
+    labels = [f"{10 * b}–{10 * b + 10}%" for b in bins["bin"]]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=labels, y=bins["customers"], name="customers", marker_color="#c0392b"))
+    fig.add_trace(
+        go.Scatter(
+            x=labels, y=bins["clv"], name="CLV at stake", yaxis="y2", mode="lines+markers",
+            line={"color": "black"},
+        )
+    )  # fmt: skip
+    fig.update_layout(
+        template=TEMPLATE,
+        title="Churn risk: customers and the CLV they carry",
+        xaxis_title="predicted churn risk",
+        yaxis_title="customers",
+        yaxis2={"title": "CLV", "overlaying": "y", "side": "right"},
+        legend={"orientation": "h", "y": -0.3},
     )
     return fig

@@ -1,0 +1,2 @@
+-- Write the WAL into the database file before it is copied.
+CHECKPOINT;

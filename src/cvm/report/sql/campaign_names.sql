@@ -1,0 +1,2 @@
+-- Every campaign's name by id.
+SELECT campaign_id, name FROM campaigns;

@@ -1,0 +1,2 @@
+-- The name of the workspace's database.
+SELECT current_database();

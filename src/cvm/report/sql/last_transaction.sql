@@ -1,0 +1,2 @@
+-- The last transaction's time (NULL without transactions).
+SELECT max(ts) FROM transactions;

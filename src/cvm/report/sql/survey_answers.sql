@@ -1,0 +1,2 @@
+-- How many survey answers the workspace holds.
+SELECT count(*) FROM survey_responses;
