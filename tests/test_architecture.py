@@ -101,3 +101,68 @@ def test_sql_text_is_never_patched_by_replace():
     found = [_relative(p) for p in _python_files() if pattern.search(p.read_text())]
     assert not found
     assert not (SRC / "_sql.py").exists()
+
+
+def _sql_paths() -> list[Path]:
+    return sorted(SRC.rglob("*.sql"))
+
+
+def test_sql_binds_parameters_by_name_only():
+    import sqlglot.expressions as exp
+
+    found = []
+    for path in _sql_paths():
+        for tree in sqlglot.parse(path.read_text(encoding="utf-8"), read="duckdb"):
+            for p in tree.find_all(exp.Placeholder) if tree else ():
+                if not p.name or p.name.isdigit():
+                    found.append(f"{_relative(path)}: positional parameter")
+    assert not found, "\n".join(found)
+
+
+def test_every_sql_file_is_loaded_by_its_package():
+    unused = []
+    for path in _sql_paths():
+        if path.parent.name != "sql":
+            continue
+        package = path.parent.parent
+        source = "\n".join(p.read_text(encoding="utf-8") for p in package.rglob("*.py"))
+        # a file may be named by its kind or part: f"{kind.name}_status.sql" (or
+        # f"{kind.name}_{kind.write}.sql" with write = "upsert"), f"attribute_source_{part}.sql"
+        words = path.stem.split("_")
+        splits = [("_".join(words[:i]), "_".join(words[i:])) for i in range(1, len(words))]
+        named = [f'"{path.name}"']
+        named += [f'_{tail}.sql"' for _, tail in splits] + [f'"{tail}"' for _, tail in splits]
+        named += [f"{head}_{{" for head, _ in splits]
+        if not any(n in source for n in named):
+            unused.append(_relative(path))
+    assert not unused, "\n".join(unused)
+
+
+def _module_name(path: Path) -> str:
+    parts = ["cvm", *path.relative_to(SRC).with_suffix("").parts]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_no_two_modules_import_each_other():
+    """Module-level imports only: a lazy import inside a function breaks no load order."""
+    names = {_module_name(p): p for p in _python_files()}
+    graph: dict[str, set[str]] = {}
+    for name, path in names.items():
+        deps: set[str] = set()
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("cvm"):
+                module = node.module or ""
+                deps |= {f"{module}.{a.name}" for a in node.names} & names.keys() or {module}
+            elif isinstance(node, ast.Import):
+                deps |= {a.name for a in node.names if a.name.startswith("cvm")}
+        graph[name] = {d for d in deps if d in names and d != name}
+    pairs = sorted(
+        f"{a} <-> {b}"
+        for a, deps in graph.items()
+        for b in deps
+        if a < b
+        and a in graph.get(b, ())
+        and not b.startswith(a + ".")
+        and not a.startswith(b + ".")
+    )
+    assert not pairs, "\n".join(pairs)

@@ -64,14 +64,3 @@ def test_the_root_only_composes_the_modules_apps() -> None:
     for name in modules:
         module = __import__(f"cvm.cli.{name}", fromlist=["app"])
         assert isinstance(module.app, typer.Typer), name
-
-
-def test_the_shells_import_no_private_names() -> None:
-    """cli and api use the library's public names only (a helper shared is made public)."""
-    src = Path(cvm.cli.__file__).parents[1]
-    found = []
-    for path in [*(src / "cli").rglob("*.py"), *(src / "api").rglob("*.py")]:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("cvm"):
-                found += [f"{path.name}: {a.name}" for a in node.names if a.name.startswith("_")]
-    assert found == []

@@ -35,8 +35,9 @@ class DuckDBEngine(Engine):
     error = duckdb.Error
     missing_object = duckdb.CatalogException
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, *, memory: str | None = None) -> None:
         self.native = con
+        self.memory = memory  # the connection's own cap, given back after a tighter block
         self._depth = 0
 
     def render(self, statement: Statement) -> str:
@@ -155,31 +156,36 @@ class DuckDBEngine(Engine):
 
     @contextmanager
     def memory_limit(self, limit: str | None) -> Iterator[None]:
-        with memory_limit(self.native, limit):
+        with memory_limit(self.native, limit, self.memory):
             yield
 
 
 @contextmanager
-def memory_limit(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
-    """Cap DuckDB's memory for a block (it spills to disk beyond), then reset it.
+def memory_limit(
+    con: duckdb.DuckDBPyConnection, limit: str | None, restore: str | None = None
+) -> Iterator[None]:
+    """Cap DuckDB's memory for a block (it spills to disk beyond), then restore the cap before.
 
-    Bulk loads use it so that a file of any size loads in bounded memory. Workspace connections
-    otherwise keep DuckDB's default limit, which the reset restores exactly.
+    Bulk loads use it so that a file of any size loads in bounded memory; the connection's own
+    cap (``restore``: the workspace's ``[duckdb] memory_limit``) holds again after the block.
     """
     if not limit:
         yield
         return
-    size = _size(limit)
+    size = memory_size(limit)
     try:
         con.execute(f"SET memory_limit = '{size}'")
         yield
     finally:
-        con.execute("RESET memory_limit")
+        if restore:
+            con.execute("SET memory_limit = $v", {"v": memory_size(restore)})
+        else:
+            con.execute("RESET memory_limit")
 
 
-def _size(value: str) -> str:
+def memory_size(value: str) -> str:
     """A memory size such as '1.5GB' or '1.5 GiB', checked before it reaches SQL."""
     text = str(value).strip()
-    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", text, flags=re.IGNORECASE):
-        raise ConfigError(f"memory limit {value!r}: expected a size such as '1.5GB'")
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B|\d{1,2}(\.\d+)?%", text, flags=re.IGNORECASE):
+        raise ConfigError(f"memory limit {value!r}: expected a size such as '1.5GB' or '60%'")
     return text

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 import sqlglot.expressions as exp
 
 from cvm._exceptions import WorkspaceError
-from cvm.engines import Capability, DuckDBEngine, sql_file
-from cvm.workspace.connection import DB_NAME, connect
+from cvm.engines import Capability, sql_file
+from cvm.workspace.connection import DB_NAME
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -63,8 +63,7 @@ def compact_workspace(ws: Workspace) -> float:
     ws.close()
     try:
         # the workspace's own connection is reopened on the new file (DuckDB's file lock)
-        ws.con = connect(db)
-        ws.engine = DuckDBEngine(ws.con)
+        ws.reconnect()
     except WorkspaceError as exc:
         raise WorkspaceError(
             f"the workspace was compacted, but another process opened it first: {exc}"

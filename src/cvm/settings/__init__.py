@@ -20,6 +20,7 @@ from pydantic import Field, ValidationError, field_validator
 from cvm.settings._base import CONFIG_NAME, Section, number_setting, settings_error
 from cvm.settings.campaigns import CampaignSettings, FrequencyCaps
 from cvm.settings.decide import CHANNELS, DecideSettings
+from cvm.settings.engines import DuckDBSettings, EngineName, SparkSettings
 from cvm.settings.ingest import (
     IngestSettings,
     SourceSettings,
@@ -37,12 +38,14 @@ __all__ = [
     "CONFIG_NAME",
     "CampaignSettings",
     "DecideSettings",
+    "DuckDBSettings",
     "FrequencyCaps",
     "IngestSettings",
     "SegmentSettings",
     "Settings",
     "SourceSettings",
     "SourcesSettings",
+    "SparkSettings",
     "SurveySettings",
     "SurveySourceSettings",
     "WideSettings",
@@ -59,7 +62,10 @@ class Settings(Section):
     field by field, when it is loaded (:func:`cvm.decide.load_catalog`).
     """
 
+    engine: EngineName = "duckdb"
     workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
+    duckdb: DuckDBSettings = Field(default_factory=DuckDBSettings)
+    spark: SparkSettings = Field(default_factory=SparkSettings)
     sources: SourcesSettings = Field(default_factory=SourcesSettings)
     currencies: dict[str, float] = Field(default_factory=dict)
     ingest: IngestSettings = Field(default_factory=IngestSettings)

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from cvm._exceptions import WorkspaceBusyError, WorkspaceError
-from cvm.engines.duckdb import memory_limit
+from cvm.engines.duckdb import memory_limit, memory_size
 
 DB_NAME = "cvm.duckdb"
 
@@ -38,6 +38,8 @@ def connect(
     read_only: bool = False,
     wait: float | None = None,
     on_wait: Callable[[str], None] | None = None,
+    memory: str | None = None,
+    temp_directory: Path | str | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open the workspace database, waiting a while for a lock another process holds.
 
@@ -46,6 +48,10 @@ def connect(
     open is retried with a growing pause for up to ``wait`` seconds (default
     ``$CVM_LOCK_WAIT``, else 10); ``on_wait`` is told once who holds the lock. Past that,
     :class:`~cvm._exceptions.WorkspaceBusyError` says who holds it and what to do.
+
+    Every job on the connection runs under ``memory`` (a size or a share of RAM; DuckDB's own
+    default is 80%) and spills to ``temp_directory`` beyond it: this is the one place the
+    workspace's ``[duckdb]`` settings are applied.
     """
     limit = lock_wait() if wait is None else wait
     deadline = time.monotonic() + limit
@@ -77,6 +83,10 @@ def connect(
             time.sleep(min(pause, left))
             pause = min(pause * 2, 1.0)
     con.execute("SET TimeZone = 'UTC'; SET enable_progress_bar = false")
+    if memory:
+        con.execute("SET memory_limit = $v", {"v": memory_size(memory)})
+    if temp_directory:
+        con.execute("SET temp_directory = $v", {"v": str(temp_directory)})
     return con
 
 

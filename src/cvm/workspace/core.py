@@ -18,6 +18,12 @@ from cvm.workspace.connection import DB_NAME, connect
 from cvm.workspace.schema import current_version, migrate, pending
 
 
+def connection_limits(root: Path, config: Config) -> dict[str, Any]:
+    """The ``[duckdb]`` memory cap and spill folder of the workspace at ``root``."""
+    duck = config.settings.duckdb
+    return {"memory": duck.memory_limit, "temp_directory": duck.temp_directory or root / ".tmp"}
+
+
 class Workspace:
     """An open workspace; use ``Workspace.create`` or ``Workspace.open``.
 
@@ -29,7 +35,16 @@ class Workspace:
         self.path = path
         self.config = config
         self.con = con
-        self.engine: Engine = DuckDBEngine(con)
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        return self._con
+
+    @con.setter
+    def con(self, value: duckdb.DuckDBPyConnection) -> None:
+        """A new connection (after compaction, say) brings its engine with it."""
+        self._con = value
+        self.engine: Engine = DuckDBEngine(value, memory=self.settings.duckdb.memory_limit)
 
     @property
     def settings(self) -> Settings:
@@ -71,16 +86,21 @@ class Workspace:
         config = load_config(root / CONFIG_NAME)
         if read_only and not (root / DB_NAME).exists():
             read_only = False  # a new workspace: create the database once
-        con = connect(root / DB_NAME, read_only=read_only, wait=wait, on_wait=on_wait)
+        limits = connection_limits(root, config)
+        con = connect(root / DB_NAME, read_only=read_only, wait=wait, on_wait=on_wait, **limits)
         if read_only and pending(con):
             con.close()
-            con = connect(root / DB_NAME, wait=wait, on_wait=on_wait)
+            con = connect(root / DB_NAME, wait=wait, on_wait=on_wait, **limits)
             migrate(con)
             con.close()
-            con = connect(root / DB_NAME, read_only=True, wait=wait, on_wait=on_wait)
+            con = connect(root / DB_NAME, read_only=True, wait=wait, on_wait=on_wait, **limits)
         elif not read_only:
             migrate(con)
         return cls(root, config, con)
+
+    def reconnect(self) -> None:
+        """Open the workspace's database again (after compaction swapped its file)."""
+        self.con = connect(self.path / DB_NAME, **connection_limits(self.path, self.config))
 
     def close(self) -> None:
         self.con.close()
