@@ -96,3 +96,50 @@ def test_missing_source_folder_is_one_line(spark, tmp_path):
 
     with pytest.raises(ConfigError, match="transactions: no such Parquet"):
         SparkEngine(spark, {"transactions": tmp_path / "nope"})
+
+
+def test_cvm_score_on_spark_reads_a_parquet_folder(source, spark, tmp_path):
+    """`cvm score --engine spark` end to end, then the same from cvm.toml's [spark] settings."""
+    from typer.testing import CliRunner
+
+    from cvm.cli import app
+
+    folder, orders = source
+    expected = len(rfm_summary(orders, orders["ts"].max()))
+    out = CliRunner().invoke(
+        app,
+        [
+            "score",
+            "--engine",
+            "spark",
+            "--input",
+            str(folder),
+            "--scores-dir",
+            str(tmp_path / "a"),
+            "-w",
+            str(tmp_path),
+            "--no-intervals",
+            "--top",
+            "3",
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    assert f"{expected:,} customers scored on spark" in out.output
+    (run,) = [p for p in (tmp_path / "a").iterdir() if p.name.startswith("run_id=")]
+    assert len(pd.read_parquet(run)) == expected
+
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "cvm.toml").write_text(
+        f'engine = "spark"\n[spark]\nmaster = "local[2]"\ntransactions = "{folder}"\n'
+        f'output = "{tmp_path / "b"}"\n'
+    )
+    out = CliRunner().invoke(app, ["score", "-w", str(ws), "--no-intervals"])
+    assert out.exit_code == 0, out.output
+    assert any(p.name.startswith("run_id=") for p in (tmp_path / "b").iterdir())
+    no_output = CliRunner().invoke(app, ["score", "--engine", "spark", "-w", str(tmp_path)])
+    assert no_output.exit_code == 1 and "--scores-dir DIR" in no_output.output
+    no_input = CliRunner().invoke(
+        app, ["score", "--engine", "spark", "-w", str(tmp_path), "--scores-dir", str(tmp_path)]
+    )
+    assert no_input.exit_code == 1 and "--input DIR" in no_input.output

@@ -37,6 +37,63 @@ UnitOption = Annotated[
 ]
 
 
+def _engine_name(workspace: Path, engine: str | None) -> str:
+    from cvm._exceptions import ConfigError
+    from cvm.workspace.config import CONFIG_NAME, load_config
+
+    name = engine
+    if name is None and (workspace / CONFIG_NAME).exists():
+        name = load_config(workspace / CONFIG_NAME).settings.engine
+    if name not in (None, "duckdb", "spark"):
+        raise ConfigError(f"--engine must be duckdb or spark, got {name!r}")
+    return name or "duckdb"
+
+
+def _score_on_spark(
+    workspace: Path,
+    source: Path | None,
+    output: Path | None,
+    master: str | None,
+    cutoff: str | None,
+    model: list[str] | None,
+    top: int,
+    options: dict[str, float],
+    intervals: bool,
+) -> None:
+    from cvm._exceptions import ConfigError
+    from cvm.clv import DEFAULT_MODELS
+    from cvm.clv.on_spark import score_on, spark_from_settings
+    from cvm.settings import Settings
+    from cvm.workspace.config import CONFIG_NAME, load_config
+
+    config = workspace / CONFIG_NAME
+    settings = load_config(config).settings if config.exists() else Settings()
+    target = output or settings.spark.output
+    if not target:
+        raise ConfigError(
+            "the spark engine writes scores to a folder: --scores-dir DIR, or [spark] output"
+        )
+    with progress_bar("scoring on spark") as progress:
+        progress(0, None, "starting spark")
+        engine = spark_from_settings(settings, transactions=source, master=master)
+        progress(0, None, "summarising, fitting and scoring")
+        run = score_on(
+            engine,
+            target,
+            cutoff=cutoff,
+            top=top,
+            models=model or DEFAULT_MODELS,
+            intervals=intervals,
+            **options,
+        )
+    print_frame(run.top.set_index("customer_id"), f"top {top} customers by CLV", digits=2)
+    print_warnings(run.fit.warnings)
+    console.print(
+        f"{run.customers:,} customers scored on spark with {run.fit.best} as of {run.cutoff};"
+        f" scores in {run.output}/run_id={run.run_id}"
+    )
+
+
 def _default_cutoff(ws: object) -> str:
     from cvm.clv.scoring import last_transaction_day
 
@@ -169,11 +226,37 @@ def score(
     margin: Annotated[float, typer.Option(help="Share of spend kept as margin.")] = 0.30,
     intervals: Annotated[bool, typer.Option(help="95% CLV intervals per customer.")] = True,
     top: Annotated[int, typer.Option(help="Customers to show.")] = 10,
+    engine: Annotated[
+        str | None, typer.Option(help="duckdb or spark (default: cvm.toml's engine, else duckdb).")
+    ] = None,
+    source: Annotated[
+        Path | None,
+        typer.Option(
+            "--input", help="spark: the transactions' Parquet folder ([spark] transactions)."
+        ),
+    ] = None,
+    scores_dir: Annotated[
+        Path | None,
+        typer.Option("--scores-dir", help="spark: where scores are written ([spark] output)."),
+    ] = None,
+    master: Annotated[
+        str | None, typer.Option(help="spark: the master URL ([spark] master).")
+    ] = None,
 ) -> None:
-    """Score every customer: expected purchases, P(alive), spend and CLV; store the run."""
+    """Score every customer: expected purchases, P(alive), spend and CLV; store the run.
+
+    With ``--engine spark`` the whole job runs on Spark, reading Parquet and writing the
+    scores as Parquet under ``--scores-dir``/run_id=... instead of into the workspace.
+    """
     from cvm.clv import DEFAULT_MODELS, fit_clv, save_run
     from cvm.clv.scoring import score_clv
 
+    options = {"horizon_years": horizon, "discount_rate": discount_rate, "margin": margin}
+    if _engine_name(workspace, engine) == "spark":
+        _score_on_spark(
+            workspace, source, scores_dir, master, cutoff, model, top, options, intervals
+        )
+        return
     with open_workspace(workspace) as ws, progress_bar("scoring") as progress:
         as_of = cutoff or _default_cutoff(ws)
         result = fit_clv(ws, as_of, models=model or DEFAULT_MODELS, unit=unit, progress=progress)

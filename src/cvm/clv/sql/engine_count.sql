@@ -1,0 +1,2 @@
+-- How many customers a run scored.
+SELECT count(*) FROM clv_scores

@@ -1,0 +1,2 @@
+-- The day of the newest transaction: the default cutoff.
+SELECT max(CAST(ts AS DATE)) AS day FROM transactions
