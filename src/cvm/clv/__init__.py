@@ -4,6 +4,8 @@ The models themselves are pure numerics in :mod:`cvm.models`; this package feeds
 summaries from :mod:`cvm.features` and stores what they predict, through ``ws.engine`` (SQL
 in ``clv/sql/*.sql``). :mod:`cvm.clv.profile` fills the customer profile's CLV columns, from a
 stored run or a fit as of the profile's day, for the jobs that read the profile.
+:mod:`cvm.clv.on_engine` is the same job on any engine (the summary as SQL beside the data, the
+fit on the distinct histories, the scoring in batches): ``cvm score --engine spark``.
 """
 
 from cvm.clv.evaluation import Evaluation, evaluate

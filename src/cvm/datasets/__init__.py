@@ -3,7 +3,9 @@
 ``simulate`` draws customers, orders, order lines, events, subscriptions, a survey and one
 randomized campaign from processes whose parameters are all returned in ``truth``;
 ``write_files`` writes them as source files the generic ingest profile loads as they are. The
-samplers in :mod:`cvm.datasets.btyd` draw purchase summaries directly for millions of customers.
+samplers in :mod:`cvm.datasets.btyd` draw purchase summaries directly for millions of customers,
+and :mod:`cvm.datasets.raw` writes raw transaction logs of any size to Parquet in bounded memory
+(the engines' benchmarks). The package is a building block: it imports no job.
 """
 
 from cvm.datasets.btyd import (

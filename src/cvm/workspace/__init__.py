@@ -1,4 +1,11 @@
-"""Workspaces: configuration, the DuckDB store and its schema."""
+"""Workspaces: a folder with ``cvm.toml`` and ``cvm.duckdb``, opened once per use.
+
+The workspace is the one place that opens the database (``connection.py``): it applies the
+``[duckdb]`` memory cap and spill folder to every connection, waits for a lock another process
+holds, and migrates the schema (``migrations/``, applied as a set of versions). Jobs never use
+the connection: they use ``ws.engine`` (:mod:`cvm.engines`), and read ``ws.settings``
+(:mod:`cvm.settings`), checked once when the workspace opens.
+"""
 
 from cvm.workspace.config import Config, load_config
 from cvm.workspace.connection import connect, transaction
