@@ -364,6 +364,12 @@ def test_what_a_request_that_names_nobody_is_told(shop: Workspace) -> None:
     with pytest.raises(DataError) as nobody:
         export_customer(shop, "C0100")
     assert str(nobody.value) == "unknown customer 'C0100': no row in any table"
+    # after an erasure, with the key lost: no way to tell, so the plain answer too
+    erase_customer(shop, "C0099", compact=False)
+    (Path(shop.path) / "erasure.key").unlink()
+    with pytest.raises(DataError) as keyless:
+        export_customer(shop, "C0099")
+    assert str(keyless.value) == "unknown customer 'C0099': no row in any table"
     shop.con.execute(
         "INSERT INTO customers (customer_id, phone) SELECT 'C01' || i, ? FROM range(10, 16) t(i)",
         [PHONE],
