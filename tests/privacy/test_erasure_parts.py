@@ -131,7 +131,7 @@ def con() -> duckdb.DuckDBPyConnection:
     con.execute(
         "INSERT INTO notes VALUES"
         " (1, 'from pat.doe@example.com and PAT.DOE@EXAMPLE.COM', NULL, 1),"
-        " (2, 'C0042 called', '{\"ref\":\"C0042\"}', 2),"
+        ' (2, \'"C0042" called\', \'{"ref":"C0042"}\', 2),'
         " (3, 'someone else', '{\"ref\":\"C00420\"}', 3),"
         " (4, 'pat.doe@example.com pat.doe@example.com pat.doe@example.com', NULL, 4),"
         " (5, 'a referral', '{\"phone\":\"+447700900777\"}', 5)"
@@ -154,7 +154,7 @@ def test_mentions_in_other_rows_are_redacted(con, pat: Subject) -> None:
     rows = con.execute("SELECT id, body, doc::VARCHAR FROM notes ORDER BY id").fetchall()
     assert rows == [
         (1, "from [erased] and [erased]", None),
-        (2, "C0042 called", '{"ref":"[erased]"}'),
+        (2, '"C0042" called', '{"ref":"[erased]"}'),  # ids only in JSON columns
         (3, "someone else", '{"ref":"C00420"}'),
         (4, "[erased] [erased] [erased]", None),
         (5, "a referral", '{"phone":"[erased]"}'),
@@ -168,7 +168,7 @@ def test_mentions_in_other_rows_are_redacted(con, pat: Subject) -> None:
 def test_a_subject_with_ids_only_touches_json(con) -> None:
     changed = redact_rows(con, Subject("C0042", ids=["C0042"]))
     assert changed == {"notes": 1}
-    assert con.execute("SELECT body FROM notes WHERE id = 2").fetchall() == [("C0042 called",)]
+    assert con.execute("SELECT body FROM notes WHERE id = 2").fetchall() == [('"C0042" called',)]
 
 
 def test_nothing_to_look_for_changes_nothing(con) -> None:
