@@ -102,3 +102,13 @@ def test_script_binds_each_statement_to_the_parameters_it_names(engine):
     assert engine.scalar("SELECT total FROM s2") == 7
     with pytest.raises(EngineError, match=r"\$b"):
         engine.script(Query("t", "t.sql", "SELECT $b"), {"a": 1})
+
+
+def test_a_file_ending_in_a_semicolon_embeds_in_copy_view_and_table(engine, tmp_path):
+    """SQL files end statements with ';': embedding one must not carry it into COPY (...)."""
+    query = Query("t", "t.sql", "SELECT $v AS x;\n")
+    engine.write_parquet(query, tmp_path / "x.parquet", {"v": 7})
+    assert pd.read_parquet(tmp_path / "x.parquet")["x"].tolist() == [7]
+    engine.materialize("kept", query, {"v": 8})
+    engine.view("seen", Query("t", "t.sql", "SELECT 9 AS x;"))
+    assert engine.rows("SELECT x FROM kept UNION ALL SELECT x FROM seen ORDER BY x") == [(8,), (9,)]

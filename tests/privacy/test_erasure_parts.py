@@ -19,6 +19,7 @@ import duckdb
 import pytest
 
 from cvm import DataError
+from cvm.engines import DuckDBEngine
 from cvm.ingest import load_file
 from cvm.privacy import (
     compact_workspace,
@@ -149,7 +150,7 @@ def con() -> duckdb.DuckDBPyConnection:
 
 
 def test_mentions_in_other_rows_are_redacted(con, pat: Subject) -> None:
-    changed = redact_rows(con, pat)
+    changed = redact_rows(DuckDBEngine(con), pat)
     assert changed == {"notes": 4}  # rows 1 and 4 (text), 2 (an id in JSON), 5 (phone in JSON)
     rows = con.execute("SELECT id, body, doc::VARCHAR FROM notes ORDER BY id").fetchall()
     assert rows == [
@@ -166,14 +167,14 @@ def test_mentions_in_other_rows_are_redacted(con, pat: Subject) -> None:
 
 
 def test_a_subject_with_ids_only_touches_json(con) -> None:
-    changed = redact_rows(con, Subject("C0042", ids=["C0042"]))
+    changed = redact_rows(DuckDBEngine(con), Subject("C0042", ids=["C0042"]))
     assert changed == {"notes": 1}
     assert con.execute("SELECT body FROM notes WHERE id = 2").fetchall() == [('"C0042" called',)]
 
 
 def test_nothing_to_look_for_changes_nothing(con) -> None:
     before = con.execute("SELECT * FROM notes ORDER BY id").fetchall()
-    assert redact_rows(con, Subject("C0042")) == {}
+    assert redact_rows(DuckDBEngine(con), Subject("C0042")) == {}
     assert con.execute("SELECT * FROM notes ORDER BY id").fetchall() == before
 
 

@@ -47,6 +47,11 @@ class DuckDBEngine(Engine):
             return statement.sql(dialect=self.dialect)
         return statement
 
+    def _inner(self, statement: Statement) -> str:
+        """The statement's SQL to embed in another (``COPY (...)``, ``AS ...``): one query,
+        without the semicolon that ends a file."""
+        return self.render(statement).strip().rstrip(";").strip()
+
     def _execute(self, statement: Statement, params: Params) -> duckdb.DuckDBPyConnection:
         sql = self.render(statement)
         if params is None:
@@ -122,15 +127,15 @@ class DuckDBEngine(Engine):
         if partition_by:
             cols = ", ".join(exp.to_identifier(c, quoted=True).sql("duckdb") for c in partition_by)
             options += f", PARTITION_BY ({cols})"
-        self._execute(f"COPY ({self.render(statement)}) TO '{target}' ({options})", params)
+        self._execute(f"COPY ({self._inner(statement)}) TO '{target}' ({options})", params)
 
     def view(self, name: str, statement: Statement) -> None:
         ident = exp.to_identifier(name, quoted=True).sql(self.dialect)
-        self.native.execute(f"CREATE OR REPLACE TEMP VIEW {ident} AS {self.render(statement)}")
+        self.native.execute(f"CREATE OR REPLACE TEMP VIEW {ident} AS {self._inner(statement)}")
 
     def materialize(self, name: str, statement: Statement, params: Params = None) -> None:
         ident = exp.to_identifier(name, quoted=True).sql(self.dialect)
-        self._execute(f"CREATE OR REPLACE TEMP TABLE {ident} AS {self.render(statement)}", params)
+        self._execute(f"CREATE OR REPLACE TEMP TABLE {ident} AS {self._inner(statement)}", params)
 
     def map_frames(
         self,
