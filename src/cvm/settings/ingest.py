@@ -106,8 +106,11 @@ class SourcesSettings(Section):
     subscriptions: SourceSettings = Field(default_factory=SourceSettings)
 
     def kind(self, kind: str) -> SourceSettings:
-        """The table of ``kind`` (a canonical kind name)."""
-        return getattr(self, kind)
+        """The table of ``kind`` (a canonical kind name); the defaults for a kind declared in
+        the ingest registry that has no table here yet (settings cannot import ingest: a
+        kind's ``[sources.<kind>]`` table is accepted in cvm.toml once it is a field here)."""
+        found = getattr(self, kind, None)
+        return found if isinstance(found, SourceSettings) else SourceSettings()
 
 
 class IngestSettings(Section):
