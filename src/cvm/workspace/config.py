@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from cvm._exceptions import ConfigError
-from cvm.settings import CONFIG_NAME, Settings, parse_settings
+from cvm.settings import Settings, parse_settings
 
 DEFAULT_CONFIG = """\
 # cvm workspace settings. Every section is optional; see README.md ("cvm.toml reference").
@@ -65,15 +65,6 @@ class Config:
     @property
     def load_memory_limit(self) -> str:
         return self.settings.workspace.load_memory_limit
-
-    def section(self, *keys: str) -> dict[str, Any]:
-        """The nested table at ``keys`` as written (empty when absent); prefer ``settings``."""
-        node: Any = self.raw
-        for key in keys:
-            node = node.get(key, {}) if isinstance(node, dict) else {}
-        if not isinstance(node, dict):
-            raise ConfigError(f"{CONFIG_NAME}: [{'.'.join(keys)}] must be a table")
-        return node
 
     def replace(self, **sections: Any) -> Config:
         """This config with whole sections replaced (``None`` removes one), checked again:
