@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from cvm._exceptions import ConfigError
-from cvm.settings import Settings, parse_settings
+from cvm.settings import CONFIG_NAME, Settings, parse_settings
+
+__all__ = ["CONFIG_NAME", "DEFAULT_CONFIG", "Config", "load_config"]
 
 DEFAULT_CONFIG = """\
 # cvm workspace settings. Every section is optional; see README.md ("cvm.toml reference").
