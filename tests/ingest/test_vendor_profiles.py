@@ -195,18 +195,17 @@ def test_woocommerce_orders_count_paid_statuses_and_refunds(workspace: Workspace
 
 
 def test_stripe_charges_skip_failed_and_refund_refunded(workspace: Workspace) -> None:
-    r = load_file(
-        workspace, "transactions", VENDORS / "stripe_charges.csv", profile="stripe-charges"
-    )
-    assert (r.loaded, r.skipped, r.rejected) == (4, 1, 0)
-    assert rows(
+    r = _vendor_file(workspace, "transactions", "stripe_charges.csv", "stripe-charges")
+    by_customer = rows(
         workspace,
         "SELECT customer_id, round(sum(amount), 2), count(*) FROM transactions"
         " GROUP BY 1 ORDER BY 1",
-    ) == [
+    )
+    assert by_customer == [
         ("cus_PQR001", 29.0, 3),  # paid 29, paid 29 then refunded 29
         ("cus_PQR002", 99.0, 1),  # the failed 99 is not a purchase
     ]
+    assert (r.loaded, r.skipped, r.rejected) == (4, 1, 0)
     assert rows(workspace, "SELECT DISTINCT currency FROM transactions") == [("USD",)]
 
 
