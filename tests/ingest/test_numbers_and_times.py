@@ -18,7 +18,7 @@ from cvm.ingest.events import load_events
 from cvm.workspace import Workspace
 
 
-def _csv(tmp_path: Path, name: str, text: str) -> Path:
+def _text_file(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
@@ -29,7 +29,7 @@ def _reasons(ws: Workspace) -> dict[int, str]:
 
 
 def test_csv_amounts_must_be_finite_and_in_range(workspace: Workspace, tmp_path: Path) -> None:
-    path = _csv(
+    path = _text_file(
         tmp_path,
         "tx.csv",
         "transaction_id,customer_id,ts,amount\n"
@@ -76,11 +76,12 @@ def test_parquet_non_finite_numbers_are_rejected(workspace: Workspace, tmp_path:
 
 
 def test_json_lines_non_finite_amount_is_rejected(workspace: Workspace, tmp_path: Path) -> None:
-    path = tmp_path / "tx.jsonl"
-    path.write_text(
+    path = _text_file(
+        tmp_path,
+        "tx.jsonl",
         '{"transaction_id": "J1", "customer_id": "C1", "ts": "2024-01-05", "amount": 3.5}\n'
         '{"transaction_id": "J2", "customer_id": "C1", "ts": "2024-01-06", "amount": "Infinity"}\n'
-        '{"transaction_id": "J3", "customer_id": "C1", "ts": "2024-01-07", "amount": 1e400}\n'
+        '{"transaction_id": "J3", "customer_id": "C1", "ts": "2024-01-07", "amount": 1e400}\n',
     )
     result = load_file(workspace, "transactions", path)
     assert (result.loaded, result.rejected) == (1, 2)
@@ -139,7 +140,7 @@ def test_json_lines_non_finite_amount_is_rejected(workspace: Workspace, tmp_path
 def test_bad_numbers_and_times_are_rejected_with_their_line(
     workspace: Workspace, tmp_path: Path, kind: str, text: str, counts: tuple, reasons: dict
 ) -> None:
-    result = load_file(workspace, kind, _csv(tmp_path, f"{kind}.csv", text))
+    result = load_file(workspace, kind, _text_file(tmp_path, f"{kind}.csv", text))
     assert (result.loaded, result.rejected) == counts
     assert _reasons(workspace) == reasons
 
@@ -200,14 +201,14 @@ def test_segment_order_totals_must_be_finite(workspace: Workspace, tmp_path: Pat
 def test_named_zones_and_offsets_are_honoured(
     workspace: Workspace, tmp_path: Path, text: str, expected: datetime
 ) -> None:
-    path = _csv(tmp_path, "tx.csv", f"transaction_id,customer_id,ts,amount\nT1,C1,{text},5\n")
+    path = _text_file(tmp_path, "tx.csv", f"transaction_id,customer_id,ts,amount\nT1,C1,{text},5\n")
     load_file(workspace, "transactions", path)
     assert rows(workspace, "SELECT ts FROM transactions") == [(expected,)]
 
 
 def test_timestamp_floor_is_a_setting(workspace: Workspace, tmp_path: Path) -> None:
     ws = set_config(workspace, '[ingest]\ntimestamp_floor = "2000-01-01"')
-    path = _csv(
+    path = _text_file(
         tmp_path,
         "subs.csv",
         "subscription_id,customer_id,started,ended\nS1,C1,1999-12-31,\nS2,C2,2000-01-02,\n",
