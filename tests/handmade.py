@@ -40,3 +40,16 @@ def add_event(ws: Workspace, customer_id: str, day: str, event: str = "Product V
         " VALUES (?, 'track', ?, ?, ?)",
         [f"{customer_id}-{day}-{event}", customer_id, day, event],
     )
+
+
+def rows(ws: Workspace, sql: str) -> list[tuple]:
+    return [tuple(r) for r in ws.con.execute(sql).fetchall()]
+
+
+def set_config(ws: Workspace, text: str) -> Workspace:
+    """Append ``text`` to cvm.toml and reopen the workspace so the config is read again."""
+    path = ws.path
+    with open(path / "cvm.toml", "a", encoding="utf-8") as fh:
+        fh.write("\n" + text + "\n")
+    ws.close()
+    return Workspace.open(path)

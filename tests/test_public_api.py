@@ -8,19 +8,13 @@ import cvm
 
 
 def test_top_level_names_are_pinned() -> None:
-    assert sorted(cvm.__all__) == sorted(
-        [
-            "ConfigError",
-            "ConvergenceError",
-            "CvmError",
-            "DataError",
-            "IngestError",
-            "NotFittedError",
-            "Workspace",
-            "WorkspaceError",
-            "__version__",
-        ]
-    )
+    # fmt: off
+    pinned = [
+        "ConfigError", "ConvergenceError", "CvmError", "DataError", "IngestError",
+        "NotFittedError", "Workspace", "WorkspaceError", "__version__",
+    ]
+    # fmt: on
+    assert sorted(cvm.__all__) == sorted(pinned)
 
 
 def test_every_error_is_a_cvm_error() -> None:

@@ -3,7 +3,6 @@ runs, a busy workspace, and an OpenAPI schema that lists the errors it gives."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ from fastapi.testclient import TestClient
 from report_workspace import full_workspace
 
 from cvm.api import Settings, create_app
+from db_holder import hold_database
 
 
 @pytest.fixture(scope="module")
@@ -87,18 +87,7 @@ def test_openapi_lists_the_error_answers(client: TestClient) -> None:
 @pytest.fixture
 def locked(ws_path: Path) -> Iterator[int]:
     """Another process writing the workspace: holds its lock until the test ends."""
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]);"
-            " print('locked', flush=True); time.sleep(60)",
-            str(ws_path / "cvm.duckdb"),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    holder = hold_database(ws_path)
     yield holder.pid
     holder.kill()
     holder.wait()

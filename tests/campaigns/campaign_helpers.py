@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cvm.campaigns import Campaign
+from cvm.campaigns import Campaign, build_campaign, create_campaign
 from cvm.workspace import Workspace
 
 N_CUSTOMERS = 2000
@@ -37,3 +37,10 @@ def design(campaign_id: str = "SPRING", **kw: object) -> Campaign:
     }
     base.update(kw)
     return Campaign(**base)  # type: ignore[arg-type]
+
+
+def running_campaign(ws: Workspace, campaign_id: str) -> None:
+    """A campaign over 2025-02-20..2025-03-10 on K00021..K00024, built (its arms drawn)."""
+    create_campaign(ws, design(campaign_id, starts="2025-02-20", ends="2025-03-10"),
+                    customers=["K00021", "K00022", "K00023", "K00024"])  # fmt: skip
+    build_campaign(ws, campaign_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from campaign_helpers import N_CUSTOMERS, design
+from campaign_helpers import N_CUSTOMERS, design, running_campaign
 
 from cvm._exceptions import DataError
 from cvm.campaigns import (
@@ -101,9 +101,7 @@ def test_contact_policy_excludes_by_reason_before_randomizing(crm):
         " ('OLD', 'K00013', 'email', TIMESTAMP '2025-01-10')"
     )
     # a running campaign over the same dates: its control group and treated are protected
-    create_campaign(ws, design("RUNNING", starts="2025-02-20", ends="2025-03-10"),
-                    customers=["K00021", "K00022", "K00023", "K00024"])  # fmt: skip
-    build_campaign(ws, "RUNNING")
+    running_campaign(ws, "RUNNING")
     running = _arms(ws, "RUNNING").set_index("customer_id")["arm"]
     create_campaign(ws, design())
     result = build_campaign(ws)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pandas as pd
 import pytest
-from campaign_helpers import design
+from campaign_helpers import design, running_campaign
 
 from cvm._exceptions import ConfigError, DataError
 from cvm.campaigns import add_suppressions, build_campaign, create_campaign
@@ -41,9 +41,7 @@ def history(crm):
         " ('SPRING', 'K00013', 'email', TIMESTAMP '2025-02-27'),"
         " ('SPRING', 'K00013', 'email', TIMESTAMP '2025-02-28')"
     )
-    create_campaign(crm, design("RUN", starts="2025-02-20", ends="2025-03-10"),
-                    customers=["K00021", "K00022", "K00023", "K00024"])  # fmt: skip
-    build_campaign(crm, "RUN")
+    running_campaign(crm, "RUN")
     return crm
 
 

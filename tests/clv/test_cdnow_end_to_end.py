@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cvm.cli import app
+from cli_run import cvm_ok
 from cvm.workspace import Workspace
 
 CDNOW_RAW = Path(__file__).parent.parent / "data" / "cdnow" / "CDNOW_sample.txt"
@@ -42,19 +42,13 @@ lift = 0.03
 """
 
 
-def _ok(runner: CliRunner, *args: str) -> str:
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == 0, f"cvm {' '.join(args)}:\n{result.output}"
-    return result.output
-
-
 def test_cdnow_from_raw_file_to_report(tmp_path: Path, runner: CliRunner) -> None:
     ws = str(tmp_path / "ws")
-    _ok(runner, "init", ws)
+    cvm_ok(runner, "init", ws)
     with (Path(ws) / "cvm.toml").open("a") as fh:
         fh.write(OFFERS)
     # the raw file as distributed: whitespace separated, no header, dates as YYYYMMDD
-    out = _ok(runner, "ingest", "transactions", str(CDNOW_RAW), "-w", ws, "--columns",
+    out = cvm_ok(runner, "ingest", "transactions", str(CDNOW_RAW), "-w", ws, "--columns",
               "master_id,customer_id,ts,cds,amount", "--date-format", "%Y%m%d")  # fmt: skip
     assert "6,919" in out  # every purchase, the 21 repeated identical rows included
     with Workspace.open(ws) as w:
@@ -64,12 +58,12 @@ def test_cdnow_from_raw_file_to_report(tmp_path: Path, runner: CliRunner) -> Non
         ).fetchall()[0]
     assert counts[0] == 2357 and counts[1] == "0001" and str(counts[2]) == "1998-06-30"
 
-    out = _ok(runner, "evaluate", "-w", ws, "--calibration-end", "1997-09-30",
+    out = cvm_ok(runner, "evaluate", "-w", ws, "--calibration-end", "1997-09-30",
               "--holdout-end", "1998-06-30", "--unit", "W", "-m", "bgnbd", "-m", "paretonbd",
               "-m", "mbgnbd", "--out", str(tmp_path / "charts"))  # fmt: skip
     assert "best on the holdout" in out
     # the calibration fit, stored as a run, reproduces the published parameters
-    _ok(runner, "fit", "-w", ws, "--cutoff", "1997-09-30", "--unit", "W", "-m", "bgnbd")
+    cvm_ok(runner, "fit", "-w", ws, "--cutoff", "1997-09-30", "--unit", "W", "-m", "bgnbd")
     with Workspace.open(ws) as w:
         params = json.loads(
             w.con.execute(
@@ -81,13 +75,13 @@ def test_cdnow_from_raw_file_to_report(tmp_path: Path, runner: CliRunner) -> Non
     for name, value in GAMMA_GAMMA.items():
         assert params["spend"][name] == pytest.approx(value, rel=1e-3), name
 
-    out = _ok(runner, "score", "-w", ws)
+    out = cvm_ok(runner, "score", "-w", ws)
     assert "2,357 customers scored" in " ".join(out.split())
-    _ok(runner, "churn", "train", "-w", ws)
-    out = _ok(runner, "segment", "-w", ws)
+    cvm_ok(runner, "churn", "train", "-w", ws)
+    out = cvm_ok(runner, "segment", "-w", ws)
     assert "2,357 customers segmented" in " ".join(out.split())
-    _ok(runner, "plan", "-w", ws)
-    _ok(runner, "report", "-w", ws)
+    cvm_ok(runner, "plan", "-w", ws)
+    cvm_ok(runner, "report", "-w", ws)
     assert (Path(ws) / "report" / "report.html").stat().st_size > 0
     with Workspace.open(ws) as w:
         kinds = {r[0] for r in w.con.execute("SELECT kind FROM model_runs").fetchall()}

@@ -20,6 +20,11 @@ def demo_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _evaluate(demo_ws: Path, *options: str) -> list[str]:
+    """`cvm evaluate` on the demo with its calibration end, and the options a test adds."""
+    return ["evaluate", "-w", str(demo_ws), "--calibration-end", "2025-06-30", *options]
+
+
 def test_demo_loads_everything_and_scores_every_buyer(demo_ws: Path) -> None:
     with Workspace.open(demo_ws) as ws:
         counts = ws.table_counts()
@@ -65,17 +70,7 @@ def test_fit_score_evaluate_commands(demo_ws: Path, runner, tmp_path: Path) -> N
     out = tmp_path / "charts"
     result = runner.invoke(
         app,
-        [
-            "evaluate",
-            "-w",
-            str(demo_ws),
-            "--calibration-end",
-            "2025-06-30",
-            "--holdout-end",
-            "2025-12-31",
-            "--out",
-            str(out),
-        ],
+        _evaluate(demo_ws, "--holdout-end", "2025-12-31", "--out", str(out)),
     )
     assert result.exit_code == 0, result.output
     assert "holdout" in result.output and (out / "tracking.html").exists()
@@ -86,15 +81,7 @@ def test_cli_errors_are_one_line(demo_ws: Path, runner) -> None:
     assert result.exit_code == 1 and "unknown model" in result.output
     result = runner.invoke(
         app,
-        [
-            "evaluate",
-            "-w",
-            str(demo_ws),
-            "--calibration-end",
-            "2025-06-30",
-            "--holdout-end",
-            "2025-01-01",
-        ],
+        _evaluate(demo_ws, "--holdout-end", "2025-01-01"),
     )
     assert result.exit_code == 1 and "must be after" in result.output
     assert "Traceback" not in result.output

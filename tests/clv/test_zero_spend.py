@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cli_run import cvm_ok
 from cvm.cli import app
 from cvm.clv import fit_clv, score_clv
 from cvm.workspace import Workspace
@@ -94,8 +95,7 @@ def test_every_command_agrees(log: pd.DataFrame, tmp_path: Path, runner) -> None
     )
     assert result.exit_code == 0, result.output
     assert "net to $0" in result.output
-    result = runner.invoke(app, ["segment", "-w", str(path), "--as-of", CUTOFF, "--no-churn"])
-    assert result.exit_code == 0, result.output
+    cvm_ok(runner, "segment", "-w", str(path), "--as-of", CUTOFF, "--no-churn")
     with Workspace.open(path) as ws:
         clv = ws.con.execute(
             "SELECT r.kind, s.customer_id, s.clv, s.spend_imputed FROM scores s"

@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from cvm.workspace import Workspace
+from handmade import rows, set_config
+
+__all__ = ["DATA", "rejected", "rows", "set_config"]
 
 DATA = Path(__file__).parents[1] / "data" / "ingest"
 
@@ -17,16 +20,3 @@ def rejected(ws: Workspace, load_id: str | None = None) -> list[tuple[int, str, 
         sql += " WHERE load_id = ?"
         params.append(load_id)
     return [tuple(r) for r in ws.con.execute(sql + " ORDER BY line", params).fetchall()]  # type: ignore[misc]
-
-
-def rows(ws: Workspace, sql: str) -> list[tuple]:
-    return [tuple(r) for r in ws.con.execute(sql).fetchall()]
-
-
-def set_config(ws: Workspace, text: str) -> Workspace:
-    """Append ``text`` to cvm.toml and reopen the workspace so the config is read again."""
-    path = ws.path
-    with open(path / "cvm.toml", "a", encoding="utf-8") as fh:
-        fh.write("\n" + text + "\n")
-    ws.close()
-    return Workspace.open(path)

@@ -78,26 +78,23 @@ def test_no_path_stores_a_non_finite_number(
 ) -> None:
     ws, tmp = shared
     tag = f"{counter}-{abs(hash(tuple(values)))}"
-    csv_tx = tmp / f"tx-{tag}.csv"
-    csv_tx.write_text(
-        "transaction_id,customer_id,ts,amount\n"
-        + "".join(f"{tag}-{i},C{i},2024-01-0{1 + i % 9},{v}\n" for i, v in enumerate(values))
-    )
-    items = tmp / f"items-{tag}.csv"
-    items.write_text(
-        "transaction_id,product_id,quantity,amount\n"
-        + "".join(f"{tag}-{i},P,{v},{values[-1 - i]}\n" for i, v in enumerate(values))
-    )
-    subs = tmp / f"subs-{tag}.csv"
-    subs.write_text(
-        "subscription_id,customer_id,started,monthly_amount\n"
-        + "".join(f"{tag}-{i},C{i},2024-01-01,{v}\n" for i, v in enumerate(values))
-    )
-    survey = tmp / f"survey-{tag}.csv"
-    survey.write_text(
-        "respondent_id,brand,attribute,score,importance\n"
-        + "".join(f"{tag}-{i},us,q,{v},{values[-1 - i]}\n" for i, v in enumerate(values))
-    )
+    csv_files = {
+        "transactions": ("transaction_id,customer_id,ts,amount", "{id},C{i},2024-01-0{day},{v}"),
+        "order_items": ("transaction_id,product_id,quantity,amount", "{id},P,{v},{back}"),
+        "subscriptions": (
+            "subscription_id,customer_id,started,monthly_amount",
+            "{id},C{i},2024-01-01,{v}",
+        ),
+        "surveys": ("respondent_id,brand,attribute,score,importance", "{id},us,q,{v},{back}"),
+    }
+    for kind, (header, line) in csv_files.items():
+        path = tmp / f"{kind}-{tag}.csv"
+        body = "".join(
+            line.format(id=f"{tag}-{i}", i=i, day=1 + i % 9, v=v, back=values[-1 - i]) + "\n"
+            for i, v in enumerate(values)
+        )
+        path.write_text(header + "\n" + body)
+        load_file(ws, kind, path)
     jsonl = tmp / f"tx-{tag}.jsonl"
     lines = []
     for i, v in enumerate(values):
@@ -118,10 +115,6 @@ def test_no_path_stores_a_non_finite_number(
         )
         + "\n"
     )
-    load_file(ws, "transactions", csv_tx)
-    load_file(ws, "order_items", items)
-    load_file(ws, "subscriptions", subs)
-    load_file(ws, "surveys", survey)
     load_file(ws, "transactions", jsonl)
     load_events(ws, events)
     assert _bad_rows(ws) == dict.fromkeys(CHECKS, 0)

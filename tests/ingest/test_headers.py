@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from tabular_helpers import rows
+from typer.testing import Result
 
 from cvm import IngestError
 from cvm.cli import app
@@ -32,13 +33,16 @@ def test_a_column_named_twice_is_refused_by_name(
     assert rows(workspace, "SELECT count(*) FROM loads") == [(0,)]
 
 
-def test_cli_exits_1_on_a_duplicate_header(runner, workspace: Workspace, tmp_path: Path) -> None:
-    path = tmp_path / "tx.csv"
-    path.write_text("transaction_id,customer_id,ts,amount,amount\nT1,C1,2024-01-01,5,6\n")
+def _cli_ingest(runner, workspace: Workspace, path: Path, kind: str, text: str) -> Result:
+    """Write ``text`` to ``path`` and load it with `cvm ingest` (the workspace closed first)."""
+    path.write_text(text)
     workspace.close()
-    result = runner.invoke(
-        app, ["ingest", "transactions", str(path), "--workspace", str(workspace.path)]
-    )
+    return runner.invoke(app, ["ingest", kind, str(path), "--workspace", str(workspace.path)])
+
+
+def test_cli_exits_1_on_a_duplicate_header(runner, workspace: Workspace, tmp_path: Path) -> None:
+    text = "transaction_id,customer_id,ts,amount,amount\nT1,C1,2024-01-01,5,6\n"
+    result = _cli_ingest(runner, workspace, tmp_path / "tx.csv", "transactions", text)
     assert result.exit_code == 1
     assert "names column 'amount' twice" in result.output
 
@@ -58,12 +62,8 @@ def test_customers_keyed_by_email_say_so(workspace: Workspace, tmp_path: Path) -
 
 
 def test_cli_prints_the_email_key_note(runner, workspace: Workspace, tmp_path: Path) -> None:
-    path = tmp_path / "contacts.csv"
-    path.write_text("email,country\nann@x.com,FR\n")
-    workspace.close()
-    result = runner.invoke(
-        app, ["ingest", "customers", str(path), "--workspace", str(workspace.path)]
-    )
+    text = "email,country\nann@x.com,FR\n"
+    result = _cli_ingest(runner, workspace, tmp_path / "contacts.csv", "customers", text)
     assert result.exit_code == 0, result.output
     assert "note: no customer id column: customers are keyed by the e-mail column" in (
         " ".join(result.output.split())

@@ -100,24 +100,27 @@ def test_same_email_merges_the_later_customer_and_keeps_totals(workspace: Worksp
     assert resolve_customer_id(workspace, "user", "cust-b") == "cust-a"
 
 
-def test_merge_is_the_same_whatever_the_file_order(tmp_path: Path) -> None:
+def _final_states_in_both_orders(
+    tmp_path: Path, first: str, second: str
+) -> list[dict[str, list[tuple]]]:
+    """The final state of a fresh workspace after loading two event files, in each order."""
     states = []
-    for order in (("merge_a", "merge_b"), ("merge_b", "merge_a")):
+    for order in ((first, second), (second, first)):
         with Workspace.create(tmp_path / "-".join(order)) as ws:
             for name in order:
                 load_events(ws, EVENTS / f"{name}.jsonl")
             states.append(final_state(ws))
+    return states
+
+
+def test_merge_is_the_same_whatever_the_file_order(tmp_path: Path) -> None:
+    states = _final_states_in_both_orders(tmp_path, "merge_a", "merge_b")
     assert states[0]["identities"] == states[1]["identities"]
     assert states[0] == states[1]
 
 
 def test_transitive_merges_resolve_to_one_survivor_in_any_order(tmp_path: Path) -> None:
-    states = []
-    for order in (("chain_1", "chain_2"), ("chain_2", "chain_1")):
-        with Workspace.create(tmp_path / "-".join(order)) as ws:
-            for name in order:
-                load_events(ws, EVENTS / f"{name}.jsonl")
-            states.append(final_state(ws))
+    states = _final_states_in_both_orders(tmp_path, "chain_1", "chain_2")
     first, second = states
     assert first == second
     assert {c for _, _, c, _ in first["identities"]} == {"u-three"}  # first seen 2024-01-01

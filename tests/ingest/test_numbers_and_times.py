@@ -18,7 +18,7 @@ from cvm.ingest.events import load_events
 from cvm.workspace import Workspace
 
 
-def _csv(tmp_path: Path, name: str, text: str) -> Path:
+def _text_file(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
@@ -29,7 +29,7 @@ def _reasons(ws: Workspace) -> dict[int, str]:
 
 
 def test_csv_amounts_must_be_finite_and_in_range(workspace: Workspace, tmp_path: Path) -> None:
-    path = _csv(
+    path = _text_file(
         tmp_path,
         "tx.csv",
         "transaction_id,customer_id,ts,amount\n"
@@ -76,70 +76,73 @@ def test_parquet_non_finite_numbers_are_rejected(workspace: Workspace, tmp_path:
 
 
 def test_json_lines_non_finite_amount_is_rejected(workspace: Workspace, tmp_path: Path) -> None:
-    path = tmp_path / "tx.jsonl"
-    path.write_text(
+    path = _text_file(
+        tmp_path,
+        "tx.jsonl",
         '{"transaction_id": "J1", "customer_id": "C1", "ts": "2024-01-05", "amount": 3.5}\n'
         '{"transaction_id": "J2", "customer_id": "C1", "ts": "2024-01-06", "amount": "Infinity"}\n'
-        '{"transaction_id": "J3", "customer_id": "C1", "ts": "2024-01-07", "amount": 1e400}\n'
+        '{"transaction_id": "J3", "customer_id": "C1", "ts": "2024-01-07", "amount": 1e400}\n',
     )
     result = load_file(workspace, "transactions", path)
     assert (result.loaded, result.rejected) == (1, 2)
     assert rows(workspace, "SELECT transaction_id FROM transactions") == [("J1",)]
 
 
-def test_order_item_quantity_and_price_in_range(workspace: Workspace, tmp_path: Path) -> None:
-    path = _csv(
-        tmp_path,
-        "items.csv",
-        "transaction_id,product_id,quantity,amount\n"
-        "O1,P1,2,10.00\n"
-        "O2,P1,inf,10.00\n"
-        "O3,P1,2000000,10.00\n"
-        "O4,P1,1,nan\n"
-        "O5,P1,1,-1e13\n",
-    )
-    result = load_file(workspace, "order_items", path)
-    assert (result.loaded, result.rejected) == (1, 4)
-    assert _reasons(workspace) == {
-        3: "non-finite quantity: inf",
-        4: "quantity out of range: 2000000 (expected 0..1e+06)",
-        5: "non-finite amount: nan",
-        6: "amount out of range: -1e13 (expected -1e+12..1e+12)",
-    }
-
-
-def test_subscription_monthly_amount_finite(workspace: Workspace, tmp_path: Path) -> None:
-    path = _csv(
-        tmp_path,
-        "subs.csv",
-        "subscription_id,customer_id,plan,started,ended,monthly_amount\n"
-        "S1,C1,basic,2024-01-01,,9.99\n"
-        "S2,C2,basic,2024-01-01,,Infinity\n"
-        "S3,C3,basic,2024-01-01,,5e12\n",
-    )
-    result = load_file(workspace, "subscriptions", path)
-    assert (result.loaded, result.rejected) == (1, 2)
-    assert _reasons(workspace) == {
-        3: "non-finite amount: Infinity",
-        4: "amount out of range: 5e12 (expected 0..1e+12)",
-    }
-
-
-def test_survey_score_and_importance_finite(workspace: Workspace, tmp_path: Path) -> None:
-    path = _csv(
-        tmp_path,
-        "survey.csv",
-        "respondent_id,brand,attribute,score,importance\n"
-        "R1,us,quality,7,0.5\n"
-        "R2,us,quality,nan,0.5\n"
-        "R3,us,quality,7,inf\n",
-    )
-    result = load_file(workspace, "surveys", path)
-    assert (result.loaded, result.rejected) == (1, 2)
-    assert _reasons(workspace) == {
-        3: "non-finite score: nan",
-        4: "non-finite importance: inf",
-    }
+@pytest.mark.parametrize(
+    ("kind", "text", "counts", "reasons"),
+    [
+        pytest.param(
+            "order_items",
+            "transaction_id,product_id,quantity,amount\n"
+            "O1,P1,2,10.00\nO2,P1,inf,10.00\nO3,P1,2000000,10.00\nO4,P1,1,nan\nO5,P1,1,-1e13\n",
+            (1, 4),
+            {
+                3: "non-finite quantity: inf",
+                4: "quantity out of range: 2000000 (expected 0..1e+06)",
+                5: "non-finite amount: nan",
+                6: "amount out of range: -1e13 (expected -1e+12..1e+12)",
+            },
+            id="order_item_quantity_and_price",
+        ),
+        pytest.param(
+            "subscriptions",
+            "subscription_id,customer_id,plan,started,ended,monthly_amount\n"
+            "S1,C1,basic,2024-01-01,,9.99\nS2,C2,basic,2024-01-01,,Infinity\n"
+            "S3,C3,basic,2024-01-01,,5e12\n",
+            (1, 2),
+            {3: "non-finite amount: Infinity", 4: "amount out of range: 5e12 (expected 0..1e+12)"},
+            id="subscription_monthly_amount",
+        ),
+        pytest.param(
+            "surveys",
+            "respondent_id,brand,attribute,score,importance\nR1,us,quality,7,0.5\n"
+            "R2,us,quality,nan,0.5\nR3,us,quality,7,inf\n",
+            (1, 2),
+            {3: "non-finite score: nan", 4: "non-finite importance: inf"},
+            id="survey_score_and_importance",
+        ),
+        pytest.param(
+            "transactions",
+            "transaction_id,customer_id,ts,amount\n"
+            "T1,C1,2024-03-01 10:00:00+25:00,5\nT2,C1,2024-03-01 10:00:00+01:75,5\n"
+            "T3,C1,0001-01-01 00:00:00,5\nT4,C1,1900-01-01,5\nT5,C1,1970-01-01 00:00:00,5\n",
+            (1, 4),
+            {
+                2: "impossible UTC offset: 2024-03-01 10:00:00+25:00",
+                3: "impossible UTC offset: 2024-03-01 10:00:00+01:75",
+                4: "timestamp before 1970-01-01: 0001-01-01 00:00:00",
+                5: "timestamp before 1970-01-01: 1900-01-01 00:00:00",
+            },
+            id="impossible_offsets_and_old_dates",
+        ),
+    ],
+)
+def test_bad_numbers_and_times_are_rejected_with_their_line(
+    workspace: Workspace, tmp_path: Path, kind: str, text: str, counts: tuple, reasons: dict
+) -> None:
+    result = load_file(workspace, kind, _text_file(tmp_path, f"{kind}.csv", text))
+    assert (result.loaded, result.rejected) == counts
+    assert _reasons(workspace) == reasons
 
 
 def _order_event(message_id: str, total: object) -> str:
@@ -198,37 +201,14 @@ def test_segment_order_totals_must_be_finite(workspace: Workspace, tmp_path: Pat
 def test_named_zones_and_offsets_are_honoured(
     workspace: Workspace, tmp_path: Path, text: str, expected: datetime
 ) -> None:
-    path = _csv(tmp_path, "tx.csv", f"transaction_id,customer_id,ts,amount\nT1,C1,{text},5\n")
+    path = _text_file(tmp_path, "tx.csv", f"transaction_id,customer_id,ts,amount\nT1,C1,{text},5\n")
     load_file(workspace, "transactions", path)
     assert rows(workspace, "SELECT ts FROM transactions") == [(expected,)]
 
 
-def test_impossible_offsets_and_old_dates_are_rejected(
-    workspace: Workspace, tmp_path: Path
-) -> None:
-    path = _csv(
-        tmp_path,
-        "tx.csv",
-        "transaction_id,customer_id,ts,amount\n"
-        "T1,C1,2024-03-01 10:00:00+25:00,5\n"
-        "T2,C1,2024-03-01 10:00:00+01:75,5\n"
-        "T3,C1,0001-01-01 00:00:00,5\n"
-        "T4,C1,1900-01-01,5\n"
-        "T5,C1,1970-01-01 00:00:00,5\n",
-    )
-    result = load_file(workspace, "transactions", path)
-    assert (result.loaded, result.rejected) == (1, 4)
-    assert _reasons(workspace) == {
-        2: "impossible UTC offset: 2024-03-01 10:00:00+25:00",
-        3: "impossible UTC offset: 2024-03-01 10:00:00+01:75",
-        4: "timestamp before 1970-01-01: 0001-01-01 00:00:00",
-        5: "timestamp before 1970-01-01: 1900-01-01 00:00:00",
-    }
-
-
 def test_timestamp_floor_is_a_setting(workspace: Workspace, tmp_path: Path) -> None:
     ws = set_config(workspace, '[ingest]\ntimestamp_floor = "2000-01-01"')
-    path = _csv(
+    path = _text_file(
         tmp_path,
         "subs.csv",
         "subscription_id,customer_id,started,ended\nS1,C1,1999-12-31,\nS2,C2,2000-01-02,\n",

@@ -8,6 +8,7 @@ from cvm.workspace import Workspace
 
 def test_order_lines_checked_and_numbered(workspace: Workspace) -> None:
     result = load_file(workspace, "order-items", DATA / "order_items.csv")
+    assert result.loaded == 2
     assert rows(
         workspace,
         "SELECT transaction_id, line_no, product_id, category, quantity, amount"
@@ -22,4 +23,4 @@ def test_order_lines_checked_and_numbered(workspace: Workspace) -> None:
         (6, "O3,P3,garden,two,5.00", "non-numeric quantity: two"),
     ]
     again = load_file(workspace, "order_items", DATA / "order_items.csv")
-    assert (result.loaded, again.loaded, again.duplicates) == (2, 0, 2)
+    assert (again.loaded, again.duplicates) == (0, 2)

@@ -15,34 +15,24 @@ def test_one_shopify_export_gives_orders_refunds_and_lines(workspace: Workspace)
     try:
         tx = load_file(ws, "transactions", SHOPIFY, profile="shopify")
         items = load_file(ws, "order_items", SHOPIFY, profile="shopify")
+        assert (tx.loaded, tx.skipped, tx.rejected) == (5, 1, 0)
+        assert (items.loaded, items.rejected) == (4, 0)
+        mar_1, mar_2, mar_3 = (
+            datetime(2024, 3, 1, 9),
+            datetime(2024, 3, 2, 13),
+            datetime(2024, 3, 3, 12),
+        )
         assert rows(
             ws,
             "SELECT transaction_id, customer_id, ts, round(amount, 6), currency, is_refund,"
             " refund_of FROM transactions ORDER BY ts, transaction_id",
         ) == [
-            ("#1001", "ann@example.com", datetime(2024, 3, 1, 9), 60.5, "EUR", False, None),
-            ("#1002", "bob@example.com", datetime(2024, 3, 2, 13), 30.0, "USD", False, None),
-            (
-                "#1002-refund",
-                "bob@example.com",
-                datetime(2024, 3, 2, 13),
-                -30.0,
-                "USD",
-                True,
-                "#1002",
-            ),
-            ("#1003", "cy@example.com", datetime(2024, 3, 3, 12), 80.0, "USD", False, None),
-            (
-                "#1003-refund",
-                "cy@example.com",
-                datetime(2024, 3, 3, 12),
-                -20.0,
-                "USD",
-                True,
-                "#1003",
-            ),
+            ("#1001", "ann@example.com", mar_1, 60.5, "EUR", False, None),
+            ("#1002", "bob@example.com", mar_2, 30.0, "USD", False, None),
+            ("#1002-refund", "bob@example.com", mar_2, -30.0, "USD", True, "#1002"),
+            ("#1003", "cy@example.com", mar_3, 80.0, "USD", False, None),
+            ("#1003-refund", "cy@example.com", mar_3, -20.0, "USD", True, "#1003"),
         ]
-        assert (tx.loaded, tx.skipped, tx.rejected) == (5, 1, 0)
         assert rows(
             ws,
             "SELECT transaction_id, line_no, product_id, quantity, round(amount, 6)"
@@ -53,7 +43,6 @@ def test_one_shopify_export_gives_orders_refunds_and_lines(workspace: Workspace)
             ("#1002", 1, "CAP-1", 1.0, 30.0),
             ("#1003", 1, "Bag", 2.0, 80.0),
         ]
-        assert (items.loaded, items.rejected) == (4, 0)
         again = load_file(ws, "transactions", SHOPIFY, profile="shopify")
         assert (again.loaded, again.duplicates) == (0, 5)
         assert rejected(ws) == []

@@ -10,7 +10,7 @@ import pytest
 from tabular_helpers import rejected, rows, set_config
 
 from cvm._exceptions import IngestError
-from cvm.ingest import load_file
+from cvm.ingest import LoadResult, load_file
 from cvm.workspace import Workspace
 
 VENDORS = Path(__file__).parents[1] / "data" / "vendors"
@@ -20,6 +20,11 @@ def consent(ws: Workspace) -> dict[str, tuple[bool, bool, bool]]:
     """customer id -> (email, sms, mail) consent as stored."""
     got = rows(ws, "SELECT customer_id, consent_email, consent_sms, consent_mail FROM customers")
     return {r[0]: (r[1], r[2], r[3]) for r in got}
+
+
+def _vendor_file(ws: Workspace, kind: str, name: str, profile: str) -> LoadResult:
+    """Load the vendor export ``name`` as ``kind`` through its profile."""
+    return load_file(ws, kind, VENDORS / name, profile=profile)
 
 
 def test_salesforce_opt_outs_are_inverted_and_unreadable_means_no(workspace: Workspace) -> None:
@@ -51,11 +56,8 @@ def test_crm_profile_no_longer_maps_an_opt_out_to_consent(workspace: Workspace) 
 
 
 def test_salesforce_report_export_labels_and_one_zero_checkboxes(workspace: Workspace) -> None:
-    r = load_file(
-        workspace,
-        "customers",
-        VENDORS / "salesforce_contacts_report.csv",
-        profile="salesforce-contacts",
+    r = _vendor_file(
+        workspace, "customers", "salesforce_contacts_report.csv", "salesforce-contacts"
     )
     assert r.loaded == 2
     assert consent(workspace) == {
@@ -117,11 +119,8 @@ def test_dynamics_allow_and_do_not_allow(workspace: Workspace) -> None:
 
 
 def test_salesforce_opportunities_only_closed_won_are_purchases(workspace: Workspace) -> None:
-    r = load_file(
-        workspace,
-        "transactions",
-        VENDORS / "salesforce_opportunities.csv",
-        profile="salesforce-opportunities",
+    r = _vendor_file(
+        workspace, "transactions", "salesforce_opportunities.csv", "salesforce-opportunities"
     )
     assert (r.loaded, r.skipped, r.rejected) == (2, 2, 0)
     assert rows(
@@ -137,11 +136,8 @@ def test_opportunity_stage_filter_is_configurable(workspace: Workspace) -> None:
         workspace, '[sources.transactions]\nstatuses = ["Closed Won", "Negotiation/Review"]\n'
     )
     try:
-        r = load_file(
-            ws,
-            "transactions",
-            VENDORS / "salesforce_opportunities.csv",
-            profile="salesforce-opportunities",
+        r = _vendor_file(
+            ws, "transactions", "salesforce_opportunities.csv", "salesforce-opportunities"
         )
         assert (r.loaded, r.skipped) == (3, 1)
         got = rows(ws, "SELECT transaction_id FROM transactions ORDER BY 1")
@@ -199,18 +195,17 @@ def test_woocommerce_orders_count_paid_statuses_and_refunds(workspace: Workspace
 
 
 def test_stripe_charges_skip_failed_and_refund_refunded(workspace: Workspace) -> None:
-    r = load_file(
-        workspace, "transactions", VENDORS / "stripe_charges.csv", profile="stripe-charges"
-    )
-    assert (r.loaded, r.skipped, r.rejected) == (4, 1, 0)
-    assert rows(
+    r = _vendor_file(workspace, "transactions", "stripe_charges.csv", "stripe-charges")
+    by_customer = rows(
         workspace,
         "SELECT customer_id, round(sum(amount), 2), count(*) FROM transactions"
         " GROUP BY 1 ORDER BY 1",
-    ) == [
+    )
+    assert by_customer == [
         ("cus_PQR001", 29.0, 3),  # paid 29, paid 29 then refunded 29
         ("cus_PQR002", 99.0, 1),  # the failed 99 is not a purchase
     ]
+    assert (r.loaded, r.skipped, r.rejected) == (4, 1, 0)
     assert rows(workspace, "SELECT DISTINCT currency FROM transactions") == [("USD",)]
 
 

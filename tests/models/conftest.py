@@ -7,6 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cvm.models import BetaGeoBetaBinomModel
+
 DATA = Path(__file__).parents[1] / "data"
 
 
@@ -29,3 +31,14 @@ def donations() -> pd.DataFrame:
     Setting", Marketing Science 29(6); shipped in lifetimes (MIT).
     """
     return pd.read_csv(DATA / "donations" / "donations.csv")
+
+
+@pytest.fixture(scope="session")
+def bgbb(donations: pd.DataFrame) -> BetaGeoBetaBinomModel:
+    """BG/BB fitted on the donations (weighted rows); tests only read it."""
+    return BetaGeoBetaBinomModel().fit(
+        donations["frequency"],
+        donations["recency"],
+        donations["periods"],
+        weights=donations["weights"],
+    )

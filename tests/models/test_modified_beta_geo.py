@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from model_helpers import assert_truth_in_intervals
 
 from cvm.datasets import simulate_mbgnbd_summary
 from cvm.models import ModifiedBetaGeoModel
@@ -22,9 +23,7 @@ def test_recovery_and_stability() -> None:
     truth = {"r": 0.6, "alpha": 8.0, "a": 0.9, "b": 3.0}
     d = simulate_mbgnbd_summary(30_000, **truth, T=np.linspace(20, 80, 30_000), seed=3)
     model = ModifiedBetaGeoModel().fit(d["frequency"], d["recency"], d["T"])
-    table = model.summary()
-    for name, value in truth.items():
-        assert table.loc[name, "lower 95%"] < value < table.loc[name, "upper 95%"], name
+    assert_truth_in_intervals(model, truth)
     x, t_x, T = np.array([0, 500, 500]), np.array([0, 5000, 10]), np.full(3, 5000.0)
     p = model.conditional_probability_alive(x, t_x, T)
     assert np.isfinite(p).all() and p[0] < 1  # unlike BG/NBD, x = 0 may be dead

@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from model_helpers import assert_truth_in_intervals
 from scipy.integrate import IntegrationWarning, quad
 
 from cvm.datasets import simulate_paretonbd_summary
@@ -43,9 +44,7 @@ def test_fast_likelihood_equals_row_sum(cdnow: pd.DataFrame) -> None:
 def test_recovery_on_simulated_data() -> None:
     truth = {"r": 0.7, "alpha": 10.0, "s": 0.9, "beta": 40.0}
     d = simulate_paretonbd_summary(30_000, **truth, T=np.linspace(30, 100, 30_000), seed=11)
-    table = ParetoNBDModel().fit(d["frequency"], d["recency"], d["T"]).summary()
-    for name, value in truth.items():
-        assert table.loc[name, "lower 95%"] < value < table.loc[name, "upper 95%"], name
+    assert_truth_in_intervals(ParetoNBDModel().fit(d["frequency"], d["recency"], d["T"]), truth)
 
 
 def test_extreme_histories_stay_finite(fitted: ParetoNBDModel) -> None:

@@ -45,13 +45,7 @@ def test_gamma_gamma(cdnow: pd.DataFrame) -> None:
     assert np.isfinite(model.conditional_expected_average_profit(x, m)).all()
 
 
-def test_bgbb_and_sbg(donations: pd.DataFrame) -> None:
-    bgbb = BetaGeoBetaBinomModel().fit(
-        donations["frequency"],
-        donations["recency"],
-        donations["periods"],
-        weights=donations["weights"],
-    )
+def test_bgbb_and_sbg(bgbb: BetaGeoBetaBinomModel) -> None:
     x, t_x, n = (
         np.array([0.0, 500, 500, 5000]),
         np.array([0.0, 5000, 500, 5000]),

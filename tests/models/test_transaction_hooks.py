@@ -25,16 +25,6 @@ T_X = np.array([0.0, 1, 5, 6, 2])
 N = np.array([6.0, 6, 6, 6, 4])
 
 
-@pytest.fixture(scope="module")
-def bgbb(donations: pd.DataFrame) -> BetaGeoBetaBinomModel:
-    return BetaGeoBetaBinomModel().fit(
-        donations["frequency"],
-        donations["recency"],
-        donations["periods"],
-        weights=donations["weights"],
-    )
-
-
 def _likelihood(a: float, b: float, g: float, d: float, x: float, t_x: float, n: float) -> float:
     """Fader, Hardie and Shang (2010), eq. 5: alive through n, or died after t_x + i."""
     terms = [betaln(a + x, b + n - x) + betaln(g, d + n)]

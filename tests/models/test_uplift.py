@@ -6,18 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cvm import models
 from cvm._exceptions import DataError, NotFittedError
-from cvm.models import (
-    ClassTransformationUplift,
-    TwoModelUplift,
-    XLearnerUplift,
-    auuc,
-    qini_coefficient,
-    qini_curve,
-    uplift_by_decile,
-    uplift_categories,
-    uplift_curve,
-)
+from cvm.models import ClassTransformationUplift, TwoModelUplift, XLearnerUplift
 
 
 def _experiment(n: int, seed: int, arms: tuple[str, ...] = ("treatment",)):
@@ -65,14 +56,14 @@ def test_learners_recover_who_responds_because_of_the_treatment(experiment, lear
     model = learner(_small(), **extra).fit(X, arm, y)
     predicted = model.predict(Xt)
     assert np.corrcoef(predicted, true["treatment"])[0, 1] > 0.6
-    qini = qini_coefficient(yt, armt, predicted)
-    oracle = qini_coefficient(yt, armt, true["treatment"])
+    qini = models.qini_coefficient(yt, armt, predicted)
+    oracle = models.qini_coefficient(yt, armt, true["treatment"])
     rng = np.random.default_rng(0)
-    random = [qini_coefficient(yt, armt, rng.random(len(yt))) for _ in range(20)]
+    random = [models.qini_coefficient(yt, armt, rng.random(len(yt))) for _ in range(20)]
     assert qini > max(random)
     assert qini > 0.5 * oracle
-    assert auuc(yt, armt, predicted) > 0
-    deciles = uplift_by_decile(yt, armt, predicted)
+    assert models.auuc(yt, armt, predicted) > 0
+    deciles = models.uplift_by_decile(yt, armt, predicted)
     assert deciles["observed_uplift"].iloc[0] > 0.05 > deciles["observed_uplift"].iloc[-1]
 
 
@@ -94,18 +85,18 @@ def test_qini_curve_by_hand():
     # targeting order: scores 0.9 (T, y=1), 0.8 (C, y=0), 0.7 (T, y=0), 0.1 (C, y=1)
     y = [1, 0, 0, 1]
     arm = ["treatment", "control", "treatment", "control"]
-    curve = qini_curve(y, arm, [0.9, 0.8, 0.7, 0.1])
+    curve = models.qini_curve(y, arm, [0.9, 0.8, 0.7, 0.1])
     # qini(k) = Yt - Yc * Nt / Nc: k=1: 1 (no controls yet), k=2: 1, k=3: 1 - 0*2 = 1,
     # k=4: 1 - 1 * 2/2 = 0
     np.testing.assert_allclose(curve["qini"], [0, 1, 1, 1, 0])
     np.testing.assert_allclose(curve["random"], [0, 0, 0, 0, 0])
-    gains = uplift_curve(y, arm, [0.9, 0.8, 0.7, 0.1])["uplift"]
+    gains = models.uplift_curve(y, arm, [0.9, 0.8, 0.7, 0.1])["uplift"]
     # k=2: (1/1 - 0/1) * 2 = 2; k=3: (1/2 - 0) * 3 = 1.5; k=4: (1/2 - 1/2) * 4 = 0
     np.testing.assert_allclose(gains, [0, 0, 2, 1.5, 0])
 
 
 def test_categories_follow_uplift_and_base_response():
-    cats = uplift_categories([0.2, -0.2, 0.0, 0.0], [0.1, 0.5, 0.8, 0.05], likely=0.5)
+    cats = models.uplift_categories([0.2, -0.2, 0.0, 0.0], [0.1, 0.5, 0.8, 0.05], likely=0.5)
     assert list(cats) == ["persuadable", "do_not_disturb", "sure_thing", "lost_cause"]
 
 

@@ -21,6 +21,7 @@ from cvm.report.kpis import (
     segment_summary,
 )
 from cvm.workspace import Workspace
+from demo_workspace import open_demo
 
 # c1 buys Jan, Feb, Mar; c2 Jan and Mar; c3 Feb; c4 twice in Mar; c5 Jan (and a refund in Feb)
 ORDERS = [
@@ -158,13 +159,7 @@ def test_campaign_lift_and_roi(hand: Workspace) -> None:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
-    from cvm.demo import run_demo
-
-    path = Path(tmp_path_factory.mktemp("kpis")) / "ws"
-    run_demo(path, n_customers=600, seed=1)
-    ws = Workspace.open(path)
-    yield ws
-    ws.close()
+    yield from open_demo(tmp_path_factory.mktemp("kpis"), n_customers=600, seed=1)
 
 
 def test_flows_reconcile_on_a_simulated_business(demo: Workspace) -> None:

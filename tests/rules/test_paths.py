@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from sentinel import SECRET, fifo_sentinel
 from test_guard import hostile
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from cvm._exceptions import ConfigError, DataError
 from cvm.cli import app
@@ -182,22 +182,17 @@ def test_offer_rules_decide_eligibility_and_boosts(ws: Workspace) -> None:
 def test_campaign_create_refuses_a_hostile_rule(ws: Workspace, runner: CliRunner) -> None:
     path = str(ws.path)
     ws.close()
-    result = runner.invoke(
-        app,
-        [
-            "campaign", "create", "SPRING", "--starts", "2024-07-01", "--ends", "2024-07-07",
-            "--channel", "email", "--rule", "len(glob('/root/*')) > 0", "-w", path,
-        ],
-    )  # fmt: skip
+
+    def create(rule: str) -> Result:
+        options = ["--starts", "2024-07-01", "--ends", "2024-07-07", "--channel", "email"]
+        return runner.invoke(
+            app, ["campaign", "create", "SPRING", *options, "--rule", rule, "-w", path]
+        )
+
+    result = create("len(glob('/root/*')) > 0")
     assert result.exit_code == 1, result.output
     assert "campaign 'SPRING' rule: glob() is not allowed" in result.output
     with Workspace.open(path, read_only=True) as again:
         assert again.table_counts()["campaigns"] == 0
-    ok = runner.invoke(
-        app,
-        [
-            "campaign", "create", "SPRING", "--starts", "2024-07-01", "--ends", "2024-07-07",
-            "--channel", "email", "--rule", "country = 'GB' AND consent_email", "-w", path,
-        ],
-    )  # fmt: skip
+    ok = create("country = 'GB' AND consent_email")
     assert ok.exit_code == 0, ok.output

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cli_run import cvm_ok
 from cvm.cli import app
 from cvm.models import ChurnClassifier
 from cvm.workspace import Workspace
@@ -58,8 +59,7 @@ def test_churn_train_on_an_order_log(cdnow_log: pd.DataFrame, tmp_path: Path, ru
     assert "days_since_event" not in params["features"]
     assert any("days_since_event (all missing)" in n for n in metrics["notes"])
     assert metrics["model"]["roc_auc"] > 0.6
-    result = runner.invoke(app, ["segment", "-w", str(path)])
-    assert result.exit_code == 0, result.output
+    cvm_ok(runner, "segment", "-w", str(path))
     with Workspace.open(path) as ws:
         risk = ws.con.execute(
             "SELECT count(churn_risk), count(*) FROM scores WHERE run_id ="

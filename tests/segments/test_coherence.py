@@ -9,17 +9,13 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 
-from cvm.demo import run_demo
 from cvm.workspace import Workspace
+from demo_workspace import open_demo
 
 
 @pytest.fixture(scope="module")
 def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
-    path = tmp_path_factory.mktemp("coherence") / "ws"
-    run_demo(path, n_customers=1500, seed=5)
-    workspace = Workspace.open(path)
-    yield workspace
-    workspace.close()
+    yield from open_demo(tmp_path_factory.mktemp("coherence"), n_customers=1500, seed=5)
 
 
 def _latest(ws: Workspace, kind: str) -> str:

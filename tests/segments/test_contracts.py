@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from cli_run import cvm_ok
 from cvm.cli import app
 from cvm.models import ShiftedBetaGeometricModel
 from cvm.workspace import Workspace
@@ -96,13 +97,11 @@ def test_contract_churn_against_logistic_regression(
     # both rank better than chance by a clear margin on a hazard driven by the attributes
     assert model["roc_auc"] > 0.65 and baseline["roc_auc"] > 0.65
     # the scores land on the customers with a running contract, and only on them
-    result = runner.invoke(app, ["segment", "-w", str(path)])
-    assert result.exit_code == 0, result.output
+    cvm_ok(runner, "segment", "-w", str(path))
     with Workspace.open(path) as ws:
         scored = ws.con.execute(
             "SELECT customer_id FROM scores WHERE run_id = (SELECT run_id FROM model_runs"
-            " WHERE kind = 'segments' ORDER BY created_at DESC LIMIT 1)"
-            " AND churn_risk IS NOT NULL"
+            " WHERE kind = 'segments' ORDER BY created_at DESC LIMIT 1) AND churn_risk IS NOT NULL"
         ).df()
     now_running = contracts[~(contracts["EndDate"] <= SNAPSHOT)]["customerID"]
     assert set(scored["customer_id"]) == set(now_running)

@@ -9,17 +9,13 @@ import pytest
 from typer.testing import CliRunner
 
 from cvm.cli import app
-from cvm.demo import run_demo
 from cvm.workspace import Workspace
+from demo_workspace import open_demo
 
 
 @pytest.fixture(scope="module")
 def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
-    path = tmp_path_factory.mktemp("segments") / "ws"
-    run_demo(path, n_customers=600, seed=1)
-    workspace = Workspace.open(path)
-    yield workspace
-    workspace.close()
+    yield from open_demo(tmp_path_factory.mktemp("segments"), n_customers=600, seed=1)
 
 
 @pytest.fixture(scope="module")

@@ -8,20 +8,9 @@ from pathlib import Path
 
 from cvm.ingest import load_file
 from cvm.workspace import Workspace
+from handmade import rows, set_config
 
 FEEDBACK = Path(__file__).parents[1] / "data" / "feedback"
-
-
-def _config(ws: Workspace, text: str) -> Workspace:
-    (ws.path / "cvm.toml").write_text(
-        (ws.path / "cvm.toml").read_text() + "\n" + text, encoding="utf-8"
-    )
-    ws.close()
-    return Workspace.open(ws.path)
-
-
-def _rows(ws: Workspace, sql: str) -> list[tuple]:
-    return [tuple(r) for r in ws.con.execute(sql).fetchall()]
 
 
 MONKEY = """
@@ -38,16 +27,16 @@ layout = "wide"
 
 def test_surveymonkey_two_row_header_is_read_natively(workspace: Workspace) -> None:
     """Defect: the real export loaded only after mapping auto-generated names (column10)."""
-    ws = _config(workspace, MONKEY)
+    ws = set_config(workspace, MONKEY)
     try:
         r = load_file(ws, "surveys", FEEDBACK / "surveymonkey_expanded.csv")
         # 3 respondents x 5 questions, one blank (Rival quality of the 2nd); 11 out of range
         assert (r.rows_read, r.loaded, r.rejected) == (14, 13, 1)
-        assert _rows(ws, "SELECT line, reason FROM rejected_rows") == [
+        assert rows(ws, "SELECT line, reason FROM rejected_rows") == [
             (5, "score out of range: 11 (expected 0..10) in column How would you rate Acme?"
                 " | Quality"),
         ]  # fmt: skip
-        assert _rows(
+        assert rows(
             ws,
             "SELECT respondent_id, customer_id, ts, brand, attribute, score FROM"
             " survey_responses WHERE respondent_id = '114227854301' ORDER BY brand, attribute",
@@ -58,7 +47,7 @@ def test_surveymonkey_two_row_header_is_read_natively(workspace: Workspace) -> N
             ("114227854301", "C1", datetime(2025, 3, 1, 10, 5, 40), "Rival Co", "price", 5.0),
             ("114227854301", "C1", datetime(2025, 3, 1, 10, 5, 40), "Rival Co", "quality", 7.0),
         ]
-        pm = _rows(ws, "SELECT ts FROM survey_responses WHERE respondent_id = '114227854302'")
+        pm = rows(ws, "SELECT ts FROM survey_responses WHERE respondent_id = '114227854302'")
         assert pm[0] == (datetime(2025, 3, 1, 13, 19, 2),)  # 01:19:02 PM
     finally:
         ws.close()
@@ -77,11 +66,11 @@ Q9 = { brand = "us", attribute = "nps" }
 
 def test_qualtrics_export_time_zone_is_honoured(workspace: Workspace) -> None:
     """Defect: dates written in the export's zone (America/Denver) were read as UTC."""
-    ws = _config(workspace, QUALTRICS)
+    ws = set_config(workspace, QUALTRICS)
     try:
         r = load_file(ws, "surveys", FEEDBACK / "qualtrics_denver.csv")
         assert (r.loaded, r.rejected) == (4, 0)
-        got = _rows(ws, "SELECT DISTINCT respondent_id, ts FROM survey_responses ORDER BY 1")
+        got = rows(ws, "SELECT DISTINCT respondent_id, ts FROM survey_responses ORDER BY 1")
         assert got == [
             ("R_1a2b3c", datetime(2025, 3, 1, 17, 5)),  # MST, UTC-7
             ("R_4d5e6f", datetime(2025, 7, 2, 4, 40)),  # MDT, UTC-6, into the next day
@@ -91,21 +80,21 @@ def test_qualtrics_export_time_zone_is_honoured(workspace: Workspace) -> None:
 
 
 def test_qualtrics_zone_gives_way_to_an_explicit_one(workspace: Workspace) -> None:
-    ws = _config(workspace, QUALTRICS)
+    ws = set_config(workspace, QUALTRICS)
     try:
         load_file(ws, "surveys", FEEDBACK / "qualtrics_denver.csv", timezone="UTC")
-        got = _rows(ws, "SELECT min(ts) FROM survey_responses")
+        got = rows(ws, "SELECT min(ts) FROM survey_responses")
         assert got == [(datetime(2025, 3, 1, 10, 5),)]
     finally:
         ws.close()
 
 
 def test_google_forms_responses(workspace: Workspace) -> None:
-    ws = _config(workspace, '[sources.surveys]\nlayout = "wide"\n')
+    ws = set_config(workspace, '[sources.surveys]\nlayout = "wide"\n')
     try:
         r = load_file(ws, "surveys", FEEDBACK / "google_forms.csv")
         assert (r.loaded, r.rejected) == (6, 0)
-        assert _rows(
+        assert rows(
             ws,
             "SELECT respondent_id, customer_id, ts, brand, attribute, score FROM"
             " survey_responses WHERE brand = 'us' ORDER BY ts, attribute",

@@ -12,6 +12,7 @@ from cvm.ingest import load_file
 from cvm.ingest.survey_wide import Question, WideMapping, load_survey_wide
 from cvm.survey import nps, value_map
 from cvm.workspace import Workspace
+from handmade import rows, set_config
 
 DATA = Path(__file__).parents[1] / "data" / "survey"
 QUALTRICS = """
@@ -30,26 +31,14 @@ Q9 = { brand = "us", attribute = "nps" }
 """
 
 
-def _reopen(ws: Workspace, text: str) -> Workspace:
-    (ws.path / "cvm.toml").write_text(
-        (ws.path / "cvm.toml").read_text() + "\n" + text, encoding="utf-8"
-    )
-    ws.close()
-    return Workspace.open(ws.path)
-
-
-def _rows(ws: Workspace, sql: str) -> list[tuple]:
-    return [tuple(r) for r in ws.con.execute(sql).fetchall()]
-
-
 def test_qualtrics_export_with_mapping(workspace: Workspace) -> None:
-    ws = _reopen(workspace, QUALTRICS)
+    ws = set_config(workspace, QUALTRICS)
     try:
         result = load_file(ws, "surveys", DATA / "qualtrics_wide.csv")
         # 5 rated questions (Q5_1 is importance): R_1 answers 5, R_2 4 (Q2_2 blank) and
         # R_3 4 (Q9 blank); R_2's rival quality (12) and R_3's price (x) are refused
         assert (result.rows_read, result.loaded, result.rejected) == (13, 11, 2)
-        assert _rows(
+        assert rows(
             ws,
             "SELECT respondent_id, customer_id, brand, attribute, score, importance, survey_id"
             " FROM survey_responses WHERE respondent_id = 'R_1' ORDER BY brand, attribute",
@@ -60,14 +49,14 @@ def test_qualtrics_export_with_mapping(workspace: Workspace) -> None:
             ("R_1", "C1", "us", "price", 7.0, None, "wave-1"),
             ("R_1", "C1", "us", "quality", 8.0, 0.6, "wave-1"),
         ]
-        rejected = _rows(ws, "SELECT line, reason FROM rejected_rows ORDER BY line, reason")
+        rejected = rows(ws, "SELECT line, reason FROM rejected_rows ORDER BY line, reason")
         assert rejected == [
             (5, "score out of range: 12 (expected 0..10) in column Q1_2"),
             (6, "non-numeric score: x in column Q2_1"),
         ]
-        raw = _rows(ws, "SELECT raw FROM rejected_rows WHERE line = 5")[0][0]
+        raw = rows(ws, "SELECT raw FROM rejected_rows WHERE line = 5")[0][0]
         assert raw.startswith("2025-03-01 11:00:00,2025-03-01 11:04:00,R_2,")
-        ts = _rows(ws, "SELECT min(ts) FROM survey_responses")[0][0]
+        ts = rows(ws, "SELECT min(ts) FROM survey_responses")[0][0]
         assert str(ts) == "2025-03-01 10:05:00"
         again = load_file(ws, "surveys", DATA / "qualtrics_wide.csv")
         assert (again.loaded, again.duplicates) == (0, 11)
@@ -82,7 +71,7 @@ def test_surveymonkey_export_by_column_names(workspace: Workspace, runner) -> No
         ["ingest", "surveys", str(DATA / "monkey_wide.csv"), "--wide", "-w", str(workspace.path)],
     )
     assert result.exit_code == 0, result.output
-    assert _rows(
+    assert rows(
         workspace,
         "SELECT respondent_id, brand, attribute, score, importance FROM survey_responses"
         " ORDER BY respondent_id, brand, attribute",
@@ -113,8 +102,8 @@ def test_missing_mapped_column_is_a_clear_error(workspace: Workspace) -> None:
         load_survey_wide(
             workspace, DATA / "qualtrics_wide.csv", mapping, columns={"respondent_id": "RespId"}
         )
-    assert _rows(workspace, "SELECT count(*) FROM survey_responses") == [(0,)]
-    assert _rows(workspace, "SELECT count(*) FROM loads") == [(0,)]
+    assert rows(workspace, "SELECT count(*) FROM survey_responses") == [(0,)]
+    assert rows(workspace, "SELECT count(*) FROM loads") == [(0,)]
 
 
 def test_long_export_missing_column_and_bad_score(workspace: Workspace, tmp_path: Path) -> None:
@@ -130,7 +119,7 @@ def test_long_export_missing_column_and_bad_score(workspace: Workspace, tmp_path
     )
     result = load_file(workspace, "surveys", bad)
     assert (result.loaded, result.rejected) == (3, 1)
-    assert _rows(workspace, "SELECT line, reason FROM rejected_rows") == [
+    assert rows(workspace, "SELECT line, reason FROM rejected_rows") == [
         (3, "score out of range: -1 (expected 0..10)")
     ]
 
@@ -140,7 +129,7 @@ def test_bad_wide_settings(workspace: Workspace) -> None:
     config = workspace.path / "cvm.toml"
     before = config.read_text(encoding="utf-8")
     with pytest.raises(ConfigError, match="layout must be 'long' or 'wide'"):
-        _reopen(workspace, '[sources.surveys]\nlayout = "sideways"\n')
+        set_config(workspace, '[sources.surveys]\nlayout = "sideways"\n')
     config.write_text(before, encoding="utf-8")
     with Workspace.open(workspace.path) as ws, pytest.raises(ConfigError, match="layout must"):
         load_file(ws, "surveys", DATA / "monkey_wide.csv", layout="sideways")

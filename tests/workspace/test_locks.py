@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from cvm.workspace import Workspace
+from db_holder import hold_database
 from handmade import add_customer, add_orders
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
@@ -53,20 +54,7 @@ def ws_path(tmp_path: Path) -> Path:
 def holder(ws_path: Path, request: pytest.FixtureRequest) -> Iterator[int]:
     """A process holding the database open (read-only when the test is parametrised so)."""
     read_only = getattr(request, "param", False)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys, time;"
-            " c = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == 'ro');"
-            " print('held', flush=True); time.sleep(60)",
-            str(ws_path / "cvm.duckdb"),
-            "ro" if read_only else "rw",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+    proc = hold_database(ws_path, read_only=read_only)
     yield proc.pid
     proc.kill()
     proc.wait()
@@ -110,18 +98,7 @@ def test_a_locked_writer_waits_then_gives_advice(
 def test_a_writer_gets_the_lock_once_a_reader_leaves(ws_path: Path, tmp_path: Path) -> None:
     orders = tmp_path / "orders.csv"
     orders.write_text("order_id,customer_id,date,total\nA1,007,2024-04-01,10.00\n")
-    reader = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True);"
-            " print('held', flush=True); time.sleep(1.5); c.close()",
-            str(ws_path / "cvm.duckdb"),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert reader.stdout is not None and reader.stdout.readline().strip() == "held"
+    reader = hold_database(ws_path, read_only=True, seconds=1.5)
     proc = cvm("ingest", "transactions", str(orders), "-w", str(ws_path))
     _out, err = proc.communicate(timeout=120)
     reader.wait()
