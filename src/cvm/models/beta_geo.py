@@ -35,10 +35,7 @@ class BetaGeoModel(TransactionModel):
     and ``a_i = a * exp(X_i g_a)`` (Fader and Hardie 2007): a positive ``alpha:<name>`` coefficient
     means more purchases, a positive ``a:<name>`` one earlier drop-out.
 
-    Parameters
-    ----------
-    penalizer : float, default 0.0
-        L2 penalty on the parameters (see :class:`BaseModel`).
+    Options (``penalizer``, ``max_iter``, ``max_seconds``) as in :class:`BaseModel`.
 
     References
     ----------

@@ -32,10 +32,7 @@ class ParetoNBDModel(TransactionModel):
     argument in [0, 1), evaluated in log space (with Pfaff's transformation where the direct
     series overflows), so large frequencies and long histories stay finite.
 
-    Parameters
-    ----------
-    penalizer : float, default 0.0
-        L2 penalty on the parameters (see :class:`BaseModel`).
+    Options (``penalizer``, ``max_iter``, ``max_seconds``) as in :class:`BaseModel`.
 
     References
     ----------
