@@ -1,20 +1,6 @@
 -- Classify valid order lines on the key (transaction_id, line_no): load, duplicate, conflict.
+-- __firsts__: the valid rows with the first row of their key (first_rows.sql).
 CREATE OR REPLACE TEMP TABLE __status__ AS
-WITH v AS (
-    SELECT
-        _seq,
-        transaction_id,
-        line_no,
-        content_hash,
-        product_id,
-        quantity,
-        amount,
-        min(_seq) OVER w AS first_seq,
-        arg_min(content_hash, _seq) OVER w AS first_hash
-    FROM __rows__
-    WHERE reason IS NULL
-    WINDOW w AS (PARTITION BY transaction_id, line_no)
-)
 SELECT
     v._seq,
     CASE
@@ -27,5 +13,5 @@ SELECT
         WHEN v.content_hash = v.first_hash THEN 'duplicate'
         ELSE 'conflict'
     END AS status
-FROM v
+FROM __firsts__ AS v
 LEFT JOIN order_items AS e ON e.transaction_id = v.transaction_id AND e.line_no = v.line_no;
