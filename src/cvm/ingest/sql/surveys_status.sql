@@ -9,13 +9,12 @@ WITH stored AS (
 )
 SELECT
     v._seq,
-    CASE
-        WHEN e.content_hash IS NOT NULL AND e.content_hash = v.content_hash THEN 'duplicate'
-        WHEN e.respondent_id IS NOT NULL THEN 'conflict'
-        WHEN v._seq = v.first_seq THEN 'load'
-        WHEN v.content_hash = v.first_hash THEN 'duplicate'
-        ELSE 'conflict'
-    END AS status
+    _cvm_insert_status(
+        e.content_hash IS NOT NULL AND e.content_hash = v.content_hash,
+        e.respondent_id IS NOT NULL,
+        v._seq = v.first_seq,
+        v.content_hash = v.first_hash
+    ) AS status
 FROM __firsts__ AS v
 LEFT JOIN stored AS e
     ON e.survey_id IS NOT DISTINCT FROM v.survey_id
