@@ -24,6 +24,9 @@ Statement: TypeAlias = "Query | exp.Expression | str"
 Params: TypeAlias = Mapping[str, Any] | None
 """Bound parameters, by name only (``$name`` in the SQL)."""
 
+FrameFn: TypeAlias = "Callable[[pd.DataFrame], pd.DataFrame]"
+"""What :meth:`Engine.map_frames` applies to each batch."""
+
 
 class EngineError(CvmError):
     """A job asked an engine for something it cannot do."""
@@ -126,7 +129,6 @@ class Engine(ABC):
     def transaction(self) -> AbstractContextManager[Engine]:
         """All or nothing; nested blocks join the outer one."""
 
-    @abstractmethod
     def write_parquet(
         self,
         statement: Statement,
@@ -136,6 +138,13 @@ class Engine(ABC):
         partition_by: list[str] | None = None,
     ) -> None:
         """Write the result of ``statement`` to Parquet at ``path``."""
+        self._write_parquet(statement, path, params, list(partition_by or ()))
+
+    @abstractmethod
+    def _write_parquet(
+        self, statement: Statement, path: Path, params: Params, partition_by: list[str]
+    ) -> None:
+        """:meth:`write_parquet` on this engine; ``partition_by`` empty for a single file."""
 
     @abstractmethod
     def view(self, name: str, statement: Statement) -> None:
@@ -145,12 +154,11 @@ class Engine(ABC):
     def materialize(self, name: str, statement: Statement, params: Params = None) -> None:
         """Keep the result of ``statement`` as the temporary table ``name`` for this session."""
 
-    @abstractmethod
     def map_frames(
         self,
         name: str,
         statement: Statement,
-        fn: Callable[[pd.DataFrame], pd.DataFrame],
+        fn: FrameFn,
         schema: pa.Schema,
         params: Params = None,
     ) -> None:
@@ -159,6 +167,13 @@ class Engine(ABC):
         The numpy scoring of the models runs here: batch by batch on DuckDB, inside
         ``mapInPandas`` on Spark's executors. ``fn`` returns frames with ``schema``'s columns.
         """
+        self._map_frames(name, statement, fn, schema, params)
+
+    @abstractmethod
+    def _map_frames(
+        self, name: str, statement: Statement, fn: FrameFn, schema: pa.Schema, params: Params
+    ) -> None:
+        """:meth:`map_frames` on this engine."""
 
     @abstractmethod
     def memory_limit(self, limit: str | None) -> AbstractContextManager[None]:

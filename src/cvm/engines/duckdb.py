@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,7 +12,7 @@ import duckdb
 import sqlglot.expressions as exp
 
 from cvm._exceptions import ConfigError
-from cvm.engines.base import Capability, Engine, Params, Statement
+from cvm.engines.base import Capability, Engine, FrameFn, Params, Statement
 from cvm.engines.sql import Query
 
 if TYPE_CHECKING:
@@ -114,13 +114,8 @@ class DuckDBEngine(Engine):
         self._depth = 0
         self.native.execute("COMMIT")
 
-    def write_parquet(
-        self,
-        statement: Statement,
-        path: Path,
-        params: Params = None,
-        *,
-        partition_by: list[str] | None = None,
+    def _write_parquet(
+        self, statement: Statement, path: Path, params: Params, partition_by: list[str]
     ) -> None:
         target = str(path).replace("'", "''")
         options = "FORMAT parquet"
@@ -137,13 +132,8 @@ class DuckDBEngine(Engine):
         ident = exp.to_identifier(name, quoted=True).sql(self.dialect)
         self._execute(f"CREATE OR REPLACE TEMP TABLE {ident} AS {self._inner(statement)}", params)
 
-    def map_frames(
-        self,
-        name: str,
-        statement: Statement,
-        fn: Callable[[pd.DataFrame], pd.DataFrame],
-        schema: pa.Schema,
-        params: Params = None,
+    def _map_frames(
+        self, name: str, statement: Statement, fn: FrameFn, schema: pa.Schema, params: Params
     ) -> None:
         import pyarrow as pa
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -26,7 +26,7 @@ import sqlglot
 import sqlglot.expressions as exp
 
 from cvm._exceptions import ConfigError
-from cvm.engines.base import Engine, EngineError, Params, Statement
+from cvm.engines.base import Engine, EngineError, FrameFn, Params, Statement
 from cvm.engines.sql import READ_DIALECT, Query
 
 if TYPE_CHECKING:
@@ -155,13 +155,8 @@ class SparkEngine(Engine):
     def transaction(self) -> Iterator[Engine]:
         yield self
 
-    def write_parquet(
-        self,
-        statement: Statement,
-        path: Path,
-        params: Params = None,
-        *,
-        partition_by: list[str] | None = None,
+    def _write_parquet(
+        self, statement: Statement, path: Path, params: Params, partition_by: list[str]
     ) -> None:
         writer = self._frame(statement, params).write.mode("overwrite")
         if partition_by:
@@ -174,13 +169,8 @@ class SparkEngine(Engine):
     def materialize(self, name: str, statement: Statement, params: Params = None) -> None:
         self._frame(statement, params).cache().createOrReplaceTempView(name)
 
-    def map_frames(
-        self,
-        name: str,
-        statement: Statement,
-        fn: Callable[[pd.DataFrame], pd.DataFrame],
-        schema: pa.Schema,
-        params: Params = None,
+    def _map_frames(
+        self, name: str, statement: Statement, fn: FrameFn, schema: pa.Schema, params: Params
     ) -> None:
         from pyspark.sql.pandas.types import from_arrow_schema
 

@@ -51,6 +51,13 @@ def run_kind_sql(
         engine.run(statement, bound(engine, statement, params or {}) or None)
 
 
+def classify_rows(engine: Engine, kind: SourceKind) -> None:
+    """``<kind>_status.sql`` on the valid rows with the first row of their key
+    (``first_rows.sql``, partitioned by the kind's key)."""
+    (firsts,) = kind_sql(kind, "first_rows.sql", key=list(kind.key))
+    run_kind_sql(engine, kind, f"{kind.name}_status.sql", firsts=firsts)
+
+
 def scalar(engine: Engine, statement: Statement, params: dict[str, object] | None = None) -> int:
     """The integer a counting statement returns (0 for NULL)."""
     value = engine.scalar(statement, params)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -205,45 +206,48 @@ def _load_orders(ws: Workspace, *, load_id: str, source: str, now: datetime) -> 
     """ "Order Completed"/"Order Refunded" through the shared transaction loader (own load row).
 
     None when the file has no such event. The order ids are the transaction ids, so an order
-    also loaded from a CSV export is stored once.
+    also loaded from a CSV export is stored once. Their products then load as order lines
+    (own load row too).
     """
-    engine = ws.engine
     run_named(
-        engine, "events_orders.sql", "stage",
+        ws.engine, "events_orders.sql", "stage",
         load_id=load_id, workspace_currency=ws.config.currency,
     )  # fmt: skip
-    if not engine.scalar(fill(sql_file(__package__, "count_rows.sql"), table="_ev_orders")):
-        return None
-    orders_id = f"{load_id}-orders"
-    _record_load(engine, orders_id, "transactions", source, now)
-    result = load_transactions_from(
-        engine,
-        "_ev_orders",
-        load_id=orders_id,
-        source=source,
-        options=resolve_options(ws.config, "transactions"),
+    result = _load_staged(
+        ws, "_ev_orders", "transactions", load_transactions_from, f"{load_id}-orders", source, now
     )
-    _finish_load(engine, result)
-    _load_order_lines(ws, load_id=load_id, source=source, now=now)
+    if result is None:
+        return None
+    run_named(ws.engine, "events_orders.sql", "stage_items", load_id=load_id)
+    _load_staged(
+        ws, "_ev_items", "order_items", load_order_items_from, f"{load_id}-items", source, now
+    )
     return result
 
 
-def _load_order_lines(ws: Workspace, *, load_id: str, source: str, now: datetime) -> None:
-    """The products of this load's "Order Completed" events as order lines (own load row)."""
+def _load_staged(
+    ws: Workspace,
+    table: str,
+    kind: str,
+    load: Callable[..., LoadResult],
+    load_id: str,
+    source: str,
+    now: datetime,
+) -> LoadResult | None:
+    """Load the rows staged in ``table`` as ``kind`` under their own load row (None if none)."""
     engine = ws.engine
-    run_named(engine, "events_orders.sql", "stage_items", load_id=load_id)
-    if not engine.scalar(fill(sql_file(__package__, "count_rows.sql"), table="_ev_items")):
-        return
-    items_id = f"{load_id}-items"
-    _record_load(engine, items_id, "order_items", source, now)
-    result = load_order_items_from(
+    if not engine.scalar(fill(sql_file(__package__, "count_rows.sql"), table=table)):
+        return None
+    _record_load(engine, load_id, kind, source, now)
+    result = load(
         engine,
-        "_ev_items",
-        load_id=items_id,
+        table,
+        load_id=load_id,
         source=source,
-        options=resolve_options(ws.config, "order_items"),
+        options=resolve_options(ws.config, kind),
     )
     _finish_load(engine, result)
+    return result
 
 
 def _finish_load(engine: Engine, result: LoadResult) -> None:

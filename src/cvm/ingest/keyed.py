@@ -18,6 +18,7 @@ from cvm.engines import Engine, sql_file
 from cvm.ingest import erased
 from cvm.ingest._common import (
     bound,
+    classify_rows,
     drop_tables,
     kind_sql,
     prepare,
@@ -100,7 +101,7 @@ def _keyed_loader(kind: SourceKind) -> Loader:
         result.rows_read += refused
         result.erased += refused
         progress(1, 3, f"{result.source}: deduplicate")
-        run_kind_sql(engine, kind, f"{kind.name}_status.sql")
+        classify_rows(engine, kind)
         progress(2, 3, f"{result.source}: {kind.write}")
         run_kind_sql(engine, kind, f"{kind.name}_{kind.write}.sql", {"load_id": result.load_id})
         _finish_counts(engine, result, kind)

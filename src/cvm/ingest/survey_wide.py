@@ -38,6 +38,7 @@ from cvm._progress import Progress, no_progress
 from cvm.engines import Capability, Engine, fill, sql_file
 from cvm.ingest import erased, readers
 from cvm.ingest._common import (
+    classify_rows,
     drop_tables,
     finish_load,
     kind_sql,
@@ -254,7 +255,7 @@ def _load_wide(
             )
             result.erased = erased.refuse_rows(engine, SURVEYS.work("rows"))
             report(2, 4, f"{result.source}: deduplicate")
-            run_kind_sql(engine, SURVEYS, "surveys_status.sql")
+            classify_rows(engine, SURVEYS)
             report(3, 4, f"{result.source}: insert")
             run_kind_sql(engine, SURVEYS, "surveys_insert.sql", {"load_id": result.load_id})
             counts = status_counts(engine, SURVEYS.work("status"))

@@ -60,18 +60,18 @@ def validate_and_insert(
         counts = status_counts(engine, STATUS)
         duplicates = counts.get("duplicate", 0)
         loaded = valid - duplicates - counts.get("conflict", 0)
-        insert = (
-            "transactions_insert_all.sql" if loaded == valid else "transactions_insert_unstored.sql"
-        )
+        chosen = "transactions_new_all.sql" if loaded == valid else "transactions_new_unstored.sql"
     else:
         run_kind_sql(engine, KIND, "transactions_keys.sql")
         run_kind_sql(engine, KIND, "transactions_status.sql")
         row = engine.one(kind_sql(KIND, "transactions_counts.sql")[0]) or (0, 0)
         loaded, duplicates = int(row[0] or 0), int(row[1] or 0)
-        insert = "transactions_insert_all.sql" if loaded == valid else "transactions_insert.sql"
+        chosen = "transactions_new_all.sql" if loaded == valid else "transactions_new_keys.sql"
     progress(2, 3, f"{result.source}: insert")
     if loaded:
-        run_kind_sql(engine, KIND, insert, {"load_id": result.load_id})
+        (rows,) = kind_sql(KIND, chosen)
+        load_id = {"load_id": result.load_id}
+        run_kind_sql(engine, KIND, "transactions_insert.sql", load_id, chosen=rows)
     run_kind_sql(engine, KIND, "transactions_rejects.sql")
     result.rows_read += rows_in(engine, ROWS) + refused
     result.erased += refused

@@ -1,6 +1,9 @@
-"""Collapse identical rows into one weighted row: fitting cost follows distinct histories."""
+"""Collapse identical rows into one weighted row, and split a summary by frequency once per
+fit: fitting cost follows distinct histories."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -42,3 +45,21 @@ def unique_rows(
     keep = summed > 0
     first = first[keep]
     return {name: v[first] for name, v in columns.items()}, summed[keep]
+
+
+class FrequencySplit:
+    """A summary ``(x, t_x, T)`` split once per fit, for likelihoods with constant pieces:
+    the distinct frequencies with their summed weights, the customers without repeat purchases
+    (``T0``, ``w0``) and the repeat buyers (``x``, ``t_x``, ``T``, ``w``, ``inv``: the index of
+    each one's frequency in ``xu``)."""
+
+    def __init__(self, data: Mapping[str, np.ndarray], weights: np.ndarray) -> None:
+        x, t_x, T = data["x"], data["t_x"], data["T"]
+        self.xu, inv = np.unique(x, return_inverse=True)
+        self.wu = np.bincount(inv, weights=weights, minlength=self.xu.size)
+        self.total = float(weights.sum())
+        zero = x == 0
+        self.T0, self.w0 = T[zero], weights[zero]
+        rep = ~zero
+        self.x, self.t_x, self.T, self.w = x[rep], t_x[rep], T[rep], weights[rep]
+        self.inv = inv[rep]

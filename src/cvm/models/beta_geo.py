@@ -15,7 +15,7 @@ from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 from scipy.stats import nbinom
 
 from cvm._exceptions import DataError
-from cvm.models._compress import unique_rows
+from cvm.models._compress import FrequencySplit, unique_rows
 from cvm.models._math import Data, covariate_matrix, dot, future_time, horizon
 from cvm.models._validation import as_array, check_rfm, check_weights
 from cvm.models.transaction import Params, TransactionModel
@@ -35,10 +35,7 @@ class BetaGeoModel(TransactionModel):
     and ``a_i = a * exp(X_i g_a)`` (Fader and Hardie 2007): a positive ``alpha:<name>`` coefficient
     means more purchases, a positive ``a:<name>`` one earlier drop-out.
 
-    Parameters
-    ----------
-    penalizer : float, default 0.0
-        L2 penalty on the parameters (see :class:`BaseModel`).
+    Options (``penalizer``, ``max_iter``, ``max_seconds``) as in :class:`BaseModel`.
 
     References
     ----------
@@ -264,7 +261,7 @@ def _row_terms(
     return ll, (dr, dalpha, da, db)
 
 
-class _Prepared:
+class _Prepared(FrequencySplit):
     """Constant pieces of the BG/NBD likelihood for one data set, computed once per fit.
 
     Terms that depend on the frequency alone are summed over its distinct values; customers
@@ -272,15 +269,7 @@ class _Prepared:
     """
 
     def __init__(self, data: Data, weights: np.ndarray) -> None:
-        x, t_x, T = data["x"], data["t_x"], data["T"]
-        self.xu, inv = np.unique(x, return_inverse=True)
-        self.wu = np.bincount(inv, weights=weights, minlength=self.xu.size)
-        self.total = float(weights.sum())
-        zero = x == 0
-        self.T0, self.w0 = T[zero], weights[zero]
-        rep = ~zero
-        self.x, self.t_x, self.T, self.w = x[rep], t_x[rep], T[rep], weights[rep]
-        self.inv = inv[rep]
+        super().__init__(data, weights)
         self.rep_u = self.xu > 0
 
     def evaluate(self, params: np.ndarray) -> tuple[float, np.ndarray]:

@@ -29,10 +29,7 @@ class BetaGeoBetaBinomModel(TransactionModel):
     one, 0 if none) and ``periods`` (opportunities observed), usually with ``weights`` as the
     data are few distinct patterns.
 
-    Parameters
-    ----------
-    penalizer : float, default 0.0
-        L2 penalty on the parameters (see :class:`BaseModel`).
+    Options (``penalizer``, ``max_iter``, ``max_seconds``) as in :class:`BaseModel`.
 
     References
     ----------

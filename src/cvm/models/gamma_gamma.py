@@ -42,10 +42,7 @@ class GammaGammaModel(BaseModel):
     With ``covariates``, ``gamma_i = gamma * exp(X_i g)``: a positive ``gamma:<name>`` coefficient
     means higher spend (the mean spend is ``p gamma / (q - 1)``).
 
-    Parameters
-    ----------
-    penalizer : float, default 0.0
-        L2 penalty on the parameters (see :class:`BaseModel`).
+    Options (``penalizer``, ``max_iter``, ``max_seconds``) as in :class:`BaseModel`.
 
     References
     ----------

@@ -27,10 +27,7 @@ class ModifiedBetaGeoModel(TransactionModel):
     Customers without repeat purchases are then not certainly alive, which avoids BG/NBD's
     over-optimism about one-time buyers. Same inputs and methods as :class:`BetaGeoModel`.
 
-    Parameters
-    ----------
-    penalizer : float, default 0.0
-        L2 penalty on the parameters (see :class:`BaseModel`).
+    Options (``penalizer``, ``max_iter``, ``max_seconds``) as in :class:`BaseModel`.
 
     References
     ----------

@@ -14,7 +14,7 @@ import numpy as np
 from scipy.special import expit, gammaln, hyp2f1, logsumexp
 
 from cvm._exceptions import DataError
-from cvm.models._compress import unique_rows
+from cvm.models._compress import FrequencySplit, unique_rows
 from cvm.models._math import Data, dot, future_time, horizon
 from cvm.models._validation import check_rfm, check_weights
 from cvm.models.transaction import Params, TransactionModel
@@ -32,10 +32,7 @@ class ParetoNBDModel(TransactionModel):
     argument in [0, 1), evaluated in log space (with Pfaff's transformation where the direct
     series overflows), so large frequencies and long histories stay finite.
 
-    Parameters
-    ----------
-    penalizer : float, default 0.0
-        L2 penalty on the parameters (see :class:`BaseModel`).
+    Options (``penalizer``, ``max_iter``, ``max_seconds``) as in :class:`BaseModel`.
 
     References
     ----------
@@ -221,22 +218,12 @@ def _conditional_expected(
     return rate * _lifetime_factor(t, s, beta, T) * _p_alive(r, alpha, s, beta, x, t_x, T)
 
 
-class _Prepared:
+class _Prepared(FrequencySplit):
     """The Pareto/NBD likelihood for one data set with its constant pieces computed once.
 
     Terms in the frequency alone use its distinct values; customers without repeat purchases
     share one hypergeometric value at t_x = 0; the branch alpha >= beta is taken once per call.
     """
-
-    def __init__(self, data: Data, weights: np.ndarray) -> None:
-        x, t_x, T = data["x"], data["t_x"], data["T"]
-        self.xu, inv = np.unique(x, return_inverse=True)
-        self.wu = np.bincount(inv, weights=weights, minlength=self.xu.size)
-        self.total = float(weights.sum())
-        zero = x == 0
-        self.T0, self.w0 = T[zero], weights[zero]
-        rep = ~zero
-        self.x, self.t_x, self.T, self.w = x[rep], t_x[rep], T[rep], weights[rep]
 
     def evaluate(self, params: np.ndarray) -> float:
         r, alpha, s, beta = (float(v) for v in params)

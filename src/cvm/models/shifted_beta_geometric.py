@@ -29,10 +29,7 @@ class ShiftedBetaGeometricModel(BaseModel):
     (:meth:`fit_survival`), its losses per period (:meth:`fit_lost`), or per-customer contract
     histories (:meth:`fit`).
 
-    Parameters
-    ----------
-    penalizer : float, default 0.0
-        L2 penalty on the parameters (see :class:`BaseModel`).
+    Options (``penalizer``, ``max_iter``, ``max_seconds``) as in :class:`BaseModel`.
 
     References
     ----------

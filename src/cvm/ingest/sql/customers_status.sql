@@ -8,17 +8,9 @@
 --     keys it lacks (traits learned from identify calls) stay;
 --   * consent flags are the snapshot's (the CRM is the record of consent).
 -- Only a row whose merged result differs from the stored one counts as updated.
+-- __firsts__: the valid rows with the first row of their key (first_rows.sql).
 CREATE OR REPLACE TEMP TABLE __status__ AS
-WITH v AS (
-    SELECT
-        *,
-        min(_seq) OVER w AS first_seq,
-        arg_min(content_hash, _seq) OVER w AS first_hash
-    FROM __rows__
-    WHERE reason IS NULL
-    WINDOW w AS (PARTITION BY customer_id)
-),
-merged AS (
+WITH merged AS (
     SELECT
         v._seq,
         v.customer_id,
@@ -53,7 +45,7 @@ merged AS (
             OR e.consent_mail IS DISTINCT FROM v.consent_mail
         ) AS fields_changed,
         e.attributes::VARCHAR AS stored_attributes
-    FROM v
+    FROM __firsts__ AS v
     LEFT JOIN customers AS e ON e.customer_id = v.customer_id
 )
 SELECT

@@ -2,10 +2,7 @@
 CREATE OR REPLACE TEMP TABLE __rows__ AS
 WITH parsed AS (
     SELECT
-        _seq,
-        _rec,
-        _line,
-        _raw,
+        _seq, _rec, _line, _raw,
         _cvm_text(customer_id) AS customer_id,
         _cvm_text(first_seen_text) AS first_seen_text,
         _cvm_ts(first_seen_text, first_seen_naive, first_seen_utc, $tz, $use_fmt, $fmt, $fmt_has_tz) AS first_seen,

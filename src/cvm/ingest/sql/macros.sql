@@ -93,3 +93,16 @@ CREATE OR REPLACE TEMP MACRO _cvm_content_hash(key) AS
     CAST('0x' || left(md5(key), 16) AS UBIGINT);
 CREATE OR REPLACE TEMP MACRO _cvm_content_id(key, occurrence) AS
     'md5-' || md5(key || chr(31) || CAST(occurrence AS VARCHAR));
+
+-- _cvm_insert_status: the status of a valid row of an insert-only kind. Against the stored row
+-- of its key: 'duplicate' with the same content, 'conflict' with other content; with none
+-- stored, 'load' for the key's first row in this load, then 'duplicate' for a later row with
+-- the first row's content and 'conflict' for one with other content.
+CREATE OR REPLACE TEMP MACRO _cvm_insert_status(same_as_stored, stored, is_first, same_as_first) AS
+    CASE
+        WHEN same_as_stored THEN 'duplicate'
+        WHEN stored THEN 'conflict'
+        WHEN is_first THEN 'load'
+        WHEN same_as_first THEN 'duplicate'
+        ELSE 'conflict'
+    END;

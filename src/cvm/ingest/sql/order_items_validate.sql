@@ -3,10 +3,7 @@
 CREATE OR REPLACE TEMP TABLE __rows__ AS
 WITH parsed AS (
     SELECT
-        _seq,
-        _rec,
-        _line,
-        _raw,
+        _seq, _rec, _line, _raw,
         _cvm_text(transaction_id) AS transaction_id,
         _cvm_num(line_no_text, line_no_num) AS line_no_src,
         _cvm_text(line_no_text) AS line_no_text,

@@ -1,19 +1,9 @@
 -- Classify valid contracts: load (new), update (stored with other content: the file is a
 -- snapshot, e.g. a contract that has ended since), duplicate (same content), conflict (the same
 -- id twice in this file with different content).
+-- __firsts__: the valid rows with the first row of their key (first_rows.sql).
 CREATE OR REPLACE TEMP TABLE __status__ AS
-WITH v AS (
-    SELECT
-        _seq,
-        subscription_id,
-        content_hash,
-        min(_seq) OVER w AS first_seq,
-        arg_min(content_hash, _seq) OVER w AS first_hash
-    FROM __rows__
-    WHERE reason IS NULL
-    WINDOW w AS (PARTITION BY subscription_id)
-),
-stored AS (
+WITH stored AS (
     SELECT subscription_id, hash(customer_id, plan, started, ended, monthly_amount) AS content_hash
     FROM subscriptions
 )
@@ -26,5 +16,5 @@ SELECT
         WHEN e.content_hash = v.content_hash THEN 'duplicate'
         ELSE 'update'
     END AS status
-FROM v
+FROM __firsts__ AS v
 LEFT JOIN stored AS e ON e.subscription_id = v.subscription_id;

@@ -3,10 +3,7 @@
 CREATE OR REPLACE TEMP TABLE __rows__ AS
 WITH parsed AS (
     SELECT
-        _seq,
-        _rec,
-        _line,
-        _raw,
+        _seq, _rec, _line, _raw,
         _cvm_text(subscription_id) AS src_id,
         _cvm_text(customer_id) AS customer_id,
         _cvm_text(plan) AS plan,

@@ -1,20 +1,7 @@
 -- Classify valid answers on (survey_id, respondent_id, brand, attribute).
+-- __firsts__: the valid rows with the first row of their key (first_rows.sql).
 CREATE OR REPLACE TEMP TABLE __status__ AS
-WITH v AS (
-    SELECT
-        _seq,
-        survey_id,
-        respondent_id,
-        brand,
-        attribute,
-        content_hash,
-        min(_seq) OVER w AS first_seq,
-        arg_min(content_hash, _seq) OVER w AS first_hash
-    FROM __rows__
-    WHERE reason IS NULL
-    WINDOW w AS (PARTITION BY survey_id, respondent_id, brand, attribute)
-),
-stored AS (
+WITH stored AS (
     SELECT
         survey_id, respondent_id, brand, attribute,
         hash(customer_id, ts, score, importance) AS content_hash
@@ -22,14 +9,13 @@ stored AS (
 )
 SELECT
     v._seq,
-    CASE
-        WHEN e.content_hash IS NOT NULL AND e.content_hash = v.content_hash THEN 'duplicate'
-        WHEN e.respondent_id IS NOT NULL THEN 'conflict'
-        WHEN v._seq = v.first_seq THEN 'load'
-        WHEN v.content_hash = v.first_hash THEN 'duplicate'
-        ELSE 'conflict'
-    END AS status
-FROM v
+    _cvm_insert_status(
+        e.content_hash IS NOT NULL AND e.content_hash = v.content_hash,
+        e.respondent_id IS NOT NULL,
+        v._seq = v.first_seq,
+        v.content_hash = v.first_hash
+    ) AS status
+FROM __firsts__ AS v
 LEFT JOIN stored AS e
     ON e.survey_id IS NOT DISTINCT FROM v.survey_id
     AND e.respondent_id = v.respondent_id

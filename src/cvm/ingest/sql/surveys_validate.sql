@@ -3,10 +3,7 @@
 CREATE OR REPLACE TEMP TABLE __rows__ AS
 WITH parsed AS (
     SELECT
-        _seq,
-        _rec,
-        _line,
-        _raw,
+        _seq, _rec, _line, _raw,
         _cvm_text(survey_id) AS survey_id,
         _cvm_text(respondent_id) AS respondent_id,
         _cvm_text(customer_id) AS customer_id,

@@ -1,4 +1,5 @@
--- The new transactions of this load, in one statement: the first row of each key not stored.
+-- The new transactions of this load, in one statement. __chosen__: the rows to insert, one of
+-- transactions_new_all.sql, transactions_new_keys.sql, transactions_new_unstored.sql.
 INSERT INTO transactions (
     transaction_id, customer_id, ts, amount, currency, channel, is_refund, refund_of,
     content_hash, load_id
@@ -6,6 +7,4 @@ INSERT INTO transactions (
 SELECT
     transaction_id, customer_id, ts, amount, currency, channel, is_refund, refund_of,
     content_hash, $load_id
-FROM __rows__
-WHERE reason IS NULL
-    AND _seq IN (SELECT first_seq FROM __keys__ WHERE stored_hash IS NULL);
+FROM __chosen__;

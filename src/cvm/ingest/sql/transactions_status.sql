@@ -4,13 +4,12 @@
 CREATE OR REPLACE TEMP TABLE __status__ AS
 SELECT
     t._seq,
-    CASE
-        WHEN k.stored_hash IS NOT NULL AND k.stored_hash = t.content_hash THEN 'duplicate'
-        WHEN k.stored_hash IS NOT NULL THEN 'conflict'
-        WHEN t._seq = k.first_seq THEN 'load'
-        WHEN t.content_hash = k.first_hash THEN 'duplicate'
-        ELSE 'conflict'
-    END AS status
+    _cvm_insert_status(
+        k.stored_hash IS NOT NULL AND k.stored_hash = t.content_hash,
+        k.stored_hash IS NOT NULL,
+        t._seq = k.first_seq,
+        t.content_hash = k.first_hash
+    ) AS status
 FROM __rows__ AS t
 JOIN (
     SELECT * FROM __keys__

@@ -4,10 +4,7 @@
 CREATE OR REPLACE TEMP TABLE __rows__ AS
 WITH parsed AS (
     SELECT
-        _seq,
-        _rec,
-        _line,
-        _raw,
+        _seq, _rec, _line, _raw,
         _cvm_text(transaction_id) AS src_id,
         _cvm_text(customer_id) AS customer_id,
         _cvm_text(ts_text) AS ts_text,
