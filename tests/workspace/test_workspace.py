@@ -93,16 +93,17 @@ def test_a_missing_lower_migration_is_applied_once(tmp_path: Path) -> None:
 
 
 def test_memory_limit_applies_within_the_block_and_is_restored(workspace: Workspace) -> None:
-    from cvm.workspace.connection import memory_limit
-
     def current() -> str:
-        return str(workspace.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+        return str(workspace.engine.scalar("SELECT current_setting('memory_limit')"))
 
     before = current()
-    with memory_limit(workspace.con, "512MB"):
+    with workspace.engine.memory_limit("512MB"):
         assert current() in {"512.0 MiB", "488.2 MiB", "512.0 MB"}
     assert current() == before
-    with pytest.raises(ConfigError, match="memory limit"), memory_limit(workspace.con, "1GB; DROP"):
+    with (
+        pytest.raises(ConfigError, match="memory limit"),
+        workspace.engine.memory_limit("1GB; DROP"),
+    ):
         pass
     assert current() == before
     assert workspace.config.load_memory_limit == "1.5GB"
