@@ -62,3 +62,12 @@ def test_the_engine_setting_is_checked(tmp_path):
     (tmp_path / "ws" / "cvm.toml").write_text('engine = "sprak"\n' + text)
     with pytest.raises(ConfigError, match="engine: input should be 'duckdb' or 'spark'"):
         Workspace.open(tmp_path / "ws")
+
+
+def test_a_share_of_ram_becomes_a_size_every_duckdb_takes():
+    """DuckDB 1.4 (the oldest supported) refuses '60%'; the share is turned into MiB first."""
+    from cvm.engines.duckdb import memory_size
+
+    size = memory_size("50%")
+    assert size.endswith("MiB") and int(size[:-3]) >= 64
+    assert memory_size("1.5GB") == "1.5GB"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -179,8 +180,21 @@ def memory_limit(
 
 
 def memory_size(value: str) -> str:
-    """A memory size such as '1.5GB' or '1.5 GiB', checked before it reaches SQL."""
+    """A memory size such as '1.5GB' or '1.5 GiB', checked before it reaches SQL.
+
+    A share of RAM ('60%') becomes a size here: older DuckDB versions take sizes only.
+    """
     text = str(value).strip()
     if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B|\d{1,2}(\.\d+)?%", text, flags=re.IGNORECASE):
         raise ConfigError(f"memory limit {value!r}: expected a size such as '1.5GB' or '60%'")
+    if text.endswith("%"):
+        return f"{max(int(_ram_mib() * float(text[:-1]) / 100), 64)}MiB"
     return text
+
+
+def _ram_mib() -> float:
+    """This machine's RAM in MiB (4 GiB where the system does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
+    except (AttributeError, ValueError, OSError):
+        return 4096.0
