@@ -98,11 +98,7 @@ class SparkEngine(Engine):
         self.session.read.format(fmt).load(path).createOrReplaceTempView(table)
 
     def render(self, statement: Statement) -> str:
-        if isinstance(statement, Query):
-            return ";\n".join(_transpiled(statement.text))
-        if isinstance(statement, exp.Expression):
-            return statement.sql(dialect=self.dialect)
-        return ";\n".join(_transpiled(statement))
+        return ";\n".join(self._statements(statement))
 
     def _statements(self, statement: Statement) -> list[str]:
         if isinstance(statement, exp.Expression):
