@@ -3,6 +3,7 @@ dashboard page with its filters, over a workspace opened read-only per request."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,11 @@ def ws_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def client(ws_path: Path) -> TestClient:
-    return TestClient(create_app(Settings(workspace=ws_path)))
+def client(ws_path: Path) -> Iterator[TestClient]:
+    with TestClient(
+        create_app(Settings(workspace=ws_path))
+    ) as served:  # closes the workspace it owns
+        yield served
 
 
 def test_health_names_the_workspace_without_its_path(client: TestClient, ws_path: Path) -> None:

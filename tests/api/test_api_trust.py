@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from report_workspace import full_workspace
 
 from cvm.api import Settings, create_app
+from cvm.workspace import Workspace
 from db_holder import hold_database
 
 
@@ -21,8 +22,11 @@ def ws_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def client(ws_path: Path) -> TestClient:
-    return TestClient(create_app(Settings(workspace=ws_path, api_key="s3cret")))
+def client(ws_path: Path) -> Iterator[TestClient]:
+    with TestClient(
+        create_app(Settings(workspace=ws_path, api_key="s3cret"))
+    ) as served:  # closes the workspace it owns
+        yield served
 
 
 KEY = {"X-API-Key": "s3cret"}
@@ -85,15 +89,23 @@ def test_openapi_lists_the_error_answers(client: TestClient) -> None:
 
 
 @pytest.fixture
-def locked(ws_path: Path) -> Iterator[int]:
+def busy_path(tmp_path: Path) -> Path:
+    """A workspace of its own: the module's service already owns ``ws_path``."""
+    Workspace.create(tmp_path / "busy").close()
+    return tmp_path / "busy"
+
+
+@pytest.fixture
+def locked(busy_path: Path) -> Iterator[int]:
     """Another process writing the workspace: holds its lock until the test ends."""
-    holder = hold_database(ws_path)
+    holder = hold_database(busy_path)
     yield holder.pid
     holder.kill()
     holder.wait()
 
 
-def test_a_busy_workspace_is_503_without_path_or_pid(ws_path: Path, locked: int) -> None:
+def test_a_busy_workspace_is_503_without_path_or_pid(busy_path: Path, locked: int) -> None:
+    ws_path = busy_path
     client = TestClient(create_app(Settings(workspace=ws_path)))
     answer = client.get("/api/kpis")
     assert answer.status_code == 503

@@ -107,3 +107,13 @@ def test_memory_limit_applies_within_the_block_and_is_restored(workspace: Worksp
         pass
     assert current() == before
     assert workspace.config.load_memory_limit == "1.5GB"
+
+
+def test_a_cursor_shares_the_open_database_and_closes_alone(tmp_path: Path) -> None:
+    ws = Workspace.create(tmp_path / "w")
+    cursor = ws.cursor()
+    cursor.record_run("segments")
+    assert ws.table_counts()["model_runs"] == 1  # the owner sees what a cursor wrote
+    cursor.close()
+    assert ws.table_counts()["model_runs"] == 1  # and stays open after it closes
+    ws.close()

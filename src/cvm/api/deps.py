@@ -1,4 +1,4 @@
-"""Shared dependencies: settings, a read-only workspace per request, the caller and its roles."""
+"""Shared dependencies: settings, a cursor of the served workspace, the caller and its roles."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pydantic import AfterValidator
 
 from cvm._dates import check_day
 from cvm.api.config import Settings
+from cvm.api.service import WorkspaceOwner
 from cvm.workspace import Workspace
 
 __all__ = [
@@ -37,13 +38,10 @@ def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-# A request waits this long for a writer to release the workspace before answering 503.
-REQUEST_LOCK_WAIT = 2.0
-
-
-def get_workspace(settings: SettingsDep) -> Iterator[Workspace]:
-    """The workspace opened read-only for this request, closed after the response."""
-    ws = Workspace.open(settings.workspace, read_only=True, wait=REQUEST_LOCK_WAIT)
+def get_workspace(request: Request) -> Iterator[Workspace]:
+    """This request's cursor of the workspace the service owns, closed after the response."""
+    owner: WorkspaceOwner = request.app.state.owner
+    ws = owner.get().cursor()
     try:
         yield ws
     finally:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -12,7 +15,7 @@ from cvm.api.config import Settings
 from cvm.api.deps import require_role
 from cvm.api.errors import RESPONSES, public_detail
 from cvm.api.routes import customers, health, kpis, pages, segments
-from cvm.api.service import ReportCache
+from cvm.api.service import ReportCache, WorkspaceOwner
 
 __all__ = ["create_app"]
 
@@ -54,13 +57,22 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The service for ``settings`` (default: from the environment)."""
+    owner_settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.owner.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="cvm",
         summary="Customer Value Management: the dashboard and a JSON API over a workspace.",
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
     )
-    app.state.settings = settings or Settings.from_env()
+    app.state.settings = owner_settings
+    app.state.owner = WorkspaceOwner(owner_settings.workspace)
     app.state.reports = ReportCache(app.state.settings.cache_size)
     app.add_exception_handler(CvmError, _cvm_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -11,7 +11,33 @@ from cvm.report.build import ReportData, build_report
 from cvm.workspace import Workspace
 from cvm.workspace.connection import DB_NAME
 
-__all__ = ["ReportCache"]
+__all__ = ["ReportCache", "WorkspaceOwner"]
+
+
+class WorkspaceOwner:
+    """The service's one open workspace: the single writer, opened on first use.
+
+    Requests get their own cursor of it (:meth:`Workspace.cursor`), so nothing opens the
+    database file per request. A workspace another process holds is tried again on the next
+    request (503 until then); :meth:`close` releases it when the service stops.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._ws: Workspace | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Workspace:
+        with self._lock:
+            if self._ws is None:
+                self._ws = Workspace.open(self.path, wait=0)
+            return self._ws
+
+    def close(self) -> None:
+        with self._lock:
+            if self._ws is not None:
+                self._ws.close()
+                self._ws = None
 
 
 class ReportCache:

@@ -102,6 +102,16 @@ class Workspace:
         """Open the workspace's database again (after compaction swapped its file)."""
         self.con = connect(self.path / DB_NAME, **connection_limits(self.path, self.config))
 
+    def cursor(self) -> Workspace:
+        """Another handle on this open database, for another thread (a DuckDB cursor).
+
+        A server owns one workspace, the single writer, and gives each request its own
+        cursor: nothing opens the file per request. Closing the cursor leaves this one open.
+        """
+        con = self.con.cursor()
+        con.execute("SET TimeZone = 'UTC'")
+        return type(self)(self.path, self.config, con)
+
     def close(self) -> None:
         self.con.close()
 
