@@ -6,13 +6,22 @@ unset, so ``CVM_API_KEY=`` leaves the API open as before.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from cvm._exceptions import ConfigError
+from cvm.settings import CONFIG_NAME
+from cvm.workspace import load_config
 
 __all__ = ["Settings"]
 
@@ -29,6 +38,9 @@ class Settings(BaseSettings):
         (``changethis``) or a key with spaces around it is refused.
     cache_size : built reports kept in memory (``CVM_CACHE_SIZE``), per (as_of, segment) and
         database version.
+    host, port, workers, batch_size, batch_interval_ms, queue_size, cors_origins : how
+        ``cvm serve`` listens and commits collected events; the workspace's ``[serve]``
+        section (:class:`cvm.settings.ServeSettings`) gives the defaults, ``CVM_*`` wins.
     """
 
     model_config = SettingsConfigDict(
@@ -38,6 +50,14 @@ class Settings(BaseSettings):
     workspace: Path = Path(".")
     api_key: str | None = None
     cache_size: int = 8
+    # live collection (cvm serve): defaults from cvm.toml [serve], see ServeSettings
+    host: str = "127.0.0.1"
+    port: int = 8765
+    workers: int = 1
+    batch_size: int = 5000
+    batch_interval_ms: int = 50
+    queue_size: int = 50_000
+    cors_origins: Annotated[list[str], NoDecode] = []
 
     def __init__(self, **values: Any) -> None:
         try:
@@ -59,15 +79,53 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is a placeholder; set a key of your own")
         return value
 
-    @field_validator("cache_size")
+    @field_validator("cache_size", "workers", "batch_size", "batch_interval_ms", "queue_size")
     @classmethod
     def _positive(cls, value: int) -> int:
         if value < 1:
             raise ValueError(f"must be at least 1, got {value}")
         return value
 
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: Any) -> Any:
+        if isinstance(value, str):  # CVM_CORS_ORIGINS="https://a.example,https://b.example"
+            return [o.strip() for o in value.split(",") if o.strip()]
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then ``CVM_*``, then the workspace's ``cvm.toml`` ``[serve]``."""
+        return init_settings, env_settings, _ServeSection(settings_cls, init_settings)
+
     @classmethod
     def from_env(cls, workspace: Path | None = None) -> Settings:
         """The environment's settings, with ``workspace`` (when given) instead of
         ``CVM_WORKSPACE``."""
         return cls(workspace=workspace) if workspace is not None else cls()
+
+
+class _ServeSection(PydanticBaseSettingsSource):
+    """The ``[serve]`` section of the served workspace's ``cvm.toml`` (none: nothing)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], init: PydanticBaseSettingsSource) -> None:
+        super().__init__(settings_cls)
+        self.init = init
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ reads the whole section
+
+    def __call__(self) -> dict[str, Any]:
+        given = self.init.init_kwargs if isinstance(self.init, InitSettingsSource) else {}
+        folder = given.get("workspace") or os.environ.get("CVM_WORKSPACE") or "."
+        path = Path(folder) / CONFIG_NAME
+        if not path.is_file():
+            return {}
+        return load_config(path).settings.serve.model_dump()

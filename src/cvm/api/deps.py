@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -53,7 +55,7 @@ WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 
 # The roles a key can carry: ``reader`` reads the JSON API; ``admin`` is for privileged calls
 # (keys, erasure). The service's one key (``CVM_API_KEY``) carries every role.
-ROLES = ("reader", "admin")
+ROLES = ("reader", "admin", "writer")
 
 
 @dataclass(frozen=True)
@@ -64,15 +66,31 @@ class Caller:
     roles: frozenset[str]
 
 
+def _basic_user(authorization: str | None) -> str | None:
+    """The user name of an HTTP Basic header (how Segment's clients send their write key)."""
+    scheme, _, value = (authorization or "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return decoded.partition(":")[0]
+
+
 def current_caller(
     settings: SettingsDep,
     x_api_key: Annotated[str | None, Header()] = None,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Caller:
     """The caller of this request. With ``CVM_API_KEY`` set, a request that does not carry
-    that key is refused (401); without one the service is open and every caller holds
+    that key (in ``X-API-Key``, or as the user name of HTTP Basic, as Segment's clients send
+    a write key) is refused (401); without one the service is open and every caller holds
     every role."""
     if settings.api_key is None:
         return Caller(key=None, roles=frozenset(ROLES))
+    if x_api_key is None:
+        x_api_key = _basic_user(authorization)
     # bytes, not str: compare_digest refuses a str holding non-ASCII characters, and a header
     # may carry any byte (Starlette reads headers as Latin-1)
     sent = (x_api_key or "").encode("utf-8", "surrogateescape")

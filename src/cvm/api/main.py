@@ -7,14 +7,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cvm._exceptions import CvmError, WorkspaceBusyError, WorkspaceError
+from cvm.api.collect import AfterCommit, Collector
 from cvm.api.config import Settings
 from cvm.api.deps import require_role
 from cvm.api.errors import RESPONSES, public_detail
-from cvm.api.routes import customers, health, kpis, pages, segments
+from cvm.api.routes import collect, customers, health, kpis, pages, segments
 from cvm.api.service import ReportCache, WorkspaceOwner
 
 __all__ = ["create_app"]
@@ -62,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        app.state.collector.close()  # commits what is queued before the workspace closes
         app.state.owner.close()
 
     app = FastAPI(
@@ -74,6 +77,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = owner_settings
     app.state.owner = WorkspaceOwner(owner_settings.workspace)
     app.state.reports = ReportCache(app.state.settings.cache_size)
+    # live collection: hook(ws, customer_ids) runs after each committed window of events
+    app.state.after_commit: list[AfterCommit] = []
+    app.state.collector = Collector(
+        app.state.owner,
+        batch_size=owner_settings.batch_size,
+        interval_ms=owner_settings.batch_interval_ms,
+        queue_size=owner_settings.queue_size,
+        after_commit=app.state.after_commit,
+    )
     app.add_exception_handler(CvmError, _cvm_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.include_router(pages.router, responses=PAGE_RESPONSES)
@@ -81,7 +93,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     reader = require_role("reader")
     for router in (kpis.router, customers.router, segments.router):
         app.include_router(router, prefix="/api", dependencies=[reader], responses=RESPONSES)
+    app.include_router(collect.router, prefix="/v1", dependencies=[require_role("writer")])
     app.add_middleware(HeadAsGet)
+    if owner_settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(owner_settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Content-Encoding", "X-API-Key"],
+        )
     return app
 
 

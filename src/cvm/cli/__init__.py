@@ -21,6 +21,7 @@ from cvm.cli import (
     rejects,
     report,
     segments,
+    serve,
     simulate,
     survey,
     workspace,
@@ -36,7 +37,7 @@ app = typer.Typer(
 )
 for _module in (
     workspace, ingest, rejects, privacy, simulate, clv, demo, segments, survey, kpis,
-    campaigns, plan, report, publish,
+    campaigns, plan, report, serve, publish,
 ):  # fmt: skip
     app.add_typer(_module.app)
 

@@ -43,19 +43,14 @@ def report(
 @app.command()
 def dashboard(
     workspace: WorkspaceOption = Path("."),
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
-    """Serve the report live (filter by day and segment) and the JSON API over HTTP.
+    """The same as `cvm serve`: the report live (filter by day and segment), the JSON API
+    and event collection over HTTP, from one process that owns the workspace.
 
-    The workspace is opened read-only for each request. Set CVM_API_KEY to require that key
-    in the X-API-Key header of /api requests.
+    Set CVM_API_KEY to require that key in the X-API-Key header of /api requests.
     """
-    import uvicorn
+    from cvm.cli.serve import run_server
 
-    from cvm.api import Settings, create_app
-
-    with open_workspace(workspace) as ws:  # checks the folder and migrates once, then closes
-        root = ws.path
-    console.print(f"dashboard: http://{host}:{port}/dashboard  (API docs: /api/docs)")
-    uvicorn.run(create_app(Settings.from_env(root)), host=host, port=port, log_level="info")
+    run_server(workspace, host, port)

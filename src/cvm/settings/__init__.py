@@ -30,6 +30,7 @@ from cvm.settings.ingest import (
     exchange_rates,
 )
 from cvm.settings.segments import SegmentSettings
+from cvm.settings.serve import ServeSettings
 from cvm.settings.survey import SurveySettings
 from cvm.settings.workspace import WorkspaceSettings
 
@@ -42,6 +43,7 @@ __all__ = [
     "FrequencyCaps",
     "IngestSettings",
     "SegmentSettings",
+    "ServeSettings",
     "Settings",
     "SourceSettings",
     "SourcesSettings",
@@ -74,6 +76,7 @@ class Settings(Section):
     decide: DecideSettings = Field(default_factory=DecideSettings)
     offers: list[dict[str, Any]] | None = None
     survey: SurveySettings = Field(default_factory=SurveySettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
 
     @field_validator("currencies", mode="before")
     @classmethod

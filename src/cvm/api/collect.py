@@ -1,0 +1,235 @@
+"""Group commit: one writer thread stores the collected events, one transaction per window.
+
+Requests hand their messages (:class:`~cvm.api.collect_wire.Parcel`) to the
+:class:`Collector` and wait. The writer thread takes what is queued once the window closes
+(``batch_interval_ms`` after the first waiting request, or sooner when ``batch_size`` events
+wait), writes them as one JSON-lines file and stores it with the events load
+(:func:`cvm.ingest.load_events`: validation, ``messageId`` deduplication, identity linking,
+consent traits, "Order Completed" orders), all in one transaction. Only then are the
+requests answered, so a 200 means committed. The queue is bounded by events: a request that
+does not fit is refused at once (:class:`QueueFull`, answered 429 with ``Retry-After``).
+
+After each commit the hooks in ``after_commit`` are called with the customers the window
+touched; a hook that fails is logged and changes nothing already committed.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cvm.api.collect_wire import Parcel
+from cvm.api.service import WorkspaceOwner
+from cvm.engines import sql_file
+from cvm.ingest.events import load_events
+from cvm.workspace import Workspace
+
+__all__ = ["AfterCommit", "Collector", "QueueFull", "Receipt"]
+
+log = logging.getLogger("cvm.collect")
+
+SOURCE = "http"
+"""The ``source`` of collected events in ``loads`` and ``rejected_rows``."""
+
+AfterCommit = Callable[[Workspace, set[str]], None]
+
+
+class QueueFull(Exception):
+    """The queue holds as many events as it may; the client should retry after a while."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many events waiting to be stored; retry in {retry_after} s")
+        self.retry_after = retry_after
+
+
+@dataclass
+class Receipt:
+    """What became of one request's messages: ``refused`` (position, reason), position order."""
+
+    load_id: str
+    refused: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Waiting:
+    parcel: Parcel
+    future: Future[Receipt]
+
+
+class Collector:
+    """The queue of collected events and the thread that commits them (started on first use)."""
+
+    def __init__(
+        self,
+        owner: WorkspaceOwner,
+        *,
+        batch_size: int,
+        interval_ms: int,
+        queue_size: int,
+        after_commit: list[AfterCommit],
+    ) -> None:
+        self.owner = owner
+        self.batch_size = batch_size
+        self.interval = interval_ms / 1000
+        self.queue_size = queue_size
+        self.after_commit = after_commit
+        self._cond = threading.Condition()
+        self._waiting: deque[_Waiting] = deque()
+        self._queued = 0
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._folder: Path | None = None
+        self.last_commit_seconds = 0.1
+
+    def submit(self, parcel: Parcel) -> Future[Receipt]:
+        """Queue one request's messages; the future resolves once they are committed.
+
+        Raises :class:`QueueFull` when they do not fit (an empty queue takes any request)."""
+        future: Future[Receipt] = Future()
+        with self._cond:
+            if self._stopping:
+                raise QueueFull(1)
+            if self._queued and self._queued + len(parcel) > self.queue_size:
+                raise QueueFull(max(1, round(self.last_commit_seconds + self.interval + 0.49)))
+            if self._thread is None:
+                self._folder = Path(tempfile.mkdtemp(prefix="cvm-collect-"))
+                self._thread = threading.Thread(target=self._run, name="cvm-collect", daemon=True)
+                self._thread.start()
+            self._waiting.append(_Waiting(parcel, future))
+            self._queued += len(parcel)
+            self._cond.notify_all()
+        return future
+
+    def close(self) -> None:
+        """Commit what is queued, then stop the writer thread."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+            thread = self._thread
+        if thread is not None:
+            thread.join()
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+
+    def _take(self) -> list[_Waiting]:
+        """Wait for a window to close and take its requests (None left: stopping)."""
+        with self._cond:
+            while not self._waiting and not self._stopping:
+                self._cond.wait()
+            opened = time.monotonic()
+            while self._queued < self.batch_size and not self._stopping:
+                left = self.interval - (time.monotonic() - opened)
+                if left <= 0:
+                    break
+                self._cond.wait(left)
+            taken: list[_Waiting] = []
+            events = 0
+            while self._waiting and (not taken or events + len(self._waiting[0].parcel)
+                                     <= self.batch_size):  # fmt: skip
+                item = self._waiting.popleft()
+                taken.append(item)
+                events += len(item.parcel)
+            self._queued -= events
+            return taken
+
+    def _run(self) -> None:
+        ws: Workspace | None = None
+        try:
+            while True:
+                taken = self._take()
+                if not taken:
+                    return
+                try:
+                    if ws is None:
+                        ws = self.owner.get().cursor()
+                    started = time.monotonic()
+                    receipts, customers = commit_window(ws, [t.parcel for t in taken], self._dir())
+                    self.last_commit_seconds = time.monotonic() - started
+                except Exception as exc:  # every waiting request learns why; nothing was stored
+                    log.exception("storing %d collected requests failed", len(taken))
+                    for item in taken:
+                        item.future.set_exception(exc)
+                    if ws is not None:
+                        ws.close()
+                        ws = None
+                    continue
+                for item, receipt in zip(taken, receipts, strict=True):
+                    item.future.set_result(receipt)
+                self._call_hooks(ws, customers)
+        finally:
+            if ws is not None:
+                ws.close()
+
+    def _dir(self) -> Path:
+        assert self._folder is not None
+        return self._folder
+
+    def _call_hooks(self, ws: Workspace, customers: set[str]) -> None:
+        for hook in list(self.after_commit):
+            try:
+                hook(ws, customers)
+            except Exception:  # the events are committed: a hook never undoes them
+                log.exception("after-commit hook %r failed", hook)
+
+
+def commit_window(
+    ws: Workspace, parcels: list[Parcel], folder: Path
+) -> tuple[list[Receipt], set[str]]:
+    """Store the messages of ``parcels`` in one transaction; what each request's became and
+    the customers the window touched."""
+    where: list[tuple[int, int]] = []  # line - 1 -> (parcel, position)
+    path = folder / f"{uuid.uuid4().hex}.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for p, parcel in enumerate(parcels):
+            for position, text in parcel.lines:
+                out.write(text)
+                out.write("\n")
+                where.append((p, position))
+    engine = ws.engine
+    try:
+        with engine.transaction():
+            result = load_events(ws, path)
+            load_id = result.load_id
+            refused: list[list[tuple[int, str]]] = [[] for _ in parcels]
+            line = len(where)
+            for p, parcel in enumerate(parcels):
+                for position, raw, reason in parcel.refused:
+                    line += 1
+                    params = {"load_id": load_id, "source": SOURCE, "line": line, "raw": raw,
+                              "reason": reason}  # fmt: skip
+                    engine.run(sql_file(__package__, "collect_reject.sql"), params)
+                    refused[p].append((position, reason))
+            for n, reason in engine.rows(
+                sql_file(__package__, "collect_refused.sql"), {"load_id": load_id}
+            ):
+                if 1 <= int(n) <= len(where):
+                    p, position = where[int(n) - 1]
+                    refused[p].append((position, str(reason)))
+            wire = line - len(where)
+            if wire:
+                engine.run(
+                    sql_file(__package__, "collect_loads_refused.sql"),
+                    {"load_id": load_id, "refused": wire},
+                )
+            ids = {"load_id": load_id, "source": SOURCE}
+            engine.run(sql_file(__package__, "collect_loads_source.sql"), ids)
+            engine.run(sql_file(__package__, "collect_rejects_source.sql"), ids)
+            customers = {
+                str(c)
+                for (c,) in engine.rows(
+                    sql_file(__package__, "collect_customers.sql"), {"load_id": load_id}
+                )
+            }
+    finally:
+        path.unlink(missing_ok=True)
+    receipts = [Receipt(load_id, sorted(r)) for r in refused]
+    return receipts, customers
