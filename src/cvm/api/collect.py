@@ -7,7 +7,7 @@ wait), writes them as one JSON-lines file and stores it with the events load
 (:func:`cvm.ingest.load_events`: validation, ``messageId`` deduplication, identity linking,
 consent traits, "Order Completed" orders), all in one transaction. Only then are the
 requests answered, so a 200 means committed. The queue is bounded by events: a request that
-does not fit is refused at once (:class:`QueueFull`, answered 429 with ``Retry-After``).
+does not fit is refused at once (:class:`QueueFullError`, answered 429 with ``Retry-After``).
 
 After each commit the hooks in ``after_commit`` are called with the customers the window
 touched; a hook that fails is logged and changes nothing already committed.
@@ -33,7 +33,7 @@ from cvm.engines import sql_file
 from cvm.ingest.events import load_events
 from cvm.workspace import Workspace
 
-__all__ = ["AfterCommit", "Collector", "QueueFull", "Receipt"]
+__all__ = ["AfterCommit", "Collector", "QueueFullError", "Receipt"]
 
 log = logging.getLogger("cvm.collect")
 
@@ -43,7 +43,7 @@ SOURCE = "http"
 AfterCommit = Callable[[Workspace, set[str]], None]
 
 
-class QueueFull(Exception):
+class QueueFullError(Exception):
     """The queue holds as many events as it may; the client should retry after a while."""
 
     def __init__(self, retry_after: int) -> None:
@@ -90,16 +90,21 @@ class Collector:
         self._folder: Path | None = None
         self.last_commit_seconds = 0.1
 
+    @property
+    def queued(self) -> int:
+        """Events waiting for a commit."""
+        return self._queued
+
     def submit(self, parcel: Parcel) -> Future[Receipt]:
         """Queue one request's messages; the future resolves once they are committed.
 
-        Raises :class:`QueueFull` when they do not fit (an empty queue takes any request)."""
+        Raises :class:`QueueFullError` when they do not fit (an empty queue takes any request)."""
         future: Future[Receipt] = Future()
         with self._cond:
             if self._stopping:
-                raise QueueFull(1)
+                raise QueueFullError(1)
             if self._queued and self._queued + len(parcel) > self.queue_size:
-                raise QueueFull(max(1, round(self.last_commit_seconds + self.interval + 0.49)))
+                raise QueueFullError(max(1, round(self.last_commit_seconds + self.interval + 0.49)))
             if self._thread is None:
                 self._folder = Path(tempfile.mkdtemp(prefix="cvm-collect-"))
                 self._thread = threading.Thread(target=self._run, name="cvm-collect", daemon=True)

@@ -78,13 +78,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.owner = WorkspaceOwner(owner_settings.workspace)
     app.state.reports = ReportCache(app.state.settings.cache_size)
     # live collection: hook(ws, customer_ids) runs after each committed window of events
-    app.state.after_commit: list[AfterCommit] = []
+    after_commit: list[AfterCommit] = []
+    app.state.after_commit = after_commit
     app.state.collector = Collector(
         app.state.owner,
         batch_size=owner_settings.batch_size,
         interval_ms=owner_settings.batch_interval_ms,
         queue_size=owner_settings.queue_size,
-        after_commit=app.state.after_commit,
+        after_commit=after_commit,
     )
     app.add_exception_handler(CvmError, _cvm_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from cvm.settings._base import Section
 
@@ -32,7 +32,7 @@ class ServeSettings(Section):
     batch_size: int = 5000
     batch_interval_ms: int = 50
     queue_size: int = 50_000
-    cors_origins: list[str] = []
+    cors_origins: list[str] = Field(default_factory=list)
 
     @field_validator("port")
     @classmethod

@@ -16,15 +16,15 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import Field
 
 from cvm._exceptions import CvmError
-from cvm.api.collect import Collector, QueueFull, Receipt
+from cvm.api.collect import Collector, QueueFullError, Receipt
 from cvm.api.collect_wire import (
     BATCH_BYTES,
     MESSAGE_BYTES,
     SINGLE_TYPES,
     BodyError,
-    Parcel,
     parse_body,
     read_body,
     refused_body,
@@ -51,7 +51,7 @@ class Refused(ErrorBody):
     success: bool = False
     code: str
     message: str
-    rejected: list[dict[str, Any]] = []
+    rejected: list[dict[str, Any]] = Field(default_factory=list)
 
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -96,7 +96,7 @@ async def collect(request: Request, kind: str) -> JSONResponse:
         return JSONResponse(content={"success": True})  # an empty batch: nothing to store
     try:
         future = collector.submit(parcel)
-    except QueueFull as exc:
+    except QueueFullError as exc:
         return JSONResponse(
             status_code=429,
             content={"detail": str(exc), "code": "too_many_requests", "message": str(exc)},
