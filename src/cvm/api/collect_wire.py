@@ -148,14 +148,19 @@ def parse_body(body: bytes, *, kind: str, gzipped: bool, now: datetime | None = 
         message.setdefault("receivedAt", stamp)
         if "batch" in item:
             parcel.refused.append((position, _text(item)[:RAW_KEPT], "a batch inside a message"))
-        elif _size(item) > MESSAGE_BYTES:
+            continue
+        try:
+            text = _text(message)
+        except ValueError:  # NaN or Infinity: not JSON
+            parcel.refused.append((position, repr(item)[:RAW_KEPT], "not valid JSON"))
+            continue
+        # the line holds more than the message (envelope, receivedAt, escapes): measure the
+        # message itself only when the line is near the limit
+        if len(text) > MESSAGE_BYTES - 1024 and _size(item) > MESSAGE_BYTES:
             reason = f"message larger than {MESSAGE_BYTES // 1024} KB"
             parcel.refused.append((position, _text(item)[:RAW_KEPT], reason))
         else:
-            try:
-                parcel.lines.append((position, _text(message)))
-            except ValueError:  # NaN or Infinity: not JSON
-                parcel.refused.append((position, repr(item)[:RAW_KEPT], "not valid JSON"))
+            parcel.lines.append((position, text))
     return parcel
 
 

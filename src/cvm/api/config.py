@@ -54,9 +54,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8765
     workers: int = 1
-    batch_size: int = 5000
+    batch_size: int = 20_000
     batch_interval_ms: int = 50
-    queue_size: int = 50_000
+    queue_size: int = 100_000
     cors_origins: Annotated[list[str], NoDecode] = []
 
     def __init__(self, **values: Any) -> None:

@@ -4,9 +4,9 @@
     host = "127.0.0.1"        interface to listen on
     port = 8765
     workers = 1               one process: it is the workspace's single writer
-    batch_size = 5000         events committed together at most (group commit)
+    batch_size = 20000        events committed together at most (group commit)
     batch_interval_ms = 50    longest wait for more events before a commit
-    queue_size = 50000        events waiting for a commit at most; beyond, 429 + Retry-After
+    queue_size = 100000       events waiting for a commit at most; beyond, 429 + Retry-After
     cors_origins = []         browser origins allowed to call the API ("*" for any)
 
 ``CVM_*`` environment variables of the same names win over these (see ``cvm.api.config``).
@@ -29,9 +29,9 @@ class ServeSettings(Section):
     host: str = "127.0.0.1"
     port: int = 8765
     workers: int = 1
-    batch_size: int = 5000
+    batch_size: int = 20_000
     batch_interval_ms: int = 50
-    queue_size: int = 50_000
+    queue_size: int = 100_000
     cors_origins: list[str] = Field(default_factory=list)
 
     @field_validator("port")
