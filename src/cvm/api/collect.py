@@ -157,7 +157,10 @@ class Collector:
                     if ws is None:
                         ws = self.owner.get().cursor()
                     started = time.monotonic()
-                    receipts, customers = commit_window(ws, [t.parcel for t in taken], self._dir())
+                    parcels = [t.parcel for t in taken]
+                    receipts, customers = commit_window(
+                        ws, parcels, self._dir(), customers=bool(self.after_commit)
+                    )
                     self.last_commit_seconds = time.monotonic() - started
                 except Exception as exc:  # every waiting request learns why; nothing was stored
                     log.exception("storing %d collected requests failed", len(taken))
@@ -187,10 +190,10 @@ class Collector:
 
 
 def commit_window(
-    ws: Workspace, parcels: list[Parcel], folder: Path
+    ws: Workspace, parcels: list[Parcel], folder: Path, *, customers: bool = True
 ) -> tuple[list[Receipt], set[str]]:
     """Store the messages of ``parcels`` in one transaction; what each request's became and
-    the customers the window touched."""
+    (with ``customers``) the customers the window touched."""
     where: list[tuple[int, int]] = []  # line - 1 -> (parcel, position)
     path = folder / f"{uuid.uuid4().hex}.jsonl"
     with path.open("w", encoding="utf-8") as out:
@@ -228,13 +231,17 @@ def commit_window(
             ids = {"load_id": load_id, "source": SOURCE}
             engine.run(sql_file(__package__, "collect_loads_source.sql"), ids)
             engine.run(sql_file(__package__, "collect_rejects_source.sql"), ids)
-            customers = {
-                str(c)
-                for (c,) in engine.rows(
-                    sql_file(__package__, "collect_customers.sql"), {"load_id": load_id}
-                )
-            }
+            touched = (
+                {
+                    str(c)
+                    for (c,) in engine.rows(
+                        sql_file(__package__, "collect_customers.sql"), {"load_id": load_id}
+                    )
+                }
+                if customers
+                else set()
+            )
     finally:
         path.unlink(missing_ok=True)
     receipts = [Receipt(load_id, sorted(r)) for r in refused]
-    return receipts, customers
+    return receipts, touched
