@@ -16,7 +16,7 @@ from cvm.cli import app
 # Every command of `cvm`, as users type them (the tree before each module exported its app).
 COMMANDS = {
     "init", "info", "rejects", "simulate", "fit", "score", "evaluate", "demo", "segment",
-    "segments", "migration", "kpis", "plan", "explain", "report", "dashboard", "export",
+    "segments", "migration", "kpis", "plan", "explain", "report", "dashboard", "serve", "export",
     "publish",
     "ingest transactions", "ingest order-items", "ingest customers", "ingest subscriptions",
     "ingest surveys", "ingest events", "ingest reviews",

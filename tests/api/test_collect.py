@@ -210,3 +210,46 @@ def test_a_full_queue_answers_429_with_retry_after(root: Path) -> None:
         ("m-0002",),
         ("m-0003",),
     ]
+
+
+def test_a_request_that_fails_its_window_fails_alone(root: Path, monkeypatch: Any) -> None:
+    import cvm.api.collect as collect
+    from cvm._exceptions import IngestError
+
+    real = collect.load_events
+    windows: list[int] = []
+
+    def picky(ws: Workspace, path: Path) -> Any:
+        text = Path(path).read_text()
+        windows.append(len(text.splitlines()))
+        if "poison" in text:
+            raise IngestError(f"{path}: cannot read as JSON lines: poison")
+        if "flaky" in text:
+            raise RuntimeError("disk full")
+        return real(ws, path)
+
+    monkeypatch.setattr(collect, "load_events", picky)
+    app = create_app(Settings(workspace=root, batch_interval_ms=400))
+    answers: dict[str, Any] = {}
+    with TestClient(app) as client:
+
+        def send(name: str, body: dict) -> None:
+            answers[name] = client.post("/v1/batch", json=body)
+
+        bodies = {
+            "good": {"batch": [track(1), track(2)]},
+            "poison": {"batch": [track(3, event="poison")]},
+            "flaky": {"batch": [track(4, event="flaky")]},
+        }
+        threads = [threading.Thread(target=send, args=item) for item in bodies.items()]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    assert windows[0] == 4  # the three requests shared a window, then went one by one
+    assert answers["good"].status_code == 200
+    assert answers["poison"].status_code == 400
+    assert "poison" in answers["poison"].json()["detail"]
+    assert answers["flaky"].status_code == 503 and answers["flaky"].headers["Retry-After"] == "1"
+    assert "/" not in answers["flaky"].json()["detail"].replace("/v1", "")
+    assert sorted(rows(root, "SELECT message_id FROM events")) == [("m-0001",), ("m-0002",)]

@@ -88,6 +88,7 @@ class Collector:
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._folder: Path | None = None
+        self._ws: Workspace | None = None  # the writer thread's cursor
         self.last_commit_seconds = 0.1
 
     @property
@@ -147,35 +148,45 @@ class Collector:
             return taken
 
     def _run(self) -> None:
-        ws: Workspace | None = None
         try:
             while True:
                 taken = self._take()
                 if not taken:
                     return
-                try:
-                    if ws is None:
-                        ws = self.owner.get().cursor()
-                    started = time.monotonic()
-                    parcels = [t.parcel for t in taken]
-                    receipts, customers = commit_window(
-                        ws, parcels, self._dir(), customers=bool(self.after_commit)
-                    )
-                    self.last_commit_seconds = time.monotonic() - started
-                except Exception as exc:  # every waiting request learns why; nothing was stored
-                    log.exception("storing %d collected requests failed", len(taken))
+                if not self._store(taken) and len(taken) > 1:
+                    # one request may have failed the window: each on its own, so it alone fails
                     for item in taken:
-                        item.future.set_exception(exc)
-                    if ws is not None:
-                        ws.close()
-                        ws = None
-                    continue
-                for item, receipt in zip(taken, receipts, strict=True):
-                    item.future.set_result(receipt)
-                self._call_hooks(ws, customers)
+                        self._store([item])
         finally:
-            if ws is not None:
-                ws.close()
+            if self._ws is not None:
+                self._ws.close()
+                self._ws = None
+
+    def _store(self, taken: list[_Waiting]) -> bool:
+        """Commit ``taken`` and answer its requests; False (nothing answered) when the commit
+        failed and more than one request shared it."""
+        try:
+            if self._ws is None:
+                self._ws = self.owner.get().cursor()
+            started = time.monotonic()
+            parcels = [t.parcel for t in taken]
+            receipts, customers = commit_window(
+                self._ws, parcels, self._dir(), customers=bool(self.after_commit)
+            )
+            self.last_commit_seconds = time.monotonic() - started
+        except Exception as exc:  # rolled back: nothing of the window was stored
+            log.exception("storing %d collected requests failed", len(taken))
+            if self._ws is not None:
+                self._ws.close()
+                self._ws = None
+            if len(taken) > 1:
+                return False
+            taken[0].future.set_exception(exc)
+            return True
+        for item, receipt in zip(taken, receipts, strict=True):
+            item.future.set_result(receipt)
+        self._call_hooks(self._ws, customers)
+        return True
 
     def _dir(self) -> Path:
         assert self._folder is not None
