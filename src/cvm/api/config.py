@@ -86,6 +86,13 @@ class Settings(BaseSettings):
             raise ValueError(f"must be at least 1, got {value}")
         return value
 
+    @field_validator("port")
+    @classmethod
+    def _port(cls, value: int) -> int:
+        if not 1 <= value <= 65535:
+            raise ValueError(f"must be between 1 and 65535, got {value}")
+        return value
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _origins(cls, value: Any) -> Any:
