@@ -195,10 +195,11 @@ def test_a_full_queue_answers_429_with_retry_after(root: Path) -> None:
             )
         )
         waiting.start()
-        for _ in range(200):  # until the second request is queued
+        for _ in range(3000):  # until the second request is queued
             if app.state.collector.queued:
                 break
             threading.Event().wait(0.01)
+        assert app.state.collector.queued == 2
         full = client.post("/v1/track", json=track(4))
         release.set()
         waiting.join(30)

@@ -194,13 +194,13 @@ def test_sigkill_loses_no_acknowledged_event_and_a_resend_completes(root: Path) 
     ]
     for t in senders:
         t.start()
-    deadline = time.monotonic() + 60
-    while len(acked) < 30 and time.monotonic() < deadline:
+    deadline = time.monotonic() + 120
+    while len(acked) < 20 and time.monotonic() < deadline:
         time.sleep(0.05)
     stop(proc, signal.SIGKILL)  # mid-stream: batches are in flight
     for t in senders:
         t.join(30)
-    assert len(acked) >= 30
+    assert len(acked) >= 20
     # after the crash: every acknowledged event is there exactly once
     after_crash = stored(root)
     for number in acked:
