@@ -63,6 +63,7 @@ class Receipt:
 class _Waiting:
     parcel: Parcel
     future: Future[Receipt]
+    since: float = field(default_factory=time.monotonic)
 
 
 class Collector:
@@ -131,7 +132,8 @@ class Collector:
         with self._cond:
             while not self._waiting and not self._stopping:
                 self._cond.wait()
-            opened = time.monotonic()
+            # the window opened when its oldest request arrived (during the last commit, often)
+            opened = self._waiting[0].since if self._waiting else time.monotonic()
             while self._queued < self.batch_size and not self._stopping:
                 left = self.interval - (time.monotonic() - opened)
                 if left <= 0:
