@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -86,6 +87,11 @@ def _plain_flags(command: Any, ctx: Any) -> None:
         _plain_flags(sub, ctx)
 
 
+def _warning_line(message: Warning | str, *args: Any, **kwargs: Any) -> None:
+    """A library warning as one ``warning:`` line on stderr, without file and source line."""
+    err_console.print(f"[yellow]warning:[/] {escape(str(message))}", highlight=False)
+
+
 class CvmGroup(TyperGroup):
     """Turns every ``CvmError`` raised below into one line on stderr and exit code 1."""
 
@@ -97,7 +103,9 @@ class CvmGroup(TyperGroup):
         from cvm._exceptions import CvmError
 
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                warnings.showwarning = _warning_line
+                return super().invoke(ctx)
         except CvmError as exc:
             # escaped: "[campaigns]" in a message is text, not rich markup
             err_console.print(
