@@ -27,6 +27,7 @@ __all__ = ["BuildResult", "build_campaign"]
 
 MIN_ELIGIBLE = 2  # a campaign needs one control and one treated customer at least
 
+
 @dataclass
 class BuildResult:
     """Who was assigned to which arm and who was left out, by reason."""
