@@ -46,6 +46,7 @@ def _own_files(root: Path, demo: Path) -> None:
     shutil.copy(demo / "data" / "events.jsonl", root / "segment-export.jsonl")
     shutil.copy(demo / "data" / "subscriptions.csv", root / "contracts.csv")
     shutil.copy(DATA / "cdnow" / "CDNOW_sample.txt", root / "CDNOW_sample.txt")
+    shutil.copy(DATA / "ingest" / "shopify_orders.csv", root / "shopify_orders.csv")
     for name in ("customers.csv", "contracts.csv"):
         shutil.copy(DATA / "telecom" / name, root / name)
 
