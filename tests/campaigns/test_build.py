@@ -167,6 +167,13 @@ def test_an_audience_left_empty_by_the_policy_is_an_error(crm):
     assert _arms(crm, "SPRING").empty
 
 
+def test_too_few_eligible_customers_names_the_minimum(crm):
+    create_campaign(crm, design(), customers=["K00001", "K00010"])  # K00010: no e-mail consent
+    with pytest.raises(DataError, match=r"1 eligible customers of 2, below the minimum of 2 \("):
+        build_campaign(crm)
+    assert _arms(crm, "SPRING").empty
+
+
 def test_an_exported_campaign_cannot_be_rebuilt(crm):
     create_campaign(crm, design())
     build_campaign(crm)

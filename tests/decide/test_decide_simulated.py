@@ -5,6 +5,7 @@ over to campaigns with control groups; the CLI plans, validates and explains."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -183,3 +184,27 @@ def test_cli_plan_validate_and_explain(demo: Workspace, runner, tmp_path: Path) 
         assert out.exit_code == 1 and "use CHANNEL=COUNT" in out.output
     finally:
         demo.con = Workspace.open(path).con
+
+
+def test_an_offer_chosen_for_one_customer_is_not_handed_over(demo: Workspace) -> None:
+    """It could not be measured (no control group): warned and left out, the others built."""
+    result = make_plan(demo)
+    run_id = save_plan(demo, result)
+    per_offer = result.chosen.groupby("offer_id").size()
+    lone = str(per_offer.index[0])
+    keep = demo.engine.scalar(
+        "SELECT min(customer_id) FROM plan_decisions"
+        " WHERE run_id = $r AND offer_id = $o AND status = 'chosen'",
+        {"r": run_id, "o": lone},
+    )
+    demo.engine.run(
+        "UPDATE plan_decisions SET status = 'not chosen' WHERE run_id = $r AND offer_id = $o"
+        " AND status = 'chosen' AND customer_id <> $k",
+        {"r": run_id, "o": lone, "k": keep},
+    )
+    later = datetime(2027, 1, 4)  # clear of the campaigns other tests handed over
+    with pytest.warns(UserWarning, match=f"offer {lone} went to 1 customer"):
+        built = to_campaigns(demo, run_id, starts=later, control_fraction=0.2)
+    assert sorted(b.campaign_id for b in built) == sorted(
+        f"{run_id}-{o}" for o in per_offer.index if o != lone
+    )

@@ -166,7 +166,11 @@ def test_a_map_to_no_column_of_the_kind_is_still_refused(tmp_path: Path) -> None
     orders.write_text("customer_id,date,amount,Total\nC1,2024-01-01,5,5\n")
     ws = Workspace.create(tmp_path / "ws")
     try:
-        with pytest.raises(IngestError, match="'bogus' \\(mapped to 'Total'\\)"):
+        with pytest.raises(ConfigError, match="transactions has no column 'bogus'"):
             load_file(ws, "transactions", orders, columns={"bogus": "Total"})
+        # a typo of a real column is named with the column it probably meant
+        with pytest.raises(ConfigError, match="no column 'customerid'; did you mean customer_id"):
+            load_file(ws, "transactions", orders, columns={"customerid": "customer_id"})
+        assert ws.table_counts()["transactions"] == 0
     finally:
         ws.close()

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 __all__ = ["BuildResult", "build_campaign"]
 
 
+MIN_ELIGIBLE = 2  # a campaign needs one control and one treated customer at least
+
+
 @dataclass
 class BuildResult:
     """Who was assigned to which arm and who was left out, by reason."""
@@ -135,11 +138,12 @@ def build_campaign(
                 " another running campaign over the same dates (overlap policy 'error')"
             )
         eligible = audience - sum(excluded.values())
-        if eligible < 2:
+        if eligible < MIN_ELIGIBLE:
             reasons = ", ".join(f"{k} {v:,}" for k, v in excluded.items()) or "none"
             raise DataError(
-                f"campaign {campaign_id!r}: {eligible} eligible customers of {audience:,}"
-                f" (excluded: {reasons})"
+                f"campaign {campaign_id!r}: {eligible} eligible customers of {audience:,}, below"
+                f" the minimum of {MIN_ELIGIBLE} (one control and one treated customer);"
+                f" excluded: {reasons}"
             )
         with engine.register("campaign_arm_cuts_df", _arm_cuts(c, eligible)):
             engine.run(sql_file(__package__, "arm_cuts.sql"))

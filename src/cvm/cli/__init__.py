@@ -7,6 +7,8 @@ command is one function in its module.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from cvm.cli import (
@@ -33,13 +35,36 @@ app = typer.Typer(
     help="cvm: Customer Value Management on DuckDB.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    rich_markup_mode="markdown",  # help shows "[decide] budget" as written, not as a style tag
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 for _module in (
     workspace, ingest, rejects, privacy, simulate, clv, demo, segments, survey, kpis,
     campaigns, plan, report, serve, publish,
 ):  # fmt: skip
     app.add_typer(_module.app)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from cvm import __version__
+
+        typer.echo(f"cvm {__version__}")
+        raise typer.Exit()
+
+
+@app.callback(
+    epilog="Shell completion: run `cvm --install-completion` once, then restart the shell."
+)
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", callback=_print_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    """cvm: Customer Value Management on DuckDB."""
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -56,7 +57,7 @@ def open_workspace(path: Path, *, read_only: bool = False) -> Workspace:
     from cvm.workspace import Workspace
 
     def waiting(message: str) -> None:
-        err_console.print(f"[yellow]{message}[/]", highlight=False)
+        err_console.print(f"[yellow]{escape(message)}[/]", highlight=False)
 
     return Workspace.open(path, read_only=read_only, on_wait=waiting)
 
@@ -64,23 +65,47 @@ def open_workspace(path: Path, *, read_only: bool = False) -> Workspace:
 def print_warnings(notes: Iterable[str]) -> None:
     """One ``warning:`` line per note of a job's result."""
     for note in notes:
-        console.print(f"[yellow]warning:[/] {note}")
+        console.print(f"[yellow]warning:[/] {escape(note)}", highlight=False)
 
 
 def print_charts(paths: Iterable[Path]) -> None:
     """One ``chart:`` line per chart written."""
     for path in paths:
-        console.print(f"chart: {path}")
+        console.print(f"chart: {escape(str(path))}", highlight=False)
+
+
+def _plain_flags(command: Any, ctx: Any) -> None:
+    """Show flags bare in help (``--evaluate / --no-evaluate``), not with a ``<bool>``
+    placeholder as if they took a value; through every subcommand."""
+    for param in command.params:
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+    helper = command.get_help_option(ctx)
+    if helper is not None:
+        helper.metavar = ""
+    for sub in getattr(command, "commands", {}).values():
+        _plain_flags(sub, ctx)
+
+
+def _warning_line(message: Warning | str, *args: Any, **kwargs: Any) -> None:
+    """A library warning as one ``warning:`` line on stderr, without file and source line."""
+    err_console.print(f"[yellow]warning:[/] {escape(str(message))}", highlight=False)
 
 
 class CvmGroup(TyperGroup):
     """Turns every ``CvmError`` raised below into one line on stderr and exit code 1."""
 
+    def get_params(self, ctx: Any) -> Any:
+        _plain_flags(self, ctx)
+        return super().get_params(ctx)
+
     def invoke(self, ctx: Any) -> Any:
         from cvm._exceptions import CvmError
 
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                warnings.showwarning = _warning_line
+                return super().invoke(ctx)
         except CvmError as exc:
             # escaped: "[campaigns]" in a message is text, not rich markup
             err_console.print(

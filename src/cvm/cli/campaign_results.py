@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from cvm.cli._common import (
     CampaignId,
@@ -155,7 +156,7 @@ def import_results(
         f" {', '.join(r.covariates) or 'none'}; {r.new_customers:,} new customers"
     )
     for reason, n in r.rejected.items():
-        console.print(f"  rejected ({reason}): {n:,} (see rejected_rows, load {r.load_id})")
+        console.print(f"  rejected ({escape(reason)}): {n:,} (see rejected_rows, load {r.load_id})")
 
 
 @app.command()
@@ -197,10 +198,10 @@ def uplift(
         )
         folder = charts or ws.path / "report"
     for note in result.notes:
-        console.print(f"note: {note}")
+        console.print(f"note: {escape(note)}", highlight=False)
     excluded = result.attributes[result.attributes["kind"] == "excluded"]
     for row in excluded.itertuples():
-        console.print(f"attribute {row.attribute!r} not used: {row.note}")
+        console.print(escape(f"attribute {row.attribute!r} not used: {row.note}"))
     for name, evaluation in result.arms.items():
         print_frame(
             evaluation.deciles, f"{campaign_id}: {name} vs control, held-out uplift by decile"

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from cvm.cli import campaign_results
 from cvm.cli._common import (
@@ -130,7 +131,7 @@ def build(campaign_id: CampaignId, workspace: WorkspaceOption = Path(".")) -> No
     for arm, n in result.arms.items():
         console.print(f"  arm {arm}: {n:,}")
     for reason, n in result.excluded.items():
-        console.print(f"  excluded ({reason}): {n:,}")
+        console.print(f"  excluded ({escape(reason)}): {n:,}")
 
 
 @app.command()
@@ -161,7 +162,7 @@ def export(
         f" {result.manifest}; {result.contacts_recorded:,} contacts recorded"
     )
     for reason, n in result.excluded.items():
-        console.print(f"  not exported ({reason}): {n:,}")
+        console.print(f"  not exported ({escape(reason)}): {n:,}")
 
 
 @app.command(name="list")
@@ -239,7 +240,7 @@ def import_(
         result = import_campaign(ws, campaigns_file, assignments_file)
     console.print(f"imported {', '.join(result.campaigns)}: {result.assignments:,} assignments")
     for reason, n in result.rejected.items():
-        console.print(f"  rejected ({reason}): {n:,}")
+        console.print(f"  rejected ({escape(reason)}): {n:,}")
 
 
 @app.command()

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from cvm.cli._common import console, print_frame, progress_bar, tabular
 
@@ -62,7 +63,7 @@ def demo(
             + f"; uplift model Qini {campaign['qini']:.3f}"
         )
         for warning in campaign["warnings"]:
-            console.print(f"  [yellow]warning:[/] {warning}")
+            console.print(f"  [yellow]warning:[/] {escape(warning)}", highlight=False)
     plan = result.steps.get("plan")
     if plan:
         offers = ", ".join(f"{k} {v:,}" for k, v in plan["by_offer"].items())

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from cvm.cli._common import (
     WorkspaceOption,
@@ -119,7 +120,7 @@ def _show(result: LoadResult) -> None:
             " that is not a purchase)"
         )
     for note in result.notes:
-        err_console.print(f"[yellow]note:[/] {note}", highlight=False)
+        err_console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
     if result.erased:
         console.print(f"  {result.erased:,} rows of erased customers refused (not stored)")
     if result.top_reasons:
@@ -133,7 +134,7 @@ def _show(result: LoadResult) -> None:
                 f" cvm rejects --load {result.load_id}"
             )
         for hint in result.hints:
-            console.print(f"[yellow]hint:[/] {hint}", highlight=False)
+            console.print(f"[yellow]hint:[/] {escape(hint)}", highlight=False)
         console.print(f"  list them: cvm rejects --load {result.load_id}", highlight=False)
 
 
@@ -149,12 +150,14 @@ def _load_each(files: list[Path], workspace: Path, load: Callable[..., LoadResul
                 with progress_bar(f"loading {path.name}") as progress:
                     result = load(ws, path, progress)
             except IngestError as exc:
-                err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+                err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
                 failed += 1
                 continue
             _show(result)
             if result.rows_read and not (result.loaded or result.duplicates or result.erased):
-                err_console.print(f"[bold red]error:[/] {path}: no row could be loaded")
+                err_console.print(
+                    f"[bold red]error:[/] {escape(str(path))}: no row could be loaded"
+                )
                 failed += 1
     if failed:
         raise typer.Exit(1)

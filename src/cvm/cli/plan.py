@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from cvm.cli._common import (
     WorkspaceOption,
@@ -128,7 +129,7 @@ def validate(workspace: WorkspaceOption = Path(".")) -> None:
         console.print(
             f"{o.id}: {o.kind} by {o.channel}, cost {o.unit_cost:g}"
             f"{f' + {o.discount:.0%} discount' if o.discount else ''},"
-            f" eligible: {o.eligible or 'everyone'}"
+            f" eligible: {escape(o.eligible or 'everyone')}"
         )
     checked = "fields and rules" if has_data else "fields (no customers yet to check rules)"
     console.print(f"{len(offers)} offers valid ({checked})")
@@ -150,4 +151,4 @@ def explain(
         + (f"[bold]{e.chosen}[/]" if e.chosen else "no action")
     )
     for line in e.lines:
-        console.print(f"  {line}", highlight=False)
+        console.print(f"  {escape(line)}", highlight=False)

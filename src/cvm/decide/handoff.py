@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,9 @@ def to_campaigns(
 ) -> list[Any]:
     """Create (and build) one campaign per offer chosen in the plan.
 
+    An offer chosen for fewer customers than a campaign needs (a control and a treated one)
+    is not handed over, with a warning: it could not be measured.
+
     The audience of each is the customers the plan chose for that offer; the campaign builder
     then randomizes a control group among them (``control_fraction``, default ``[decide]
     control_fraction``) and applies its contact policy. Campaign ids are
@@ -33,6 +37,7 @@ def to_campaigns(
     designs when ``build`` is False).
     """
     from cvm.campaigns import Campaign, build_campaign, create_campaign
+    from cvm.campaigns.build import MIN_ELIGIBLE
     from cvm.decide.explain import latest_plan
 
     run_id = run_id or latest_plan(ws)
@@ -47,6 +52,15 @@ def to_campaigns(
         raise DataError(f"plan {run_id} chose nobody: nothing to hand over")
     out: list[Any] = []
     for offer_id, channel, customers, cost in rows:
+        if len(customers) < MIN_ELIGIBLE:
+            warnings.warn(
+                f"plan {run_id}: offer {offer_id} went to {len(customers)} customer(s), too few"
+                f" for a campaign with a control group (at least {MIN_ELIGIBLE}); not handed"
+                " over",
+                UserWarning,
+                stacklevel=2,
+            )
+            continue
         campaign = Campaign(
             campaign_id=f"{run_id}-{offer_id}"[:64],
             name=f"{offer_id} from plan {run_id}",

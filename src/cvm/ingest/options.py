@@ -10,7 +10,7 @@ from cvm._exceptions import ConfigError
 from cvm._limits import DEFAULT_TIMESTAMP_FLOOR, MAX_SCORE, finite_setting
 from cvm.ingest.kinds import source_kind
 from cvm.ingest.profiles import PROFILE_ALIASES, PROFILE_DATE_FORMATS, PROFILE_STATUSES, PROFILES
-from cvm.settings import Settings
+from cvm.settings import Settings, suggest
 from cvm.workspace.config import Config
 
 
@@ -47,6 +47,19 @@ class SourceOptions:
         return sorted(rates.items())
 
 
+def _check_mapped(kind: str, columns: Mapping[str, str], where: str) -> None:
+    """Refuse a mapping to a column the kind does not have (``--map customerid=...``): a typo
+    here would otherwise be ignored and the column read from elsewhere, or not at all."""
+    known = sorted(source_kind(kind).mappable)
+    for name in columns:
+        if name not in known:
+            raise ConfigError(
+                f"{where.format(name=name)}: {kind} has no column {name!r}"
+                + suggest(name, known)
+                + " (the form is canonical=source, e.g. customer_id=client)"
+            )
+
+
 def resolve_options(
     config: Config | None,
     kind: str,
@@ -71,6 +84,8 @@ def resolve_options(
     source = settings.sources.kind(k)
     rates = dict(settings.currencies)
     merged_cols = {**source.columns, **(columns or {})}
+    _check_mapped(k, source.columns, f"cvm.toml [sources.{k}.columns] {{name}}")
+    _check_mapped(k, columns or {}, "--map {name}=...")
     prof = str(profile or source.profile or "generic")
     prof = PROFILE_ALIASES.get(prof, prof)
     if prof not in PROFILES:

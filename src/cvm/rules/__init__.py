@@ -18,14 +18,17 @@ each checked rule put in as a SQLGlot tree, never as text.
 
 from cvm.rules.allowlist import CAST_TYPES, FUNCTIONS
 from cvm.rules.guard import CheckedRule, check
+from cvm.rules.literals import RuleWarning, unseen_values
 from cvm.rules.sandbox import bind, evaluate, evaluate_arrow
 
 __all__ = [
     "CAST_TYPES",
     "FUNCTIONS",
     "CheckedRule",
+    "RuleWarning",
     "bind",
     "check",
     "evaluate",
     "evaluate_arrow",
+    "unseen_values",
 ]

@@ -21,6 +21,7 @@ from cvm._exceptions import ConfigError, DataError
 from cvm.engines import DuckDBEngine, Engine, fill, select_item, sql_file
 from cvm.engines.sql import column_list
 from cvm.rules.guard import CheckedRule
+from cvm.rules.literals import warn_unseen
 from cvm.workspace.connection import locked_memory
 
 if TYPE_CHECKING:
@@ -102,6 +103,7 @@ def evaluate_arrow(data: pa.Table, rules: Mapping[str, CheckedRule]) -> pd.DataF
                     ) from None
             raise DataError(f"rules failed on the customers' data: {_first(failed)}") from None
     frame.columns = [KEY, *names]
+    warn_unseen(data, rules)
     return frame.set_index(KEY).astype(bool)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import Field, ValidationError, field_validator
 
-from cvm.settings._base import CONFIG_NAME, Section, number_setting, settings_error
+from cvm.settings._base import CONFIG_NAME, Section, number_setting, settings_error, suggest
 from cvm.settings.campaigns import CampaignSettings, FrequencyCaps
 from cvm.settings.decide import CHANNELS, DecideSettings
 from cvm.settings.engines import DuckDBSettings, EngineName, SparkSettings
@@ -54,6 +54,7 @@ __all__ = [
     "WorkspaceSettings",
     "number_setting",
     "parse_settings",
+    "suggest",
 ]
 
 
