@@ -14,6 +14,7 @@ from cvm.cli import (
     clv,
     demo,
     ingest,
+    keys,
     kpis,
     plan,
     privacy,
@@ -36,7 +37,7 @@ app = typer.Typer(
 )
 for _module in (
     workspace, ingest, rejects, privacy, simulate, clv, demo, segments, survey, kpis,
-    campaigns, plan, report, publish,
+    campaigns, plan, report, publish, keys,
 ):  # fmt: skip
     app.add_typer(_module.app)
 
