@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from handmade import add_orders, rows
 from typer.testing import CliRunner
 
 from cvm.api import Settings, create_app
@@ -20,6 +19,7 @@ from cvm.api.deps import require_role
 from cvm.api.keys import create_key, list_keys, revoke_key
 from cvm.cli import app as cli
 from cvm.workspace import Workspace
+from handmade import add_orders, rows
 
 
 @pytest.fixture
@@ -184,12 +184,13 @@ def test_keys_over_http_for_an_admin_only(served) -> None:
     assert client.get("/api/kpis", headers=bearer(new_key)).status_code == 403
     listed = client.get("/v1/keys", headers=admin)
     assert listed.status_code == 200
-    assert {k["name"]: k["role"] for k in listed.json()} == {
-        "ops": "admin", "bi": "analyst", "web": "writer", "shopfront": "decider", "app-ios": "decider",
+    assert {k["name"]: k["role"] for k in listed.json()["keys"]} == {
+        "ops": "admin", "bi": "analyst", "web": "writer",
+        "shopfront": "decider", "app-ios": "decider",
     }  # fmt: skip
     assert new_key not in listed.text
     assert hashlib.sha256(new_key.encode()).hexdigest() not in listed.text
-    used = {k["name"]: k["last_used_at"] for k in listed.json()}
+    used = {k["name"]: k["last_used_at"] for k in listed.json()["keys"]}
     assert used["ops"] is not None and used["web"] is None
     taken = client.post("/v1/keys", json={"name": "app-ios", "role": "admin"}, headers=admin)
     assert taken.status_code == 400 and "exists already" in taken.json()["detail"]
@@ -255,7 +256,7 @@ def test_privileged_calls_and_refusals_are_audited_reads_are_not(served) -> None
         key=lambda r: (r[1], str(r[0]), r[4]),
     )
     listed = client.get("/v1/audit", params={"limit": 3}, headers=admin)
-    assert listed.status_code == 200 and len(listed.json()) == 3
+    assert listed.status_code == 200 and len(listed.json()["entries"]) == 3
 
 
 def test_erasure_is_audited_without_the_customer_id(ws_path: Path) -> None:

@@ -21,7 +21,15 @@ from starlette.types import ASGIApp, Message, MutableMapping, Receive, Scope, Se
 from cvm.engines import sql_file
 from cvm.workspace import Workspace
 
-__all__ = ["AuditMiddleware", "audit_entries", "note", "outcome_of", "record", "route_action"]
+__all__ = [
+    "AuditMiddleware",
+    "audit_entries",
+    "matched_route",
+    "note",
+    "outcome_of",
+    "record",
+    "route_action",
+]
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +49,17 @@ def route_action(scope: MutableMapping[str, Any]) -> str:
     """``METHOD /route/{template}`` of the request: the path with its parameters as their
     names (its path only when no route matched)."""
     path = str(scope.get("path", "?"))
-    return f"{scope.get('method', '?')} {_template(scope.get('route'), path)}"
+    return f"{scope.get('method', '?')} {_template(matched_route(scope), path)}"
+
+
+def matched_route(scope: MutableMapping[str, Any]) -> Any:
+    """The route that answers this request, with its full path and every dependency (those of
+    the routers that include it too). FastAPI before 0.16x copies an included route with all
+    of that into ``scope["route"]``; later versions keep it in their own part of the scope."""
+    effective = (scope.get("fastapi") or {}).get("effective_route_context")
+    if getattr(effective, "dependant", None) is not None:
+        return effective
+    return scope.get("route")
 
 
 def _template(route: Any, path: str) -> str:

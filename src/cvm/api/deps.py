@@ -78,6 +78,9 @@ GRANTS: dict[str, frozenset[str]] = {
 OPEN_CALLER = "(open service)"
 """The caller's name in the audit log on a service opened for local demo use."""
 
+ALIASES = {"reader": "analyst"}
+"""A guard or a caller naming ``reader`` means ``analyst`` (the name before roles existed)."""
+
 ENV_KEY_NAME = "CVM_API_KEY"
 """The caller's name in the audit log when it sent the environment's admin key."""
 
@@ -121,8 +124,7 @@ def _sent_key(request: Request) -> bytes | None:
 
 
 def _route_is_privileged(request: Request) -> bool:
-    route = request.scope.get("route")
-    dependant = getattr(route, "dependant", None)
+    dependant = getattr(audit.matched_route(request.scope), "dependant", None)
     return dependant is not None and _admin_only(dependant)
 
 
@@ -186,8 +188,10 @@ def require_role(*roles: str) -> Any:
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
 
+    wanted = {ALIASES.get(r, r) for r in roles}
+
     def guard(request: Request, caller: CurrentCaller) -> Caller:
-        if caller.roles.isdisjoint(roles):
+        if wanted.isdisjoint(ALIASES.get(r, r) for r in caller.roles):
             need = " or ".join(roles)
             raise _refuse(request, 403, f"this key does not have the {need} role", caller.key)
         if roles == ("admin",):

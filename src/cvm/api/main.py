@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -14,8 +13,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cvm._exceptions import CvmError, WorkspaceBusyError, WorkspaceError
-from cvm.api.config import Settings
 from cvm.api.audit import AuditMiddleware
+from cvm.api.config import Settings
 from cvm.api.deps import current_caller, require_role
 from cvm.api.errors import RESPONSES, public_detail
 from cvm.api.keys import KeyRing

@@ -60,6 +60,12 @@ class KeyInfo(BaseModel):
     revoked_at: datetime | None = Field(description="null while the key works")
 
 
+class KeyList(BaseModel):
+    """Every key of the workspace, oldest first."""
+
+    keys: list[KeyInfo]
+
+
 class CreatedKey(BaseModel):
     """A new key: ``key`` is shown here once and never again (only its hash is stored)."""
 
@@ -117,6 +123,12 @@ class AuditEntry(BaseModel):
     status: int | None = Field(description="The HTTP status answered; null from the CLI")
 
 
+class AuditLog(BaseModel):
+    """The newest audit rows, newest first."""
+
+    entries: list[AuditEntry]
+
+
 @router.post("/keys", status_code=201)
 def make_key(body: NewKey, request: Request, ws: WorkspaceDep) -> CreatedKey:
     """Make a key with a role; the answer is the only place the key appears (400 when the name
@@ -128,9 +140,9 @@ def make_key(body: NewKey, request: Request, ws: WorkspaceDep) -> CreatedKey:
 
 
 @router.get("/keys")
-def keys(ws: WorkspaceDep) -> list[KeyInfo]:
+def keys(ws: WorkspaceDep) -> KeyList:
     """Every key: name, role, created, last used, revoked."""
-    return [KeyInfo.model_validate(row) for row in list_keys(ws)]
+    return KeyList(keys=[KeyInfo.model_validate(row) for row in list_keys(ws)])
 
 
 @router.delete("/keys/{name}")
@@ -153,6 +165,6 @@ def revoke(
 def audit_log(
     ws: WorkspaceDep,
     limit: Annotated[int, Query(ge=1, le=10_000, description="Rows, newest first")] = 100,
-) -> list[AuditEntry]:
+) -> AuditLog:
     """The newest privileged calls and refusals."""
-    return [AuditEntry.model_validate(row) for row in audit.audit_entries(ws, limit)]
+    return AuditLog(entries=[AuditEntry.model_validate(r) for r in audit.audit_entries(ws, limit)])
