@@ -206,6 +206,8 @@ def require_role(*roles: str) -> Any:
 # A day in a query: a date within the shared range (:mod:`cvm._dates`), else 422.
 AsOfQuery = Annotated[
     date | None,
-    Query(description="A day, YYYY-MM-DD (default: the last purchase day)"),
+    Query(
+        description="A day, YYYY-MM-DD (default: the last purchase day)", examples=["2025-12-31"]
+    ),
     AfterValidator(check_day),
 ]

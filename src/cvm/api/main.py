@@ -23,7 +23,18 @@ from cvm.api.service import ReportCache, WorkspaceOwner
 
 __all__ = ["create_app"]
 
-HEALTH_RESPONSES = {k: v for k, v in RESPONSES.items() if k in (401, 503)}
+HEALTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    k: v for k, v in RESPONSES.items() if k in (401, 503)
+}
+# The pages answer HTML, their errors JSON: declared as such (a model there would be filed
+# under the route's text/html).
+PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {
+        "description": answer["description"],
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }
+    for code, answer in RESPONSES.items()
+}
 OPENAPI_URL = "/api/openapi.json"
 
 SECURITY_SCHEMES = {
@@ -94,7 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(CvmError, _cvm_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     analyst = require_role("analyst")
-    app.include_router(pages.router, dependencies=[analyst], responses=RESPONSES)
+    app.include_router(pages.router, dependencies=[analyst], responses=PAGE_RESPONSES)
     app.include_router(health.router, prefix="/api", responses=HEALTH_RESPONSES)
     for router in (kpis.router, customers.router, segments.router):
         app.include_router(router, prefix="/api", dependencies=[analyst], responses=RESPONSES)

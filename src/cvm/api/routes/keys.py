@@ -3,7 +3,6 @@ log, while the service holds the workspace (the CLI's ``cvm keys`` needs it free
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
@@ -12,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from cvm.api import audit
 from cvm.api.deps import WorkspaceDep, require_role
 from cvm.api.keys import UnknownKeyError, create_key, list_keys, revoke_key
+from cvm.api.schemas import UtcTime
 
 router = APIRouter(tags=["keys"], dependencies=[require_role("admin")])
 
@@ -45,8 +45,8 @@ class KeyInfo(BaseModel):
                 {
                     "name": "shop-web",
                     "role": "writer",
-                    "created_at": "2026-11-30T09:12:00",
-                    "last_used_at": "2026-11-30T10:02:41",
+                    "created_at": "2026-11-30T09:12:00Z",
+                    "last_used_at": "2026-11-30T10:02:41Z",
                     "revoked_at": None,
                 }
             ]
@@ -55,9 +55,9 @@ class KeyInfo(BaseModel):
 
     name: str
     role: str
-    created_at: datetime
-    last_used_at: datetime | None = Field(description="Updated at most once a minute")
-    revoked_at: datetime | None = Field(description="null while the key works")
+    created_at: UtcTime
+    last_used_at: UtcTime | None = Field(description="Updated at most once a minute")
+    revoked_at: UtcTime | None = Field(description="null while the key works")
 
 
 class KeyList(BaseModel):
@@ -104,7 +104,7 @@ class AuditEntry(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "ts": "2026-11-30T10:02:41",
+                    "ts": "2026-11-30T10:02:41Z",
                     "who": "ops",
                     "action": "DELETE /v1/keys/{name}",
                     "target": "shop-web",
@@ -115,7 +115,7 @@ class AuditEntry(BaseModel):
         }
     )
 
-    ts: datetime
+    ts: UtcTime
     who: str | None = Field(description="The key's name; null when no key matched")
     action: str = Field(description="METHOD and route template (never a customer id)")
     target: str | None
@@ -164,7 +164,9 @@ def revoke(
 @router.get("/audit")
 def audit_log(
     ws: WorkspaceDep,
-    limit: Annotated[int, Query(ge=1, le=10_000, description="Rows, newest first")] = 100,
+    limit: Annotated[
+        int, Query(ge=1, le=10_000, description="Rows, newest first", examples=[100])
+    ] = 100,
 ) -> AuditLog:
     """The newest privileged calls and refusals."""
     return AuditLog(entries=[AuditEntry.model_validate(r) for r in audit.audit_entries(ws, limit)])
