@@ -160,17 +160,17 @@ def current_caller(request: Request, settings: SettingsDep) -> Caller:
             return Caller(key=ENV_KEY_NAME, roles=GRANTS["admin"], role="admin")
     ws_owner: WorkspaceOwner = request.app.state.owner
     ring: KeyRing = request.app.state.keyring
-    ws = ws_owner.get().cursor()
+
+    def cursor() -> Workspace:  # only when the ring must read or write: not per request
+        return ws_owner.get().cursor()
+
+    found = match_hash(sent_hash, ring.keys(cursor))
+    if found is None:
+        raise _refuse(request, 401, "wrong key: it matches no working key", None)
     try:
-        found = match_hash(sent_hash, ring.keys(ws))
-        if found is None:
-            raise _refuse(request, 401, "wrong key: it matches no working key", None)
-        try:
-            ring.note_use(ws, found)
-        except Exception:  # a busy row: the time is written on a later call, the call goes on
-            log.warning("could not note the use of key %r", found.name, exc_info=True)
-    finally:
-        ws.close()
+        ring.note_use(cursor, found)
+    except Exception:  # a busy row: the time is written on a later call, the call goes on
+        log.warning("could not note the use of key %r", found.name, exc_info=True)
     return Caller(key=found.name, roles=GRANTS[found.role], role=found.role)
 
 

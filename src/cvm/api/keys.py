@@ -15,6 +15,7 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -121,18 +122,20 @@ class KeyRing:
         with self._lock:
             self._keys = None
 
-    def keys(self, ws: Workspace) -> tuple[StoredKey, ...]:
+    def keys(self, cursor: Callable[[], Workspace]) -> tuple[StoredKey, ...]:
+        """The working keys; read through ``cursor()`` (closed after) only when not held."""
         with self._lock:
-            if self._keys is None:
+            if self._keys is not None:
+                return self._keys
+            ws = cursor()
+            try:
                 rows = ws.engine.rows(sql_file(__package__, "key_hashes.sql"))
-                self._keys = tuple(StoredKey(str(n), str(r), str(h)) for n, r, h in rows)
+            finally:
+                ws.close()
+            self._keys = tuple(StoredKey(str(n), str(r), str(h)) for n, r, h in rows)
             return self._keys
 
-    def match(self, ws: Workspace, sent: bytes) -> StoredKey | None:
-        """The working key whose hash is the hash of ``sent``, or None."""
-        return match_hash(hash_key(sent), self.keys(ws))
-
-    def note_use(self, ws: Workspace, key: StoredKey) -> None:
+    def note_use(self, cursor: Callable[[], Workspace], key: StoredKey) -> None:
         """Record the key's use, at most once a minute per key (a write per request would
         cost every collection call a database write)."""
         now = time.monotonic()
@@ -141,7 +144,11 @@ class KeyRing:
             if last is not None and now - last < _USED_EVERY:
                 return
             self._used[key.name] = now
-        ws.engine.run(sql_file(__package__, "key_used.sql"), {"name": key.name, "now": _now()})
+        ws = cursor()
+        try:
+            ws.engine.run(sql_file(__package__, "key_used.sql"), {"name": key.name, "now": _now()})
+        finally:
+            ws.close()
 
 
 def match_hash(sent_hash: str, keys: tuple[StoredKey, ...]) -> StoredKey | None:
