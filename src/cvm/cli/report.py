@@ -48,8 +48,8 @@ def dashboard(
 ) -> None:
     """Serve the report live (filter by day and segment) and the JSON API over HTTP.
 
-    The workspace is opened read-only for each request. Set CVM_API_KEY to require that key
-    in the X-API-Key header of /api requests.
+    The workspace is opened read-only for each request. Every route wants a key (`cvm keys
+    create`; CVM_API_KEY is an admin key); CVM_OPEN=1 serves without keys, for a local demo.
     """
     import uvicorn
 
