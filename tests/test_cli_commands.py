@@ -27,6 +27,7 @@ COMMANDS = {
     "campaign plan", "campaign import", "campaign import-results", "campaign uplift",
     "campaign suppress",
     "offers validate",
+    "keys create", "keys list", "keys revoke",
 }  # fmt: skip
 
 

@@ -22,7 +22,7 @@ def ws_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def client(ws_path: Path) -> Iterator[TestClient]:
     with TestClient(
-        create_app(Settings(workspace=ws_path))
+        create_app(Settings(workspace=ws_path, open=True))
     ) as served:  # closes the workspace it owns
         yield served
 
@@ -97,12 +97,14 @@ def test_segments_list_every_kind(client: TestClient) -> None:
     assert body["run_id"].startswith("segments-")
 
 
-def test_api_key_guards_the_api_but_not_health(ws_path: Path) -> None:
+def test_api_key_guards_the_api_and_health(ws_path: Path) -> None:
     guarded = TestClient(create_app(Settings(workspace=ws_path, api_key="s3cret")))
     assert guarded.get("/api/segments").status_code == 401
     assert guarded.get("/api/segments", headers={"X-API-Key": "wrong"}).status_code == 401
     assert guarded.get("/api/segments", headers={"X-API-Key": "s3cret"}).status_code == 200
-    assert guarded.get("/api/health").status_code == 200
+    # no endpoint answers without a key unless the service is opened (CVM_OPEN=1)
+    assert guarded.get("/api/health").status_code == 401
+    assert guarded.get("/api/health", headers={"X-API-Key": "s3cret"}).status_code == 200
 
 
 def test_dashboard_page_uses_the_served_plotly_and_filters(client: TestClient) -> None:
@@ -120,7 +122,7 @@ def test_dashboard_page_uses_the_served_plotly_and_filters(client: TestClient) -
 
 
 def test_workspace_missing_is_a_clear_error(tmp_path: Path) -> None:
-    response = TestClient(create_app(Settings(workspace=tmp_path))).get("/api/health")
+    response = TestClient(create_app(Settings(workspace=tmp_path, open=True))).get("/api/health")
     assert response.status_code == 503
     assert "not a workspace" in response.json()["detail"]
 

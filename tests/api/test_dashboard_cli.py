@@ -61,6 +61,7 @@ def test_dashboard_serves_pages_and_stops(tmp_path: Path) -> None:
     src = str(Path(cvm.__file__).parents[1])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
     env.pop("CVM_API_KEY", None)
+    env["CVM_OPEN"] = "1"  # a local demo: served without keys
     command = ["dashboard", "-w", str(root), "--host", "127.0.0.1", "--port", str(port)]
     proc = subprocess.Popen(
         [sys.executable, "-c", "from cvm.cli import main; main()", *command],

@@ -61,7 +61,7 @@ def ws_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_answers_carry_exactly_the_declared_fields(ws_path: Path) -> None:
-    client = TestClient(create_app(Settings(workspace=ws_path)))
+    client = TestClient(create_app(Settings(workspace=ws_path, open=True)))
     with Workspace.open(ws_path, read_only=True) as ws:
         (cid,) = ws.con.execute(
             "SELECT customer_id FROM plan_decisions WHERE status = 'chosen'"
@@ -86,7 +86,7 @@ def test_answers_carry_exactly_the_declared_fields(ws_path: Path) -> None:
 
 
 def test_the_role_guards(ws_path: Path) -> None:
-    app = create_app(Settings(workspace=ws_path))
+    app = create_app(Settings(workspace=ws_path, open=True))
     admin = APIRouter()
 
     @admin.get("/api/admin-only", dependencies=[require_role("admin")])
@@ -95,7 +95,7 @@ def test_the_role_guards(ws_path: Path) -> None:
 
     app.include_router(admin)
     client = TestClient(app)
-    # an open service (no key configured): every caller holds every role, as before roles
+    # a service opened for local demo use: every caller holds every role
     assert client.get("/api/admin-only").json() == {"key": None}
     assert client.get("/api/kpis").status_code == 200
     app.dependency_overrides[current_caller] = lambda: Caller("k", frozenset({"reader"}))
@@ -105,8 +105,8 @@ def test_the_role_guards(ws_path: Path) -> None:
     assert client.get("/api/kpis").status_code == 200
     app.dependency_overrides[current_caller] = lambda: Caller("k", frozenset())
     assert client.get("/api/kpis").status_code == 403
-    assert client.get("/api/health").status_code == 200  # unguarded
-    assert client.get("/static/plotly.min.js").status_code == 200  # pages: not behind a key
+    assert client.get("/api/health").status_code == 200  # any working key
+    assert client.get("/static/plotly.min.js").status_code == 403  # pages: analysts
 
 
 def test_the_one_key_holds_every_role_and_a_wrong_key_is_401(tmp_path: Path) -> None:
@@ -132,7 +132,8 @@ def test_an_unknown_role_is_refused_when_the_route_is_declared() -> None:
 def test_openapi_lists_403_on_guarded_routes(tmp_path: Path) -> None:
     schema = create_app(Settings(workspace=tmp_path)).openapi()
     assert "403" in schema["paths"]["/api/kpis"]["get"]["responses"]
-    assert "403" not in schema["paths"]["/dashboard"]["get"]["responses"]
+    assert "403" in schema["paths"]["/dashboard"]["get"]["responses"]  # an analyst's page
+    assert "403" not in schema["paths"]["/api/health"]["get"]["responses"]  # any key
 
 
 def test_a_customer_with_orders_but_no_crm_record(tmp_path: Path) -> None:
@@ -140,7 +141,7 @@ def test_a_customer_with_orders_but_no_crm_record(tmp_path: Path) -> None:
 
     with Workspace.create(tmp_path / "w") as ws:
         add_orders(ws, "0042", ["2024-01-05", "2024-02-05", "2024-03-05"])  # a leading zero
-    client = TestClient(create_app(Settings(workspace=tmp_path / "w")))
+    client = TestClient(create_app(Settings(workspace=tmp_path / "w", open=True)))
     answer = client.get("/api/customers/0042")
     assert answer.status_code == 200, answer.text
     body = answer.json()

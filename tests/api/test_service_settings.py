@@ -36,9 +36,10 @@ def test_environment_is_read_and_arguments_win(monkeypatch, tmp_path: Path) -> N
     assert Settings(api_key="other").api_key == "other"
 
 
-def test_an_empty_key_leaves_the_api_open(monkeypatch) -> None:
+def test_an_empty_key_is_no_key_and_the_service_stays_closed(monkeypatch) -> None:
     monkeypatch.setenv("CVM_API_KEY", "")
     assert Settings().api_key is None
+    assert Settings().open is False
 
 
 @pytest.mark.parametrize(
@@ -62,6 +63,8 @@ def test_the_key_from_the_environment_guards_the_api(monkeypatch, tmp_path: Path
     monkeypatch.setenv("CVM_WORKSPACE", str(tmp_path / "w"))
     monkeypatch.setenv("CVM_API_KEY", "k-7f3a")
     client = TestClient(create_app())
-    assert client.get("/api/health").json()["workspace"] == "w"
+    assert client.get("/api/health").status_code == 401
+    key = {"X-API-Key": "k-7f3a"}
+    assert client.get("/api/health", headers=key).json()["workspace"] == "w"
     assert client.get("/api/segments").status_code == 401
     assert client.get("/api/segments", headers={"X-API-Key": "k-7f3a"}).status_code != 401

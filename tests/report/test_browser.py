@@ -115,7 +115,10 @@ def dashboard_url(ws_path: Path) -> Iterator[str]:
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(Settings(workspace=ws_path)), host="127.0.0.1", port=port, log_level="error"
+            create_app(Settings(workspace=ws_path, open=True)),
+            host="127.0.0.1",
+            port=port,
+            log_level="error",
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)

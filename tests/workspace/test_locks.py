@@ -129,7 +129,7 @@ def test_polling_health_never_starves_a_writer(ws_path: Path, tmp_path: Path) ->
             "--log-level",
             "warning",
         ],
-        env=_env(CVM_WORKSPACE=str(ws_path)),
+        env=_env(CVM_WORKSPACE=str(ws_path), CVM_OPEN="1"),
     )
     url = f"http://127.0.0.1:{port}/api/health"
     statuses: list[int] = []

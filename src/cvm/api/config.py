@@ -1,7 +1,7 @@
 """The service's settings, in one typed object read from ``CVM_*`` environment variables.
 
 Arguments win over the environment: ``Settings(workspace=path)``. An empty variable counts as
-unset, so ``CVM_API_KEY=`` leaves the API open as before.
+unset: ``CVM_API_KEY=`` means no environment key (the service is not opened by it).
 """
 
 from __future__ import annotations
@@ -33,14 +33,16 @@ class Settings(BaseSettings):
     """What the service needs to know.
 
     workspace : the workspace folder it serves (``CVM_WORKSPACE``, default the current folder).
-    api_key : when set (``CVM_API_KEY``), every ``/api/*`` request must send it in the
-        ``X-API-Key`` header; the dashboard pages stay open. Unset: no check. A placeholder
-        (``changethis``) or a key with spaces around it is refused.
+    api_key : an admin key from the environment (``CVM_API_KEY``), beside the keys made with
+        ``cvm keys create``. A placeholder (``changethis``) or a key with spaces around it is
+        refused.
     cache_size : built reports kept in memory (``CVM_CACHE_SIZE``), per (as_of, segment) and
         database version.
     host, port, workers, batch_size, batch_interval_ms, queue_size, cors_origins : how
         ``cvm serve`` listens and commits collected events; the workspace's ``[serve]``
         section (:class:`cvm.settings.ServeSettings`) gives the defaults, ``CVM_*`` wins.
+    open : ``CVM_OPEN=1`` opens the service for local demo use: every caller, with or without
+        a key, is an admin. Off by default: then every route wants a working key.
     """
 
     model_config = SettingsConfigDict(
@@ -58,6 +60,8 @@ class Settings(BaseSettings):
     batch_interval_ms: int = 50
     queue_size: int = 100_000
     cors_origins: Annotated[list[str], NoDecode] = []
+    # keys and roles: without a key nothing answers, unless the service is opened on purpose
+    open: bool = False
 
     def __init__(self, **values: Any) -> None:
         try:

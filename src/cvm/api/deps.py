@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import base64
 import binascii
-import secrets
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, HTTPException, Query, Request
+from fastapi import Depends, HTTPException, Query, Request
 from pydantic import AfterValidator
 
 from cvm._dates import check_day
+from cvm.api import audit
 from cvm.api.config import Settings
+from cvm.api.keys import KeyRing, StoredKey, hash_key, match_hash
 from cvm.api.service import WorkspaceOwner
 from cvm.workspace import Workspace
 
+log = logging.getLogger(__name__)
+
 __all__ = [
+    "GRANTS",
     "ROLES",
     "AsOfQuery",
     "Caller",
@@ -53,72 +58,156 @@ def get_workspace(request: Request) -> Iterator[Workspace]:
 WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 
 
-# The roles a key can carry: ``reader`` reads the JSON API; ``admin`` is for privileged calls
-# (keys, erasure). The service's one key (``CVM_API_KEY``) carries every role.
-ROLES = ("reader", "admin", "writer")
+# The names a guard may ask for, and what each key role holds. A key is made with one of
+# ``KEY_ROLES`` (cvm.api.keys); ``reader`` is kept as another name for what ``analyst`` holds,
+# so routes guarded with it before roles existed keep their meaning.
+#   writer  - sends events (the collection routes), nothing else
+#   decider - asks for decisions and reads profiles
+#   analyst - reads everything (``reader``), decides nothing, writes nothing
+#   admin   - everything; the only role that erases, manages keys and starts jobs
+ROLES = ("admin", "analyst", "decider", "writer", "reader")
+GRANTS: dict[str, frozenset[str]] = {
+    "admin": frozenset(ROLES),
+    "analyst": frozenset({"analyst", "reader"}),
+    "decider": frozenset({"decider"}),
+    "writer": frozenset({"writer"}),
+}
+"""key role -> the guard names its key passes. A route guarded with several names
+(``require_role("decider", "analyst")``, the profiles) passes a key holding any of them."""
+
+OPEN_CALLER = "(open service)"
+"""The caller's name in the audit log on a service opened for local demo use."""
+
+ALIASES = {"reader": "analyst"}
+"""A guard or a caller naming ``reader`` means ``analyst`` (the name before roles existed)."""
+
+ENV_KEY_NAME = "CVM_API_KEY"
+"""The caller's name in the audit log when it sent the environment's admin key."""
+
+WWW_AUTHENTICATE = {"WWW-Authenticate": 'Basic realm="cvm", charset="UTF-8"'}
+"""Sent with every 401, so a browser asks for the key (as the user name) on the dashboard."""
 
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is calling: the key they sent (None on an open service) and its roles."""
+    """Who is calling: the name of the key they sent (None on an open service), and the guard
+    names it passes (:data:`GRANTS`)."""
 
     key: str | None
     roles: frozenset[str]
+    role: str | None = None
 
 
-def _basic_user(authorization: str | None) -> str | None:
-    """The user name of an HTTP Basic header (how Segment's clients send their write key)."""
-    scheme, _, value = (authorization or "").partition(" ")
-    if scheme.lower() != "basic":
+def _sent_key(request: Request) -> bytes | None:
+    """The key the request carries: ``X-API-Key``, ``Authorization: Bearer KEY`` or HTTP Basic
+    with the key as user name and an empty password (as Segment's clients send a write key;
+    a key sent as the password with an empty user name is taken too). Bytes as sent."""
+    headers = request.headers
+    raw = headers.get("x-api-key")
+    if raw is not None:
+        return raw.encode("latin-1")
+    auth = headers.get("authorization")
+    if auth is None:
         return None
+    scheme, _, value = auth.strip().partition(" ")
+    value = value.strip()
+    if scheme.lower() == "bearer":
+        return value.encode("latin-1") if value else None
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(value.encode("latin-1"), validate=True)
+        except (binascii.Error, ValueError):
+            return None
+        user, _, password = decoded.partition(b":")
+        return user or password or None
+    return None
+
+
+def _route_is_privileged(request: Request) -> bool:
+    dependant = getattr(audit.matched_route(request.scope), "dependant", None)
+    return dependant is not None and _admin_only(dependant)
+
+
+def _admin_only(dependant: Any) -> bool:
+    if getattr(dependant.call, "cvm_roles", None) == ("admin",):
+        return True
+    return any(_admin_only(d) for d in dependant.dependencies)
+
+
+def _refuse(request: Request, status: int, detail: str, who: str | None) -> HTTPException:
+    if _route_is_privileged(request):
+        audit.note(request.scope, who=who, action=audit.route_action(request.scope))
+    headers = WWW_AUTHENTICATE if status == 401 else None
+    return HTTPException(status_code=status, detail=detail, headers=headers)
+
+
+def current_caller(request: Request, settings: SettingsDep) -> Caller:
+    """The caller of this request, from the key it sends (:func:`_sent_key`).
+
+    A key is the environment's ``CVM_API_KEY`` (an admin key) or one made with
+    ``cvm keys create``; hashes are compared in constant time. No key or a key that matches
+    none is 401. A service opened for local demo use (``CVM_OPEN=1``) takes every caller as
+    an admin without a key."""
+    if settings.open:
+        return Caller(key=None, roles=GRANTS["admin"], role="admin")
+    sent = _sent_key(request)
+    if sent is None:
+        raise _refuse(request, 401, "missing key: send it as X-API-Key, Bearer or Basic", None)
+    sent_hash = hash_key(sent)
+    if settings.api_key is not None:
+        env_key = StoredKey(ENV_KEY_NAME, "admin", hash_key(settings.api_key))
+        if match_hash(sent_hash, (env_key,)) is not None:
+            return Caller(key=ENV_KEY_NAME, roles=GRANTS["admin"], role="admin")
+    ws_owner: WorkspaceOwner = request.app.state.owner
+    ring: KeyRing = request.app.state.keyring
+
+    def cursor() -> Workspace:  # only when the ring must read or write: not per request
+        return ws_owner.get().cursor()
+
+    found = match_hash(sent_hash, ring.keys(cursor))
+    if found is None:
+        raise _refuse(request, 401, "wrong key: it matches no working key", None)
     try:
-        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    return decoded.partition(":")[0]
-
-
-def current_caller(
-    settings: SettingsDep,
-    x_api_key: Annotated[str | None, Header()] = None,
-    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
-) -> Caller:
-    """The caller of this request. With ``CVM_API_KEY`` set, a request that does not carry
-    that key (in ``X-API-Key``, or as the user name of HTTP Basic, as Segment's clients send
-    a write key) is refused (401); without one the service is open and every caller holds
-    every role."""
-    if settings.api_key is None:
-        return Caller(key=None, roles=frozenset(ROLES))
-    if x_api_key is None:
-        x_api_key = _basic_user(authorization)
-    # bytes, not str: compare_digest refuses a str holding non-ASCII characters, and a header
-    # may carry any byte (Starlette reads headers as Latin-1)
-    sent = (x_api_key or "").encode("utf-8", "surrogateescape")
-    if x_api_key is None or not secrets.compare_digest(sent, settings.api_key.encode("utf-8")):
-        raise HTTPException(status_code=401, detail="missing or wrong X-API-Key header")
-    return Caller(key="CVM_API_KEY", roles=frozenset(ROLES))
+        ring.note_use(cursor, found)
+    except Exception:  # a busy row: the time is written on a later call, the call goes on
+        log.warning("could not note the use of key %r", found.name, exc_info=True)
+    return Caller(key=found.name, roles=GRANTS[found.role], role=found.role)
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
 
 
-def require_role(role: str) -> Any:
-    """A guard for a route or router, ``dependencies=[require_role("admin")]``: a caller
-    whose key lacks ``role`` is refused (403); one without a right key, 401."""
-    if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+def require_role(*roles: str) -> Any:
+    """A guard for a route or router, ``dependencies=[require_role("writer")]``: a caller
+    whose key passes none of ``roles`` is refused (403); one without a working key, 401.
+    A route only an admin may call (``require_role("admin")``) is privileged: every call
+    to it, and every refused one, is written to ``audit_log``."""
+    if not roles:
+        raise ValueError("require_role needs at least one role")
+    for role in roles:
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
 
-    def guard(caller: CurrentCaller) -> Caller:
-        if role not in caller.roles:
-            raise HTTPException(status_code=403, detail=f"this key does not have the {role} role")
+    wanted = {ALIASES.get(r, r) for r in roles}
+
+    def guard(request: Request, caller: CurrentCaller) -> Caller:
+        if wanted.isdisjoint(ALIASES.get(r, r) for r in caller.roles):
+            need = " or ".join(roles)
+            raise _refuse(request, 403, f"this key does not have the {need} role", caller.key)
+        if roles == ("admin",):
+            who = caller.key or OPEN_CALLER
+            audit.note(request.scope, who=who, action=audit.route_action(request.scope))
         return caller
 
+    guard.cvm_roles = roles  # type: ignore[attr-defined]
     return Depends(guard)
 
 
 # A day in a query: a date within the shared range (:mod:`cvm._dates`), else 422.
 AsOfQuery = Annotated[
     date | None,
-    Query(description="A day, YYYY-MM-DD (default: the last purchase day)"),
+    Query(
+        description="A day, YYYY-MM-DD (default: the last purchase day)", examples=["2025-12-31"]
+    ),
     AfterValidator(check_day),
 ]

@@ -23,7 +23,7 @@ def _answer(description: str) -> dict[str, Any]:
 # The answers every route may give besides its 200, declared in the OpenAPI schema.
 RESPONSES: dict[int | str, dict[str, Any]] = {
     400: _answer("The request is valid but the library refused it (the detail says why)"),
-    401: _answer("Missing or wrong X-API-Key header (when the service has a key)"),
+    401: _answer("No key, or a key that matches no working key (X-API-Key, Bearer or Basic)"),
     403: _answer("The key does not carry the role the route needs"),
     404: _answer("Unknown customer, run or resource"),
     422: _answer("A malformed parameter (the detail names it)"),

@@ -4,24 +4,50 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cvm._exceptions import CvmError, WorkspaceBusyError, WorkspaceError
+from cvm.api.audit import AuditMiddleware
 from cvm.api.collect import AfterCommit, Collector
 from cvm.api.config import Settings
-from cvm.api.deps import require_role
+from cvm.api.deps import current_caller, require_role
 from cvm.api.errors import RESPONSES, public_detail
-from cvm.api.routes import collect, customers, health, kpis, pages, segments
+from cvm.api.keys import KeyRing
+from cvm.api.routes import collect, customers, health, keys, kpis, pages, segments
 from cvm.api.service import ReportCache, WorkspaceOwner
 
 __all__ = ["create_app"]
 
-PAGE_RESPONSES = {k: v for k, v in RESPONSES.items() if k not in (401, 403)}
+HEALTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    k: v for k, v in RESPONSES.items() if k in (401, 503)
+}
+# The pages answer HTML, their errors JSON: declared as such (a model there would be filed
+# under the route's text/html).
+PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {
+        "description": answer["description"],
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }
+    for code, answer in RESPONSES.items()
+}
+OPENAPI_URL = "/api/openapi.json"
+
+SECURITY_SCHEMES = {
+    "basicKey": {
+        "type": "http",
+        "scheme": "basic",
+        "description": "The key as user name, password empty (how Segment sends a write key)",
+    },
+    "bearerKey": {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer KEY"},
+    "apiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+}
 
 
 def _cvm_error(request: Request, exc: Exception) -> JSONResponse:
@@ -71,11 +97,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         title="cvm",
         summary="Customer Value Management: the dashboard and a JSON API over a workspace.",
-        docs_url="/api/docs",
-        openapi_url="/api/openapi.json",
+        docs_url=None,
+        openapi_url=None,
+        dependencies=[Depends(current_caller)],  # no route answers without a working key
     )
     app.state.settings = owner_settings
     app.state.owner = WorkspaceOwner(owner_settings.workspace)
+    app.state.keyring = KeyRing()
     app.state.reports = ReportCache(app.state.settings.cache_size)
     # live collection: hook(ws, customer_ids) runs after each committed window of events
     after_commit: list[AfterCommit] = []
@@ -89,13 +117,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_exception_handler(CvmError, _cvm_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.include_router(pages.router, responses=PAGE_RESPONSES)
-    app.include_router(health.router, prefix="/api", responses={503: RESPONSES[503]})
-    reader = require_role("reader")
+    analyst = require_role("analyst")
+    app.include_router(pages.router, dependencies=[analyst], responses=PAGE_RESPONSES)
+    app.include_router(health.router, prefix="/api", responses=HEALTH_RESPONSES)
     for router in (kpis.router, customers.router, segments.router):
-        app.include_router(router, prefix="/api", dependencies=[reader], responses=RESPONSES)
+        app.include_router(router, prefix="/api", dependencies=[analyst], responses=RESPONSES)
     app.include_router(collect.router, prefix="/v1", dependencies=[require_role("writer")])
+    app.include_router(keys.router, prefix="/v1", responses=RESPONSES)
+    _serve_openapi(app)
     app.add_middleware(HeadAsGet)
+    app.add_middleware(AuditMiddleware)
     if owner_settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -104,6 +135,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "Content-Encoding", "X-API-Key"],
         )
     return app
+
+
+def _serve_openapi(app: FastAPI) -> None:
+    """The OpenAPI document and its docs page, behind a key like every route, with the three
+    ways of sending one declared (the docs page's "Authorize" offers them)."""
+    plain = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = plain()
+            schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+            schema["security"] = [{name: []} for name in SECURITY_SCHEMES]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+    @app.get(OPENAPI_URL, include_in_schema=False)
+    def openapi_json() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=OPENAPI_URL, title="cvm API")
 
 
 def app_from_env() -> FastAPI:

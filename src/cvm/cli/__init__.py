@@ -16,6 +16,7 @@ from cvm.cli import (
     clv,
     demo,
     ingest,
+    keys,
     kpis,
     plan,
     privacy,
@@ -40,7 +41,7 @@ app = typer.Typer(
 )
 for _module in (
     workspace, ingest, rejects, privacy, simulate, clv, demo, segments, survey, kpis,
-    campaigns, plan, report, serve, publish,
+    campaigns, plan, report, serve, publish, keys,
 ):  # fmt: skip
     app.add_typer(_module.app)
 

@@ -49,7 +49,8 @@ def dashboard(
     """The same as `cvm serve`: the report live (filter by day and segment), the JSON API
     and event collection over HTTP, from one process that owns the workspace.
 
-    Set CVM_API_KEY to require that key in the X-API-Key header of /api requests.
+    Every route wants a key (`cvm keys create`; CVM_API_KEY is an admin key); CVM_OPEN=1
+    serves without keys, for a local demo.
     """
     from cvm.cli.serve import run_server
 

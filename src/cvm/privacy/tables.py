@@ -44,6 +44,8 @@ WITHOUT_CUSTOMER_ROWS = {
     "ingest_rekeys": "one row per table re-keyed after an upgrade",
     "suppressed_identifiers": "the suppression list (e-mails and phones as SHA-256 only), kept"
     " so that an unsubscribe outlives an erasure",
+    "api_keys": "the service's keys: names, roles and SHA-256 hashes",
+    "audit_log": "privileged calls: key names and route templates, never a customer id",
 }
 """Tables that hold no row about one customer. Their text and JSON columns are still searched
 for the customer's e-mail, phone and ids, which are redacted where found (``redact``)."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query
 
 from cvm.api.deps import WorkspaceDep
 from cvm.api.schemas import CustomerCard, NextBestAction
@@ -11,9 +13,18 @@ from cvm.report.customer import customer_card
 
 router = APIRouter(tags=["customers"])
 
+CustomerId = Annotated[
+    str,
+    Path(description="The customer's id, as loaded (leading zeros kept)", examples=["C0000042"]),
+]
+PlanRun = Annotated[
+    str | None,
+    Query(description="A plan run (default: newest)", examples=["plan-20251231T120000-0a1b2c"]),
+]
+
 
 @router.get("/customers/{customer_id}", response_model_exclude_unset=True)
-def customer(customer_id: str, ws: WorkspaceDep) -> CustomerCard:
+def customer(customer_id: CustomerId, ws: WorkspaceDep) -> CustomerCard:
     """The customer's profile and the newest score of each kind (404 when unknown)."""
     card = customer_card(ws, customer_id)
     if card is None:
@@ -24,7 +35,7 @@ def customer(customer_id: str, ws: WorkspaceDep) -> CustomerCard:
 
 @router.get("/customers/{customer_id}/next-best-action")
 def next_best_action(
-    customer_id: str, ws: WorkspaceDep, run_id: str | None = None
+    customer_id: CustomerId, ws: WorkspaceDep, run_id: PlanRun = None
 ) -> NextBestAction:
     """The customer's action in the newest stored plan (or ``run_id``): the chosen offer, and
     every offer with its factors and why it won or lost (404 for an unknown customer)."""

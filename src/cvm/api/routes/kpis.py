@@ -13,7 +13,12 @@ from cvm.report.kpis import FREQUENCIES, kpi_snapshot
 
 router = APIRouter(tags=["kpis"])
 
-FreqQuery = Annotated[str, Query(pattern=f"^[{''.join(FREQUENCIES)}]$", description="Period")]
+FreqQuery = Annotated[
+    str,
+    Query(
+        pattern=f"^[{''.join(FREQUENCIES)}]$", description="Period: D, W, M, Q or Y", examples=["M"]
+    ),
+]
 
 
 @router.get("/kpis")

@@ -25,7 +25,9 @@ def dashboard(
     request: Request,
     ws: WorkspaceDep,
     as_of: AsOfQuery = None,
-    segment: Annotated[str | None, Query(description="kind:name, e.g. tier:gold")] = None,
+    segment: Annotated[
+        str | None, Query(description="kind:name, e.g. tier:gold", examples=["tier:gold"])
+    ] = None,
 ) -> HTMLResponse:
     """Every report section as of ``as_of`` for ``segment`` (empty: all customers)."""
     report = request.app.state.reports.get(ws, as_of, segment or None)

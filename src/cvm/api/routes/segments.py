@@ -17,7 +17,13 @@ router = APIRouter(tags=["segments"])
 @router.get("/segments")
 def segments(
     ws: WorkspaceDep,
-    run_id: Annotated[str | None, Query(description="A segments run (default: newest)")] = None,
+    run_id: Annotated[
+        str | None,
+        Query(
+            description="A segments run (default: newest)",
+            examples=["segments-20251231T120000-a1b2c3"],
+        ),
+    ] = None,
 ) -> Segments:
     """One row per (kind, segment): customers, share, revenue, CLV, P(alive), churn risk."""
     if run_id is not None and not segments_run_exists(ws, run_id):

@@ -1,0 +1,2 @@
+-- How many keys (revoked or not) carry this name.
+SELECT count(*) FROM api_keys WHERE name = $name;
