@@ -58,7 +58,7 @@ def test_every_endpoint_stores_its_message_type(root: Path) -> None:
         "group": {"userId": "0042", "groupId": "acme", "messageId": "g1", "timestamp": ts()},
         "alias": {"userId": "0042", "previousId": "anon-1", "messageId": "a1", "timestamp": ts()},
     }  # fmt: skip
-    with TestClient(create_app(Settings(workspace=root))) as client:
+    with TestClient(create_app(Settings(workspace=root, open=True))) as client:
         for kind, body in sent.items():
             answer = client.post(f"/v1/{kind}", json=body)
             assert answer.status_code == 200, answer.text
@@ -74,7 +74,7 @@ def test_every_endpoint_stores_its_message_type(root: Path) -> None:
 def test_batch_envelope_gzip_and_import(root: Path) -> None:
     batch = {"batch": [track(i) for i in range(1, 4)], "context": {"library": {"name": "x"}},
              "sentAt": ts(59), "writeKey": "ignored"}  # fmt: skip
-    with TestClient(create_app(Settings(workspace=root))) as client:
+    with TestClient(create_app(Settings(workspace=root, open=True))) as client:
         body = gzip.compress(json.dumps(batch).encode())
         headers = {"Content-Encoding": "gzip", "Content-Type": "application/json"}
         assert client.post("/v1/batch", content=body, headers=headers).json() == {"success": True}
@@ -88,7 +88,7 @@ def test_batch_envelope_gzip_and_import(root: Path) -> None:
 def test_the_same_batch_twice_is_stored_once(root: Path) -> None:
     batch = {"batch": [track(i) for i in range(1, 11)]}
     no_id = {"userId": "0007", "event": "Clicked", "timestamp": ts()}  # the id is a hash
-    with TestClient(create_app(Settings(workspace=root))) as client:
+    with TestClient(create_app(Settings(workspace=root, open=True))) as client:
         for sent_at in (ts(1), ts(2)):  # a retry carries a new sentAt
             answer = client.post("/v1/batch", json={**batch, "sentAt": sent_at})
             assert answer.json() == {"success": True}
@@ -101,7 +101,7 @@ def test_the_same_batch_twice_is_stored_once(root: Path) -> None:
 def test_a_malformed_message_is_refused_and_the_rest_stored(root: Path) -> None:
     batch = {"batch": [track(1), {"type": "track", "userId": "0042", "messageId": "bad",
                                   "timestamp": ts()}, track(3), "text", track(4)]}  # fmt: skip
-    with TestClient(create_app(Settings(workspace=root))) as client:
+    with TestClient(create_app(Settings(workspace=root, open=True))) as client:
         answer = client.post("/v1/batch", json=batch)
     assert answer.status_code == 400
     body = answer.json()
@@ -123,7 +123,7 @@ def test_a_malformed_message_is_refused_and_the_rest_stored(root: Path) -> None:
 
 def test_segment_size_limits_answer_400(root: Path) -> None:
     big = track(2, properties={"blob": "x" * (33 * 1024)})
-    with TestClient(create_app(Settings(workspace=root))) as client:
+    with TestClient(create_app(Settings(workspace=root, open=True))) as client:
         one = client.post("/v1/batch", json={"batch": [track(1), big]})
         single = client.post("/v1/track", json={**track(3), "type": None, **big})
         huge = client.post("/v1/batch", json={"batch": [track(i) for i in range(4, 4000)]})
@@ -146,7 +146,7 @@ def test_segment_size_limits_answer_400(root: Path) -> None:
 def test_order_completed_over_http_becomes_a_transaction(root: Path) -> None:
     order = track(1, event="Order Completed",
                   properties={"order_id": "0001", "total": 59.9, "currency": "USD"})  # fmt: skip
-    with TestClient(create_app(Settings(workspace=root))) as client:
+    with TestClient(create_app(Settings(workspace=root, open=True))) as client:
         assert client.post("/v1/track", json=order).status_code == 200
     got = rows(root, "SELECT transaction_id, customer_id, amount FROM transactions")
     assert got == [("0001", "0042", 59.9)]
@@ -171,7 +171,7 @@ def test_hooks_see_the_customers_and_a_failing_hook_loses_nothing(root: Path) ->
     def broken(ws: Workspace, customers: set[str]) -> None:
         raise RuntimeError("scoring is down")
 
-    app = create_app(Settings(workspace=root))
+    app = create_app(Settings(workspace=root, open=True))
     app.state.after_commit.extend([broken, lambda ws, customers: seen.append(customers)])
     with TestClient(app) as client:
         batch = {"batch": [track(1, user="0001"), track(2, user="0002")]}
@@ -183,7 +183,7 @@ def test_hooks_see_the_customers_and_a_failing_hook_loses_nothing(root: Path) ->
 
 def test_a_full_queue_answers_429_with_retry_after(root: Path) -> None:
     release = threading.Event()
-    app = create_app(Settings(workspace=root, queue_size=2, batch_interval_ms=1))
+    app = create_app(Settings(workspace=root, open=True, queue_size=2, batch_interval_ms=1))
     app.state.after_commit.append(lambda ws, customers: release.wait(30))
     answers: list[int] = []
     with TestClient(app) as client:
@@ -230,7 +230,7 @@ def test_a_request_that_fails_its_window_fails_alone(root: Path, monkeypatch: An
         return real(ws, path)
 
     monkeypatch.setattr(collect, "load_events", picky)
-    app = create_app(Settings(workspace=root, batch_interval_ms=400))
+    app = create_app(Settings(workspace=root, open=True, batch_interval_ms=400))
     answers: dict[str, Any] = {}
     with TestClient(app) as client:
 

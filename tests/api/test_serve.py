@@ -52,7 +52,12 @@ def start_server(root: Path, port: int, **env: str) -> subprocess.Popen[bytes]:
         if proc.poll() is not None:
             raise AssertionError(f"cvm serve exited early with {proc.returncode}")
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200:
+            if (
+                httpx.get(
+                    f"http://127.0.0.1:{port}/api/health", auth=(KEY, ""), timeout=2
+                ).status_code
+                == 200
+            ):
                 return proc
         except httpx.TransportError:
             pass
