@@ -14,7 +14,7 @@ from cvm._exceptions import CvmError, WorkspaceBusyError, WorkspaceError
 from cvm.api.config import Settings
 from cvm.api.deps import require_role
 from cvm.api.errors import RESPONSES, public_detail
-from cvm.api.routes import customers, health, kpis, pages, segments
+from cvm.api.routes import customers, decisions, health, kpis, pages, segments
 from cvm.api.service import ReportCache, WorkspaceOwner
 
 __all__ = ["create_app"]
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        decisions.close_decider(app)
         app.state.owner.close()
 
     app = FastAPI(
@@ -81,6 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     reader = require_role("reader")
     for router in (kpis.router, customers.router, segments.router):
         app.include_router(router, prefix="/api", dependencies=[reader], responses=RESPONSES)
+    decider = require_role("decider")
+    app.include_router(decisions.router, prefix="/v1", dependencies=[decider], responses=RESPONSES)
     app.add_middleware(HeadAsGet)
     return app
 

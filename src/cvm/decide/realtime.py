@@ -1,0 +1,359 @@
+"""Real-time next best action: one customer, one channel, now.
+
+A :class:`Decider` answers from an in-memory :class:`~cvm.decide.snapshot.Snapshot` (the plan's
+eligibility, contact policy, cooldowns and values for every customer), adds what happened since
+it was built (its own contacts, cooldowns and spend), reads the customer's consent fresh, draws
+each candidate offer's lift from its posterior (:mod:`cvm.decide.explore`), and picks the offer
+of highest expected incremental value, or none. Customers held out by hash get none (reason
+``holdout``) and are logged as the control arm of the offer they would have had, so each
+offer's real-time decisions are a campaign (``rt.<offer_id>``) that ``cvm campaign measure``
+measures. Decisions are written in batches by :meth:`Decider.flush`.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from cvm._exceptions import DataError
+from cvm.decide.decision_log import Decision, UnknownDecisionError, record_outcome, write_decisions
+from cvm.decide.explore import choose, held_out
+from cvm.decide.snapshot import Snapshot, build_snapshot
+from cvm.decide.value import offer_factors
+from cvm.engines import sql_file
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from cvm.workspace import Workspace
+
+__all__ = ["Decider", "Decision", "UnknownCustomerError", "UnknownDecisionError", "utc_now"]
+
+
+class UnknownCustomerError(DataError):
+    """The id names no customer (no record, no order, no linked anonymous id)."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass
+class _Since:
+    """What decisions changed since the snapshot (cleared when a new one is read)."""
+
+    contacts: dict[str, list[datetime]] = field(default_factory=dict)
+    offered: dict[tuple[str, int], datetime] = field(default_factory=dict)
+    spent: float = 0.0
+    per_channel: dict[str, int] = field(default_factory=dict)
+    per_offer: dict[int, int] = field(default_factory=dict)
+
+
+class Decider:
+    """Real-time decisions over a served workspace (thread-safe).
+
+    ``ws`` is the workspace the decider reads snapshots with and writes its log through (its
+    own cursor); requests pass their own cursor to :meth:`decide` for the fresh reads.
+    """
+
+    def __init__(
+        self,
+        ws: Workspace,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        seed: int | None = None,
+    ) -> None:
+        self.ws = ws
+        self.settings = ws.settings.decide
+        self.rt = self.settings.realtime
+        self.clock = clock
+        self.rng = np.random.default_rng(seed)
+        self._lock = threading.Lock()
+        self._write = threading.Lock()
+        self._queue = threading.Lock()
+        self._pending: list[Decision] = []
+        self._since = _Since()
+        self.snapshot: Snapshot | None = None
+
+    # -- the snapshot -------------------------------------------------------------------
+    def refresh(self) -> Snapshot:
+        """Write what is pending, then rebuild the snapshot (decisions go on meanwhile)."""
+        with self._write:
+            self._flush_locked()
+            snap = build_snapshot(self.ws, self.clock())
+            with self._lock:
+                self.snapshot, self._since = snap, _Since()
+        return snap
+
+    def current(self) -> Snapshot:
+        snap = self.snapshot
+        if snap is None:
+            return self.refresh()
+        return snap
+
+    def stale(self) -> bool:
+        snap = self.snapshot
+        age = self.rt.refresh_seconds
+        return snap is None or self.clock() - snap.built_at > timedelta(seconds=age)
+
+    # -- one decision -------------------------------------------------------------------
+    def resolve(self, ws: Workspace, customer_id: str | None, anonymous_id: str | None) -> str:
+        """The customer behind the ids (an anonymous id through identity links)."""
+        if customer_id:
+            return customer_id
+        if not anonymous_id:
+            raise DataError("give customer_id or anonymous_id")
+        from cvm.ingest.identity import resolve_customer_id
+
+        found = resolve_customer_id(ws, "anonymous", anonymous_id)
+        if found is None:
+            raise UnknownCustomerError(
+                f"anonymous id {anonymous_id!r} is not linked to a customer yet (identify or"
+                " alias it first)"
+            )
+        return found
+
+    def decide(
+        self,
+        ws: Workspace,
+        channel: str,
+        customer_id: str | None = None,
+        *,
+        anonymous_id: str | None = None,
+        placement: str | None = None,
+        context: dict[str, Any] | None = None,
+    ) -> Decision:
+        """The next best action for the customer on ``channel`` now, logged."""
+        cid = self.resolve(ws, customer_id, anonymous_id)
+        snap = self.current()
+        now = self.clock()
+        base = Decision(
+            uuid.uuid4().hex,
+            now,
+            cid,
+            channel,
+            None,
+            "",
+            "none",
+            anonymous_id=anonymous_id,
+            placement=placement,
+            context=context,
+        )
+        row = snap.rows.get(cid)
+        if row is None:
+            known = ws.engine.scalar(
+                sql_file(__package__, "realtime_known.sql"), {"customer_id": cid}
+            )
+            if not known:
+                raise UnknownCustomerError(f"unknown customer {cid!r}")
+            base.reason = "no profile yet: the customer arrived after the last snapshot"
+            return self._log(base)
+        ks = [k for k, o in enumerate(snap.offers) if o.channel == channel]
+        if not ks:
+            base.reason = f"no offer in the catalog for channel {channel}"
+            return self._log(base)
+        consent = ws.engine.scalar(
+            sql_file(__package__, "realtime_consent.sql"), {"channel": channel, "customer_id": cid}
+        )
+        if consent is not True:
+            base.reason = f"{channel} policy: no_consent"
+            return self._log(base)
+        with self._lock:
+            return self._arbitrate(snap, row, ks, base, now)
+
+    def _blocked(self, snap: Snapshot, row: int, k: int, cid: str, now: datetime) -> str | None:
+        o = snap.offers[k]
+        reason = snap.pairs.reasons[row, k]
+        if reason is not None:
+            return str(reason)
+        since = self._since
+        last = since.offered.get((cid, k))
+        if last is not None and o.cooldown_days and now - last < timedelta(days=o.cooldown_days):
+            return f"cooldown {o.cooldown_days} days"
+        times = since.contacts.get(cid, [])
+        caps = self.ws.settings.campaigns.frequency_caps
+        if snap.last_7[row] + sum(t > now - timedelta(days=7) for t in times) >= caps.days_7:
+            return f"{o.channel} policy: frequency_cap_7d"
+        if snap.last_30[row] + sum(t > now - timedelta(days=30) for t in times) >= caps.days_30:
+            return f"{o.channel} policy: frequency_cap_30d"
+        plan = snap.plan
+        if plan.offer_left is not None and plan.offer_left[k] - since.per_offer.get(k, 0) < 1:
+            return f"capacity: offer {o.id} is used up in plan {plan.run_id}"
+        left = plan.channel_left.get(o.channel)
+        if left is not None and left - since.per_channel.get(o.channel, 0) < 1:
+            return f"capacity: channel {o.channel} is used up in plan {plan.run_id}"
+        return None
+
+    def _values(
+        self, snap: Snapshot, row: int, ks: list[int], shift: np.ndarray, ok: np.ndarray
+    ) -> Any:
+        pairs = snap.pairs
+        offers = [snap.offers[k] for k in ks]
+        one = slice(row, row + 1)
+        return offer_factors(
+            offers,
+            self.settings,
+            p_alive=snap.p_alive[one],
+            expected_purchases=snap.expected_purchases[one],
+            clv=snap.clv[one],
+            order_value=snap.order_value[one],
+            lift=pairs.lift[one][:, ks] + shift[ks][None, :],
+            lift_source=pairs.source[one][:, ks],
+            context=pairs.context[one][:, ks],
+            eligible=ok[None, :],
+            dtype=np.float64,
+            mean_order=pairs.mean_order,
+        )
+
+    def _arbitrate(
+        self, snap: Snapshot, row: int, ks: list[int], base: Decision, now: datetime
+    ) -> Decision:
+        cid = base.customer_id
+        why = [self._blocked(snap, row, k, cid, now) for k in ks]
+        ok = np.array([w is None for w in why])
+        if not ok.any():
+            found = dict.fromkeys(str(w) for w in why)
+            base.reason = (
+                next(iter(found))
+                if len(found) == 1
+                else "; ".join(f"{snap.offers[k].id}: {w}" for k, w in zip(ks, why, strict=True))
+            )
+            return self._log(base)
+        post = snap.posteriors
+        mean = self._values(snap, row, ks, post.shift(post.mean_lift()), ok)
+        if self.rt.exploration_cap > 0:
+            drawn = self._values(snap, row, ks, post.shift(post.draw_lift(self.rng)), ok)
+        else:
+            drawn = mean
+        budget = snap.plan.budget_left - self._since.spent
+        fits = ok & (mean.cost[0] <= budget)
+        mean_score = np.where(fits, mean.ev[0] * mean.weight * mean.context[0], -np.inf)
+        drawn_score = np.where(fits & (drawn.ev[0] > 0), drawn.score[0], -np.inf)
+        j, explored = choose(drawn_score, mean_score, self.rt.exploration_cap)
+        if j < 0:
+            over = np.isfinite(mean.ev[0]) & (mean.cost[0] > budget) & ok
+            base.reason = (
+                f"budget: {budget:.2f} left in plan {snap.plan.run_id}"
+                if over.any() and (mean.ev[0][over] > 0).any()
+                else f"nothing worth it: best expected value {float(np.nanmax(mean.ev[0][ok])):.4g}"
+            )
+            return self._log(base)
+        k = ks[j]
+        o = snap.offers[k]
+        used = drawn if explored else mean
+        base.would_offer = o.id
+        base.score, base.ev = float(used.score[0, j]), float(used.ev[0, j])
+        base.lift, base.cost = float(used.lift[0, j]), float(used.cost[0, j])
+        base.explored, base.unit_cost = explored, o.unit_cost
+        if held_out(cid, self.rt.salt, self.rt.holdout_share):
+            base.arm, base.reason = "control", "holdout"
+            post.record(k, treated=False)
+            return self._log(base)
+        base.arm, base.offer_id = "treatment", o.id
+        base.reason = (
+            f"explored: drew lift {base.lift:.4g}, expected value {base.ev:.4g}"
+            if explored
+            else f"best expected value {base.ev:.4g} (lift {base.lift:.4g})"
+        )
+        since = self._since
+        since.contacts.setdefault(cid, []).append(base.ts)
+        since.offered[(cid, k)] = base.ts
+        since.spent += base.cost
+        since.per_channel[o.channel] = since.per_channel.get(o.channel, 0) + 1
+        since.per_offer[k] = since.per_offer.get(k, 0) + 1
+        post.record(k, treated=True)
+        return self._log(base)
+
+    def _log(self, d: Decision) -> Decision:
+        with self._queue:
+            self._pending.append(d)
+        return d
+
+    # -- the log --------------------------------------------------------------------------
+    def flush(self) -> int:
+        """Write the pending decisions (one transaction); returns how many."""
+        with self._write:
+            return self._flush_locked()
+
+    def _flush_locked(self) -> int:
+        with self._queue:
+            pending, self._pending = self._pending, []
+        if not pending:
+            return 0
+        try:
+            write_decisions(self.ws, pending, self.window_days, self.rt.holdout_share)
+        except Exception:
+            with self._queue:  # kept for the next flush rather than lost
+                self._pending[:0] = pending
+            raise
+        return len(pending)
+
+    @property
+    def window_days(self) -> int:
+        """Days after a decision in which a purchase is its response."""
+        return self.rt.attribution_days or self.settings.response_days
+
+    def outcome(
+        self,
+        ws: Workspace,
+        decision_id: str,
+        *,
+        converted: bool = True,
+        revenue: float | None = None,
+        order_id: str | None = None,
+        ts: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Record a response to a decision: a purchase is stored as an order (unless its
+        ``order_id`` is already known), so measurement attributes it like any purchase."""
+        self.flush()
+        answer = record_outcome(
+            ws,
+            decision_id,
+            self.window_days,
+            converted,
+            revenue,
+            order_id,
+            ts if ts is not None else self.clock(),
+        )
+        offer_id, arm, attributed = answer["offer_id"], answer["arm"], answer["attributed"]
+        snap = self.snapshot
+        if attributed and snap is not None and offer_id is not None:
+            k = next((k for k, o in enumerate(snap.offers) if o.id == offer_id), None)
+            if k is not None:
+                with self._lock:
+                    if arm == "control":
+                        snap.posteriors.won_control[k] += 1
+                    else:
+                        snap.posteriors.won_treated[k] += 1
+        return answer
+
+    # -- running in a service ------------------------------------------------------------
+    def start(self, interval: float = 0.2) -> None:
+        """Flush every ``interval`` seconds and refresh the snapshot when it is stale, in a
+        background thread, until :meth:`close`."""
+        self._stop = threading.Event()
+
+        def loop() -> None:
+            while not self._stop.wait(interval):
+                try:
+                    self.flush()
+                    if self.stale():
+                        self.refresh()
+                except Exception:  # kept pending; tried again on the next tick
+                    continue
+
+        self._thread = threading.Thread(target=loop, name="cvm-decisions", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        """Stop the background thread and write what is pending."""
+        stop = getattr(self, "_stop", None)
+        if stop is not None:
+            stop.set()
+            self._thread.join(timeout=30)
+        self.flush()
