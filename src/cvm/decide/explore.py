@@ -57,8 +57,8 @@ class Posteriors:
     @classmethod
     def prior(cls, base: np.ndarray, lift: np.ndarray, strength: float) -> Posteriors:
         m = len(base)
-        zero = np.zeros(m)
-        return cls(np.asarray(base, float), np.asarray(lift, float), strength, *(zero,) * 4)
+        counts = [np.zeros(m) for _ in range(4)]
+        return cls(np.asarray(base, float), np.asarray(lift, float), strength, *counts)
 
     def _params(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         eps = 1e-3

@@ -252,7 +252,6 @@ class Decider:
         base.explored, base.unit_cost = explored, o.unit_cost
         if held_out(cid, self.rt.salt, self.rt.holdout_share):
             base.arm, base.reason = "control", "holdout"
-            post.record(k, treated=False)
             return self._log(base)
         base.arm, base.offer_id = "treatment", o.id
         base.reason = (
@@ -266,7 +265,6 @@ class Decider:
         since.spent += base.cost
         since.per_channel[o.channel] = since.per_channel.get(o.channel, 0) + 1
         since.per_offer[k] = since.per_offer.get(k, 0) + 1
-        post.record(k, treated=True)
         return self._log(base)
 
     def _log(self, d: Decision) -> Decision:
@@ -325,11 +323,8 @@ class Decider:
         if attributed and snap is not None and offer_id is not None:
             k = next((k for k, o in enumerate(snap.offers) if o.id == offer_id), None)
             if k is not None:
-                with self._lock:
-                    if arm == "control":
-                        snap.posteriors.won_control[k] += 1
-                    else:
-                        snap.posteriors.won_treated[k] += 1
+                with self._lock:  # known now; the next snapshot counts it from the tables
+                    snap.posteriors.record(k, treated=arm != "control", responded=True)
         return answer
 
     # -- running in a service ------------------------------------------------------------

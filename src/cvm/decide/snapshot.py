@@ -57,14 +57,16 @@ class Snapshot:
     plan: PlanState
 
 
-def _posteriors(ws: Workspace, offers: list[Offer], pairs: Pairs, strength: float) -> Posteriors:
+def _posteriors(
+    ws: Workspace, offers: list[Offer], pairs: Pairs, strength: float, now: datetime
+) -> Posteriors:
     f = pairs.factors
     base = np.nan_to_num(np.nanmean(f.propensity.astype(float), axis=0), nan=0.0)
     lift = np.nan_to_num(np.nanmean(f.lift.astype(float), axis=0), nan=0.0)
     post = Posteriors.prior(base, lift, strength)
     where = {o.id: k for k, o in enumerate(offers)}
     for offer_id, control, customers, responders in ws.engine.rows(
-        sql_file(__package__, "realtime_responses.sql")
+        sql_file(__package__, "realtime_responses.sql"), {"now": now}
     ):
         k = where.get(str(offer_id))
         if k is None:
@@ -127,6 +129,6 @@ def build_snapshot(ws: Workspace, now: datetime, offers: list[Offer] | None = No
         order_value=frame["order_value"].to_numpy(float),
         last_7=recent["last_7"].to_numpy(np.int64),
         last_30=recent["last_30"].to_numpy(np.int64),
-        posteriors=_posteriors(ws, offers, pairs, settings.realtime.prior_strength),
+        posteriors=_posteriors(ws, offers, pairs, settings.realtime.prior_strength, now),
         plan=_plan_state(ws, offers, settings.realtime.use_plan),
     )
