@@ -40,10 +40,14 @@ def held_out(customer_id: str, salt: str, share: float) -> bool:
 
 @dataclass
 class Posteriors:
-    """Beta posteriors of each offer's treated and held-out response rates.
+    """Beta posteriors of each offer's treated response rate and of the held-out rate.
 
-    ``base`` and ``lift`` are the prior rates' centre (held out: ``base``; treated:
-    ``base + lift``); the counts are customers and responders per arm.
+    ``base`` and ``lift`` centre the priors (treated: ``base + lift`` per offer; held out: the
+    mean ``base``); the counts are customers and responders per offer and arm. The held-out
+    rate is pooled over offers: a customer's response without an offer does not depend on
+    which offer they would have had, and ranking offers for one customer needs only the
+    treated rates, so pooling makes the ranking learn from every held-out customer at once.
+    (Measurement keeps each offer's own control group: ``cvm campaign measure rt.<offer>``.)
     """
 
     base: np.ndarray
@@ -60,34 +64,37 @@ class Posteriors:
         counts = [np.zeros(m) for _ in range(4)]
         return cls(np.asarray(base, float), np.asarray(lift, float), strength, *counts)
 
-    def _params(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _params(self, data: bool = True) -> tuple[np.ndarray, np.ndarray, float, float]:
         eps = 1e-3
-        p_c = np.clip(self.base, eps, 1 - eps)
-        p_t = np.clip(self.base + self.lift, eps, 1 - eps)
         k = max(self.strength, eps)
-        lost_t = np.maximum(self.n_treated - self.won_treated, 0)
-        lost_c = np.maximum(self.n_control - self.won_control, 0)
+        p_t = np.clip(self.base + self.lift, eps, 1 - eps)
+        p_c = float(np.clip(self.base.mean() if self.base.size else 0.0, eps, 1 - eps))
+        w = 1.0 if data else 0.0
+        won_t, lost_t = self.won_treated, np.maximum(self.n_treated - self.won_treated, 0)
+        won_c = float(self.won_control.sum())
+        lost_c = float(max(self.n_control.sum() - won_c, 0.0))
         return (
-            k * p_t + self.won_treated,
-            k * (1 - p_t) + lost_t,
-            k * p_c + self.won_control,
-            k * (1 - p_c) + lost_c,
+            k * p_t + w * won_t,
+            k * (1 - p_t) + w * lost_t,
+            k * p_c + w * won_c,
+            k * (1 - p_c) + w * lost_c,
         )
 
-    def mean_lift(self) -> np.ndarray:
-        """The posterior mean of each offer's lift (treated rate minus held-out rate)."""
-        a_t, b_t, a_c, b_c = self._params()
+    def mean_lift(self, data: bool = True) -> np.ndarray:
+        """The posterior mean of each offer's lift (treated rate minus held-out rate);
+        ``data=False``: the prior's."""
+        a_t, b_t, a_c, b_c = self._params(data)
         return a_t / (a_t + b_t) - a_c / (a_c + b_c)
 
     def draw_lift(self, rng: np.random.Generator) -> np.ndarray:
-        """One draw of each offer's lift from its posterior."""
+        """One joint draw of every offer's lift (one held-out rate for all)."""
         a_t, b_t, a_c, b_c = self._params()
         return rng.beta(a_t, b_t) - rng.beta(a_c, b_c)
 
     def shift(self, lifts: np.ndarray) -> np.ndarray:
         """How far ``lifts`` (a draw or the mean) moved each offer from its prior lift: added
         to a customer's own lift (uplift model, learned or configured) before valuing."""
-        return np.asarray(lifts, float) - self.lift
+        return np.asarray(lifts, float) - self.mean_lift(data=False)
 
     def record(self, offer: int, treated: bool, responded: bool = False) -> None:
         """One more customer (and responder) in an arm of ``offer``."""
@@ -112,6 +119,8 @@ def choose(drawn: np.ndarray, mean: np.ndarray, cap: float) -> tuple[int, bool]:
     if pick == greedy:
         return greedy, False
     regret = _worth(mean, greedy) - _worth(mean, pick)
+    if regret <= 0:  # a tie of the means: nothing is given up, nothing explored
+        return pick, False
     if regret <= cap:
         return pick, True
     return greedy, False
