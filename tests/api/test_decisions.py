@@ -7,11 +7,11 @@ from pathlib import Path
 import duckdb
 import pytest
 from fastapi.testclient import TestClient
-from realtime_workspace import served
 
 from cvm.api.config import Settings
 from cvm.api.main import create_app
 from cvm.workspace import Workspace
+from realtime_workspace import served
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,9 @@ def test_decisions_answer_log_and_take_outcomes(root: Path) -> None:
         logged = con.execute(
             "SELECT customer_id, arm, offer_id FROM decisions ORDER BY customer_id"
         ).fetchall()
-        order = con.execute("SELECT customer_id, amount FROM transactions WHERE transaction_id = 'W-77'")
+        order = con.execute(
+            "SELECT customer_id, amount FROM transactions WHERE transaction_id = 'W-77'"
+        )
         assert order.fetchall() == [("00101", 19.5)]
     finally:
         con.close()

@@ -7,10 +7,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from realtime_workspace import NOW, served
 
 from cvm.decide.realtime import Decider, UnknownCustomerError
 from cvm.workspace import Workspace
+from realtime_workspace import NOW, served
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def decider(ws: Workspace) -> Decider:
 
 def test_each_rule_of_the_plan_applies(ws: Workspace) -> None:
     d = decider(ws)
-    got = {c: d.decide(ws, "email", c) for c in ("00101", "00102", "00103", "00104")}
+    got = {c: d.decide("email", c) for c in ("00101", "00102", "00103", "00104")}
     assert got["00101"].offer_id == "ten-off"  # the larger lift wins
     assert got["00102"].offer_id is None
     assert got["00102"].reason == "email policy: no_consent"
@@ -38,15 +38,15 @@ def test_each_rule_of_the_plan_applies(ws: Workspace) -> None:
 
 def test_a_decision_counts_against_the_next_at_once(ws: Workspace) -> None:
     d = decider(ws)
-    first = d.decide(ws, "email", "00105")
-    second = d.decide(ws, "email", "00105")
-    third = d.decide(ws, "email", "00105")
+    first = d.decide("email", "00105")
+    second = d.decide("email", "00105")
+    third = d.decide("email", "00105")
     assert (first.offer_id, second.offer_id, third.offer_id) == ("ten-off", "five-off", None)
     # cap 2 in 7 days; ten-off also in its cooldown
     assert third.reason == "ten-off: cooldown 30 days; five-off: email policy: frequency_cap_7d"
     # stored, and a new snapshot (the plan's own rules on the tables) reads the same state
     d.refresh()
-    again = d.decide(ws, "email", "00105")
+    again = d.decide("email", "00105")
     assert again.offer_id is None and again.reason == third.reason
     rows = ws.con.execute(
         "SELECT campaign_id, arm FROM assignments WHERE customer_id = '00105' ORDER BY 1"
@@ -60,19 +60,19 @@ def test_consent_withdrawn_after_the_snapshot_is_respected(ws: Workspace) -> Non
     d = decider(ws)
     d.current()
     ws.con.execute("UPDATE customers SET consent_email = FALSE WHERE customer_id = '00101'")
-    got = d.decide(ws, "email", "00101")
+    got = d.decide("email", "00101")
     assert got.offer_id is None and got.reason == "email policy: no_consent"
 
 
 def test_none_when_nothing_is_worth_it(ws: Workspace) -> None:
-    got = decider(ws).decide(ws, "mail", "00101")  # the letter costs more than it can bring
+    got = decider(ws).decide("mail", "00101")  # the letter costs more than it can bring
     assert got.offer_id is None and got.arm == "none"
     assert got.reason.startswith("nothing worth it: best expected value -")
 
 
 def test_unknown_customer_is_named(ws: Workspace) -> None:
     with pytest.raises(UnknownCustomerError, match="unknown customer '00999'"):
-        decider(ws).decide(ws, "email", "00999")
+        decider(ws).decide("email", "00999")
 
 
 def test_an_anonymous_id_resolves_through_identity_links(ws: Workspace) -> None:
@@ -80,18 +80,18 @@ def test_an_anonymous_id_resolves_through_identity_links(ws: Workspace) -> None:
         "INSERT INTO identities (source, source_id, customer_id) VALUES ('anonymous', 'anon-7',"
         " '00101')"
     )
-    got = decider(ws).decide(ws, "email", anonymous_id="anon-7")
+    got = decider(ws).decide("email", anonymous_id="anon-7")
     assert got.customer_id == "00101" and got.offer_id == "ten-off"
     with pytest.raises(UnknownCustomerError, match="not linked"):
-        decider(ws).decide(ws, "email", anonymous_id="anon-unknown")
+        decider(ws).decide("email", anonymous_id="anon-unknown")
 
 
 def test_later_purchase_is_the_response(ws: Workspace) -> None:
     d = decider(ws)
-    made = d.decide(ws, "email", "00101")
-    answer = d.outcome(ws, made.decision_id, revenue=42.0, order_id="A-1", ts=NOW + timedelta(days=2))
+    made = d.decide("email", "00101")
+    answer = d.outcome(made.decision_id, revenue=42.0, order_id="A-1", ts=NOW + timedelta(days=2))
     assert answer["attributed"] and answer["transaction_id"] == "A-1"
     # the order is stored once, even when reported twice
-    d.outcome(ws, made.decision_id, revenue=42.0, order_id="A-1", ts=NOW + timedelta(days=2))
+    d.outcome(made.decision_id, revenue=42.0, order_id="A-1", ts=NOW + timedelta(days=2))
     n = ws.con.execute("SELECT count(*) FROM transactions WHERE transaction_id = 'A-1'")
     assert n.fetchone() == (1,)

@@ -7,12 +7,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
-from realtime_workspace import NOW, served
 
 from cvm.campaigns import measure_campaign
 from cvm.decide.explore import held_out
 from cvm.decide.realtime import Decider
 from cvm.workspace import Workspace
+from realtime_workspace import NOW, served
 
 
 def test_the_share_held_out_is_within_binomial_bounds() -> None:
@@ -34,7 +34,7 @@ def test_held_out_customers_are_never_offered_and_are_measured(tmp_path: Path) -
     ws = Workspace.open(served(tmp_path, share=0.3, cap=0.0, extra=240))
     d = Decider(ws.cursor(), clock=lambda: NOW, seed=3)
     people = [f"{k:06d}" for k in range(1000, 1240)]
-    decisions = {c: d.decide(ws, "email", c) for c in people}
+    decisions = {c: d.decide("email", c) for c in people}
     control = {c for c in people if held_out(c, "test-salt", 0.3)}
     assert 0 < len(control) < len(people)
     for c, got in decisions.items():
@@ -47,8 +47,9 @@ def test_held_out_customers_are_never_offered_and_are_measured(tmp_path: Path) -
     bought = set()
     for k, c in enumerate(people):
         if k % 4 == 0:
-            d.outcome(ws, decisions[c].decision_id, revenue=30.0, order_id=f"O{c}",
-                      ts=NOW + timedelta(days=1))
+            d.outcome(
+                decisions[c].decision_id, revenue=30.0, order_id=f"O{c}", ts=NOW + timedelta(days=1)
+            )
             bought.add(c)
         if k % 5 == 0:
             ws.con.execute(

@@ -232,9 +232,15 @@ def value_pairs(
     day: date,
     settings: DecideSettings,
     progress: Progress = no_progress,
+    *,
+    policy_day: date | None = None,
 ) -> Pairs:
     """Eligibility, recommendations, the contact policy, cooldowns and the value of every
-    (customer, offer) pair on ``day`` (the plan's steps before it optimises)."""
+    (customer, offer) pair on ``day`` (the plan's steps before it optimises).
+
+    ``policy_day`` (default ``day``) is when contact would happen: the contact policy,
+    cooldowns and validity dates apply as of then, the profile and scores as of ``day``."""
+    contact_day = policy_day or day
     from cvm.decide.lifts import offer_lifts
     from cvm.features.profile import stored_clv_run
     from cvm.segments import segment_table
@@ -253,9 +259,9 @@ def value_pairs(
         raise DataError(f"no customers known on {day}: load data with `cvm ingest`")
     frame = frame.set_index("customer_id").join(rule_columns(ws, table, offers, rules))
     ws.engine.run(fill(sql_file(__package__, "decide_customers.sql"), source=table))
-    policy = policy_reasons(ws, day).reindex(frame.index)
-    cooldown = cooldowns(ws, offers, day)
-    reasons = pair_reasons(offers, frame, policy, cooldown, day)
+    policy = policy_reasons(ws, contact_day).reindex(frame.index)
+    cooldown = cooldowns(ws, offers, contact_day)
+    reasons = pair_reasons(offers, frame, policy, cooldown, contact_day)
     progress(2, 5, "valuing offers")
     lift, source = offer_lifts(ws, offers, frame)
     context = np.column_stack([frame[f"context_{k}"].to_numpy(float) for k in range(len(offers))])

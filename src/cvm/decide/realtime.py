@@ -78,7 +78,15 @@ class Decider:
         self._queue = threading.Lock()
         self._pending: list[Decision] = []
         self._since = _Since()
+        self._readers = threading.local()
         self.snapshot: Snapshot | None = None
+
+    def reader(self) -> Workspace:
+        """This thread's cursor for the reads of a decision (a cursor is not shared)."""
+        found: Workspace | None = getattr(self._readers, "ws", None)
+        if found is None:
+            found = self._readers.ws = self.ws.cursor()
+        return found
 
     # -- the snapshot -------------------------------------------------------------------
     def refresh(self) -> Snapshot:
@@ -102,7 +110,7 @@ class Decider:
         return snap is None or self.clock() - snap.built_at > timedelta(seconds=age)
 
     # -- one decision -------------------------------------------------------------------
-    def resolve(self, ws: Workspace, customer_id: str | None, anonymous_id: str | None) -> str:
+    def resolve(self, customer_id: str | None, anonymous_id: str | None) -> str:
         """The customer behind the ids (an anonymous id through identity links)."""
         if customer_id:
             return customer_id
@@ -110,7 +118,7 @@ class Decider:
             raise DataError("give customer_id or anonymous_id")
         from cvm.ingest.identity import resolve_customer_id
 
-        found = resolve_customer_id(ws, "anonymous", anonymous_id)
+        found = resolve_customer_id(self.reader(), "anonymous", anonymous_id)
         if found is None:
             raise UnknownCustomerError(
                 f"anonymous id {anonymous_id!r} is not linked to a customer yet (identify or"
@@ -120,7 +128,6 @@ class Decider:
 
     def decide(
         self,
-        ws: Workspace,
         channel: str,
         customer_id: str | None = None,
         *,
@@ -129,7 +136,7 @@ class Decider:
         context: dict[str, Any] | None = None,
     ) -> Decision:
         """The next best action for the customer on ``channel`` now, logged."""
-        cid = self.resolve(ws, customer_id, anonymous_id)
+        cid = self.resolve(customer_id, anonymous_id)
         snap = self.current()
         now = self.clock()
         base = Decision(
@@ -146,7 +153,7 @@ class Decider:
         )
         row = snap.rows.get(cid)
         if row is None:
-            known = ws.engine.scalar(
+            known = self.reader().engine.scalar(
                 sql_file(__package__, "realtime_known.sql"), {"customer_id": cid}
             )
             if not known:
@@ -157,14 +164,29 @@ class Decider:
         if not ks:
             base.reason = f"no offer in the catalog for channel {channel}"
             return self._log(base)
-        consent = ws.engine.scalar(
-            sql_file(__package__, "realtime_consent.sql"), {"channel": channel, "customer_id": cid}
-        )
-        if consent is not True:
-            base.reason = f"{channel} policy: no_consent"
+        with self._lock:
+            k = self._arbitrate(snap, row, ks, base, now)
+        if k is None:
+            return self._log(base)
+        # consent read fresh before anyone is offered or held out (both arms alike)
+        if self.rt.fresh_consent and not self._consents(cid, channel):
+            return self._none(base, f"{channel} policy: no_consent")
+        if held_out(cid, self.rt.salt, self.rt.holdout_share):
+            base.arm, base.reason = "control", "holdout"
             return self._log(base)
         with self._lock:
-            return self._arbitrate(snap, row, ks, base, now)
+            again = self._blocked(snap, row, k, cid, now)  # a decision made meanwhile
+            if again is not None:
+                return self._none(base, again)
+            self._commit(snap, k, base)
+        return self._log(base)
+
+    def _consents(self, cid: str, channel: str) -> bool:
+        """The consent stored now (no record, or a consent we cannot read: no consent)."""
+        consent = self.reader().engine.scalar(
+            sql_file(__package__, "realtime_consent.sql"), {"channel": channel, "customer_id": cid}
+        )
+        return consent is True
 
     def _blocked(self, snap: Snapshot, row: int, k: int, cid: str, now: datetime) -> str | None:
         o = snap.offers[k]
@@ -190,29 +212,33 @@ class Decider:
         return None
 
     def _values(
-        self, snap: Snapshot, row: int, ks: list[int], shift: np.ndarray, ok: np.ndarray
+        self, snap: Snapshot, row: int, ks: list[int], shifts: np.ndarray, ok: np.ndarray
     ) -> Any:
+        """The candidates valued as the plan values them, one row per lift shift (the
+        posterior mean's, and a draw's when exploring)."""
         pairs = snap.pairs
         offers = [snap.offers[k] for k in ks]
-        one = slice(row, row + 1)
+        rows = np.full(len(shifts), row)
         return offer_factors(
             offers,
             self.settings,
-            p_alive=snap.p_alive[one],
-            expected_purchases=snap.expected_purchases[one],
-            clv=snap.clv[one],
-            order_value=snap.order_value[one],
-            lift=pairs.lift[one][:, ks] + shift[ks][None, :],
-            lift_source=pairs.source[one][:, ks],
-            context=pairs.context[one][:, ks],
-            eligible=ok[None, :],
+            p_alive=snap.p_alive[rows],
+            expected_purchases=snap.expected_purchases[rows],
+            clv=snap.clv[rows],
+            order_value=snap.order_value[rows],
+            lift=pairs.lift[rows][:, ks] + shifts[:, ks],
+            lift_source=pairs.source[rows][:, ks],
+            context=pairs.context[rows][:, ks],
+            eligible=np.broadcast_to(ok, (len(shifts), len(ks))),
             dtype=np.float64,
             mean_order=pairs.mean_order,
         )
 
     def _arbitrate(
         self, snap: Snapshot, row: int, ks: list[int], base: Decision, now: datetime
-    ) -> Decision:
+    ) -> int | None:
+        """The offer (its catalog index) worth most, with its numbers in ``base``; None with
+        the reason in ``base`` when nothing is eligible or worth it."""
         cid = base.customer_id
         why = [self._blocked(snap, row, k, cid, now) for k in ks]
         ok = np.array([w is None for w in why])
@@ -223,48 +249,56 @@ class Decider:
                 if len(found) == 1
                 else "; ".join(f"{snap.offers[k].id}: {w}" for k, w in zip(ks, why, strict=True))
             )
-            return self._log(base)
+            return None
         post = snap.posteriors
-        mean = self._values(snap, row, ks, post.shift(post.mean_lift()), ok)
+        shifts = [post.shift(post.mean_lift())]
         if self.rt.exploration_cap > 0:
-            drawn = self._values(snap, row, ks, post.shift(post.draw_lift(self.rng)), ok)
-        else:
-            drawn = mean
+            shifts.append(post.shift(post.draw_lift(self.rng)))
+        f = self._values(snap, row, ks, np.array(shifts), ok)
         budget = snap.plan.budget_left - self._since.spent
-        fits = ok & (mean.cost[0] <= budget)
-        mean_score = np.where(fits, mean.ev[0] * mean.weight * mean.context[0], -np.inf)
-        drawn_score = np.where(fits & (drawn.ev[0] > 0), drawn.score[0], -np.inf)
+        fits = ok & (f.cost[0] <= budget)
+        mean_score = np.where(fits, f.ev[0] * f.weight * f.context[0], -np.inf)
+        drawn_score = np.where(fits & (f.ev[-1] > 0), f.score[-1], -np.inf)
         j, explored = choose(drawn_score, mean_score, self.rt.exploration_cap)
         if j < 0:
-            over = np.isfinite(mean.ev[0]) & (mean.cost[0] > budget) & ok
+            over = ok & (f.cost[0] > budget) & (f.ev[0] > 0)
             base.reason = (
                 f"budget: {budget:.2f} left in plan {snap.plan.run_id}"
-                if over.any() and (mean.ev[0][over] > 0).any()
-                else f"nothing worth it: best expected value {float(np.nanmax(mean.ev[0][ok])):.4g}"
+                if over.any()
+                else f"nothing worth it: best expected value {float(np.nanmax(f.ev[0][ok])):.4g}"
             )
-            return self._log(base)
+            return None
+        r = len(shifts) - 1 if explored else 0
         k = ks[j]
+        base.would_offer, base.explored, base.unit_cost = (
+            snap.offers[k].id,
+            explored,
+            snap.offers[k].unit_cost,
+        )
+        base.score, base.ev = float(f.score[r, j]), float(f.ev[r, j])
+        base.lift, base.cost = float(f.lift[r, j]), float(f.cost[r, j])
+        return k
+
+    def _commit(self, snap: Snapshot, k: int, base: Decision) -> None:
+        """Offer it: what it changes counts against the next decisions at once."""
         o = snap.offers[k]
-        used = drawn if explored else mean
-        base.would_offer = o.id
-        base.score, base.ev = float(used.score[0, j]), float(used.ev[0, j])
-        base.lift, base.cost = float(used.lift[0, j]), float(used.cost[0, j])
-        base.explored, base.unit_cost = explored, o.unit_cost
-        if held_out(cid, self.rt.salt, self.rt.holdout_share):
-            base.arm, base.reason = "control", "holdout"
-            return self._log(base)
         base.arm, base.offer_id = "treatment", o.id
         base.reason = (
             f"explored: drew lift {base.lift:.4g}, expected value {base.ev:.4g}"
-            if explored
+            if base.explored
             else f"best expected value {base.ev:.4g} (lift {base.lift:.4g})"
         )
         since = self._since
-        since.contacts.setdefault(cid, []).append(base.ts)
-        since.offered[(cid, k)] = base.ts
-        since.spent += base.cost
+        since.contacts.setdefault(base.customer_id, []).append(base.ts)
+        since.offered[(base.customer_id, k)] = base.ts
+        since.spent += base.cost or 0.0
         since.per_channel[o.channel] = since.per_channel.get(o.channel, 0) + 1
         since.per_offer[k] = since.per_offer.get(k, 0) + 1
+
+    def _none(self, base: Decision, reason: str) -> Decision:
+        base.arm, base.offer_id, base.would_offer, base.reason = "none", None, None, reason
+        base.score = base.ev = base.lift = base.cost = None
+        base.explored = False
         return self._log(base)
 
     def _log(self, d: Decision) -> Decision:
@@ -298,7 +332,6 @@ class Decider:
 
     def outcome(
         self,
-        ws: Workspace,
         decision_id: str,
         *,
         converted: bool = True,
@@ -310,7 +343,7 @@ class Decider:
         ``order_id`` is already known), so measurement attributes it like any purchase."""
         self.flush()
         answer = record_outcome(
-            ws,
+            self.reader(),
             decision_id,
             self.window_days,
             converted,

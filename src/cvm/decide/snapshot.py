@@ -109,10 +109,16 @@ def _channel(offers: list[Offer], offer_id: str) -> str | None:
 
 
 def build_snapshot(ws: Workspace, now: datetime, offers: list[Offer] | None = None) -> Snapshot:
-    """Value every pair as of ``now`` (a naive UTC time) and read the state decisions need."""
+    """Value every pair and read the state decisions need, as of ``now`` (a naive UTC time).
+
+    Scores and profiles are as of the newest data day when the data stop before today (CLV is
+    not fitted past its data); the contact policy, cooldowns and validity as of today."""
+    from cvm.segments import default_as_of
+
     settings = ws.settings.decide
     offers = offers if offers is not None else load_catalog(ws)
-    pairs = value_pairs(ws, offers, now.date(), settings)
+    day = min(now.date(), default_as_of(ws))
+    pairs = value_pairs(ws, offers, day, settings, policy_day=now.date())
     frame = pairs.frame
     ids = frame.index.astype(str)
     rows = dict(zip(ids, range(len(ids)), strict=True))

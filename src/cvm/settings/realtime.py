@@ -27,6 +27,9 @@ class RealtimeSettings(Section):
     (default: ``[decide] response_days``).
     ``refresh_seconds``: how old the in-memory snapshot of offers, scores and policy may grow.
     ``use_plan``: when a plan is stored, its budget and capacities bound real-time offers.
+    ``fresh_consent``: read the customer's consent from the database on every decision (one
+    point lookup), so a withdrawal or an erasure applies at once; off, consent is the
+    snapshot's (as old as ``refresh_seconds``) and a decision touches no table.
     """
 
     SECTION = ("decide", "realtime")
@@ -36,8 +39,9 @@ class RealtimeSettings(Section):
     exploration_cap: float = 1.0
     prior_strength: float = 20.0
     attribution_days: int | None = None
-    refresh_seconds: float = 30.0
+    refresh_seconds: float = 300.0
     use_plan: bool = True
+    fresh_consent: bool = True
 
     @field_validator("holdout_share", mode="before")
     @classmethod

@@ -9,7 +9,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 
-from cvm.api.deps import WorkspaceDep
 from cvm.api.schemas import DecisionAnswer, DecisionRequest, OutcomeAnswer, OutcomeRequest
 from cvm.decide.realtime import Decider, UnknownCustomerError, UnknownDecisionError
 
@@ -45,13 +44,12 @@ def close_decider(app: FastAPI) -> None:
 
 
 @router.post("/decisions")
-def decide(body: DecisionRequest, ws: WorkspaceDep, decider: DeciderDep) -> DecisionAnswer:
+def decide(body: DecisionRequest, decider: DeciderDep) -> DecisionAnswer:
     """The offer worth most for the customer on the channel now (eligibility, consent,
     contact policy, cooldowns, the active plan's budget), or none; held-out customers get
     none with reason ``holdout``. Every answer is logged under its ``decision_id``."""
     try:
         d = decider.decide(
-            ws,
             body.channel,
             body.customer_id,
             anonymous_id=body.anonymous_id,
@@ -78,9 +76,7 @@ def decide(body: DecisionRequest, ws: WorkspaceDep, decider: DeciderDep) -> Deci
 
 
 @router.post("/decisions/{decision_id}/outcome")
-def outcome(
-    decision_id: str, body: OutcomeRequest, ws: WorkspaceDep, decider: DeciderDep
-) -> OutcomeAnswer:
+def outcome(decision_id: str, body: OutcomeRequest, decider: DeciderDep) -> OutcomeAnswer:
     """Record the customer's response to a decision; a purchase is stored as an order, so
     ``cvm campaign measure rt.<offer_id>`` counts it in the decision's arm."""
     when = body.ts
@@ -88,7 +84,6 @@ def outcome(
         when = when.astimezone(UTC).replace(tzinfo=None)
     try:
         found = decider.outcome(
-            ws,
             decision_id,
             converted=body.converted,
             revenue=body.revenue,
