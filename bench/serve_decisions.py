@@ -209,6 +209,19 @@ def build(path: Path, customers: int, seed: int) -> None:
     (path / MARKER).write_text(json.dumps({"customers": customers, "seed": seed}))
 
 
+def forget_decisions(path: Path) -> None:
+    """Drop what earlier runs decided, so every run starts from the same contact history."""
+    with Workspace.open(path) as ws:
+        for statement in (
+            "DELETE FROM decision_outcomes",
+            "DELETE FROM decisions",
+            "DELETE FROM contacts WHERE campaign_id LIKE 'rt.%'",
+            "DELETE FROM assignments WHERE campaign_id LIKE 'rt.%'",
+            "DELETE FROM campaigns WHERE campaign_id LIKE 'rt.%'",
+        ):
+            ws.con.execute(statement)
+
+
 def request_bodies(path: Path, n: int, seed: int) -> list[bytes]:
     with Workspace.open(path, read_only=True) as ws:
         rows = ws.con.execute(
@@ -295,7 +308,8 @@ def main() -> None:
     folder = args.workspace or Path(tempfile.mkdtemp(prefix="cvm-decide-"))
     marker = folder / MARKER
     if marker.exists() and json.loads(marker.read_text())["customers"] == args.customers:
-        print(f"reusing {folder}")
+        print(f"reusing {folder} (earlier decisions removed)")
+        forget_decisions(folder)
     elif folder.exists() and any(folder.iterdir()):
         raise SystemExit(f"{folder} holds something this script did not build: use another")
     else:

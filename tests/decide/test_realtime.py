@@ -3,6 +3,7 @@ and what a decision changes (a contact, a cooldown) applies to the next one at o
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -95,3 +96,23 @@ def test_later_purchase_is_the_response(ws: Workspace) -> None:
     d.outcome(made.decision_id, revenue=42.0, order_id="A-1", ts=NOW + timedelta(days=2))
     n = ws.con.execute("SELECT count(*) FROM transactions WHERE transaction_id = 'A-1'")
     assert n.fetchone() == (1,)
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("holdout_share = 1.0", "holdout_share must be within [0, 1)"),
+        ("holdout_share = -0.1", "holdout_share must be within [0, 1]"),
+        ("exploration_cap = nan", "exploration_cap must be a finite number"),
+        ("salt = ''", "salt must be a non-empty text"),
+        ("holdout = 0.1", "unknown key [decide.realtime] holdout"),
+    ],
+)
+def test_realtime_settings_are_checked(line: str, words: str) -> None:
+    import tomllib
+
+    from cvm._exceptions import ConfigError
+    from cvm.settings import parse_settings
+
+    with pytest.raises(ConfigError, match=re.escape(words)):
+        parse_settings(tomllib.loads(f"[decide.realtime]\n{line}\n"))
