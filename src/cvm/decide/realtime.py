@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import threading
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +22,7 @@ import numpy as np
 from cvm._exceptions import DataError
 from cvm.decide.decision_log import Decision, UnknownDecisionError, record_outcome, write_decisions
 from cvm.decide.explore import choose, held_out
-from cvm.decide.snapshot import Snapshot, build_snapshot
+from cvm.decide.snapshot import Since, Snapshot, build_snapshot
 from cvm.decide.value import offer_factors
 from cvm.engines import sql_file
 
@@ -41,17 +40,6 @@ class UnknownCustomerError(DataError):
 
 def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-@dataclass
-class _Since:
-    """What decisions changed since the snapshot (cleared when a new one is read)."""
-
-    contacts: dict[str, list[datetime]] = field(default_factory=dict)
-    offered: dict[tuple[str, int], datetime] = field(default_factory=dict)
-    spent: float = 0.0
-    per_channel: dict[str, int] = field(default_factory=dict)
-    per_offer: dict[int, int] = field(default_factory=dict)
 
 
 class Decider:
@@ -75,9 +63,13 @@ class Decider:
         self.rng = np.random.default_rng(seed)
         self._lock = threading.Lock()
         self._write = threading.Lock()
+        self._build = threading.Lock()
         self._queue = threading.Lock()
+        self._writer = ws.cursor()  # the log is written apart from the snapshot's reads
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
         self._pending: list[Decision] = []
-        self._since = _Since()
+        self._since = Since()
         self._readers = threading.local()
         self.snapshot: Snapshot | None = None
 
@@ -90,18 +82,22 @@ class Decider:
 
     # -- the snapshot -------------------------------------------------------------------
     def refresh(self) -> Snapshot:
-        """Write what is pending, then rebuild the snapshot (decisions go on meanwhile)."""
-        with self._write:
-            self._flush_locked()
-            snap = build_snapshot(self.ws, self.clock())
+        """Write what is pending, then rebuild the snapshot; decisions (and their log) go on
+        from the old one meanwhile."""
+        with self._build:
+            start = self.clock()
+            self.flush()
+            snap = build_snapshot(self.ws, start)
             with self._lock:
-                self.snapshot, self._since = snap, _Since()
+                self.snapshot, self._since = snap, self._since.after(start)
         return snap
 
     def current(self) -> Snapshot:
         snap = self.snapshot
         if snap is None:
-            return self.refresh()
+            with self._build:
+                snap = self.snapshot
+            return snap if snap is not None else self.refresh()
         return snap
 
     def stale(self) -> bool:
@@ -288,12 +284,7 @@ class Decider:
             if base.explored
             else f"best expected value {base.ev:.4g} (lift {base.lift:.4g})"
         )
-        since = self._since
-        since.contacts.setdefault(base.customer_id, []).append(base.ts)
-        since.offered[(base.customer_id, k)] = base.ts
-        since.spent += base.cost or 0.0
-        since.per_channel[o.channel] = since.per_channel.get(o.channel, 0) + 1
-        since.per_offer[k] = since.per_offer.get(k, 0) + 1
+        self._since.add(base.ts, base.customer_id, k, o.channel, base.cost or 0.0)
 
     def _none(self, base: Decision, reason: str) -> Decision:
         base.arm, base.offer_id, base.would_offer, base.reason = "none", None, None, reason
@@ -318,7 +309,7 @@ class Decider:
         if not pending:
             return 0
         try:
-            write_decisions(self.ws, pending, self.window_days, self.rt.holdout_share)
+            write_decisions(self._writer, pending, self.window_days, self.rt.holdout_share)
         except Exception:
             with self._queue:  # kept for the next flush rather than lost
                 self._pending[:0] = pending
@@ -362,26 +353,32 @@ class Decider:
 
     # -- running in a service ------------------------------------------------------------
     def start(self, interval: float = 0.2) -> None:
-        """Flush every ``interval`` seconds and refresh the snapshot when it is stale, in a
-        background thread, until :meth:`close`."""
-        self._stop = threading.Event()
+        """Write the log every ``interval`` seconds, and rebuild the snapshot when it is
+        older than ``refresh_seconds``, in two background threads, until :meth:`close`."""
 
-        def loop() -> None:
-            while not self._stop.wait(interval):
-                try:
-                    self.flush()
-                    if self.stale():
-                        self.refresh()
-                except Exception:  # kept pending; tried again on the next tick
-                    continue
+        def every(seconds: float, work: Callable[[], object]) -> Callable[[], None]:
+            def loop() -> None:
+                while not self._stop.wait(seconds):
+                    try:
+                        work()
+                    except Exception:  # nothing is lost: pending decisions stay pending
+                        continue
 
-        self._thread = threading.Thread(target=loop, name="cvm-decisions", daemon=True)
-        self._thread.start()
+            return loop
+
+        def rebuild() -> None:
+            if self.stale():
+                self.refresh()
+
+        for name, loop in (("log", every(interval, self.flush)), ("snapshot", every(1.0, rebuild))):
+            thread = threading.Thread(target=loop, name=f"cvm-decisions-{name}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
 
     def close(self) -> None:
-        """Stop the background thread and write what is pending."""
-        stop = getattr(self, "_stop", None)
-        if stop is not None:
-            stop.set()
-            self._thread.join(timeout=30)
+        """Stop the background threads and write what is pending."""
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=60)
         self.flush()
+        self._writer.close()

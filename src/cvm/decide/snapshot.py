@@ -25,7 +25,7 @@ from cvm.engines import sql_file
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
 
-__all__ = ["PlanState", "Snapshot", "build_snapshot"]
+__all__ = ["PlanState", "Since", "Snapshot", "build_snapshot"]
 
 
 @dataclass
@@ -55,6 +55,36 @@ class Snapshot:
     last_30: np.ndarray
     posteriors: Posteriors
     plan: PlanState
+
+
+@dataclass
+class Since:
+    """What real-time decisions changed since the snapshot: contacts (frequency caps),
+    offers made (cooldowns), spend and counts (the plan's budget and capacities)."""
+
+    contacts: dict[str, list[datetime]] = field(default_factory=dict)
+    offered: dict[tuple[str, int], datetime] = field(default_factory=dict)
+    spent: float = 0.0
+    per_channel: dict[str, int] = field(default_factory=dict)
+    per_offer: dict[int, int] = field(default_factory=dict)
+    made: list[tuple[datetime, str, int, str, float]] = field(default_factory=list)
+
+    def add(self, ts: datetime, cid: str, k: int, channel: str, cost: float) -> None:
+        self.made.append((ts, cid, k, channel, cost))
+        self.contacts.setdefault(cid, []).append(ts)
+        self.offered[(cid, k)] = ts
+        self.spent += cost
+        self.per_channel[channel] = self.per_channel.get(channel, 0) + 1
+        self.per_offer[k] = self.per_offer.get(k, 0) + 1
+
+    def after(self, start: datetime) -> Since:
+        """What was decided from ``start`` on: a snapshot begun then may not have read it
+        (counted twice at worst, which only errs towards fewer contacts)."""
+        kept = Since()
+        for event in self.made:
+            if event[0] >= start:
+                kept.add(*event)
+        return kept
 
 
 def _posteriors(
