@@ -50,6 +50,7 @@ CATALOG = """
 holdout_share = 0.1
 exploration_cap = 1.0
 refresh_seconds = 86400.0
+fresh_consent = true
 
 [[offers]]
 id = "welcome-back"
@@ -303,6 +304,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="per measurement")
     parser.add_argument("--clients", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--consent",
+        choices=("fresh", "snapshot"),
+        default="fresh",
+        help="read consent per decision (default) or from the snapshot",
+    )
     args = parser.parse_args()
 
     folder = args.workspace or Path(tempfile.mkdtemp(prefix="cvm-decide-"))
@@ -314,6 +321,16 @@ def main() -> None:
         raise SystemExit(f"{folder} holds something this script did not build: use another")
     else:
         build(folder, args.customers, args.seed)
+    config = folder / "cvm.toml"
+    text = config.read_text(encoding="utf-8")
+    fresh = "true" if args.consent == "fresh" else "false"
+    config.write_text(
+        text.replace("fresh_consent = true", f"fresh_consent = {fresh}").replace(
+            "fresh_consent = false", f"fresh_consent = {fresh}"
+        ),
+        encoding="utf-8",
+    )
+    print(f"consent read: {args.consent}", flush=True)
     bodies = request_bodies(folder, 50_000, args.seed)
     print(f"{len(bodies):,} requests prepared", flush=True)
 

@@ -58,6 +58,9 @@ class Posteriors:
     n_control: np.ndarray
     won_control: np.ndarray
 
+    def __post_init__(self) -> None:
+        self._cache: dict[bool, tuple[np.ndarray, np.ndarray, float, float]] = {}
+
     @classmethod
     def prior(cls, base: np.ndarray, lift: np.ndarray, strength: float) -> Posteriors:
         m = len(base)
@@ -65,6 +68,12 @@ class Posteriors:
         return cls(np.asarray(base, float), np.asarray(lift, float), strength, *counts)
 
     def _params(self, data: bool = True) -> tuple[np.ndarray, np.ndarray, float, float]:
+        found = self._cache.get(data)
+        if found is None:
+            found = self._cache[data] = self._compute(data)
+        return found
+
+    def _compute(self, data: bool) -> tuple[np.ndarray, np.ndarray, float, float]:
         eps = 1e-3
         k = max(self.strength, eps)
         p_t = np.clip(self.base + self.lift, eps, 1 - eps)
@@ -96,8 +105,17 @@ class Posteriors:
         to a customer's own lift (uplift model, learned or configured) before valuing."""
         return np.asarray(lifts, float) - self.mean_lift(data=False)
 
+    def set_counts(self, offer: int, *, treated: bool, customers: int, responders: int) -> None:
+        """The customers and responders of an arm of ``offer`` (read from the log)."""
+        self._cache.clear()
+        if treated:
+            self.n_treated[offer], self.won_treated[offer] = customers, responders
+        else:
+            self.n_control[offer], self.won_control[offer] = customers, responders
+
     def record(self, offer: int, treated: bool, responded: bool = False) -> None:
         """One more customer (and responder) in an arm of ``offer``."""
+        self._cache.pop(True, None)
         if treated:
             self.n_treated[offer] += 1
             self.won_treated[offer] += responded

@@ -101,10 +101,7 @@ def _posteriors(
         k = where.get(str(offer_id))
         if k is None:
             continue
-        if control:
-            post.n_control[k], post.won_control[k] = customers, responders
-        else:
-            post.n_treated[k], post.won_treated[k] = customers, responders
+        post.set_counts(k, treated=not control, customers=customers, responders=responders)
     return post
 
 
