@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from cvm.decide.catalog import Offer, load_catalog
 from cvm.decide.explore import Posteriors
@@ -46,7 +47,12 @@ class Snapshot:
     built_at: datetime
     offers: list[Offer]
     rows: dict[str, int]
-    pairs: Pairs
+    lift: np.ndarray  # (customers, offers) lift before the value model bounds it
+    source: np.ndarray  # (customers, offers) index into LIFT_SOURCES
+    context: np.ndarray  # (customers, offers) context weight
+    mean_order: float
+    reason_codes: np.ndarray  # (customers, offers) index into reason_texts; -1: eligible
+    reason_texts: list[str]
     p_alive: np.ndarray
     expected_purchases: np.ndarray
     clv: np.ndarray
@@ -147,6 +153,8 @@ def build_snapshot(ws: Workspace, now: datetime, offers: list[Offer] | None = No
     day = min(now.date(), default_as_of(ws))
     pairs = value_pairs(ws, offers, day, settings, policy_day=now.date())
     frame = pairs.frame
+    # why each pair is ineligible, as codes: millions of objects would slow every collection
+    codes, texts = pd.factorize(pd.Series(pairs.reasons.ravel(), dtype=object))
     ids = frame.index.astype(str)
     rows = dict(zip(ids, range(len(ids)), strict=True))
     recent = ws.engine.frame(sql_file(__package__, "realtime_recent.sql"), {"now": now})
@@ -155,7 +163,12 @@ def build_snapshot(ws: Workspace, now: datetime, offers: list[Offer] | None = No
         built_at=now,
         offers=offers,
         rows=rows,
-        pairs=pairs,
+        lift=pairs.lift,
+        source=pairs.source,
+        context=pairs.context,
+        mean_order=pairs.mean_order,
+        reason_codes=codes.reshape(pairs.reasons.shape).astype(np.int32),
+        reason_texts=[str(t) for t in texts],
         p_alive=frame["p_alive"].to_numpy(float),
         expected_purchases=frame["expected_purchases"].to_numpy(float),
         clv=frame["clv"].to_numpy(float),
