@@ -116,3 +116,25 @@ def test_realtime_settings_are_checked(line: str, words: str) -> None:
 
     with pytest.raises(ConfigError, match=re.escape(words)):
         parse_settings(tomllib.loads(f"[decide.realtime]\n{line}\n"))
+
+
+def test_a_stored_plan_bounds_real_time_offers_by_its_budget_and_capacity(ws: Workspace) -> None:
+    from cvm.decide import make_plan, save_plan
+
+    plan = make_plan(ws, 1.2, as_of="2025-06-30", curve_points=0)
+    save_plan(ws, plan)
+    spent = plan.solution.spent
+    assert spent == pytest.approx(1.0)  # two offers of 0.5 fit in 1.2
+    got = decider(ws).decide("email", "00101")
+    assert got.offer_id is None
+    assert got.reason.startswith(f"budget: {1.2 - spent:.2f} left in plan {plan.run_id}")
+    # a plan with room: the offer is made, and counts against what the plan has left
+    roomy = make_plan(ws, 1.6, as_of="2025-06-30", curve_points=0, capacity={"email": 3})
+    save_plan(ws, roomy)
+    chosen = int((roomy.solution.choice >= 0).sum())
+    assert chosen == 3  # the capacity binds before the budget
+    d = decider(ws)
+    assert d.decide("email", "00101").offer_id is None  # no e-mail capacity left
+    assert d.decide("email", "00101").reason == (
+        f"capacity: channel email is used up in plan {roomy.run_id}"
+    )
