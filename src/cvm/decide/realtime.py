@@ -73,6 +73,7 @@ class Decider:
         self._since = Since()
         self._readers = threading.local()
         self.snapshot: Snapshot | None = None
+        self._ready = datetime.min
 
     def reader(self) -> Workspace:
         """This thread's cursor for the reads of a decision (a cursor is not shared)."""
@@ -92,6 +93,7 @@ class Decider:
             snap = build_snapshot(self.ws, start)
             with self._lock:
                 self.snapshot, self._since = snap, self._since.after(start)
+                self._ready = self.clock()
             gc.collect()
             # the snapshot lives long: keep its objects out of every later collection, which
             # would otherwise walk them all (pauses of tens of ms under load)
@@ -107,9 +109,10 @@ class Decider:
         return snap
 
     def stale(self) -> bool:
-        snap = self.snapshot
-        age = self.rt.refresh_seconds
-        return snap is None or self.clock() - snap.built_at > timedelta(seconds=age)
+        """Whether ``refresh_seconds`` have passed since the last snapshot was ready."""
+        if self.snapshot is None:
+            return True
+        return self.clock() - self._ready > timedelta(seconds=self.rt.refresh_seconds)
 
     # -- one decision -------------------------------------------------------------------
     def resolve(self, customer_id: str | None, anonymous_id: str | None) -> str:

@@ -25,7 +25,9 @@ class RealtimeSettings(Section):
     ``prior_strength``: pseudo-observations behind each offer's prior response rates.
     ``attribution_days``: purchases this many days after a decision are its response
     (default: ``[decide] response_days``).
-    ``refresh_seconds``: how old the in-memory snapshot of offers, scores and policy may grow.
+    ``refresh_seconds``: how long the in-memory snapshot of offers, scores and policy is used
+    before it is rebuilt (counted from when the last one was ready; a rebuild of a million
+    customers takes minutes of one core).
     ``use_plan``: when a plan is stored, its budget and capacities bound real-time offers.
     ``fresh_consent``: read the customer's consent from the database on every decision (one
     point lookup), so a withdrawal or an erasure applies at once; off, consent is the
@@ -39,7 +41,7 @@ class RealtimeSettings(Section):
     exploration_cap: float = 1.0
     prior_strength: float = 20.0
     attribution_days: int | None = None
-    refresh_seconds: float = 300.0
+    refresh_seconds: float = 900.0
     use_plan: bool = True
     fresh_consent: bool = True
 
