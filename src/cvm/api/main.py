@@ -20,7 +20,7 @@ from cvm.api.config import Settings
 from cvm.api.deps import current_caller, require_role
 from cvm.api.errors import RESPONSES, public_detail
 from cvm.api.keys import KeyRing
-from cvm.api.routes import collect, customers, health, keys, kpis, pages, segments
+from cvm.api.routes import collect, customers, decisions, health, keys, kpis, pages, segments
 from cvm.api.service import ReportCache, WorkspaceOwner
 
 __all__ = ["create_app"]
@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         app.state.collector.close()  # commits what is queued before the workspace closes
+        decisions.close_decider(app)
         app.state.owner.close()
 
     app = FastAPI(
@@ -124,6 +125,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix="/api", dependencies=[analyst], responses=RESPONSES)
     app.include_router(collect.router, prefix="/v1", dependencies=[require_role("writer")])
     app.include_router(keys.router, prefix="/v1", responses=RESPONSES)
+    decider = require_role("decider")
+    app.include_router(decisions.router, prefix="/v1", dependencies=[decider], responses=RESPONSES)
     _serve_openapi(app)
     app.add_middleware(HeadAsGet)
     app.add_middleware(AuditMiddleware)

@@ -15,6 +15,8 @@ inputs' SQLGlot tree). The valuation and the optimisation are numpy and scipy on
     eligibility.py                       rules, recommendations, contact policy, cooldowns
     problem.py, optimize.py, lagrangian.py   the knapsack: exact (HiGHS) and Lagrangian
     plan.py, storage.py, explain.py      the plan, its stored decisions, why each was taken
+    snapshot.py, realtime.py             real-time decisions: one customer, one channel, now
+    explore.py, decision_log.py          hold-out group, Thompson draws; the decisions' log
 """
 
 from cvm.decide.catalog import (
@@ -30,6 +32,7 @@ from cvm.decide.explain import Explanation, explain, latest_plan
 from cvm.decide.handoff import to_campaigns
 from cvm.decide.optimize import Problem, Solution, solve, solve_exact, solve_lagrangian
 from cvm.decide.plan import PlanResult, make_plan
+from cvm.decide.realtime import Decider, Decision, UnknownCustomerError
 from cvm.decide.recommend import associations, recommendations
 from cvm.decide.storage import save_plan
 from cvm.decide.value import Factors, offer_factors
@@ -38,12 +41,15 @@ __all__ = [
     "CHANNELS",
     "KINDS",
     "DecideSettings",
+    "Decider",
+    "Decision",
     "Explanation",
     "Factors",
     "Offer",
     "PlanResult",
     "Problem",
     "Solution",
+    "UnknownCustomerError",
     "associations",
     "explain",
     "latest_plan",

@@ -41,7 +41,15 @@ from cvm.engines import fill, sql_file
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
 
-__all__ = ["PlanResult", "decision_frame", "make_plan", "plan_problem", "save_plan"]
+__all__ = [
+    "Pairs",
+    "PlanResult",
+    "decision_frame",
+    "make_plan",
+    "plan_problem",
+    "save_plan",
+    "value_pairs",
+]
 
 
 @dataclass
@@ -164,9 +172,7 @@ def make_plan(
     -------
     PlanResult (not stored: see :func:`save_plan`).
     """
-    from cvm.decide.lifts import offer_lifts
-    from cvm.features.profile import stored_clv_run
-    from cvm.segments import default_as_of, segment_table
+    from cvm.segments import default_as_of
 
     settings: DecideSettings = ws.settings.decide
     offers = offers if offers is not None else load_catalog(ws)
@@ -184,6 +190,61 @@ def make_plan(
     day = parse_day(as_of, "as_of") if as_of is not None else default_as_of(ws)
 
     progress(0, 5, "customer profile")
+    pairs = value_pairs(ws, offers, day, settings, progress)
+    factors = pairs.factors
+    progress(3, 5, "optimising")
+    problem = plan_problem(offers, factors, float(budget), capacity)
+    solution = solve(problem, method)
+    progress(4, 5, "budget-value curve")
+    curve = budget_curve(problem, float(budget), curve_points)
+    progress(5, 5, "done")
+    return PlanResult(
+        day,
+        float(budget),
+        offers,
+        pairs.frame.index.to_numpy(object),
+        factors,
+        pairs.reasons,
+        solution,
+        problem,
+        curve,
+        capacity,
+    )
+
+
+@dataclass
+class Pairs:
+    """Every (customer, offer) pair valued as of a day, with the inputs of its value: the
+    plan optimises them; real-time decisions keep them in memory and re-value one row."""
+
+    frame: pd.DataFrame  # per customer (index): the value model's inputs
+    reasons: np.ndarray  # (customers, offers) why a pair is ineligible (None: it is not)
+    lift: np.ndarray  # (customers, offers) lift before the value model bounds it
+    source: np.ndarray  # (customers, offers) index into LIFT_SOURCES
+    context: np.ndarray  # (customers, offers) context weight
+    mean_order: float  # the mean order value, for customers without one
+    factors: Factors
+
+
+def value_pairs(
+    ws: Workspace,
+    offers: list[Offer],
+    day: date,
+    settings: DecideSettings,
+    progress: Progress = no_progress,
+    *,
+    policy_day: date | None = None,
+) -> Pairs:
+    """Eligibility, recommendations, the contact policy, cooldowns and the value of every
+    (customer, offer) pair on ``day`` (the plan's steps before it optimises).
+
+    ``policy_day`` (default ``day``) is when contact would happen: the contact policy,
+    cooldowns and validity dates apply as of then, the profile and scores as of ``day``."""
+    contact_day = policy_day or day
+    from cvm.decide.lifts import offer_lifts
+    from cvm.features.profile import stored_clv_run
+    from cvm.segments import segment_table
+
     table = segment_table(ws, day)
     rules = check_offers(ws.engine, table, offers)
     if any(o.product for o in offers):
@@ -198,42 +259,28 @@ def make_plan(
         raise DataError(f"no customers known on {day}: load data with `cvm ingest`")
     frame = frame.set_index("customer_id").join(rule_columns(ws, table, offers, rules))
     ws.engine.run(fill(sql_file(__package__, "decide_customers.sql"), source=table))
-    policy = policy_reasons(ws, day).reindex(frame.index)
-    cooldown = cooldowns(ws, offers, day)
-    reasons = pair_reasons(offers, frame, policy, cooldown, day)
+    policy = policy_reasons(ws, contact_day).reindex(frame.index)
+    cooldown = cooldowns(ws, offers, contact_day)
+    reasons = pair_reasons(offers, frame, policy, cooldown, contact_day)
     progress(2, 5, "valuing offers")
     lift, source = offer_lifts(ws, offers, frame)
     context = np.column_stack([frame[f"context_{k}"].to_numpy(float) for k in range(len(offers))])
+    order_value = frame["order_value"].to_numpy(float)
+    mean_order = float(np.nanmean(order_value)) if np.isfinite(order_value).any() else 0.0
     factors = offer_factors(
         offers,
         settings,
         p_alive=frame["p_alive"].to_numpy(float),
         expected_purchases=frame["expected_purchases"].to_numpy(float),
         clv=frame["clv"].to_numpy(float),
-        order_value=frame["order_value"].to_numpy(float),
+        order_value=order_value,
         lift=lift,
         lift_source=source,
         context=context,
         eligible=pd.isna(reasons),
+        mean_order=mean_order,
     )
-    progress(3, 5, "optimising")
-    problem = plan_problem(offers, factors, float(budget), capacity)
-    solution = solve(problem, method)
-    progress(4, 5, "budget-value curve")
-    curve = budget_curve(problem, float(budget), curve_points)
-    progress(5, 5, "done")
-    return PlanResult(
-        day,
-        float(budget),
-        offers,
-        frame.index.to_numpy(object),
-        factors,
-        reasons,
-        solution,
-        problem,
-        curve,
-        capacity,
-    )
+    return Pairs(frame, reasons, lift, source, context, mean_order, factors)
 
 
 def budget_curve(problem: Problem, budget: float, points: int) -> pd.DataFrame:

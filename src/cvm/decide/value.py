@@ -62,6 +62,7 @@ def offer_factors(
     context: np.ndarray | None = None,
     eligible: np.ndarray | None = None,
     dtype: type = np.float32,
+    mean_order: float | None = None,
 ) -> Factors:
     """Every factor of every (customer, offer) pair, vectorised.
 
@@ -73,6 +74,8 @@ def offer_factors(
         default: each offer's configured prior.
     context : per pair context weight (default 1).
     eligible : per pair boolean; ineligible pairs get ``score = -inf``.
+    mean_order : the population's mean order value, for customers without one (default: the
+        mean of ``order_value``; a real-time decision values one customer and passes it).
     """
     n, m = p_alive.shape[0], len(offers)
     f = np.dtype(dtype).type
@@ -80,7 +83,8 @@ def offer_factors(
     purchases = np.nan_to_num(expected_purchases.astype(np.float64), nan=0.0)
     known = np.isfinite(clv)
     clv0 = np.where(known, clv, 0.0)
-    mean_order = float(np.nanmean(order_value)) if np.isfinite(order_value).any() else 0.0
+    if mean_order is None:
+        mean_order = float(np.nanmean(order_value)) if np.isfinite(order_value).any() else 0.0
     orders = np.where(np.isfinite(order_value), order_value, mean_order)
     if lift is None:
         lift = np.broadcast_to(np.array([o.lift for o in offers]), (n, m))

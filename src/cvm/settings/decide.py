@@ -8,6 +8,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from cvm._exceptions import ConfigError
 from cvm.settings._base import Section, number_setting
+from cvm.settings.realtime import RealtimeSettings
 
 CHANNELS = ("email", "sms", "push", "mail")
 """Channels with a consent flag in ``customers`` (the campaign builder's channels)."""
@@ -32,6 +33,7 @@ class DecideSettings(Section):
     control_fraction: float = 0.1
     acquisition_base_rate: float = 0.02
     offers_file: str | None = None
+    realtime: RealtimeSettings = Field(default_factory=RealtimeSettings)
 
     @field_validator("margin", "acquisition_base_rate", mode="before")
     @classmethod

@@ -1,0 +1,94 @@
+"""``POST /v1/decisions`` and its outcomes over HTTP: answers, refusals, and the log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from fastapi.testclient import TestClient
+
+from cvm.api.config import Settings
+from cvm.api.main import create_app
+from cvm.workspace import Workspace
+from realtime_workspace import served
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return served(tmp_path_factory.mktemp("decisions"), share=0.0, cap=0.0)
+
+
+def test_decisions_answer_log_and_take_outcomes(root: Path) -> None:
+    with TestClient(create_app(Settings(workspace=root))) as client:
+        offer = client.post("/v1/decisions", json={"customer_id": "00101", "channel": "email"})
+        assert offer.status_code == 200, offer.text
+        body = offer.json()
+        assert body["action"] == "offer" and body["offer_id"] == "ten-off"
+        assert body["arm"] == "treatment" and body["expected_value"] > 0
+        refused = client.post("/v1/decisions", json={"customer_id": "00102", "channel": "email"})
+        assert refused.status_code == 200
+        assert refused.json()["action"] == "none"
+        assert refused.json()["reason"] == "email policy: no_consent"
+        assert refused.json()["offer_id"] is None
+        out = client.post(
+            f"/v1/decisions/{body['decision_id']}/outcome",
+            json={"order_id": "W-77", "revenue": 19.5},
+        )
+        assert out.status_code == 200, out.text
+        assert out.json()["campaign_id"] == "rt.ten-off" and out.json()["attributed"]
+        assert out.json()["transaction_id"] == "W-77"
+    con = duckdb.connect(str(root / "cvm.duckdb"), read_only=True)
+    try:
+        logged = con.execute(
+            "SELECT customer_id, arm, offer_id FROM decisions ORDER BY customer_id"
+        ).fetchall()
+        order = con.execute(
+            "SELECT customer_id, amount FROM transactions WHERE transaction_id = 'W-77'"
+        )
+        assert order.fetchall() == [("00101", 19.5)]
+    finally:
+        con.close()
+    assert logged == [("00101", "treatment", "ten-off"), ("00102", "none", None)]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "words"),
+    [
+        ({"customer_id": "99999", "channel": "email"}, 404, "unknown customer '99999'"),
+        ({"anonymous_id": "nobody", "channel": "email"}, 404, "not linked"),
+        ({"channel": "email"}, 422, "give customer_id or anonymous_id"),
+        ({"customer_id": "00101", "channel": "fax"}, 422, "channel"),
+        ({"customer_id": "00101", "channel": "email", "extra": 1}, 422, "extra"),
+    ],
+)
+def test_bad_requests_are_answered_clearly(root: Path, body: dict, status: int, words: str) -> None:
+    with TestClient(create_app(Settings(workspace=root))) as client:
+        answer = client.post("/v1/decisions", json=body)
+    assert answer.status_code == status
+    assert words in answer.json()["detail"]
+
+
+def test_outcome_of_an_unknown_decision_and_a_bad_revenue(root: Path) -> None:
+    with TestClient(create_app(Settings(workspace=root))) as client:
+        missing = client.post("/v1/decisions/nope/outcome", json={"revenue": 3})
+        negative = client.post("/v1/decisions/nope/outcome", json={"revenue": -3})
+    assert missing.status_code == 404 and "unknown decision 'nope'" in missing.json()["detail"]
+    assert negative.status_code == 422
+
+
+def test_a_key_is_needed_when_the_service_has_one(root: Path) -> None:
+    app = create_app(Settings(workspace=root, api_key="k-decide-1"))
+    with TestClient(app) as client:
+        body = {"customer_id": "00101", "channel": "email"}
+        assert client.post("/v1/decisions", json=body).status_code == 401
+        ok = client.post("/v1/decisions", json=body, headers={"X-API-Key": "k-decide-1"})
+        assert ok.status_code == 200
+
+
+def test_a_workspace_without_offers_is_told_what_to_add(tmp_path: Path) -> None:
+    Workspace.create(tmp_path / "bare").close()
+    with TestClient(create_app(Settings(workspace=tmp_path / "bare"))) as client:
+        answer = client.post("/v1/decisions", json={"customer_id": "1", "channel": "email"})
+    assert answer.status_code == 400
+    assert "no offers" in answer.json()["detail"]
