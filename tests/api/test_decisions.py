@@ -20,7 +20,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_decisions_answer_log_and_take_outcomes(root: Path) -> None:
-    with TestClient(create_app(Settings(workspace=root))) as client:
+    with TestClient(create_app(Settings(workspace=root, open=True))) as client:
         offer = client.post("/v1/decisions", json={"customer_id": "00101", "channel": "email"})
         assert offer.status_code == 200, offer.text
         body = offer.json()
@@ -63,14 +63,14 @@ def test_decisions_answer_log_and_take_outcomes(root: Path) -> None:
     ],
 )
 def test_bad_requests_are_answered_clearly(root: Path, body: dict, status: int, words: str) -> None:
-    with TestClient(create_app(Settings(workspace=root))) as client:
+    with TestClient(create_app(Settings(workspace=root, open=True))) as client:
         answer = client.post("/v1/decisions", json=body)
     assert answer.status_code == status
     assert words in answer.json()["detail"]
 
 
 def test_outcome_of_an_unknown_decision_and_a_bad_revenue(root: Path) -> None:
-    with TestClient(create_app(Settings(workspace=root))) as client:
+    with TestClient(create_app(Settings(workspace=root, open=True))) as client:
         missing = client.post("/v1/decisions/nope/outcome", json={"revenue": 3})
         negative = client.post("/v1/decisions/nope/outcome", json={"revenue": -3})
     assert missing.status_code == 404 and "unknown decision 'nope'" in missing.json()["detail"]
@@ -88,7 +88,7 @@ def test_a_key_is_needed_when_the_service_has_one(root: Path) -> None:
 
 def test_a_workspace_without_offers_is_told_what_to_add(tmp_path: Path) -> None:
     Workspace.create(tmp_path / "bare").close()
-    with TestClient(create_app(Settings(workspace=tmp_path / "bare"))) as client:
+    with TestClient(create_app(Settings(workspace=tmp_path / "bare", open=True))) as client:
         answer = client.post("/v1/decisions", json={"customer_id": "1", "channel": "email"})
     assert answer.status_code == 400
     assert "no offers" in answer.json()["detail"]

@@ -336,6 +336,19 @@ class DecisionRequest(BaseModel):
 class DecisionAnswer(Answer):
     """The next best action: an offer, or none, with the reason and the decision's id."""
 
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {"decision_id": "d-7f3a9c", "ts": "2026-11-29T10:00:00Z", "customer_id": "C00042",
+                 "channel": "email", "action": "offer", "offer_id": "winback-email-15",
+                 "reason": "highest expected incremental value", "arm": "treatment",
+                 "explored": False, "expected_value": 3.2, "lift": 0.04, "cost": 1.5,
+                 "score": 3.2}
+            ]
+        },
+    )  # fmt: skip
+
     decision_id: str = Field(description="Send outcomes to /v1/decisions/{decision_id}/outcome")
     ts: datetime
     customer_id: str
@@ -370,6 +383,17 @@ class OutcomeRequest(BaseModel):
 
 class OutcomeAnswer(Answer):
     """The response as recorded, and the campaign arm it counts in."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {"decision_id": "d-7f3a9c", "customer_id": "C00042",
+                 "campaign_id": "rt.winback-email-15", "arm": "treatment", "converted": True,
+                 "attributed": True, "transaction_id": "A1001"}
+            ]
+        },
+    )  # fmt: skip
 
     decision_id: str
     customer_id: str

@@ -16,7 +16,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from cvm._exceptions import CvmError
 from cvm.api.collect import Collector, QueueFullError, Receipt
@@ -41,6 +41,8 @@ MAX_REASONS = 20
 
 class Accepted(Answer):
     """Every message of the request is committed (or was already: same ``messageId``)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{"success": True}]})
 
     success: bool = True
 
@@ -120,6 +122,28 @@ async def collect(request: Request, kind: str) -> JSONResponse:
     return _answer(receipt, len(parcel))
 
 
+_ORDER = {
+    "type": "track",
+    "userId": "0042",
+    "event": "Order Completed",
+    "properties": {"order_id": "1001", "revenue": 59.9, "currency": "USD"},
+    "messageId": "m-0001",
+    "timestamp": "2026-11-29T10:00:00Z",
+}
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "track": _ORDER,
+    "identify": {"type": "identify", "userId": "0042", "messageId": "m-0002",
+                 "traits": {"email": "ada@example.org"}},
+    "page": {"type": "page", "anonymousId": "a-77", "name": "Pricing", "messageId": "m-0003"},
+    "screen": {"type": "screen", "userId": "0042", "name": "Cart", "messageId": "m-0004"},
+    "group": {"type": "group", "userId": "0042", "groupId": "acme", "messageId": "m-0005"},
+    "alias": {"type": "alias", "previousId": "a-77", "userId": "0042", "messageId": "m-0006"},
+    "batch": {"batch": [_ORDER], "sentAt": "2026-11-29T10:00:01Z"},
+    "import": {"batch": [_ORDER], "sentAt": "2026-11-29T10:00:01Z"},
+}  # fmt: skip
+"""A request body per route, as Segment's clients send it (shown in the OpenAPI document)."""
+
+
 def _route(kind: str, summary: str) -> None:
     async def endpoint(request: Request) -> JSONResponse:
         return await collect(request, kind)
@@ -136,7 +160,9 @@ def _route(kind: str, summary: str) -> None:
         openapi_extra={
             "requestBody": {
                 "required": True,
-                "content": {"application/json": {"schema": {"type": "object"}}},
+                "content": {
+                    "application/json": {"schema": {"type": "object"}, "example": EXAMPLES[kind]}
+                },
             }
         },
     )

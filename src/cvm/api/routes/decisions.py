@@ -7,7 +7,7 @@ import threading
 from datetime import UTC
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Request
 
 from cvm.api.schemas import DecisionAnswer, DecisionRequest, OutcomeAnswer, OutcomeRequest
 from cvm.decide.realtime import Decider, UnknownCustomerError, UnknownDecisionError
@@ -76,7 +76,11 @@ def decide(body: DecisionRequest, decider: DeciderDep) -> DecisionAnswer:
 
 
 @router.post("/decisions/{decision_id}/outcome")
-def outcome(decision_id: str, body: OutcomeRequest, decider: DeciderDep) -> OutcomeAnswer:
+def outcome(
+    decision_id: Annotated[str, Path(examples=["d-7f3a9c"], description="As /v1/decisions gave")],
+    body: OutcomeRequest,
+    decider: DeciderDep,
+) -> OutcomeAnswer:
     """Record the customer's response to a decision; a purchase is stored as an order, so
     ``cvm campaign measure rt.<offer_id>`` counts it in the decision's arm."""
     when = body.ts

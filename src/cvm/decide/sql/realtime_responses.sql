@@ -8,7 +8,8 @@ WITH members AS (
            a.assigned_at + to_days(c.response_days) AS window_end
     FROM assignments AS a
     JOIN campaigns AS c USING (campaign_id)
-    WHERE json_extract_string(c.audience, '$.kind') = 'realtime' AND c.offer_id IS NOT NULL
+    WHERE CASE WHEN json_valid(c.audience) THEN json_extract_string(c.audience, '$.kind') END = 'realtime'
+      AND c.offer_id IS NOT NULL  -- an imported campaign's audience may be plain text
 ),
 responded AS (
     SELECT DISTINCT m.offer_id, m.customer_id
