@@ -53,7 +53,7 @@ WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 
 # The roles a key can carry: ``reader`` reads the JSON API; ``admin`` is for privileged calls
 # (keys, erasure). The service's one key (``CVM_API_KEY``) carries every role.
-ROLES = ("reader", "admin")
+ROLES = ("reader", "admin", "analyst", "decider")
 
 
 @dataclass(frozen=True)
@@ -84,15 +84,19 @@ def current_caller(
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
 
 
-def require_role(role: str) -> Any:
+def require_role(*roles: str) -> Any:
     """A guard for a route or router, ``dependencies=[require_role("admin")]``: a caller
-    whose key lacks ``role`` is refused (403); one without a right key, 401."""
-    if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+    whose key carries none of ``roles`` is refused (403); one without a right key, 401."""
+    if not roles:
+        raise ValueError("require_role needs at least one role")
+    for role in roles:
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
 
     def guard(caller: CurrentCaller) -> Caller:
-        if role not in caller.roles:
-            raise HTTPException(status_code=403, detail=f"this key does not have the {role} role")
+        if caller.roles.isdisjoint(roles):
+            wanted = " or ".join(roles)
+            raise HTTPException(status_code=403, detail=f"this key does not have the {wanted} role")
         return caller
 
     return Depends(guard)

@@ -14,8 +14,9 @@ from cvm._exceptions import CvmError, WorkspaceBusyError, WorkspaceError
 from cvm.api.config import Settings
 from cvm.api.deps import require_role
 from cvm.api.errors import RESPONSES, public_detail
-from cvm.api.routes import customers, health, kpis, pages, segments
+from cvm.api.routes import customers, health, kpis, pages, profiles, segments
 from cvm.api.service import ReportCache, WorkspaceOwner
+from cvm.segments.live_worker import LiveRefresher
 
 __all__ = ["create_app"]
 
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        app.state.live.stop()
         app.state.owner.close()
 
     app = FastAPI(
@@ -74,6 +76,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = owner_settings
     app.state.owner = WorkspaceOwner(owner_settings.workspace)
     app.state.reports = ReportCache(app.state.settings.cache_size)
+    # hook(ws, customer_ids) called by the collection writer after each committed batch
+    app.state.after_commit = []
+    app.state.live = LiveRefresher(app.state.owner.get)
+    app.state.after_commit.append(app.state.live)
     app.add_exception_handler(CvmError, _cvm_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.include_router(pages.router, responses=PAGE_RESPONSES)
@@ -81,6 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     reader = require_role("reader")
     for router in (kpis.router, customers.router, segments.router):
         app.include_router(router, prefix="/api", dependencies=[reader], responses=RESPONSES)
+    profile_readers = require_role("decider", "analyst")
+    app.include_router(profiles.router, dependencies=[profile_readers], responses=RESPONSES)
     app.add_middleware(HeadAsGet)
     return app
 

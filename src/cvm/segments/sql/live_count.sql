@@ -1,0 +1,2 @@
+-- Rows a live refresh wrote.
+SELECT count(*) FROM live_rows
