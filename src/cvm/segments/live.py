@@ -6,7 +6,7 @@ once with the batch path's own code: the profile is ``profile.sql`` (through
 (:func:`cvm.features.rfm_summary`), the scores :func:`cvm.clv.scoring.score_clv` with the
 newest run's parameters (:mod:`cvm.clv.live`), the lifecycle stage ``segments.sql`` and the
 rule segments :func:`cvm.segments.rules.evaluate_rules`. They run on a cursor of their own
-where each stored table is seen through a temporary view holding only those customers' rows
+where each stored table is stood in for by a temporary table of those customers' rows
 (``live_scope.sql``), so the same SQL reads a handful of rows instead of the whole store.
 
 Two things need the whole population and are not in a live profile: RFM scores and value tiers
@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -116,13 +117,21 @@ def _scope(cur: Workspace, ids: list[str]) -> None:
     with engine.register("live_ids_frame", pd.DataFrame({"customer_id": ids}, dtype=object)):
         engine.run(sql_file(__package__, "live_ids.sql"))
     catalog = str(engine.scalar(sql_file(__package__, "live_database.sql")))
+    for statement in _scope_statements(catalog):
+        engine.run(statement)
+
+
+@cache
+def _scope_statements(catalog: str) -> tuple[str, ...]:
+    """The scoping statements for a database, rendered once (a refresh runs them each time)."""
 
     def stored(name: str) -> exp.Table:
         return exp.table_(name, db="main", catalog=catalog, quoted=True)
 
-    for name in SCOPED:
-        engine.run(fill(sql_file(__package__, "live_scope.sql"), view=name, source=stored(name)))
-    engine.run(fill(sql_file(__package__, "live_scope_items.sql"), source=stored("order_items")))
+    scope = sql_file(__package__, "live_scope.sql")
+    views = [fill(scope, view=name, source=stored(name)) for name in SCOPED]
+    views.append(fill(sql_file(__package__, "live_scope_items.sql"), source=stored("order_items")))
+    return tuple(v.sql(dialect="duckdb") for v in views)
 
 
 def live_rules(cur: Workspace, rules: dict[str, Rule]) -> tuple[dict[str, Rule], list[str]]:

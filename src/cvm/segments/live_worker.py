@@ -141,3 +141,4 @@ class LiveRefresher:
             return
         self._gap = None
         self.refreshed += refresh_profiles(ws, None, as_of=day, live=live)
+        self.gap(ws, day)  # ready for the refreshes that follow

@@ -21,7 +21,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from cvm.api.deps import WorkspaceDep
 from cvm.api.schemas import LiveProfile, ProfileEvents
 from cvm.api.serialize import records
-from cvm.ingest.erased import is_erased
+from cvm.ingest import erased
 from cvm.ingest.identity import resolve_customer_id
 from cvm.segments.live import profile_events, read_profile_json
 from cvm.segments.live_worker import LiveRefresher
@@ -39,12 +39,22 @@ def _unknown(customer_id: str) -> HTTPException:
     return HTTPException(status_code=404, detail=f"unknown customer {customer_id!r}")
 
 
+def _erased(ws: Workspace, customer_id: str) -> bool:
+    """Whether ``customer_id`` is an identifier of an erased customer (never rebuilt)."""
+    if not erased.install(ws.engine):
+        return False  # nobody was ever erased
+    try:
+        return erased.is_erased(ws.engine, customer_id)
+    finally:
+        erased.uninstall(ws.engine)
+
+
 def live_profile(request: Request, ws: Workspace, customer_id: str) -> tuple[str, str]:
     """(customer id, stored JSON) of the profile behind ``customer_id``; 404 when none."""
     text = read_profile_json(ws, customer_id)
     if text is not None:
         return customer_id, text
-    if is_erased(ws.engine, customer_id):
+    if _erased(ws, customer_id):
         raise _unknown(customer_id)
     survivor = resolve_customer_id(ws, "user", customer_id) or customer_id
     if survivor != customer_id:
