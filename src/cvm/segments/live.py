@@ -212,8 +212,8 @@ def read_profile(ws: Workspace, customer_id: str) -> dict[str, Any] | None:
 
 def read_profile_json(ws: Workspace, customer_id: str) -> str | None:
     """:func:`read_profile` as the stored JSON text, for a service that sends it as it is."""
-    row = ws.engine.one(sql_file(__package__, "live_read.sql"), {"customer_id": customer_id})
-    return None if row is None else str(row[0])
+    rows = ws.engine.rows(sql_file(__package__, "live_read.sql"), {"customer_id": customer_id})
+    return str(max(rows, key=lambda r: r[1])[0]) if rows else None
 
 
 def profile_events(
