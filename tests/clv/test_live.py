@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from live_workspace import CRM, LAST_DAY, REFUND, ZERO, live_workspace
 from typer.testing import CliRunner
 
 from cli_run import cvm_ok
@@ -17,6 +16,7 @@ from cvm.models import BetaGeoModel
 from cvm.models.stored import from_params
 from cvm.segments.live import read_profile, refresh_profiles
 from cvm.workspace import Workspace
+from live_workspace import CRM, LAST_DAY, REFUND, ZERO, live_workspace
 
 SCORED = ["frequency", "recency", "t", "monetary", "expected_purchases", "p_alive",
           "expected_spend", "clv"]  # fmt: skip
@@ -75,7 +75,8 @@ def test_live_lifecycle_equals_cvm_segment(scored: Path) -> None:
     with Workspace.open(scored) as ws:
         ids = _ids(ws, 80)
         refresh_profiles(ws, ids, as_of=LAST_DAY)
-        batch = dict(ws.con.execute("SELECT customer_id, lifecycle FROM latest_segments").fetchall())
+        query = "SELECT customer_id, lifecycle FROM latest_segments"
+        batch = dict(ws.con.execute(query).fetchall())
         live = dict(ws.con.execute("SELECT customer_id, lifecycle FROM live_profiles").fetchall())
     assert set(live) == set(ids)
     assert {c: live[c] for c in ids} == {c: batch[c] for c in ids}
