@@ -185,3 +185,10 @@ def test_profiles_need_a_key_when_the_service_has_one(scored_path: Path) -> None
     with TestClient(create_app(Settings(workspace=scored_path, api_key="k-123"))) as served:
         assert served.get(f"/v1/profiles/{CRM}").status_code == 401
         assert served.get(f"/v1/profiles/{CRM}", headers={"X-API-Key": "k-123"}).status_code == 200
+
+
+def test_an_empty_workspace_answers_404_not_an_error(tmp_path: Path) -> None:
+    Workspace.create(tmp_path / "empty").close()
+    with TestClient(create_app(Settings(workspace=tmp_path / "empty"))) as served:
+        answer = served.get("/v1/profiles/anyone")
+    assert answer.status_code == 404 and answer.json()["detail"] == "unknown customer 'anyone'"

@@ -43,6 +43,7 @@ class LiveRefresher:
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._gap: tuple[date, float | None] | None = None
+        self._gap_lock = threading.Lock()
         self._run: str | None = None
         self.refreshed = 0
         self.last_error: str | None = None
@@ -80,12 +81,13 @@ class LiveRefresher:
 
     def gap(self, ws: Workspace, day: date) -> float | None:
         """The population's typical gap on ``day``, computed once per day."""
-        cached = self._gap
-        if cached is not None and cached[0] == day:
-            return cached[1]
-        value = typical_gap(ws, day)
-        self._gap = (day, value)
-        return value
+        with self._gap_lock:  # one computation, however many readers ask at once
+            cached = self._gap
+            if cached is not None and cached[0] == day:
+                return cached[1]
+            value = typical_gap(ws, day)
+            self._gap = (day, value)
+            return value
 
     def refresh(self, ws: Workspace, customer_ids: Iterable[str]) -> int:
         """Refresh ``customer_ids`` now, in the caller's thread (a read of a customer whose

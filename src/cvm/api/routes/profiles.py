@@ -18,6 +18,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
+from cvm._exceptions import DataError
 from cvm.api.deps import WorkspaceDep
 from cvm.api.schemas import LiveProfile, ProfileEvents
 from cvm.api.serialize import records
@@ -62,8 +63,9 @@ def live_profile(request: Request, ws: Workspace, customer_id: str) -> tuple[str
         if text is not None:
             return survivor, text
     refresher: LiveRefresher = request.app.state.live
-    # a conflict means the worker refreshed the same customer at the same moment
-    with suppress(ws.engine.error):
+    # a conflict means the worker refreshed the same customer at the same moment; a DataError,
+    # that the workspace holds nothing yet to build a profile from
+    with suppress(ws.engine.error, DataError):
         refresher.refresh(ws, [survivor])
     text = read_profile_json(ws, survivor)
     if text is None:
