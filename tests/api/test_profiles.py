@@ -192,3 +192,20 @@ def test_an_empty_workspace_answers_404_not_an_error(tmp_path: Path) -> None:
     with TestClient(create_app(Settings(workspace=tmp_path / "empty"))) as served:
         answer = served.get("/v1/profiles/anyone")
     assert answer.status_code == 404 and answer.json()["detail"] == "unknown customer 'anyone'"
+
+
+def test_an_identify_updates_consent_and_ids(client: TestClient) -> None:
+    _ready(client)
+    assert _get(client, CRM)["consent"]["sms"] is False
+    ws = _cursor(client)  # what an identify with new traits commits
+    ws.con.execute("UPDATE customers SET consent_sms = true WHERE customer_id = ?", [CRM])
+    ws.con.execute(
+        "INSERT INTO identities (source, source_id, customer_id) VALUES ('anonymous', 'a-77', ?)",
+        [CRM],
+    )
+    _commit(client, ws, {CRM})
+    ws.close()
+    assert client.app.state.live.wait_idle(30)  # type: ignore[attr-defined]
+    answer = _get(client, CRM)
+    assert answer["consent"] == {"email": True, "sms": True, "push": False, "mail": False}
+    assert {"source": "anonymous", "id": "a-77"} in answer["ids"]
