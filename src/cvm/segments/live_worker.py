@@ -47,6 +47,8 @@ class LiveRefresher:
         self._run: str | None = None
         self.refreshed = 0
         self.last_error: str | None = None
+        self._local = threading.local()
+        self._readers: list[Workspace] = []
 
     def __call__(self, ws: Workspace, customer_ids: Iterable[str]) -> None:
         """Note the customers of a committed batch; they are refreshed within moments."""
@@ -70,14 +72,29 @@ class LiveRefresher:
                 lambda: not self._pending and not self._busy and not self._check_run, timeout
             )
 
+    def reader(self) -> Workspace:
+        """This thread's cursor for profile reads, opened on its first read and kept: a read
+        is then one lookup, with no cursor to open (the service's threads are pooled)."""
+        found: Workspace | None = getattr(self._local, "reader", None)
+        if found is None:
+            found = self._open().cursor()
+            self._local.reader = found
+            with self._cond:
+                self._readers.append(found)
+        return found
+
     def stop(self, timeout: float = 30.0) -> None:
-        """Stop the worker after the refresh it is running (the service is shutting down)."""
+        """Stop the worker after the refresh it is running, and close the readers' cursors
+        (the service is shutting down)."""
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
             thread = self._thread
+            readers, self._readers = self._readers, []
         if thread is not None:
             thread.join(timeout)
+        for cursor in readers:
+            cursor.close()
 
     def gap(self, ws: Workspace, day: date) -> float | None:
         """The population's typical gap on ``day``, computed once per day."""

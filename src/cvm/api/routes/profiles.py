@@ -74,10 +74,11 @@ def live_profile(request: Request, ws: Workspace, customer_id: str) -> tuple[str
 
 
 @router.get("/{customer_id}", response_model=LiveProfile)
-def profile(customer_id: str, request: Request, ws: WorkspaceDep) -> Response:
+def profile(customer_id: str, request: Request) -> Response:
     """The customer's live profile: scores with the newest fitted model (or why there are
     none), lifecycle stage, profile-only rule segments, consent and every id merged into it."""
-    _, text = live_profile(request, ws, customer_id)
+    refresher: LiveRefresher = request.app.state.live
+    _, text = live_profile(request, refresher.reader(), customer_id)
     return Response(text, media_type="application/json")
 
 
