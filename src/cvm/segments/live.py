@@ -116,9 +116,15 @@ def _scope(cur: Workspace, ids: list[str]) -> None:
     engine = cur.engine
     with engine.register("live_ids_frame", pd.DataFrame({"customer_id": ids}, dtype=object)):
         engine.run(sql_file(__package__, "live_ids.sql"))
-    catalog = str(engine.scalar(sql_file(__package__, "live_database.sql")))
-    for statement in _scope_statements(catalog):
+    key = str(cur.path.resolve())
+    if key not in _CATALOGS:
+        _CATALOGS[key] = str(engine.scalar(sql_file(__package__, "live_database.sql")))
+    for statement in _scope_statements(_CATALOGS[key]):
         engine.run(statement)
+
+
+_CATALOGS: dict[str, str] = {}
+"""The catalog name of each workspace's database (its file's stem), asked once."""
 
 
 @cache
@@ -137,6 +143,8 @@ def _scope_statements(catalog: str) -> tuple[str, ...]:
 def live_rules(cur: Workspace, rules: dict[str, Rule]) -> tuple[dict[str, Rule], list[str]]:
     """The rule segments a live profile can be in (they and their parents read only profile
     columns and the lifecycle stage), and the names of the others."""
+    if not rules:
+        return {}, []
     checked = check_rules(cur.engine, SEGMENT_TABLE, rules)
     own = {n: {c.lower() for c in r.columns} <= LIVE_COLUMNS for n, r in checked.items()}
     ok = {n: r for n, r in rules.items() if all(own[p.name] for p in lineage(r, rules))}
@@ -200,8 +208,7 @@ def _build_and_store(
         engine.run(sql_file(__package__, "live_rows.sql"), params)
     with engine.transaction():
         engine.run(sql_file(__package__, "live_clear.sql" if everyone else "live_delete.sql"))
-        engine.run(sql_file(__package__, "live_insert.sql"))
-    return int(engine.scalar(sql_file(__package__, "live_count.sql")) or 0)
+        return len(engine.rows(sql_file(__package__, "live_insert.sql")))
 
 
 def read_profile(ws: Workspace, customer_id: str) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import date
 
@@ -25,6 +26,10 @@ from cvm.workspace import Workspace
 __all__ = ["LiveRefresher"]
 
 log = logging.getLogger(__name__)
+
+RETRIES = 3
+"""Turns in a row a failed refresh is tried again before its customers are left to the next
+commit that names them."""
 
 IDLE_SECONDS = 5.0
 """How often an idle worker looks for a newer clv run (a turn without customers)."""
@@ -47,6 +52,7 @@ class LiveRefresher:
         self._run: str | None = None
         self.refreshed = 0
         self.last_error: str | None = None
+        self._failures = 0
         self._local = threading.local()
         self._readers: list[Workspace] = []
 
@@ -127,16 +133,29 @@ class LiveRefresher:
                 self._busy = True
             try:
                 self._turn(ids, check)
-            except (CvmError, OSError) as exc:
-                self.last_error = str(exc)
-                log.warning("live profiles not refreshed: %s", exc)
+                self._failures = 0
             except Exception as exc:  # a worker must outlive one bad turn
-                self.last_error = f"{type(exc).__name__}: {exc}"
-                log.exception("live profiles not refreshed")
+                self._failed(ids, exc)
             finally:
                 with self._cond:
                     self._busy = False
                     self._cond.notify_all()
+
+    def _failed(self, ids: set[str], exc: Exception) -> None:
+        """Keep the customers of a failed turn for the next one (a write conflict with the
+        collection writer, a workspace briefly busy), up to ``RETRIES`` turns in a row."""
+        self._failures += 1
+        self.last_error = str(exc) if isinstance(exc, CvmError) else f"{type(exc).__name__}: {exc}"
+        log.warning(
+            "live profiles not refreshed (%d customers): %s",
+            len(ids),
+            self.last_error,
+            exc_info=not isinstance(exc, CvmError),
+        )
+        if self._failures <= RETRIES:
+            with self._cond:
+                self._pending |= ids
+            time.sleep(0.05 * self._failures)
 
     def _turn(self, ids: set[str], check: bool) -> None:
         ws = self._open()

@@ -1,2 +1,0 @@
--- Rows a live refresh wrote.
-SELECT count(*) FROM live_rows
