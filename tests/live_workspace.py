@@ -11,6 +11,7 @@ from cvm.workspace import Workspace
 ZERO = "Z0001"  # repeat orders of $0 (free replacements)
 REFUND = "R0001"  # one of its orders refunded in full, linked by order id
 CRM = "00001"  # a CDNOW buyer with a CRM record: consent to e-mail, an e-mail id
+PROSPECT = "P0001"  # a CRM record, no purchase
 LAST_DAY = "1998-06-30"  # CDNOW's last purchase day
 
 
@@ -49,6 +50,11 @@ def live_workspace(folder: Path, cdnow_log: pd.DataFrame) -> Path:
         "INSERT INTO customers (customer_id, first_seen, email, consent_email)"
         " VALUES (?, '1997-01-01', 'ada@example.org', true)",
         [CRM],
+    )
+    ws.con.execute(
+        "INSERT INTO customers (customer_id, first_seen, consent_sms) VALUES (?, '1998-05-01',"
+        " true)",
+        [PROSPECT],
     )
     ws.con.execute(
         "INSERT INTO identities (source, source_id, customer_id) VALUES"

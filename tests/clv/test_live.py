@@ -16,7 +16,7 @@ from cvm.models import BetaGeoModel
 from cvm.models.stored import from_params
 from cvm.segments.live import read_profile, refresh_profiles
 from cvm.workspace import Workspace
-from live_workspace import CRM, LAST_DAY, REFUND, ZERO, live_workspace
+from live_workspace import CRM, LAST_DAY, PROSPECT, REFUND, ZERO, live_workspace
 
 SCORED = ["frequency", "recency", "t", "monetary", "expected_purchases", "p_alive",
           "expected_spend", "clv"]  # fmt: skip
@@ -116,6 +116,17 @@ def test_profile_carries_consent_and_ids(scored: Path) -> None:
     assert answer is not None
     assert answer["consent"] == {"email": True, "sms": False, "push": False, "mail": False}
     assert {"source": "email", "id": "ada@example.org"} in answer["ids"]
+
+
+def test_prospect_has_a_profile_but_no_scores(scored: Path) -> None:
+    with Workspace.open(scored) as ws:
+        refresh_profiles(ws, [PROSPECT], as_of=LAST_DAY)
+        answer = read_profile(ws, PROSPECT)
+    assert answer is not None and answer["lifecycle"] == "prospect"
+    assert answer["scores"]["available"] is False
+    assert answer["scores"]["reason"] == f"no purchase on or before {LAST_DAY}: nothing to score"
+    assert answer["scores"]["clv"] is None and answer["scores"]["frequency"] is None
+    assert answer["consent"]["sms"] is True and answer["profile"]["orders"] == 0
 
 
 def test_models_come_back_from_their_stored_parameters() -> None:
