@@ -20,8 +20,19 @@ from cvm.api.config import Settings
 from cvm.api.deps import current_caller, require_role
 from cvm.api.errors import RESPONSES, public_detail
 from cvm.api.keys import KeyRing
-from cvm.api.routes import collect, customers, decisions, health, keys, kpis, pages, segments
+from cvm.api.routes import (
+    collect,
+    customers,
+    decisions,
+    health,
+    keys,
+    kpis,
+    pages,
+    profiles,
+    segments,
+)
 from cvm.api.service import ReportCache, WorkspaceOwner
+from cvm.segments.live_worker import LiveRefresher
 
 __all__ = ["create_app"]
 
@@ -91,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         app.state.collector.close()  # commits what is queued before the workspace closes
+        app.state.live.stop()
         decisions.close_decider(app)
         app.state.owner.close()
 
@@ -106,9 +118,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.owner = WorkspaceOwner(owner_settings.workspace)
     app.state.keyring = KeyRing()
     app.state.reports = ReportCache(app.state.settings.cache_size)
-    # live collection: hook(ws, customer_ids) runs after each committed window of events
+    # live collection: hook(ws, customer_ids) runs after each committed window of events;
+    # the first re-scores the customers it touched (live profiles)
     after_commit: list[AfterCommit] = []
     app.state.after_commit = after_commit
+    app.state.live = LiveRefresher(app.state.owner.get)
+    after_commit.append(app.state.live)
     app.state.collector = Collector(
         app.state.owner,
         batch_size=owner_settings.batch_size,
@@ -127,6 +142,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(keys.router, prefix="/v1", responses=RESPONSES)
     decider = require_role("decider")
     app.include_router(decisions.router, prefix="/v1", dependencies=[decider], responses=RESPONSES)
+    profile_readers = require_role("decider", "analyst")
+    app.include_router(profiles.router, dependencies=[profile_readers], responses=RESPONSES)
     _serve_openapi(app)
     app.add_middleware(HeadAsGet)
     app.add_middleware(AuditMiddleware)

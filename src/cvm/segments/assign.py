@@ -49,13 +49,15 @@ def segment_table(
     settings: SegmentSettings | None = None,
     *,
     profile: str | None = None,
+    typical_gap: float | None = None,
     **profile_options: Any,
 ) -> str:
     """Build ``customer_segments`` (the profile plus RFM, tier, lifecycle) and return its name.
 
     ``profile`` names an already built profile table (``customer_profile``); otherwise it is
     built as of ``as_of`` with ``profile_options`` (see
-    :func:`cvm.clv.profile.profile_with_clv`).
+    :func:`cvm.clv.profile.profile_with_clv`). ``typical_gap`` stages one-time buyers
+    (default: the median of the profile's ``ipt_mean``).
     """
     day = parse_day(as_of, "as_of")
     settings = settings or settings_of(ws)
@@ -64,7 +66,9 @@ def segment_table(
     if profile != PROFILE_TABLE:
         raise ConfigError(f"segment tables are built from {PROFILE_TABLE}, not {profile!r}")
     rfm_map_table(ws.engine, settings)
-    ws.engine.run(sql_file(__package__, "segments.sql"), segment_params(day, settings))
+    ws.engine.run(
+        sql_file(__package__, "segments.sql"), segment_params(day, settings, typical_gap)
+    )
     return SEGMENT_TABLE
 
 
@@ -115,7 +119,10 @@ def rfm_map_table(engine: Engine, settings: SegmentSettings) -> str:
     return RFM_MAP_TABLE
 
 
-def segment_params(day: date, settings: SegmentSettings) -> dict[str, Any]:
+def segment_params(
+    day: date, settings: SegmentSettings, typical_gap: float | None = None
+) -> dict[str, Any]:
+    """The parameters of ``segments.sql``; ``typical_gap`` None takes the profile's median."""
     edges = settings.edges
     return {
         "as_of": day,
@@ -125,6 +132,7 @@ def segment_params(day: date, settings: SegmentSettings) -> dict[str, Any]:
         "m_edges": edges.get("monetary", []),
         "tier_cuts": list(accumulate(settings.tier_shares)),
         "tier_names": list(settings.tier_names),
+        "typical_gap": typical_gap,
         **settings.lifecycle,
     }
 

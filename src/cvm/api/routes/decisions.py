@@ -9,7 +9,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Request
 
-from cvm.api.schemas import DecisionAnswer, DecisionRequest, OutcomeAnswer, OutcomeRequest
+from cvm.api.decision_schemas import (
+    DecisionAnswer,
+    DecisionRequest,
+    OutcomeAnswer,
+    OutcomeRequest,
+)
 from cvm.decide.realtime import Decider, UnknownCustomerError, UnknownDecisionError
 
 router = APIRouter(tags=["decisions"])

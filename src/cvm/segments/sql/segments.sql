@@ -3,10 +3,13 @@
 -- its rules are evaluated in the rule sandbox, see assign.rfm_map_table); every other value is
 -- a parameter: $as_of, $bins, $r_edges/$f_edges/$m_edges
 -- (empty list = quantile scores), $tier_cuts (cumulative shares), $tier_names, and the
--- lifecycle thresholds.
+-- lifecycle thresholds, and $typical_gap: the typical days between purchases that stages a
+-- one-time buyer (NULL: the median over customer_profile; the live profiles, built for a few
+-- customers at a time, pass the whole population's).
 CREATE OR REPLACE TEMP TABLE customer_segments AS
 WITH typical AS (
-    SELECT coalesce(median(ipt_mean), 90.0) AS typical_gap FROM customer_profile
+    SELECT coalesce(CAST($typical_gap AS DOUBLE), median(ipt_mean), 90.0) AS typical_gap
+    FROM customer_profile
 ),
 scored AS (
     SELECT customer_id,

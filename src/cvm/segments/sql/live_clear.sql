@@ -1,0 +1,2 @@
+-- A refresh of every customer replaces every row.
+DELETE FROM live_profiles
