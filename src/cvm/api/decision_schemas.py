@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from cvm.api.schemas import Answer
+from cvm.api.schemas import Answer, UtcTime
 
 __all__ = ["DecisionAnswer", "DecisionRequest", "OutcomeAnswer", "OutcomeRequest"]
 
@@ -50,7 +50,7 @@ class DecisionAnswer(Answer):
     )  # fmt: skip
 
     decision_id: str = Field(description="Send outcomes to /v1/decisions/{decision_id}/outcome")
-    ts: datetime
+    ts: UtcTime
     customer_id: str
     channel: str
     action: Literal["offer", "none"]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from cvm.api.schemas import Answer
+from cvm.api.schemas import Answer, UtcTime
 
 __all__ = ["LiveProfile", "LiveScores", "ProfileEvent", "ProfileEvents"]
 
@@ -96,7 +95,7 @@ class ProfileEvent(Answer):
     message_id: str
     type: str
     event: str | None
-    ts: datetime
+    ts: UtcTime
     user_id: str | None
     anonymous_id: str | None
     properties: Any = None

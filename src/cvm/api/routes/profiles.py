@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 
 from cvm._exceptions import DataError
 from cvm.api.deps import WorkspaceDep
@@ -30,10 +30,17 @@ from cvm.workspace import Workspace
 
 router = APIRouter(prefix="/v1/profiles", tags=["profiles"])
 
-CursorQuery = Annotated[
-    str | None, Query(description="The `next` link's cursor (omit for the first page)")
+CustomerPath = Annotated[
+    str, Path(examples=["C0000008"], description="A customer id, or an id merged into one")
 ]
-LimitQuery = Annotated[int, Query(ge=1, le=1000, description="Events per page")]
+CursorQuery = Annotated[
+    str | None,
+    Query(
+        description="The `next` link's cursor (omit for the first page)",
+        examples=["WyIyMDI1LTEyLTMwIDEwOjAwOjAwIiwgIm0tMDAwMSJd"],
+    ),
+]
+LimitQuery = Annotated[int, Query(ge=1, le=1000, description="Events per page", examples=[50])]
 
 
 def _unknown(customer_id: str) -> HTTPException:
@@ -74,7 +81,7 @@ def live_profile(request: Request, ws: Workspace, customer_id: str) -> tuple[str
 
 
 @router.get("/{customer_id}", response_model=LiveProfile)
-def profile(customer_id: str, request: Request) -> Response:
+def profile(customer_id: CustomerPath, request: Request) -> Response:
     """The customer's live profile: scores with the newest fitted model (or why there are
     none), lifecycle stage, profile-only rule segments, consent and every id merged into it."""
     refresher: LiveRefresher = request.app.state.live
@@ -96,7 +103,7 @@ def _cursor(text: str | None) -> tuple[datetime, str] | None:
 
 @router.get("/{customer_id}/events")
 def events(
-    customer_id: str,
+    customer_id: CustomerPath,
     request: Request,
     ws: WorkspaceDep,
     limit: LimitQuery = 50,
