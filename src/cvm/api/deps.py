@@ -53,7 +53,7 @@ WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 
 # The roles a key can carry: ``reader`` reads the JSON API; ``admin`` is for privileged calls
 # (keys, erasure). The service's one key (``CVM_API_KEY``) carries every role.
-ROLES = ("reader", "admin")
+ROLES = ("reader", "analyst", "admin")
 
 
 @dataclass(frozen=True)

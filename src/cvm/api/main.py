@@ -14,7 +14,8 @@ from cvm._exceptions import CvmError, WorkspaceBusyError, WorkspaceError
 from cvm.api.config import Settings
 from cvm.api.deps import require_role
 from cvm.api.errors import RESPONSES, public_detail
-from cvm.api.routes import customers, health, kpis, pages, segments
+from cvm.api.jobs import JobQueueFullError, JobRunner
+from cvm.api.routes import campaigns, customers, health, jobs, kpis, pages, plans, privacy, segments
 from cvm.api.service import ReportCache, WorkspaceOwner
 
 __all__ = ["create_app"]
@@ -47,6 +48,10 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
+def _queue_full(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(status_code=429, content={"detail": str(exc)}, headers={"Retry-After": "5"})
+
+
 def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     errors = list(exc.errors()) if isinstance(exc, RequestValidationError) else []
     message = "; ".join(
@@ -62,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        app.state.jobs.close()
         app.state.owner.close()
 
     app = FastAPI(
@@ -74,13 +80,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = owner_settings
     app.state.owner = WorkspaceOwner(owner_settings.workspace)
     app.state.reports = ReportCache(app.state.settings.cache_size)
+    app.state.jobs = JobRunner(app.state.owner)
     app.add_exception_handler(CvmError, _cvm_error)
+    app.add_exception_handler(JobQueueFullError, _queue_full)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.include_router(pages.router, responses=PAGE_RESPONSES)
     app.include_router(health.router, prefix="/api", responses={503: RESPONSES[503]})
     reader = require_role("reader")
     for router in (kpis.router, customers.router, segments.router):
         app.include_router(router, prefix="/api", dependencies=[reader], responses=RESPONSES)
+    # /v1: reads for analysts (the dashboard's and more), privacy for admins, jobs
+    analyst, admin = require_role("analyst"), require_role("admin")
+    for router in (kpis.router, segments.router, campaigns.router, plans.router):
+        app.include_router(router, prefix="/v1", dependencies=[analyst], responses=RESPONSES)
+    app.include_router(privacy.router, prefix="/v1", dependencies=[admin], responses=RESPONSES)
+    app.include_router(jobs.router, prefix="/v1", responses=RESPONSES)
     app.add_middleware(HeadAsGet)
     return app
 

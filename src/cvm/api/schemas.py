@@ -14,12 +14,25 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "ArmRow",
+    "CampaignMeasurement",
+    "CampaignRow",
+    "Campaigns",
     "CustomerCard",
+    "EffectRow",
+    "ErasureResult",
     "ErrorBody",
     "Health",
     "KpiSnapshot",
+    "MoneyRow",
     "NextBestAction",
     "OfferDecision",
+    "PlanAction",
+    "PlanDetail",
+    "PlanRow",
+    "Plans",
+    "PrivacyExport",
+    "PrivacyRequest",
     "RunScores",
     "SegmentRow",
     "Segments",
@@ -170,3 +183,178 @@ class NextBestAction(Answer):
     customer_id: str
     chosen: str | None = Field(description="The chosen offer; null when no action")
     offers: list[OfferDecision]
+
+
+# --- /v1 reads: campaigns, plans, privacy ------------------------------------------------
+
+
+class CampaignRow(Answer):
+    """A campaign with its status and arm sizes (``cvm campaign list``)."""
+
+    campaign_id: str
+    name: str | None
+    offer_id: str | None
+    channel: str | None
+    status: str = Field(description="draft, built, running, completed...")
+    starts: datetime | None
+    ends: datetime | None
+    response_days: int | None
+    control_fraction: float | None
+    treated: int
+    control: int
+    contacts: int
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"campaign_id": "CMP0001", "name": "Reactivation offer", "offer_id": "OFF10",
+                 "channel": "email", "status": "completed", "starts": "2025-03-01T00:00:00",
+                 "ends": "2025-03-31T00:00:00", "response_days": 30,
+                 "control_fraction": 0.2, "treated": 174, "control": 43, "contacts": 174}
+            ]
+        }
+    )  # fmt: skip
+
+
+class Campaigns(Answer):
+    """Every campaign, by start day."""
+
+    campaigns: list[CampaignRow]
+
+
+class ArmRow(Answer):
+    """One arm of a measured campaign."""
+
+    arm: str
+    customers: int
+    contacted: int | None
+    conversions: int | None
+    conversion_rate: float | None
+    revenue: float | None
+    revenue_per_customer: float | None
+    visits_per_customer: float | None
+    margin_per_customer: float | None
+
+
+class EffectRow(Answer):
+    """One treatment arm against the control on one metric, with its interval and p-values."""
+
+    arm: str
+    metric: str = Field(description="conversion, revenue, revenue_bootstrap, margin")
+    control: float | None
+    treatment: float | None
+    lift: float | None
+    lower: float | None
+    upper: float | None
+    relative: float | None
+    p_value: float | None
+    p_adjusted: float | None = Field(description="Holm-adjusted")
+    significant: bool | None
+    level: float | None = Field(description="Confidence level of the interval")
+
+
+class MoneyRow(Answer):
+    """Incremental conversions, revenue and margin of a treatment arm, its cost and ROI."""
+
+    arm: str
+    incremental_conversions: float | None
+    incremental_revenue: float | None
+    incremental_margin: float | None
+    cost: float | None
+    roi: float | None = Field(description="null when the arm cost nothing (roi_note says)")
+    roi_note: str | None = None
+
+
+class CampaignMeasurement(Answer):
+    """What ``cvm campaign measure`` prints: arms, lifts, money and ROI, by segment.
+
+    An imported campaign (or one measured on a named ``outcome``) answers ``outcome`` rows
+    instead of ``arms``/``effects``/``money``: one per treatment arm.
+    """
+
+    campaign_id: str
+    run_id: str | None = Field(None, description="The measurement run this answer stored")
+    alpha: float
+    arms: list[ArmRow] = []
+    effects: list[EffectRow] = []
+    money: list[MoneyRow] = []
+    segments: list[dict[str, Any]] = []
+    outcome: list[dict[str, Any]] | None = None
+    warnings: list[str] = []
+
+
+class PlanRow(Answer):
+    """A stored plan: day, budget, how many customers got an action, spend and value."""
+
+    run_id: str
+    as_of: datetime
+    budget: float | None
+    method: str
+    customers: int
+    offers: int
+    chosen: int = Field(description="Customers with an action")
+    spent: float
+    objective: float
+    expected_value: float = Field(description="Expected incremental value of the actions")
+    bound: float | None
+    gap: float | None = Field(description="Optimality gap")
+    created_at: datetime
+
+
+class Plans(Answer):
+    """Every stored plan, newest first."""
+
+    plans: list[PlanRow]
+
+
+class PlanAction(Answer):
+    """The customers a plan gives one offer, their cost and expected incremental value."""
+
+    offer_id: str
+    channel: str
+    customers: int
+    cost: float | None
+    expected_value: float | None
+
+
+class PlanDetail(PlanRow):
+    """One stored plan with its actions by offer, capacities and budget-value curve."""
+
+    actions: list[PlanAction]
+    capacities: dict[str, Any] | None
+    curve: list[dict[str, Any]] | None
+    catalog: list[dict[str, Any]] | None
+
+
+class PrivacyRequest(BaseModel):
+    """A data subject's identifier, in the body so that it never appears in a URL or a log."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"customer": "ann@example.com"}]}
+    )
+
+    customer: str = Field(
+        min_length=1,
+        max_length=512,
+        description="Customer id, e-mail, phone, anonymous id or CRM id",
+    )
+
+
+class PrivacyExport(Answer):
+    """Every stored row about the customer, by table (the right of access)."""
+
+    tables: dict[str, list[dict[str, Any]]]
+
+
+class ErasureResult(Answer):
+    """What an erasure deleted and redacted; the database file keeps no byte of the customer
+    once it is rebuilt (``compaction``)."""
+
+    customer_id: str = Field(description="The customer erased (a merged-away id is followed)")
+    rows: dict[str, int] = Field(description="Rows deleted per table")
+    redacted: dict[str, int] = Field(description="Rows where a mention was replaced")
+    files_redacted: int
+    files_removed: int
+    files_not_ours: int = Field(description="Files cvm did not write that still name them")
+    identifiers: int = Field(description="Identifiers ingest now refuses")
+    compaction: str = Field(description="When the database file is rebuilt without the rows")
