@@ -15,8 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from report_workspace import full_workspace
 
-from cvm.api import Settings, create_app
-from cvm.api import jobs_kinds
+from cvm.api import Settings, create_app, jobs_kinds
 from cvm.api.deps import Caller, current_caller
 from cvm.api.jobs import INTERRUPTED, JobRunner
 from cvm.workspace import Workspace
@@ -149,9 +148,7 @@ def test_a_job_left_running_by_a_dead_server_reads_as_interrupted(ws_path: Path)
 
 def test_only_admin_starts_jobs_and_analysts_read_them(ws_path: Path) -> None:
     app = create_app(Settings(workspace=ws_path))
-    app.dependency_overrides[current_caller] = lambda: Caller(
-        key="k", roles=frozenset({"analyst"})
-    )
+    app.dependency_overrides[current_caller] = lambda: Caller(key="k", roles=frozenset({"analyst"}))
     with TestClient(app) as client:
         refused = client.post("/v1/jobs", json={"kind": "score"})
         listed = client.get("/v1/jobs")
