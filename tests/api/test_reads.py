@@ -12,11 +12,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 from report_workspace import full_workspace
 from typer.testing import CliRunner
 
-from cvm.api import Settings, create_app
+from cvm.api import Settings, create_app, schemas
 from cvm.api.deps import Caller, current_caller
+from cvm.api.jobs_models import JobStatus
 from cvm.cli import app as cli
 from cvm.workspace import Workspace
 
@@ -226,3 +228,24 @@ def test_an_unknown_subject_is_404_and_the_id_stays_out_of_the_url(client: TestC
     assert answer.status_code == 404
     assert client.get("/v1/privacy/erase").status_code == 405  # no id in a URL
     assert client.post("/v1/privacy/erase", json={"customer": ""}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        schemas.CampaignRow,
+        schemas.CampaignMeasurement,
+        schemas.PlanRow,
+        schemas.PlanDetail,
+        schemas.PrivacyExport,
+        schemas.PrivacyRequest,
+        schemas.ErasureResult,
+        JobStatus,
+    ],
+    ids=lambda m: m.__name__,
+)
+def test_the_documented_examples_are_valid_answers(model: type[BaseModel]) -> None:
+    examples = model.model_config["json_schema_extra"]["examples"]  # type: ignore[index]
+    assert examples
+    for example in examples:
+        assert model.model_validate(example).model_dump(mode="json", exclude_unset=True)

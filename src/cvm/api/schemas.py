@@ -282,6 +282,27 @@ class CampaignMeasurement(Answer):
     outcome: list[dict[str, Any]] | None = None
     warnings: list[str] = []
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"campaign_id": "CMP0001", "run_id": "campaign-20251130T120000-ab12cd",
+                 "alpha": 0.05,
+                 "arms": [{"arm": "control", "customers": 43, "contacted": 0, "conversions": 8,
+                           "conversion_rate": 0.186, "revenue": 446.32,
+                           "revenue_per_customer": 10.38, "visits_per_customer": 0.395,
+                           "margin_per_customer": 3.11}],
+                 "effects": [{"arm": "treatment", "metric": "conversion", "control": 0.186,
+                              "treatment": 0.224, "lift": 0.038, "lower": -0.113,
+                              "upper": 0.150, "relative": 0.205, "p_value": 0.587,
+                              "p_adjusted": 0.587, "significant": False, "level": 0.95}],
+                 "money": [{"arm": "treatment", "incremental_conversions": 6.6,
+                            "incremental_revenue": 42.45, "incremental_margin": 12.74,
+                            "cost": 0.0, "roi": None, "roi_note": "no cost"}],
+                 "segments": [], "outcome": None, "warnings": []}
+            ]
+        }
+    )  # fmt: skip
+
 
 class PlanRow(Answer):
     """A stored plan: day, budget, how many customers got an action, spend and value."""
@@ -299,6 +320,17 @@ class PlanRow(Answer):
     bound: float | None
     gap: float | None = Field(description="Optimality gap")
     created_at: datetime
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"run_id": "plan-20251130T120000-369aee", "as_of": "2025-12-31T00:00:00",
+                 "budget": 1500.0, "method": "exact", "customers": 660, "offers": 4,
+                 "chosen": 141, "spent": 60.22, "objective": 109.31, "expected_value": 104.40,
+                 "bound": 109.31, "gap": 0.0, "created_at": "2025-11-30T12:00:00"}
+            ]
+        }
+    )  # fmt: skip
 
 
 class Plans(Answer):
@@ -325,6 +357,22 @@ class PlanDetail(PlanRow):
     curve: list[dict[str, Any]] | None
     catalog: list[dict[str, Any]] | None
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"run_id": "plan-20251130T120000-369aee", "as_of": "2025-12-31T00:00:00",
+                 "budget": 1500.0, "method": "exact", "customers": 660, "offers": 4,
+                 "chosen": 141, "spent": 60.22, "objective": 109.31, "expected_value": 104.40,
+                 "bound": 109.31, "gap": 0.0, "created_at": "2025-11-30T12:00:00",
+                 "actions": [{"offer_id": "winback-email", "channel": "email", "customers": 141,
+                              "cost": 60.22, "expected_value": 104.40}],
+                 "capacities": {"email": 20000},
+                 "curve": [{"budget": 1500.0, "value": 104.40, "customers": 141}],
+                 "catalog": [{"id": "winback-email", "kind": "winback", "channel": "email"}]}
+            ]
+        }
+    )  # fmt: skip
+
 
 class PrivacyRequest(BaseModel):
     """A data subject's identifier, in the body so that it never appears in a URL or a log."""
@@ -345,6 +393,16 @@ class PrivacyExport(Answer):
 
     tables: dict[str, list[dict[str, Any]]]
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"tables": {"customers": [{"customer_id": "007", "country": "US"}],
+                            "transactions": [{"transaction_id": "t1", "customer_id": "007",
+                                              "amount": 25.0}]}}
+            ]
+        }
+    )  # fmt: skip
+
 
 class ErasureResult(Answer):
     """What an erasure deleted and redacted; the database file keeps no byte of the customer
@@ -358,3 +416,15 @@ class ErasureResult(Answer):
     files_not_ours: int = Field(description="Files cvm did not write that still name them")
     identifiers: int = Field(description="Identifiers ingest now refuses")
     compaction: str = Field(description="When the database file is rebuilt without the rows")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"customer_id": "007", "rows": {"customers": 1, "transactions": 2},
+                 "redacted": {}, "files_redacted": 0, "files_removed": 0, "files_not_ours": 0,
+                 "identifiers": 2,
+                 "compaction": "when the server stops (or `cvm privacy compact` while it is"
+                               " stopped)"}
+            ]
+        }
+    )  # fmt: skip

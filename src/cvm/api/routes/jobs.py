@@ -14,6 +14,7 @@ from fastapi import APIRouter, Body, HTTPException, Query, Request
 from cvm.api.deps import WorkspaceDep, require_role
 from cvm.api.jobs import JobRunner
 from cvm.api.jobs_models import JobList, JobRequest, JobStatus
+from cvm.api.schemas import ErrorBody
 
 router = APIRouter(tags=["jobs"])
 
@@ -34,7 +35,7 @@ def _runner(request: Request) -> JobRunner:
     "/jobs",
     status_code=202,
     dependencies=[require_role("admin")],
-    responses={429: {"description": "Too many jobs waiting; retry later"}},
+    responses={429: {"model": ErrorBody, "description": "Too many jobs waiting; retry later"}},
 )
 def start_job(
     request: Request,
