@@ -249,3 +249,18 @@ def test_the_documented_examples_are_valid_answers(model: type[BaseModel]) -> No
     assert examples
     for example in examples:
         assert model.model_validate(example).model_dump(mode="json", exclude_unset=True)
+
+
+def test_an_erasure_a_killed_server_left_uncompacted_is_compacted_by_the_next(
+    ws_path: Path,
+) -> None:
+    from cvm.privacy import erase_customer
+
+    (cid,) = rows(ws_path, "SELECT customer_id FROM transactions ORDER BY 1 LIMIT 1 OFFSET 3")[0]
+    with Workspace.open(ws_path) as ws:  # what a server killed after the erase leaves
+        erase_customer(ws, cid, compact=False)
+    assert cid.encode() in (ws_path / "cvm.duckdb").read_bytes()
+    with TestClient(create_app(Settings(workspace=ws_path))) as client:
+        assert client.get("/v1/jobs").status_code == 200
+    assert cid.encode() not in (ws_path / "cvm.duckdb").read_bytes()
+    assert rows(ws_path, "SELECT count(*) FROM erasures WHERE compacted_at IS NULL") == [(0,)]

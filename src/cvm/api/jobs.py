@@ -23,6 +23,7 @@ from cvm._exceptions import CvmError
 from cvm.api.errors import public_detail
 from cvm.api.jobs_kinds import run_job
 from cvm.engines import sql_file
+from cvm.privacy import compaction_pending
 
 if TYPE_CHECKING:
     from cvm.api.service import WorkspaceOwner
@@ -107,13 +108,16 @@ class JobRunner:
         return [self._answer(r) for r in rows]
 
     def recover(self, ws: Workspace) -> None:
-        """Once per server: jobs left queued or running by a server that stopped failed."""
+        """Once per server: jobs left queued or running by a server that stopped failed (and
+        erasures it left uncompacted are compacted when this one stops)."""
         with self._lock:
             if self._recovered:
                 return
             ws.engine.run(
                 sql_file(__package__, "jobs_interrupt.sql"), {"error": INTERRUPTED, "now": _now()}
             )
+            # erasures a killed server never compacted: rebuilt when this one stops
+            self._erased = self._erased or compaction_pending(ws) > 0
             self._recovered = True
 
     def erased(self) -> None:
