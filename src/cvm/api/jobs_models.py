@@ -8,12 +8,13 @@ refused (422), so a misspelt option never runs a job with defaults.
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
 
 from cvm._dates import check_day
+from cvm.api.schemas import UtcDateTime
 
 __all__ = [
     "JOB_KINDS",
@@ -127,9 +128,9 @@ class JobStatus(BaseModel):
     step: str | None = Field(None, description="Progress: what it is doing")
     result: dict[str, Any] | None = Field(None, description="What it stored (run id, counts)")
     error: str | None = Field(None, description="One line, when it failed")
-    created_at: datetime
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
+    created_at: UtcDateTime
+    started_at: UtcDateTime | None = None
+    finished_at: UtcDateTime | None = None
 
     model_config = ConfigDict(
         json_schema_extra={

@@ -8,10 +8,10 @@ Missing values are ``null``, never ``NaN`` nor ``0``.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 __all__ = [
     "ArmRow",
@@ -188,6 +188,14 @@ class NextBestAction(Answer):
 # --- /v1 reads: campaigns, plans, privacy ------------------------------------------------
 
 
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
+"""A timestamp stored in UTC without a zone, answered with its zone (RFC 3339 date-time)."""
+
+
 class CampaignRow(Answer):
     """A campaign with its status and arm sizes (``cvm campaign list``)."""
 
@@ -196,8 +204,8 @@ class CampaignRow(Answer):
     offer_id: str | None
     channel: str | None
     status: str = Field(description="draft, built, running, completed...")
-    starts: datetime | None
-    ends: datetime | None
+    starts: UtcDateTime | None
+    ends: UtcDateTime | None
     response_days: int | None
     control_fraction: float | None
     treated: int
@@ -308,7 +316,7 @@ class PlanRow(Answer):
     """A stored plan: day, budget, how many customers got an action, spend and value."""
 
     run_id: str
-    as_of: datetime
+    as_of: UtcDateTime
     budget: float | None
     method: str
     customers: int
@@ -319,7 +327,7 @@ class PlanRow(Answer):
     expected_value: float = Field(description="Expected incremental value of the actions")
     bound: float | None
     gap: float | None = Field(description="Optimality gap")
-    created_at: datetime
+    created_at: UtcDateTime
 
     model_config = ConfigDict(
         json_schema_extra={
