@@ -101,7 +101,7 @@ class JobRunner:
         row = ws.engine.one(sql_file(__package__, "job_get.sql"), {"job_id": job_id})
         return None if row is None else self._answer(row)
 
-    def list(self, ws: Workspace, limit: int = 50) -> list[dict[str, Any]]:
+    def newest(self, ws: Workspace, limit: int = 50) -> list[dict[str, Any]]:
         """The newest ``limit`` jobs."""
         self.recover(ws)
         rows = ws.engine.rows(sql_file(__package__, "jobs_list.sql"), {"limit": limit})

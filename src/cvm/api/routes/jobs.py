@@ -53,7 +53,7 @@ def list_jobs(
     limit: Annotated[int, Query(ge=1, le=500, description="How many, newest first")] = 50,
 ) -> JobList:
     """The newest jobs, with their status."""
-    rows = _runner(request).list(ws, limit)
+    rows = _runner(request).newest(ws, limit)
     return JobList(jobs=[JobStatus.model_validate(r) for r in rows])
 
 
