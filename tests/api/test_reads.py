@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from report_workspace import full_workspace
 from typer.testing import CliRunner
 
-from cvm.api import Settings, create_app, schemas
+from cvm.api import Settings, create_app, schemas_reads
 from cvm.api.deps import Caller, current_caller
 from cvm.api.jobs_models import JobStatus
 from cvm.cli import app as cli
@@ -233,13 +233,13 @@ def test_an_unknown_subject_is_404_and_the_id_stays_out_of_the_url(client: TestC
 @pytest.mark.parametrize(
     "model",
     [
-        schemas.CampaignRow,
-        schemas.CampaignMeasurement,
-        schemas.PlanRow,
-        schemas.PlanDetail,
-        schemas.PrivacyExport,
-        schemas.PrivacyRequest,
-        schemas.ErasureResult,
+        schemas_reads.CampaignRow,
+        schemas_reads.CampaignMeasurement,
+        schemas_reads.PlanRow,
+        schemas_reads.PlanDetail,
+        schemas_reads.PrivacyExport,
+        schemas_reads.PrivacyRequest,
+        schemas_reads.ErasureResult,
         JobStatus,
     ],
     ids=lambda m: m.__name__,

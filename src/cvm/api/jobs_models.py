@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
 
 from cvm._dates import check_day
-from cvm.api.schemas import UtcDateTime
+from cvm.api.schemas_reads import UtcDateTime
 
 __all__ = [
     "JOB_KINDS",

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 
 from cvm.api.deps import WorkspaceDep
-from cvm.api.schemas import CampaignMeasurement, Campaigns
+from cvm.api.schemas_reads import CampaignMeasurement, Campaigns
 from cvm.api.serialize import records
 
 router = APIRouter(tags=["campaigns"])

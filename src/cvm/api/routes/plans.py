@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 
 from cvm.api.deps import WorkspaceDep
-from cvm.api.schemas import PlanDetail, Plans
+from cvm.api.schemas_reads import PlanDetail, Plans
 from cvm.api.serialize import records
 
 router = APIRouter(tags=["plans"])

@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Request
 
 from cvm._exceptions import DataError
 from cvm.api.deps import WorkspaceDep
-from cvm.api.schemas import ErasureResult, PrivacyExport, PrivacyRequest
+from cvm.api.schemas_reads import ErasureResult, PrivacyExport, PrivacyRequest
 
 router = APIRouter(tags=["privacy"])
 
