@@ -19,15 +19,20 @@ from cvm.api.collect import AfterCommit, Collector
 from cvm.api.config import Settings
 from cvm.api.deps import current_caller, require_role
 from cvm.api.errors import RESPONSES, public_detail
+from cvm.api.jobs import JobQueueFullError, JobRunner
 from cvm.api.keys import KeyRing
 from cvm.api.routes import (
+    campaigns,
     collect,
     customers,
     decisions,
     health,
+    jobs,
     keys,
     kpis,
     pages,
+    plans,
+    privacy,
     profiles,
     segments,
 )
@@ -86,6 +91,10 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
+def _queue_full(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(status_code=429, content={"detail": str(exc)}, headers={"Retry-After": "5"})
+
+
 def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     errors = list(exc.errors()) if isinstance(exc, RequestValidationError) else []
     message = "; ".join(
@@ -104,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.collector.close()  # commits what is queued before the workspace closes
         app.state.live.stop()
         decisions.close_decider(app)
+        app.state.jobs.close()
         app.state.owner.close()
 
     app = FastAPI(
@@ -131,7 +141,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         queue_size=owner_settings.queue_size,
         after_commit=after_commit,
     )
+    app.state.jobs = JobRunner(app.state.owner)
     app.add_exception_handler(CvmError, _cvm_error)
+    app.add_exception_handler(JobQueueFullError, _queue_full)
     app.add_exception_handler(RequestValidationError, _validation_error)
     analyst = require_role("analyst")
     app.include_router(pages.router, dependencies=[analyst], responses=PAGE_RESPONSES)
@@ -144,6 +156,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(decisions.router, prefix="/v1", dependencies=[decider], responses=RESPONSES)
     profile_readers = require_role("decider", "analyst")
     app.include_router(profiles.router, dependencies=[profile_readers], responses=RESPONSES)
+    # /v1: reads for analysts (the dashboard's and more), privacy for admins, jobs
+    admin = require_role("admin")
+    for router in (kpis.router, segments.router, campaigns.router, plans.router):
+        app.include_router(router, prefix="/v1", dependencies=[analyst], responses=RESPONSES)
+    app.include_router(privacy.router, prefix="/v1", dependencies=[admin], responses=RESPONSES)
+    app.include_router(jobs.router, prefix="/v1", responses=RESPONSES)
     _serve_openapi(app)
     app.add_middleware(HeadAsGet)
     app.add_middleware(AuditMiddleware)

@@ -42,6 +42,7 @@ WITHOUT_CUSTOMER_ROWS = {
     "erasures": "the erasure log: keyed hashes and counts only",
     "erased_identifiers": "keyed hashes of erased identifiers",
     "ingest_rekeys": "one row per table re-keyed after an upgrade",
+    "jobs": "batch jobs started over HTTP: kind, options, status and a summary of counts",
     "suppressed_identifiers": "the suppression list (e-mails and phones as SHA-256 only), kept"
     " so that an unsubscribe outlives an erasure",
     "api_keys": "the service's keys: names, roles and SHA-256 hashes",

@@ -13,6 +13,7 @@ import duckdb
 
 from cvm._exceptions import WorkspaceBusyError, WorkspaceError
 from cvm.engines.duckdb import memory_limit, memory_size
+from cvm.workspace.served import Served, served
 
 DB_NAME = "cvm.duckdb"
 
@@ -73,6 +74,9 @@ def connect(
             holder = lock_holder(str(exc))
             if holder is None and "lock" not in str(exc).lower():
                 raise WorkspaceError(f"cannot open {path}: {_first_line(exc)}") from None
+            server = served(Path(path).parent)
+            if server is not None:  # a server holds it for as long as it runs: no wait
+                raise _served_busy(Path(path), server, read_only) from None
             left = deadline - time.monotonic()
             if left <= 0:
                 raise _busy(Path(path), holder, limit) from None
@@ -130,6 +134,20 @@ def _busy(path: Path, holder: tuple[str, int] | None, waited: float) -> Workspac
         f" {waited:g} s); run this again when it has finished (or stop it), or set"
         f" {LOCK_WAIT_ENV}=<seconds> to wait longer"
     )
+
+
+def _served_busy(path: Path, server: Served, read_only: bool) -> WorkspaceBusyError:
+    where = f"this workspace is served by cvm serve at {server.url} (PID {server.pid})"
+    if read_only:
+        todo = f"read it through the server ({server.url}/v1/...), or stop the server"
+    else:
+        todo = (
+            f"run the job through it: curl -X POST {server.url}/v1/jobs -H 'Authorization:"
+            " Bearer <admin key>' -H 'Content-Type: application/json' -d '{\"kind\": \"score\"}'"
+            " (kinds: fit, score, segment, churn, plan; then GET /v1/jobs/<id> for its progress),"
+            f" or stop the server (kill {server.pid})"
+        )
+    return WorkspaceBusyError(f"{where}; {todo}")
 
 
 def _first_line(exc: Exception) -> str:
