@@ -44,7 +44,7 @@ def ws_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(ws_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(SRC), "CVM_WORKSPACE": str(ws_path)}
+    env = {**os.environ, "PYTHONPATH": str(SRC), "CVM_WORKSPACE": str(ws_path), "CVM_OPEN": "1"}
     env.pop("CVM_API_KEY", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "cvm.api.main:app_from_env",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 
 from cvm.api.deps import WorkspaceDep
 from cvm.api.schemas_reads import CampaignMeasurement, Campaigns
@@ -24,7 +24,7 @@ def campaigns(ws: WorkspaceDep) -> Campaigns:
 
 @router.get("/campaigns/{campaign_id}/measure")
 def measure(
-    campaign_id: str,
+    campaign_id: Annotated[str, Path(examples=["CMP0001"], description="A campaign id")],
     ws: WorkspaceDep,
     outcome: Annotated[
         str | None,
@@ -32,11 +32,16 @@ def measure(
             max_length=200,
             description="An imported outcome column, or converted, revenue,"
             " visits, orders (default: the full report, or the first imported outcome)",
+            examples=["converted"],
         ),
     ] = None,
-    alpha: Annotated[float, Query(gt=0, lt=1, description="Family-wise error rate")] = 0.05,
-    n_boot: Annotated[int, Query(ge=100, le=10_000, description="Bootstrap resamples")] = 1000,
-    seed: Annotated[int, Query(ge=0, le=2**31 - 1, description="Bootstrap seed")] = 0,
+    alpha: Annotated[
+        float, Query(gt=0, lt=1, description="Family-wise error rate", examples=[0.05])
+    ] = 0.05,
+    n_boot: Annotated[
+        int, Query(ge=100, le=10_000, description="Bootstrap resamples", examples=[1000])
+    ] = 1000,
+    seed: Annotated[int, Query(ge=0, le=2**31 - 1, description="Bootstrap seed", examples=[0])] = 0,
 ) -> CampaignMeasurement:
     """Lift per arm with intervals and Holm-adjusted p-values, incremental revenue, margin and
     ROI, and the lift by segment: the numbers `cvm campaign measure` prints (404 when the

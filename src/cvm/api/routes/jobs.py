@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, HTTPException, Query, Request
+from fastapi import APIRouter, Body, HTTPException, Path, Query, Request
 
 from cvm.api.deps import WorkspaceDep, require_role
 from cvm.api.jobs import JobRunner
@@ -50,7 +50,9 @@ def start_job(
 def list_jobs(
     request: Request,
     ws: WorkspaceDep,
-    limit: Annotated[int, Query(ge=1, le=500, description="How many, newest first")] = 50,
+    limit: Annotated[
+        int, Query(ge=1, le=500, description="How many, newest first", examples=[50])
+    ] = 50,
 ) -> JobList:
     """The newest jobs, with their status."""
     rows = _runner(request).newest(ws, limit)
@@ -58,7 +60,13 @@ def list_jobs(
 
 
 @router.get("/jobs/{job_id}", dependencies=[require_role("analyst")])
-def get_job(request: Request, ws: WorkspaceDep, job_id: str) -> JobStatus:
+def get_job(
+    request: Request,
+    ws: WorkspaceDep,
+    job_id: Annotated[
+        str, Path(examples=["job-20251231T120000-1a2b3c"], description="As POST gave")
+    ],
+) -> JobStatus:
     """A job's status, progress, and its summary or one-line error (404 when unknown)."""
     found = _runner(request).get(ws, job_id)
     if found is None:

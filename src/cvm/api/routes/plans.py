@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path
 
 from cvm.api.deps import WorkspaceDep
 from cvm.api.schemas_reads import PlanDetail, Plans
@@ -20,7 +22,12 @@ def plans(ws: WorkspaceDep) -> Plans:
 
 
 @router.get("/plans/{run_id}")
-def plan(run_id: str, ws: WorkspaceDep) -> PlanDetail:
+def plan(
+    run_id: Annotated[
+        str, Path(examples=["plan-20251231T120000-a25973"], description="A plan run")
+    ],
+    ws: WorkspaceDep,
+) -> PlanDetail:
     """One stored plan: its record, actions by offer, capacities and budget-value curve
     (404 when unknown)."""
     import pandas as pd
