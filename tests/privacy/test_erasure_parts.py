@@ -272,6 +272,7 @@ def test_a_header_naming_the_customer_stays(tmp_path: Path, pat: Subject) -> Non
     export.write_text(f"{CID},C0099\n{CID},x\ny,C0099\n")
     redact_files(tmp_path, pat)
     assert _rows(export, ",") == [[CID, "C0099"], ["y", "C0099"]]
+    assert export.read_bytes() == b"C0042,C0099\ny,C0099\n"  # lines end as they did: LF
 
 
 def test_a_subject_without_identifiers_touches_no_file(tmp_path: Path) -> None:
