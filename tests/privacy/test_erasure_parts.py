@@ -29,7 +29,7 @@ from cvm.privacy import (
     export_customer,
 )
 from cvm.privacy.redact import redact_files, redact_rows
-from cvm.privacy.subject import Subject, phone_digits
+from cvm.privacy.subject import Subject, collect, drop, phone_digits
 from cvm.workspace import Workspace
 
 EMAIL = "Pat.Doe@Example.com"
@@ -111,6 +111,9 @@ def test_order_ids_are_matched_as_whole_words(pat: Subject) -> None:
     orders = pat.orders_quoting()
     assert _erase(orders, "ORD-77,ORD-7,ORD-777,XORD-7") == "[erased],[erased],ORD-777,XORD-7"
     assert _erase(orders, "ORD-77.") == "[erased]."
+    # a split shipment: the longer id extends the shorter one past a dot, so it is tried first
+    split = Subject(CID, orders=["1001", "1001.2"]).orders_quoting()
+    assert _erase(split, "1001.2,1001.") == "[erased],[erased]."
 
 
 def test_json_ids_match_whole_strings_only(pat: Subject) -> None:
@@ -266,12 +269,23 @@ def test_each_kind_of_file(tmp_path: Path, pat: Subject, monkeypatch: pytest.Mon
     assert loose.read_text() == f"about {EMAIL}"
 
 
+def test_a_text_file_in_another_encoding_keeps_its_other_bytes(
+    tmp_path: Path, pat: Subject
+) -> None:
+    page = tmp_path / "report" / "index.html"
+    page.parent.mkdir()
+    page.write_bytes(f"<td>Zoë</td><td>{EMAIL}</td>".encode("latin-1"))
+    assert redact_files(tmp_path, pat).redacted == [page]
+    assert page.read_bytes() == "<td>Zoë</td><td>[erased]</td>".encode("latin-1")
+
+
 def test_a_header_naming_the_customer_stays(tmp_path: Path, pat: Subject) -> None:
     export = tmp_path / "exports" / "list.csv"
     export.parent.mkdir()
     export.write_text(f"{CID},C0099\n{CID},x\ny,C0099\n")
     redact_files(tmp_path, pat)
     assert _rows(export, ",") == [[CID, "C0099"], ["y", "C0099"]]
+    assert export.read_bytes() == b"C0042,C0099\ny,C0099\n"  # lines end as they did: LF
 
 
 def test_a_subject_without_identifiers_touches_no_file(tmp_path: Path) -> None:
@@ -353,6 +367,32 @@ def test_refused_lines_of_each_of_the_customers_orders_are_theirs(shop: Workspac
     done = erase_customer(shop, PHONE)
     assert done["rejected_rows"] == 4  # two order rows and two lines
     assert _refused(shop, "order_items") == ["O-2,1,SKU-1,z,30.00"]
+
+
+def _temporary_tables(ws: Workspace) -> list[str]:
+    rows = ws.con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+    return sorted(str(r[0]) for r in rows)
+
+
+def test_a_request_collects_every_identifier_and_order_of_the_customer(shop: Workspace) -> None:
+    who = collect(shop.engine, CID)
+    # the id, the phone and the e-mail as loaded, and the e-mail in lower case; their two
+    # stored orders (O-3 was refused), never C0099's
+    assert who.customer_id == CID
+    assert sorted(who.ids) == sorted([CID, PHONE, EMAIL, EMAIL.lower()])
+    assert sorted(who.emails) == sorted([EMAIL, EMAIL.lower()])
+    assert who.phones == [PHONE]
+    assert sorted(who.orders) == ["O-1", "O-6"]
+    assert _temporary_tables(shop) == ["_pv_identifiers", "_pv_respondents"]
+    drop(shop.engine)
+    assert _temporary_tables(shop) == []
+
+
+def test_no_identifier_stays_in_a_temporary_table(shop: Workspace) -> None:
+    export_customer(shop, EMAIL)
+    assert _temporary_tables(shop) == []
+    erase_customer(shop, EMAIL, compact=False)  # the connection stays open
+    assert _temporary_tables(shop) == []
 
 
 def test_what_a_request_that_names_nobody_is_told(shop: Workspace) -> None:
