@@ -58,9 +58,9 @@ def _rows(mask: np.ndarray, labels: Any = None) -> str:
     more = f" and {idx.size - _SHOWN} more" if idx.size > _SHOWN else ""
     if labels is not None and len(labels) == mask.shape[0]:
         shown = ", ".join(str(labels[int(i)]) for i in idx[:_SHOWN])
-        return f"customers {shown}{more}" if idx.size > 1 else f"customer {shown}"
+        return f"for customers {shown}{more}" if idx.size > 1 else f"for customer {shown}"
     shown = ", ".join(str(int(i)) for i in idx[:_SHOWN])
-    return f"rows {shown}{more}" if idx.size > 1 else f"row {shown}"
+    return f"at rows {shown}{more}" if idx.size > 1 else f"at row {shown}"
 
 
 def as_array(values: Any, name: str) -> np.ndarray:
@@ -75,7 +75,7 @@ def as_array(values: Any, name: str) -> np.ndarray:
     bad = ~np.isfinite(arr)
     if bad.any():
         where = _rows(bad, _labels(series_index(values)))
-        raise DataError(f"{name} has missing or infinite values at {where}")
+        raise DataError(f"{name} has missing or infinite values {where}")
     return arr
 
 
@@ -95,7 +95,7 @@ def require(condition_bad: np.ndarray, message: str, labels: Any = None) -> None
     """Raise ``DataError`` with ``message`` and the offending rows where ``condition_bad``
     (named by ``labels``, e.g. customer ids, when given)."""
     if condition_bad.any():
-        raise DataError(f"{message} at {_rows(condition_bad, _labels(labels))}")
+        raise DataError(f"{message} {_rows(condition_bad, _labels(labels))}")
 
 
 def check_counts(x: np.ndarray, name: str = "frequency", labels: Any = None) -> None:
