@@ -165,10 +165,10 @@ class BetaGeoModel(TransactionModel):
         x, t_x, t = check_rfm(frequency, recency, T)
         p = self._p()
         X = None
-        if self._covariate_names:
+        if getattr(self, "_covariate_names", None):
             if covariates is None:
                 raise DataError("this model was fitted with covariates: pass covariates=")
-            X, _ = covariate_matrix(covariates, x.shape[0], self._covariate_names)
+            X, _ = covariate_matrix(covariates, x.shape[0], list(self._covariate_names))
         alpha_i, a_i = self._individual(self.params_.to_numpy(), X)
         return x, t_x, t, p["r"], alpha_i, a_i, p["b"]
 
@@ -200,7 +200,7 @@ class BetaGeoModel(TransactionModel):
     def expected_number_of_purchases_up_to_time(self, t: Any) -> np.ndarray:
         """E[X(t)]: expected repeat purchases of a new customer by time ``t`` (FHL eq. 9)."""
         p = self._p()  # before the covariates, which only a fit sets
-        if self._covariate_names:
+        if getattr(self, "_covariate_names", None):
             raise DataError("with covariates, use the conditional expectation per customer")
         ahead = horizon(t)
         zero = np.zeros_like(ahead)

@@ -212,10 +212,10 @@ class GammaGammaModel(BaseModel):
         require((x > 0) & (m <= 0), "monetary_value must be > 0 for repeat buyers", labels)
         self.check_fitted()
         X = None
-        if self._covariate_names:
+        if getattr(self, "_covariate_names", None):
             if covariates is None:
                 raise DataError("this model was fitted with covariates: pass covariates=")
-            X, _ = covariate_matrix(covariates, x.shape[0], self._covariate_names)
+            X, _ = covariate_matrix(covariates, x.shape[0], list(self._covariate_names))
         params = self.params_.to_numpy()
         spend = _conditional_spend(params[0], params[1], self._gamma_i(params, X), x, m)
         return like_input(spend, frequency, monetary_value)

@@ -173,9 +173,10 @@ def _probability_of_n(r: float, alpha: float, s: float, beta: float, t: float, n
         + np.log(hyp2f1(r + s + i, second, c, gap / (top + t)))
         - (r + s + i) * np.log(top + t)
     )
-    # B1 - sum B2 > 0: the probability of dying before t having made n purchases
+    # B1 - sum B2 > 0: the probability of dying before t having made n purchases (rounding
+    # can leave a difference of two equal numbers a hair below 0 far in the tail)
     died = np.exp(head + log_b1) * -np.expm1(logsumexp(log_b2) - log_b1)
-    return alive + float(died)
+    return alive + max(float(died), 0.0)
 
 
 def _log_hyp2f1_shifted(a: Any, b: Any, z: Any) -> Any:
