@@ -86,8 +86,8 @@ class Persistent:
 
 def _hyperparameters(cls: type) -> list[str]:
     """Keyword arguments of ``__init__``: what the model is built with."""
-    params = inspect.signature(cls.__init__).parameters.values()
-    return [p.name for p in params if p.name != "self" and p.kind == p.KEYWORD_ONLY]
+    params = inspect.signature(cls).parameters.values()
+    return [p.name for p in params if p.kind == p.KEYWORD_ONLY]
 
 
 def _model_class(cls: type[M], name: str, source: Path) -> type[M]:
@@ -134,4 +134,4 @@ def _restore(cls: type[M], record: dict[str, Any]) -> M:
     model.BIC_ = k * np.log(model.n_obs_) - 2.0 * model.log_likelihood_
     model.covariance_ = pd.DataFrame(cov, index=names, columns=names)
     model.standard_errors_ = pd.Series(se, index=names, name="se")
-    return model  # type: ignore[no-any-return]
+    return model
