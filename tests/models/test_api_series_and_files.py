@@ -197,3 +197,19 @@ def test_wrong_or_damaged_files_are_one_clear_line(bg: BetaGeoModel, tmp_path: P
     with pytest.raises(DataError) as caught:
         BetaGeoModel.load(pickled)
     assert "\n" not in str(caught.value)
+
+
+def test_bgbb_predictions_follow_a_series_index(
+    bgbb: BetaGeoBetaBinomModel, donations: pd.DataFrame
+) -> None:
+    d = donations.set_index(pd.Index([f"D{i:04d}" for i in range(len(donations))]))
+    alive = bgbb.conditional_probability_alive(d["frequency"], d["recency"], d["periods"])
+    ahead = bgbb.conditional_expected_number_of_purchases_up_to_time(
+        5, d["frequency"], d["recency"], d["periods"]
+    )
+    for result in (alive, ahead):
+        assert isinstance(result, pd.Series) and result.index.equals(d.index)
+    plain = bgbb.conditional_probability_alive(
+        d["frequency"].to_numpy(), d["recency"].to_numpy(), d["periods"].to_numpy()
+    )
+    np.testing.assert_array_equal(plain, alive.to_numpy())
