@@ -65,11 +65,13 @@ class ClvFit:
 
 
 def observed_summary(summary: pd.DataFrame) -> pd.DataFrame:
-    """The summary with T floored at an instant, for the models (which refuse T = 0).
+    """The summary with T floored at an instant, for the models.
 
     A customer whose first purchase is on the cutoff day was observed for no time; at T -> 0 the
     likelihood term vanishes and the predictions tend to P(alive) = 1 and the unconditional
-    expectation, which an instant of observation reproduces.
+    expectation, which an instant of observation reproduces. (Given T = 0 itself, a model
+    leaves such customers out of its fit with a warning; the job counts them as customers,
+    silently, since a new customer on the cutoff day is ordinary there.)
     """
     if (summary["T"] > 0).all():
         return summary
