@@ -2,6 +2,15 @@
 the as-of summary of 10M transactions, and the same fits with lifetimes 0.11.3 in one run.
 
     python bench/clv.py [--sizes 100000 1000000 10000000] [--no-lifetimes] [--budget 600]
+    python bench/clv.py --process [--repeats 7]
+
+``--process`` (also the first step of a full run) times what an analyst's script does on the
+CDNOW sample summary (2,357 customers, weeks): a fresh Python process that imports the library,
+reads the CSV, fits BG/NBD, Pareto/NBD and Gamma-Gamma, and scores every customer (P(alive),
+expected purchases over 52 weeks, 12-month CLV at 1% a month) with each purchase model; the
+same script with lifetimes side by side, each run ``--repeats`` times alternately in fresh
+processes; it prints the median wall times and their ratio. lifetimes runs in this interpreter
+when it imports here (it does with numpy 2 and pandas 3), else in bench/.venv-lifetimes.
 
 Data: per-customer summaries drawn from the BG/NBD with the CDNOW estimates (r = 0.243,
 alpha = 4.414, a = 0.793, b = 2.426, weeks), ages spread over 1-78 weeks and recorded to the day,
@@ -89,6 +98,46 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "params": params,
                   "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
 """
 
+CDNOW = HERE.parent / "tests" / "data" / "cdnow" / "cdnow_sample_summary.csv"
+
+OURS_PROCESS = r"""
+import sys, warnings
+warnings.simplefilter("ignore")
+import pandas as pd
+from cvm.models import BetaGeoModel, GammaGammaModel, ParetoNBDModel, customer_lifetime_value
+d = pd.read_csv(sys.argv[1])
+f, r, T, m = d["x"], d["t_x"], d["T"], d["zbar"]
+bg = BetaGeoModel().fit(f, r, T)
+pareto = ParetoNBDModel().fit(f, r, T)
+buyers = d[d["x"] > 0]
+gg = GammaGammaModel().fit(buyers["x"], buyers["zbar"])
+spend = gg.conditional_expected_average_profit(f, m)
+for model in (bg, pareto):
+    model.conditional_probability_alive(f, r, T)
+    model.conditional_expected_number_of_purchases_up_to_time(52, f, r, T)
+    clv = customer_lifetime_value(model, f, r, T, spend, monthly_discount_rate=0.01,
+                                  horizon_months=12, time_units_per_year=12 * 4.345)
+print(round(float(clv.sum()), 2))
+"""
+
+LIFETIMES_PROCESS = r"""
+import sys, warnings
+warnings.simplefilter("ignore")
+import pandas as pd
+from lifetimes import BetaGeoFitter, GammaGammaFitter, ParetoNBDFitter
+d = pd.read_csv(sys.argv[1])
+f, r, T, m = d["x"], d["t_x"], d["T"], d["zbar"]
+bg = BetaGeoFitter().fit(f, r, T)
+pareto = ParetoNBDFitter().fit(f, r, T)
+buyers = d[d["x"] > 0]
+gg = GammaGammaFitter().fit(buyers["x"], buyers["zbar"])
+for model in (bg, pareto):
+    model.conditional_probability_alive(f, r, T)
+    model.conditional_expected_number_of_purchases_up_to_time(52, f, r, T)
+    clv = gg.customer_lifetime_value(model, f, r, T, m, time=12, discount_rate=0.01, freq="W")
+print(round(float(clv.sum()), 2))
+"""
+
 SUMMARY = r"""
 import json, resource, sys, time
 from cvm.features import rfm_summary
@@ -147,6 +196,40 @@ def agree(ours: dict, theirs: dict) -> str:
     return f"{worst:.1e} ({'same to 3 digits' if worst < 5e-3 else 'DIFFERENT'})"
 
 
+def wall(python: str, code: str, *args: str) -> tuple[float, str]:
+    """Wall time of a fresh process running ``code`` (start-up and imports included)."""
+    t0 = time.perf_counter()
+    out = subprocess.run([python, "-c", code, *args], capture_output=True, text=True, check=True)
+    return time.perf_counter() - t0, out.stdout.strip()
+
+
+def process_bench(repeats: int) -> None:
+    """The whole analyst's script on the CDNOW sample summary, cvm against lifetimes."""
+    import statistics
+
+    try:
+        subprocess.run([sys.executable, "-c", "import lifetimes"], check=True, capture_output=True)
+        theirs_python = sys.executable
+    except subprocess.CalledProcessError:
+        theirs_python = lifetimes_python()
+    ours, theirs = [], []
+    for _ in range(repeats):  # alternate, so a busy moment costs both the same
+        seconds, ours_equity = wall(sys.executable, OURS_PROCESS, str(CDNOW))
+        ours.append(seconds)
+        seconds, their_equity = wall(theirs_python, LIFETIMES_PROCESS, str(CDNOW))
+        theirs.append(seconds)
+    a, b = statistics.median(ours), statistics.median(theirs)
+    print(
+        f"CDNOW sample (2,357 customers), whole process (import, read, fit BG/NBD, Pareto/NBD and"
+        f" Gamma-Gamma, score), median of {repeats} fresh processes each:\n"
+        f"  cvm {a:.2f} s (runs {', '.join(f'{v:.2f}' for v in ours)})\n"
+        f"  lifetimes {b:.2f} s (runs {', '.join(f'{v:.2f}' for v in theirs)})\n"
+        f"  lifetimes / cvm = {b / a:.2f}x; Pareto/NBD CLV equity: cvm {ours_equity},"
+        f" lifetimes {their_equity}",
+        flush=True,
+    )
+
+
 def summary_bench() -> None:
     sys.path.insert(0, str(HERE))
     from ingest import generate  # the ingest benchmark's 10M synthetic transactions
@@ -165,7 +248,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000, 10_000_000])
     parser.add_argument("--no-lifetimes", action="store_true")
     parser.add_argument("--budget", type=float, default=600.0, help="seconds per lifetimes fit")
+    parser.add_argument("--process", action="store_true", help="only the CDNOW whole process")
+    parser.add_argument("--repeats", type=int, default=7, help="fresh processes per library")
     args = parser.parse_args()
+    if not args.no_lifetimes:
+        process_bench(args.repeats)
+    if args.process:
+        return
     theirs_python = None if args.no_lifetimes else lifetimes_python()
     rows = []
     last: dict[str, float] = {}

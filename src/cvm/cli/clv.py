@@ -251,7 +251,7 @@ def score(
     from cvm.clv import DEFAULT_MODELS, fit_clv, save_run
     from cvm.clv.scoring import score_clv
 
-    options = {"horizon_years": horizon, "discount_rate": discount_rate, "margin": margin}
+    options = {"horizon_years": horizon, "annual_discount_rate": discount_rate, "margin": margin}
     if _engine_name(workspace, engine) == "spark":
         _score_on_spark(
             workspace, source, scores_dir, master, cutoff, model, top, options, intervals
@@ -264,7 +264,7 @@ def score(
         scores = score_clv(
             result,
             horizon_years=horizon,
-            discount_rate=discount_rate,
+            annual_discount_rate=discount_rate,
             margin=margin,
             intervals=intervals,
         )

@@ -16,13 +16,23 @@ app = typer.Typer()  # commands at the top level of `cvm`
 def init(
     path: Annotated[Path, typer.Argument(help="Folder for the new workspace.")] = Path("."),
     name: Annotated[str | None, typer.Option(help="Workspace name (default: folder name).")] = None,
+    currency: Annotated[
+        str,
+        typer.Option(
+            help="ISO 4217 code amounts are stored in (EUR, GBP, ...); rows in another"
+            " currency need a rate in the currencies section of cvm.toml."
+        ),
+    ] = "USD",
 ) -> None:
     """Create a workspace: cvm.toml and cvm.duckdb with the current schema."""
     from cvm.workspace import Workspace
 
-    with Workspace.create(path, name=name) as ws:
+    with Workspace.create(path, name=name, currency=currency) as ws:
         version = ws.schema_version
-    console.print(f"created workspace [bold]{path}[/] (schema version {version})")
+        code = ws.config.currency
+    console.print(
+        f"created workspace [bold]{path}[/] (schema version {version}; amounts in {code})"
+    )
 
 
 @app.command()

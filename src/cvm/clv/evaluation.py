@@ -20,7 +20,7 @@ from cvm.models import TransactionModel
 FREQUENCY_BINS = 7  # calibration table rows 0..6 and "7+"
 
 
-@dataclass
+@dataclass(repr=False)
 class Evaluation:
     """Holdout evaluation of the transaction models fitted on the calibration period.
 
@@ -44,6 +44,19 @@ class Evaluation:
     notes: list[str] = field(default_factory=list)
     best_by_bic: str = ""
     criterion: str = "lowest holdout MAE per customer (a tie within 0.1% goes to the lower BIC)"
+
+    def __repr__(self) -> str:
+        head = (
+            f"<Evaluation: fitted to {self.calibration_end}, holdout to {self.holdout_end}"
+            f" ({len(self.summary):,} customers), best {self.best}"
+            f" (BIC alone: {self.best_by_bic or self.best})>"
+        )
+        cols = [c for c in ("predicted", "actual", "MAE", "RMSE") if c in self.totals.columns]
+        lines = [
+            f"  {name}: " + ", ".join(f"{c} {row[c]:,.4g}" for c in cols)
+            for name, row in self.totals.iterrows()
+        ]
+        return "\n".join([head, *lines])
 
 
 def _predict(model: TransactionModel, summary: pd.DataFrame, t: float) -> np.ndarray:

@@ -24,10 +24,11 @@ from cvm.features.summary import summary_source
 from cvm.models import GammaGammaModel, TransactionModel
 
 
-@dataclass
+@dataclass(repr=False)
 class ClvFit:
     """Fitted models on one as-of summary; ``best`` is the transaction model picked by BIC
-    (see :func:`cvm.clv.registry.pick_by_bic`)."""
+    (see :func:`cvm.clv.registry.pick_by_bic`). Its repr is a few lines: the cutoff, the
+    customers, each model's parameters and BIC, the pick and the number of warnings."""
 
     cutoff: date
     unit: str
@@ -44,13 +45,33 @@ class ClvFit:
     def model(self) -> TransactionModel:
         return self.models[self.best]
 
+    def __repr__(self) -> str:
+        lines = [
+            f"<ClvFit as of {self.cutoff} (unit {self.unit}): {len(self.summary):,} customers,"
+            f" best {self.best}>"
+        ]
+        for name, model in self.models.items():
+            shown = ", ".join(f"{k}={v:.4g}" for k, v in model.params_.items())
+            bic = self.comparison["BIC"].get(name, float("nan"))
+            lines.append(f"  {name}: {shown}; BIC {bic:,.1f}")
+        if self.spend is not None:
+            shown = ", ".join(f"{k}={v:.4g}" for k, v in self.spend.params_.items())
+            lines.append(f"  spend (Gamma-Gamma): {shown}")
+        else:
+            lines.append("  spend: no model")
+        if self.warnings:
+            lines.append(f"  {len(self.warnings)} warning(s): see .warnings")
+        return "\n".join(lines)
+
 
 def observed_summary(summary: pd.DataFrame) -> pd.DataFrame:
-    """The summary with T floored at an instant, for the models (which refuse T = 0).
+    """The summary with T floored at an instant, for the models.
 
     A customer whose first purchase is on the cutoff day was observed for no time; at T -> 0 the
     likelihood term vanishes and the predictions tend to P(alive) = 1 and the unconditional
-    expectation, which an instant of observation reproduces.
+    expectation, which an instant of observation reproduces. (Given T = 0 itself, a model
+    leaves such customers out of its fit with a warning; the job counts them as customers,
+    silently, since a new customer on the cutoff day is ordinary there.)
     """
     if (summary["T"] > 0).all():
         return summary
@@ -208,7 +229,7 @@ def check_within_data(source: Any, day: Any, name: str = "cutoff") -> None:
 
 def fit_clv(
     source: Any,
-    cutoff: Any,
+    cutoff: Any = None,
     *,
     models: Any = DEFAULT_MODELS,
     unit: str | None = None,
@@ -219,10 +240,16 @@ def fit_clv(
     """Summarise ``source`` as of ``cutoff`` and fit transaction and spend models.
 
     ``source`` is a ``Workspace``, a Parquet/CSV file or a data frame of transactions (see
-    :func:`cvm.features.rfm_summary`). ``unit`` defaults to the workspace's ``time_unit``.
+    :func:`cvm.features.rfm_summary`). ``cutoff`` defaults to the day of the newest
+    transaction, as ``cvm fit`` does. ``models`` is one short name (``"bgnbd"``) or several
+    (``["bgnbd", "paretonbd"]``). ``unit`` defaults to the workspace's ``time_unit``.
     A cutoff after the newest transaction is refused (see :func:`check_within_data`) unless
     ``within_data`` is False (a profile as of a later event day).
     """
+    if cutoff is None:
+        cutoff = last_purchase_day(source)
+        if cutoff is None:
+            raise DataError("no transactions to fit: load some with `cvm ingest transactions`")
     unit = unit or str(getattr(getattr(source, "config", None), "time_unit", "D"))
     if within_data:
         check_within_data(source, cutoff)

@@ -141,7 +141,7 @@ def clv_on_engine(
     """Summarise, fit and score on ``engine``; write the scores under ``output``/run_id=...
 
     Returns the run id and the fit. ``options`` go to :func:`cvm.clv.scoring.score_clv`
-    (``horizon_years``, ``discount_rate``, ``margin``, ``intervals``, ``model``).
+    (``horizon_years``, ``annual_discount_rate``, ``margin``, ``intervals``, ``model``).
     """
     day = summarise(engine, cutoff, unit=unit, period=period)
     fit = fit_on_engine(engine, day, models=models, unit=unit)

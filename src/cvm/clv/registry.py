@@ -65,7 +65,8 @@ def pick_by_holdout(mae: Any, bic: Any) -> str:
 
 
 def check_names(names: Any) -> tuple[str, ...]:
-    chosen = tuple(names)
+    """Short model names as a tuple: one name (a string) is one model, not its letters."""
+    chosen = (names,) if isinstance(names, str) else tuple(names)
     if not chosen:
         raise ConfigError("name at least one model")
     for name in chosen:

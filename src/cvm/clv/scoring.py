@@ -13,6 +13,7 @@ from cvm.clv.fitting import ClvFit, by_customer
 from cvm.engines import sql_file
 from cvm.features.summary import UNIT_DAYS
 from cvm.models import customer_lifetime_value, customer_lifetime_value_interval
+from cvm.models.units import annual_rate, horizon_in_years
 
 KEY = ["frequency", "recency", "T", "monetary_value"]
 
@@ -29,14 +30,21 @@ def score_clv(
     fit: ClvFit,
     *,
     model: str | None = None,
-    horizon_years: float = 1.0,
-    discount_rate: float = 0.10,
+    horizon_years: float | None = None,
+    horizon_months: float | None = None,
+    annual_discount_rate: float | None = None,
+    monthly_discount_rate: float | None = None,
     margin: float = 0.30,
     intervals: bool = True,
     n_draws: int = 200,
     random_state: Any = 0,
+    discount_rate: float | None = None,
 ) -> pd.DataFrame:
     """Score every customer of the fit's summary with one transaction model (default: best).
+
+    The horizon is ``horizon_years`` (default 1) or ``horizon_months``; the discount rate
+    ``annual_discount_rate`` (default 0.10) or ``monthly_discount_rate`` (lifetimes' unit);
+    ``discount_rate`` is the deprecated name of the annual one (see :mod:`cvm.models.units`).
 
     Columns: the summary's ``frequency, recency, T, monetary_value``, then
     ``expected_purchases`` over the horizon, ``p_alive`` at the cutoff, ``expected_spend`` per
@@ -49,6 +57,8 @@ def score_clv(
 
     Customers with the same history get the same score, so the maths runs on the distinct rows.
     """
+    rate = annual_rate(annual_discount_rate, monthly_discount_rate, discount_rate)
+    years = horizon_in_years(horizon_years, horizon_months)
     name = model or fit.best
     if name not in fit.models:
         raise DataError(f"model {name!r} was not fitted; fitted: {', '.join(fit.models)}")
@@ -70,15 +80,15 @@ def score_clv(
         spend = np.where(x_spend > 0, m_all, np.nan)
     options: dict[str, Any] = {
         "margin": margin,
-        "discount_rate": discount_rate,
-        "horizon": horizon_years,
+        "annual_discount_rate": rate,
+        "horizon_years": years,
         "time_units_per_year": 365.0 / UNIT_DAYS[fit.unit],
     }
     # Customers with the same (frequency, recency, T) share every purchase prediction: compute
     # them once per distinct history, then spread back.
     codes, (x, t_x, T) = _distinct(summary, ["frequency", "recency", "T"])
     expected = transaction_model.conditional_expected_number_of_purchases_up_to_time(
-        365.0 * horizon_years / UNIT_DAYS[fit.unit], x, t_x, T
+        365.0 * years / UNIT_DAYS[fit.unit], x, t_x, T
     )
     discounted = customer_lifetime_value(transaction_model, x, t_x, T, 1.0, **options)
     out: dict[str, Any] = {

@@ -17,9 +17,12 @@ if TYPE_CHECKING:
 __all__ = ["Explanation", "deciding_factor", "explain", "latest_plan"]
 
 
-@dataclass
+@dataclass(repr=False)
 class Explanation:
-    """A customer's decision in a plan: one row per offer and a sentence for each."""
+    """A customer's decision in a plan: one row per offer and a sentence for each.
+
+    Its repr is those sentences (``offers`` holds the frame with every factor).
+    """
 
     run_id: str
     customer_id: str
@@ -29,6 +32,11 @@ class Explanation:
     @property
     def lines(self) -> list[str]:
         return [f"{r.offer_id}: {r.why}" for r in self.offers.itertuples()]
+
+    def __repr__(self) -> str:
+        outcome = f"gets {self.chosen}" if self.chosen else "gets no offer"
+        head = f"<Explanation: customer {self.customer_id} {outcome} (plan {self.run_id})>"
+        return "\n".join([head, *(f"  {line}" for line in self.lines)])
 
 
 def latest_plan(ws: Workspace) -> str:

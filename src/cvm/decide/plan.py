@@ -52,9 +52,12 @@ __all__ = [
 ]
 
 
-@dataclass
+@dataclass(repr=False)
 class PlanResult:
-    """A solved plan: who gets what, the factors of every pair, and the value curve."""
+    """A solved plan: who gets what, the factors of every pair, and the value curve.
+
+    Its repr is one summary line per offer (``summary()`` and ``chosen`` hold the frames).
+    """
 
     as_of: date
     budget: float
@@ -78,6 +81,20 @@ class PlanResult:
     def expected_value(self) -> float:
         rows = np.flatnonzero(self.solution.choice >= 0)
         return float(self.factors.ev[rows, self.solution.choice[rows]].sum(dtype=np.float64))
+
+    def __repr__(self) -> str:
+        given = int((self.solution.choice >= 0).sum())
+        head = (
+            f"<PlanResult as of {self.as_of}{f' (run {self.run_id})' if self.run_id else ''}:"
+            f" {given:,} of {len(self.customer_ids):,} customers get an offer, spend"
+            f" {self.solution.spent:,.2f} of {self.budget:,.2f}, expected value"
+            f" {self.expected_value:,.2f}, optimality gap {self.solution.gap:.2%}>"
+        )
+        counts = np.bincount(
+            self.solution.choice[self.solution.choice >= 0], minlength=len(self.offers)
+        )
+        lines = [f"  {o.id}: {int(c):,}" for o, c in zip(self.offers, counts, strict=True) if c]
+        return "\n".join([head, *lines])
 
     def summary(self) -> pd.DataFrame:
         """Per offer: customers chosen, cost, expected incremental value."""

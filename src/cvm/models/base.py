@@ -16,7 +16,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize
+from scipy.special import ndtri
 
 from cvm._exceptions import ConfigError, ConvergenceError, NotFittedError
 from cvm.models._math import (
@@ -28,6 +29,7 @@ from cvm.models._math import (
     small_gradient,
     subsample,
 )
+from cvm.models.persist import Persistent
 
 __all__ = ["BaseModel", "Data"]
 
@@ -49,7 +51,7 @@ _ADVICE = (
 )
 
 
-class BaseModel(ABC):
+class BaseModel(Persistent, ABC):
     """Maximum-likelihood fitting with Laplace-approximation uncertainty.
 
     Parameters
@@ -355,7 +357,7 @@ class BaseModel(ABC):
         keep positive bounds; the standard error is the delta-method one on the natural scale.
         """
         self.check_fitted()
-        z = stats.norm.ppf(1 - alpha / 2)
+        z = ndtri(1 - alpha / 2)
         se_free = np.sqrt(np.diag(self.covariance_.to_numpy()))
         lo, hi = self._to_natural(self._u_ - z * se_free), self._to_natural(self._u_ + z * se_free)
         pct = f"{100 * (1 - alpha):g}%"

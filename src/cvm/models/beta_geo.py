@@ -12,13 +12,12 @@ from typing import Any
 
 import numpy as np
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
-from scipy.stats import nbinom
 
 from cvm._exceptions import DataError
 from cvm.models._compress import FrequencySplit, unique_rows
 from cvm.models._math import Data, covariate_matrix, dot, future_time, horizon
-from cvm.models._validation import as_array, check_rfm, check_weights
-from cvm.models.transaction import Params, TransactionModel
+from cvm.models._validation import check_rfm, check_weights, like_input, observed
+from cvm.models.transaction import Params, TransactionModel, nbinom_logpmf, nbinom_tail, whole
 
 __all__ = ["BetaGeoModel"]
 
@@ -84,14 +83,19 @@ class BetaGeoModel(TransactionModel):
         """
         x, t_x, t = check_rfm(frequency, recency, T)
         w = check_weights(weights, x.shape[0])
+        cov = None
+        if covariates is not None:
+            cov, names = covariate_matrix(covariates, x.shape[0])
+        seen = t > 0
+        x, t_x, t, w = observed(x, t_x, t, w, "BG/NBD")
         if not (x > 0).any():
             raise DataError("no customer has a repeat purchase: BG/NBD cannot be fitted")
         self._covariate_names: list[str] = []
+        self._remember_range(x, t)
         data: dict[str, np.ndarray] = {"x": x, "t_x": t_x, "T": t}
-        if covariates is not None:
-            cov, names = covariate_matrix(covariates, x.shape[0])
+        if cov is not None:
             self._covariate_names = names
-            data["X"] = cov
+            data["X"] = cov[seen]
         else:
             data, w = unique_rows(data, w)
         self._cache = None
@@ -161,10 +165,10 @@ class BetaGeoModel(TransactionModel):
         x, t_x, t = check_rfm(frequency, recency, T)
         p = self._p()
         X = None
-        if self._covariate_names:
+        if getattr(self, "_covariate_names", None):
             if covariates is None:
                 raise DataError("this model was fitted with covariates: pass covariates=")
-            X, _ = covariate_matrix(covariates, x.shape[0], self._covariate_names)
+            X, _ = covariate_matrix(covariates, x.shape[0], list(self._covariate_names))
         alpha_i, a_i = self._individual(self.params_.to_numpy(), X)
         return x, t_x, t, p["r"], alpha_i, a_i, p["b"]
 
@@ -181,37 +185,39 @@ class BetaGeoModel(TransactionModel):
         x, t_x, t, r, alpha, a, b = self._arrays(frequency, recency, T, covariates)
         alive = _p_alive(r, alpha, a, b, x, t_x, t)
         ahead = future_time(future)
-        if not np.any(ahead):
-            return np.asarray(alive)
-        return np.asarray(alive * hyp2f1(r + x, a, a + b + x, -ahead / (alpha + t)))
+        if np.any(ahead):
+            alive = alive * hyp2f1(r + x, a, a + b + x, -ahead / (alpha + t))
+        return like_input(alive, frequency, recency, T)
 
     def conditional_expected_number_of_purchases_up_to_time(
         self, t: Any, frequency: Any, recency: Any, T: Any, *, covariates: Any = None
     ) -> np.ndarray:
         """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units (FHL eq. 10)."""
         x, t_x, T_, r, alpha, a, b = self._arrays(frequency, recency, T, covariates)
-        return _conditional_expected(horizon(t), r, alpha, a, b, x, t_x, T_)
+        expected = _conditional_expected(horizon(t), r, alpha, a, b, x, t_x, T_)
+        return like_input(expected, frequency, recency, T)
 
     def expected_number_of_purchases_up_to_time(self, t: Any) -> np.ndarray:
         """E[X(t)]: expected repeat purchases of a new customer by time ``t`` (FHL eq. 9)."""
         p = self._p()  # before the covariates, which only a fit sets
-        if self._covariate_names:
+        if getattr(self, "_covariate_names", None):
             raise DataError("with covariates, use the conditional expectation per customer")
         ahead = horizon(t)
         zero = np.zeros_like(ahead)
         return _unconditional_part(ahead, p["r"], p["alpha"], p["a"], p["b"], zero, zero)
 
     def probability_of_n_purchases_up_to_time(self, t: Any, n: Any) -> np.ndarray:
-        """P(X(t) = n) for a new customer (FHL eq. 8), vectorised over ``t`` and ``n``."""
+        """P(X(t) = n) for a new customer (FHL eq. 8), vectorised over ``t`` and ``n``.
+
+        Alive throughout (survived n dropout chances) with n Poisson purchases, or dropped out
+        right after the n-th purchase having made at least n.
+        """
         p = self._p()
         r, alpha, a, b = p["r"], p["alpha"], p["a"], p["b"]
         ahead = horizon(t)
-        count = as_array(n, "n")
-        if (count < 0).any() or (count != np.round(count)).any():
-            raise DataError("n must be whole numbers >= 0")
-        prob = alpha / (alpha + ahead)
-        first = np.exp(betaln(a, b + count) - betaln(a, b) + nbinom.logpmf(count, r, prob))
-        tail = nbinom.sf(count - 1, r, prob)
+        count = whole(n)
+        first = np.exp(betaln(a, b + count) - betaln(a, b) + nbinom_logpmf(count, r, ahead, alpha))
+        tail = nbinom_tail(count, r, ahead, alpha)
         second = np.where(
             count > 0,
             np.exp(betaln(a + 1, b + np.maximum(count, 1) - 1) - betaln(a, b)) * tail,

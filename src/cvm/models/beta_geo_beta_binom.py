@@ -14,7 +14,14 @@ from scipy.special import betaln, gammaln
 from cvm._exceptions import DataError
 from cvm.models._compress import unique_rows
 from cvm.models._math import Data, future_time
-from cvm.models._validation import as_array, check_counts, check_same_length, check_weights, require
+from cvm.models._validation import (
+    as_array,
+    check_counts,
+    check_same_length,
+    check_weights,
+    like_input,
+    require,
+)
 from cvm.models.transaction import Params, TransactionModel
 
 __all__ = ["BetaGeoBetaBinomModel"]
@@ -84,14 +91,15 @@ class BetaGeoBetaBinomModel(TransactionModel):
         ahead = future_time(future)
         g, d = p["gamma"], p["delta"]
         survive = np.exp(betaln(g, d + n + 1 + ahead) - betaln(g, d + n + 1))
-        return np.asarray(self.alive_part(p, x, t_x, n) * survive)
+        return like_input(self.alive_part(p, x, t_x, n) * survive, frequency, recency, periods)
 
     def conditional_expected_number_of_purchases_up_to_time(
         self, m_periods: Any, frequency: Any, recency: Any, periods: Any
     ) -> np.ndarray:
         """E[X(n, n + n*) | x, t_x, n]: transactions in the next ``m_periods`` (eq. 13)."""
         p, x, t_x, n = self._arrays(frequency, recency, periods)
-        return np.asarray(self.expected_purchases(p, as_array(m_periods, "m_periods"), x, t_x, n))
+        expected = self.expected_purchases(p, as_array(m_periods, "m_periods"), x, t_x, n)
+        return like_input(expected, frequency, recency, periods)
 
     def expected_number_of_purchases_up_to_time(self, m_periods: Any) -> np.ndarray:
         """E[X(n)]: expected transactions of a new customer in ``n`` opportunities (eq. 7)."""

@@ -120,7 +120,7 @@ _TRANSACTIONS = Fixture(
         ("recency > T", _late_purchase, "recency must be <= T " + r".*" + _ROW),
         ("negative frequency", _set("frequency", -1.0), "frequency must be >= 0 " + _ROW),
         ("fractional frequency", _set("frequency", 1.5), "whole number .*" + _ROW),
-        ("T = 0", _set("T", 0.0), "T must be > 0 " + _ROW),
+        ("T < 0", _set("T", -1.0), "T must be >= 0 " + _ROW),
     ),
 )
 

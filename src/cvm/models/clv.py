@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 
 from cvm._exceptions import DataError
-from cvm.models._validation import as_array, check_rfm
+from cvm.models._validation import as_array, check_rfm, like_input, series_index
 from cvm.models.gamma_gamma import GammaGammaModel
 from cvm.models.transaction import Params, TransactionModel
+from cvm.models.units import annual_rate, horizon_in_years
 
 __all__ = ["customer_equity", "customer_lifetime_value", "customer_lifetime_value_interval"]
 
@@ -115,13 +116,17 @@ def customer_lifetime_value(
     spend: Any,
     *,
     margin: float = 1.0,
-    discount_rate: float = 0.10,
-    horizon: float = 1.0,
+    annual_discount_rate: float | None = None,
+    monthly_discount_rate: float | None = None,
+    horizon_years: float | None = None,
+    horizon_months: float | None = None,
     time_units_per_year: float = 365.0,
     steps_per_year: int = 12,
     continuous: bool = False,
-) -> np.ndarray:
-    """Discounted value of each customer's expected purchases over ``horizon`` years.
+    discount_rate: float | None = None,
+    horizon: float | None = None,
+) -> Any:
+    """Discounted value of each customer's expected purchases over the horizon.
 
     Parameters
     ----------
@@ -133,10 +138,11 @@ def customer_lifetime_value(
         Expected value per purchase, e.g. ``GammaGammaModel.conditional_expected_average_profit``.
     margin : float
         Share of the spend kept as profit.
-    discount_rate : float
-        Annual discount rate (0.10 for 10% a year).
-    horizon : float
-        Years ahead.
+    annual_discount_rate, monthly_discount_rate : float
+        One discount rate: per year (default 0.10 for 10% a year) or per month (as lifetimes'
+        ``discount_rate``: 0.01 a month is 12.68% a year). See :mod:`cvm.models.units`.
+    horizon_years, horizon_months : float
+        One horizon: years ahead (default 1) or months ahead (as lifetimes' ``time``).
     time_units_per_year : float
         Model time units in a year: 365 for days, 52.18 for weeks, 12 for months.
     steps_per_year : int
@@ -145,10 +151,12 @@ def customer_lifetime_value(
         Discount continuously at ``log(1 + discount_rate)`` a year, integrated over the horizon
         by Gauss-Legendre quadrature instead of step by step (``steps_per_year`` is unused).
         Also the faster option: 6 model evaluations for a one-year horizon instead of 12.
+    discount_rate, horizon : float
+        Deprecated names of ``annual_discount_rate`` and ``horizon_years``.
 
     Returns
     -------
-    numpy.ndarray
+    numpy.ndarray, or a pandas Series on the index of ``frequency`` when that is a Series
         CLV per customer, in the currency of ``spend``.
 
     Examples
@@ -165,13 +173,16 @@ def customer_lifetime_value(
     >>> clv.round(2)
     array([ 1.66, 33.4 ])
     """
+    rate = annual_rate(annual_discount_rate, monthly_discount_rate, discount_rate)
+    years = horizon_in_years(horizon_years, horizon_months, horizon)
     x, t_x, t = check_rfm(frequency, recency, T)
     value = _spend(spend, x.shape[0])
     transaction_model.check_fitted()
     params = {str(k): float(v) for k, v in transaction_model.params_.items()}
     forecast = _forecaster(transaction_model, params, x, t_x, t)
-    discount = _Discount(horizon, time_units_per_year, steps_per_year, discount_rate, continuous)
-    return np.asarray(margin * value * discount.apply(forecast))
+    discount = _Discount(years, time_units_per_year, steps_per_year, rate, continuous)
+    clv = margin * value * discount.apply(forecast)
+    return like_input(clv, frequency, recency, T, spend, name="clv")
 
 
 def customer_equity(
@@ -199,14 +210,18 @@ def customer_lifetime_value_interval(
     monetary_value: Any = None,
     spend_frequency: Any = None,
     margin: float = 1.0,
-    discount_rate: float = 0.10,
-    horizon: float = 1.0,
+    annual_discount_rate: float | None = None,
+    monthly_discount_rate: float | None = None,
+    horizon_years: float | None = None,
+    horizon_months: float | None = None,
     time_units_per_year: float = 365.0,
     steps_per_year: int = 12,
     continuous: bool = False,
     n_draws: int = 200,
     level: float = 0.95,
     random_state: Any = None,
+    discount_rate: float | None = None,
+    horizon: float | None = None,
 ) -> pd.DataFrame:
     """CLV per customer with an interval from parameter uncertainty.
 
@@ -218,15 +233,22 @@ def customer_lifetime_value_interval(
     ``spend_frequency`` (default ``frequency``) is the repeat count the spend model conditions
     on: 0 for a customer whose mean spend is unknown gives the population mean.
 
+    The discount rate and horizon are named with their unit, as in
+    :func:`customer_lifetime_value`.
+
     Returns
     -------
-    DataFrame with ``clv`` (at the fitted parameters), ``lower`` and ``upper``.
+    DataFrame with ``clv`` (at the fitted parameters), ``lower`` and ``upper``, on the index of
+    ``frequency`` when that is a Series.
     """
+    rate = annual_rate(annual_discount_rate, monthly_discount_rate, discount_rate)
+    years = horizon_in_years(horizon_years, horizon_months, horizon)
+    index = series_index(frequency, recency, T)
     x, t_x, t = check_rfm(frequency, recency, T)
     n = x.shape[0]
     if not 0 < level < 1:
         raise DataError("level must be between 0 and 1")
-    discount = _Discount(horizon, time_units_per_year, steps_per_year, discount_rate, continuous)
+    discount = _Discount(years, time_units_per_year, steps_per_year, rate, continuous)
     model = transaction_model
     rng = np.random.default_rng(random_state)
     draws = transaction_model.sample_params(n_draws, rng)
@@ -254,8 +276,8 @@ def customer_lifetime_value_interval(
             return point_spend[None, idx]
 
     point = customer_lifetime_value(
-        transaction_model, x, t_x, t, point_spend, margin=margin, discount_rate=discount_rate,
-        horizon=horizon, time_units_per_year=time_units_per_year,
+        transaction_model, x, t_x, t, np.asarray(point_spend), margin=margin,
+        annual_discount_rate=rate, horizon_years=years, time_units_per_year=time_units_per_year,
         steps_per_year=steps_per_year, continuous=continuous,
     )  # fmt: skip
     params = {str(k): draws[k].to_numpy()[:, None] for k in draws.columns}
@@ -292,7 +314,7 @@ def customer_lifetime_value_interval(
             idx = np.arange(start, min(start + width, n))
             forecast = _forecaster(model, params, x[None, idx], t_x[None, idx], t[None, idx])
             bound(idx, margin * spend_draws(idx) * discount.apply(forecast))
-    return pd.DataFrame({"clv": point, "lower": lower, "upper": upper})
+    return pd.DataFrame({"clv": point, "lower": lower, "upper": upper}, index=index)
 
 
 def _spend(spend: Any, n: int) -> np.ndarray:

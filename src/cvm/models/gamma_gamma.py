@@ -16,7 +16,15 @@ from scipy.special import digamma, gammaln
 
 from cvm._exceptions import DataError
 from cvm.models._math import Data, covariate_matrix, dot
-from cvm.models._validation import as_array, check_counts, check_same_length, check_weights, require
+from cvm.models._validation import (
+    as_array,
+    check_counts,
+    check_same_length,
+    check_weights,
+    like_input,
+    require,
+    series_index,
+)
 from cvm.models.base import BaseModel
 
 __all__ = ["GammaGammaModel"]
@@ -98,12 +106,14 @@ class GammaGammaModel(BaseModel):
         x = as_array(frequency, "frequency")
         m = as_array(monetary_value, "monetary_value")
         n = check_same_length(frequency=x, monetary_value=m)
-        check_counts(x)
+        labels = series_index(frequency, monetary_value)
+        check_counts(x, labels=labels)
         require(
             x == 0,
             "Gamma-Gamma is fitted on repeat buyers only; frequency is 0 (filter frequency > 0)",
+            labels,
         )
-        require(m <= 0, "monetary_value must be > 0 for repeat buyers")
+        require(m <= 0, "monetary_value must be > 0 for repeat buyers", labels)
         w = check_weights(weights, n)
         if w.sum() < _MIN_BUYERS:
             raise DataError(
@@ -197,16 +207,18 @@ class GammaGammaModel(BaseModel):
         x = as_array(frequency, "frequency")
         m = as_array(monetary_value, "monetary_value")
         check_same_length(frequency=x, monetary_value=m)
-        check_counts(x)
-        require((x > 0) & (m <= 0), "monetary_value must be > 0 for repeat buyers")
+        labels = series_index(frequency, monetary_value)
+        check_counts(x, labels=labels)
+        require((x > 0) & (m <= 0), "monetary_value must be > 0 for repeat buyers", labels)
         self.check_fitted()
         X = None
-        if self._covariate_names:
+        if getattr(self, "_covariate_names", None):
             if covariates is None:
                 raise DataError("this model was fitted with covariates: pass covariates=")
-            X, _ = covariate_matrix(covariates, x.shape[0], self._covariate_names)
+            X, _ = covariate_matrix(covariates, x.shape[0], list(self._covariate_names))
         params = self.params_.to_numpy()
-        return np.asarray(_conditional_spend(params[0], params[1], self._gamma_i(params, X), x, m))
+        spend = _conditional_spend(params[0], params[1], self._gamma_i(params, X), x, m)
+        return like_input(spend, frequency, monetary_value)
 
     def expected_spend(self, params: Mapping[str, Any], frequency: Any, monetary_value: Any) -> Any:
         """E[spend per transaction | x, mean spend] at ``params`` (floats or arrays that

@@ -15,8 +15,8 @@ from scipy.special import betaln, expit, gammaln, hyp2f1
 from cvm._exceptions import DataError
 from cvm.models._compress import unique_rows
 from cvm.models._math import Data, dot, future_time, horizon
-from cvm.models._validation import check_rfm, check_weights
-from cvm.models.transaction import Params, TransactionModel
+from cvm.models._validation import check_rfm, check_weights, like_input, observed
+from cvm.models.transaction import Params, TransactionModel, nbinom_logpmf, nbinom_tail, whole
 
 __all__ = ["ModifiedBetaGeoModel"]
 
@@ -56,8 +56,10 @@ class ModifiedBetaGeoModel(TransactionModel):
         """Fit by maximum likelihood on the unique (frequency, recency, T) rows."""
         x, t_x, t = check_rfm(frequency, recency, T)
         w = check_weights(weights, x.shape[0])
+        x, t_x, t, w = observed(x, t_x, t, w, "MBG/NBD")
         if not (x > 0).any():
             raise DataError("no customer has a repeat purchase: MBG/NBD cannot be fitted")
+        self._remember_range(x, t)
         data, w = unique_rows({"x": x, "t_x": t_x, "T": t}, w)
         self._fit(data, w)
         return self
@@ -91,16 +93,17 @@ class ModifiedBetaGeoModel(TransactionModel):
         r, alpha, a, b, x, t_x, t = self._arrays(frequency, recency, T)
         alive = _p_alive(r, alpha, a, b, x, t_x, t)
         ahead = future_time(future)
-        if not np.any(ahead):
-            return np.asarray(alive)
-        return np.asarray(alive * hyp2f1(r + x, a, a + b + x + 1, -ahead / (alpha + t)))
+        if np.any(ahead):
+            alive = alive * hyp2f1(r + x, a, a + b + x + 1, -ahead / (alpha + t))
+        return like_input(alive, frequency, recency, T)
 
     def conditional_expected_number_of_purchases_up_to_time(
         self, t: Any, frequency: Any, recency: Any, T: Any
     ) -> np.ndarray:
         """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units (eq. 9)."""
         r, alpha, a, b, x, t_x, T_ = self._arrays(frequency, recency, T)
-        return np.asarray(_conditional_expected(horizon(t), r, alpha, a, b, x, t_x, T_))
+        expected = _conditional_expected(horizon(t), r, alpha, a, b, x, t_x, T_)
+        return like_input(expected, frequency, recency, T)
 
     def expected_number_of_purchases_up_to_time(self, t: Any) -> np.ndarray:
         """E[X(t)]: expected repeat purchases of a new customer by time ``t`` (eq. 6)."""
@@ -110,6 +113,21 @@ class ModifiedBetaGeoModel(TransactionModel):
         return np.asarray(
             _conditional_expected(ahead, p["r"], p["alpha"], p["a"], p["b"], zero, zero, zero)
         )
+
+    def probability_of_n_purchases_up_to_time(self, t: Any, n: Any) -> np.ndarray:
+        """P(X(t) = n) for a new customer, vectorised over ``t`` and ``n``.
+
+        A dropout chance comes at the first purchase and after each repeat one: alive
+        throughout (survived n + 1 chances) with n Poisson purchases, or dropped out at the
+        (n + 1)-th chance having made at least n (as lifetimes' ``ModifiedBetaGeoFitter``).
+        """
+        p = self._p()
+        r, alpha, a, b = p["r"], p["alpha"], p["a"], p["b"]
+        ahead = horizon(t)
+        count = whole(n)
+        first = betaln(a, b + count + 1) - betaln(a, b) + nbinom_logpmf(count, r, ahead, alpha)
+        second = betaln(a + 1, b + count) - betaln(a, b)
+        return np.asarray(np.exp(first) + np.exp(second) * nbinom_tail(count, r, ahead, alpha))
 
     def lifetime_part(self, params: Params, t: Any, x: Any, T: Any) -> Any:
         """The factor of E[Y(t)] that does not depend on recency (see ``alive_part``)."""

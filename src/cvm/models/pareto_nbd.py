@@ -11,13 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.special import expit, gammaln, hyp2f1, logsumexp
+from scipy.special import betaln, expit, gammaln, hyp2f1, logsumexp
 
 from cvm._exceptions import DataError
 from cvm.models._compress import FrequencySplit, unique_rows
 from cvm.models._math import Data, dot, future_time, horizon
-from cvm.models._validation import check_rfm, check_weights
-from cvm.models.transaction import Params, TransactionModel
+from cvm.models._validation import check_rfm, check_weights, like_input, observed
+from cvm.models.transaction import Params, TransactionModel, nbinom_logpmf, whole
 
 __all__ = ["ParetoNBDModel"]
 
@@ -64,8 +64,10 @@ class ParetoNBDModel(TransactionModel):
         """
         x, t_x, t = check_rfm(frequency, recency, T)
         w = check_weights(weights, x.shape[0])
+        x, t_x, t, w = observed(x, t_x, t, w, "Pareto/NBD")
         if not (x > 0).any():
             raise DataError("no customer has a repeat purchase: Pareto/NBD cannot be fitted")
+        self._remember_range(x, t)
         data, w = unique_rows({"x": x, "t_x": t_x, "T": t}, w)
         self._cache = None
         self._fit(data, w)
@@ -106,14 +108,16 @@ class ParetoNBDModel(TransactionModel):
         r, alpha, s, beta, x, t_x, t = self._arrays(frequency, recency, T)
         ahead = future_time(future)
         survive = np.exp(s * (np.log(beta + t) - np.log(beta + t + ahead)))
-        return np.asarray(_p_alive(r, alpha, s, beta, x, t_x, t) * survive)
+        alive = _p_alive(r, alpha, s, beta, x, t_x, t) * survive
+        return like_input(alive, frequency, recency, T)
 
     def conditional_expected_number_of_purchases_up_to_time(
         self, t: Any, frequency: Any, recency: Any, T: Any
     ) -> np.ndarray:
         """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units (eq. 27)."""
         r, alpha, s, beta, x, t_x, T_ = self._arrays(frequency, recency, T)
-        return np.asarray(_conditional_expected(horizon(t), r, alpha, s, beta, x, t_x, T_))
+        expected = _conditional_expected(horizon(t), r, alpha, s, beta, x, t_x, T_)
+        return like_input(expected, frequency, recency, T)
 
     def expected_number_of_purchases_up_to_time(self, t: Any) -> np.ndarray:
         """E[X(t)]: expected repeat purchases of a new customer by time ``t`` (eq. 18)."""
@@ -123,6 +127,22 @@ class ParetoNBDModel(TransactionModel):
             p["r"] * p["beta"] / p["alpha"] * _lifetime_factor(ahead, p["s"], p["beta"], 0.0)
         )
 
+    def probability_of_n_purchases_up_to_time(self, t: Any, n: Any) -> np.ndarray:
+        """P(X(t) = n) for a new customer (Fader and Hardie 2006, note 12, eq. 6-8).
+
+        Alive through ``t`` with n Poisson purchases, or died at some tau < t after n of them:
+        the second part is ``alpha^r beta^s B(r+n, s+1)/B(r, s) [B1 - sum_i t^i/i!
+        Gamma(r+s+i)/Gamma(r+s) B2(i)]`` with Gauss hypergeometric B1, B2 (the branch on
+        alpha >= beta keeps their argument in [0, 1)). Vectorised over ``t`` and ``n``.
+        """
+        p = self._p()
+        r, alpha, s, beta = p["r"], p["alpha"], p["s"], p["beta"]
+        ahead, count = np.broadcast_arrays(horizon(t), whole(n))
+        out = np.empty(ahead.shape, dtype=float)
+        for k, (t_k, n_k) in enumerate(zip(ahead.ravel(), count.ravel(), strict=True)):
+            out.flat[k] = _probability_of_n(r, alpha, s, beta, float(t_k), int(n_k))
+        return out
+
     def lifetime_part(self, params: Params, t: Any, x: Any, T: Any) -> Any:
         """The factor of E[Y(t)] that does not depend on recency (see ``alive_part``)."""
         r, alpha, s, beta = params["r"], params["alpha"], params["s"], params["beta"]
@@ -131,6 +151,32 @@ class ParetoNBDModel(TransactionModel):
     def alive_part(self, params: Params, x: Any, t_x: Any, T: Any) -> Any:
         """P(alive at T | x, t_x, T) at ``params``."""
         return _p_alive(params["r"], params["alpha"], params["s"], params["beta"], x, t_x, T)
+
+
+def _probability_of_n(r: float, alpha: float, s: float, beta: float, t: float, n: int) -> float:
+    """P(X(t) = n) of a new customer at one (t, n) (see ``probability_of_n_purchases_...``)."""
+    alive = float(np.exp(nbinom_logpmf(n, r, t, alpha) + s * (np.log(beta) - np.log(beta + t))))
+    if t == 0:
+        return alive
+    top = max(alpha, beta)
+    second = s + 1.0 if alpha >= beta else r + n
+    gap = abs(alpha - beta)
+    head = r * np.log(alpha) + s * np.log(beta) + betaln(r + n, s + 1) - betaln(r, s)
+    c = r + s + n + 1
+    log_b1 = np.log(hyp2f1(r + s, second, c, gap / top)) - (r + s) * np.log(top)
+    i = np.arange(n + 1, dtype=float)
+    log_b2 = (
+        i * np.log(t)
+        - gammaln(i + 1)
+        + gammaln(r + s + i)
+        - gammaln(r + s)
+        + np.log(hyp2f1(r + s + i, second, c, gap / (top + t)))
+        - (r + s + i) * np.log(top + t)
+    )
+    # B1 - sum B2 > 0: the probability of dying before t having made n purchases (rounding
+    # can leave a difference of two equal numbers a hair below 0 far in the tail)
+    died = np.exp(head + log_b1) * -np.expm1(logsumexp(log_b2) - log_b1)
+    return alive + max(float(died), 0.0)
 
 
 def _log_hyp2f1_shifted(a: Any, b: Any, z: Any) -> Any:

@@ -13,10 +13,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
+from scipy.special import betainc, gammaln
 
+from cvm._exceptions import DataError
+from cvm.models._validation import as_array
 from cvm.models.base import BaseModel
 
-__all__ = ["TransactionModel"]
+__all__ = ["TransactionModel", "nbinom_logpmf", "nbinom_tail", "whole"]
 
 Params = Mapping[str, Any]
 
@@ -51,6 +54,39 @@ class TransactionModel(BaseModel):
     """
 
     factorised: ClassVar[bool] = True
+    # (largest frequency, largest T) of the fitted data: the default extent of the P(alive)
+    # matrix, as lifetimes takes it from the data it keeps
+    _data_range: tuple[float, float] | None = None
+
+    def _remember_range(self, x: np.ndarray, T: np.ndarray) -> None:
+        self._data_range = (float(x.max()), float(T.max())) if x.size else None
+
+    def conditional_probability_alive_matrix(
+        self, max_frequency: int | None = None, max_recency: int | None = None
+    ) -> np.ndarray:
+        """P(alive) of a customer of age ``max_recency`` for every (recency, frequency).
+
+        As lifetimes' method of the same name: a matrix ``[recency, frequency]`` for recency
+        0..``max_recency`` and frequency 0..``max_frequency`` (defaults: the largest frequency
+        and T of the fitted data), every customer observed for ``T = max_recency``. The column
+        of frequency 0 at recency > 0 is not a possible history (recency is 0 then); it holds
+        the formula's value there, as in lifetimes.
+        """
+        self.check_fitted()
+        if max_frequency is None or max_recency is None:
+            if self._data_range is None:
+                raise DataError("give max_frequency and max_recency (no fitted data range)")
+            max_frequency = int(self._data_range[0]) if max_frequency is None else max_frequency
+            max_recency = int(self._data_range[1]) if max_recency is None else max_recency
+        if max_frequency < 0 or max_recency < 0:
+            raise DataError("max_frequency and max_recency must be >= 0")
+        t_x, x = np.meshgrid(
+            np.arange(max_recency + 1, dtype=float),
+            np.arange(max_frequency + 1, dtype=float),
+            indexing="ij",
+        )
+        params = {str(k): float(v) for k, v in self.params_.items()}
+        return np.asarray(self.alive_part(params, x, t_x, np.full_like(x, float(max_recency))))
 
     @abstractmethod
     def fit(self, frequency: Any, recency: Any, T: Any, *, weights: Any = None) -> Any:
@@ -83,3 +119,34 @@ class TransactionModel(BaseModel):
     def expected_purchases(self, params: Params, t: Any, x: Any, t_x: Any, T: Any) -> Any:
         """E[Y(t) | x, t_x, T] at ``params`` (scalars or arrays that broadcast)."""
         return self.lifetime_part(params, t, x, T) * self.alive_part(params, x, t_x, T)
+
+
+def whole(n: Any) -> np.ndarray:
+    """Purchase counts asked about: whole numbers >= 0."""
+    count = as_array(n, "n")
+    if (count < 0).any() or (count != np.round(count)).any():
+        raise DataError("n must be whole numbers >= 0")
+    return count
+
+
+def nbinom_logpmf(n: Any, r: Any, t: Any, alpha: Any) -> Any:
+    """log P(N(t) = n) for Poisson purchases at a Gamma(r, alpha) rate over time ``t``.
+
+    The negative binomial with success probability alpha / (alpha + t); written with
+    ``gammaln`` so that no ``scipy.stats`` import is needed.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_t = np.where(n > 0, n * (np.log(t) - np.log(alpha + t)), 0.0)
+    return (
+        gammaln(r + n)
+        - gammaln(r)
+        - gammaln(n + 1)
+        + r * (np.log(alpha) - np.log(alpha + t))
+        + log_t
+    )
+
+
+def nbinom_tail(n: Any, r: Any, t: Any, alpha: Any) -> Any:
+    """P(N(t) >= n) for the same negative binomial: ``I_{t/(alpha+t)}(n, r)``, 1 at n = 0."""
+    z = t / (alpha + t)
+    return np.where(n > 0, betainc(np.maximum(n, 1), r, z), 1.0)

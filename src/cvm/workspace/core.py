@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -52,15 +53,37 @@ class Workspace:
         return self.config.settings
 
     @classmethod
-    def create(cls, path: str | Path, *, name: str | None = None) -> Workspace:
-        """Make a new workspace in ``path`` (created if missing); refuses an existing one."""
+    def create(
+        cls,
+        path: str | Path,
+        *,
+        name: str | None = None,
+        currency: str | None = None,
+        exist_ok: bool = False,
+    ) -> Workspace:
+        """Make a new workspace in ``path`` (created if missing) and open it.
+
+        ``currency`` (ISO 4217, default USD) is the currency amounts are stored in: rows in
+        another currency need a rate in ``[currencies]``. An existing workspace is refused,
+        unless ``exist_ok=True``: then it is opened as it is (its ``cvm.toml`` untouched), so
+        a notebook cell that creates a workspace can be run again.
+        """
         root = Path(path)
+        code = None if currency is None else currency.strip().upper()
+        if code is not None and not re.fullmatch(r"[A-Z]{3}", code):
+            raise WorkspaceError(f"currency must be a 3-letter ISO 4217 code, got {currency!r}")
         if (root / CONFIG_NAME).exists() or (root / DB_NAME).exists():
-            raise WorkspaceError(f"{root} already holds a workspace")
+            if exist_ok and (root / CONFIG_NAME).exists():
+                return cls.open(root)
+            raise WorkspaceError(
+                f"{root} already holds a workspace: open it (Workspace.open, or -w {root} on"
+                " the command line), or pass exist_ok=True to Workspace.create"
+            )
         root.mkdir(parents=True, exist_ok=True)
-        (root / CONFIG_NAME).write_text(
-            DEFAULT_CONFIG.format(name=name or root.resolve().name), encoding="utf-8"
-        )
+        text = DEFAULT_CONFIG.format(name=name or root.resolve().name)
+        if code is not None:
+            text = text.replace('currency = "USD"', f'currency = "{code}"', 1)
+        (root / CONFIG_NAME).write_text(text, encoding="utf-8")
         return cls.open(root)
 
     @classmethod
