@@ -61,7 +61,10 @@ def shop(workspace: Workspace, tmp_path: Path) -> Workspace:
         cid = f"{k:05d}"
         for n, day in enumerate(("2024-03-02", "2024-11-20", "2025-05-14")[: 1 + k % 3]):
             rows.append((f"{cid}-{n}", cid, day, f"{rng.uniform(10, 400):.2f}"))
-    rows += [("00003-z", "00003", "2025-05-20", "0.00"), ("00004-r", "00004", "2025-06-01", "-25.00")]
+    rows += [
+        ("00003-z", "00003", "2025-05-20", "0.00"),
+        ("00004-r", "00004", "2025-06-01", "-25.00"),
+    ]
     people = pd.DataFrame(
         {
             "customer_id": [f"{k:05d}" for k in range(40)],
@@ -105,8 +108,6 @@ def test_cli_prints_one_number_for_the_plan(shop: Workspace, runner) -> None:
     assert out.exit_code == 0, out.output
     headline = re.search(r"expected incremental value ([\d,]+\.\d\d)", out.output)
     assert headline is not None, out.output
-    row = next(
-        line for line in out.output.splitlines() if re.match(r"\W*6\.00\s*\W", line)
-    )
+    row = next(line for line in out.output.splitlines() if re.match(r"\W*6\.00\s*\W", line))
     curve_value = re.findall(r"[\d,]+\.\d\d", row)[1]
     assert curve_value == headline.group(1)
