@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from cvm.report.charts.axes import COUNT, PERCENT, dual_axes
+
 if TYPE_CHECKING:
     from cvm.clv.evaluation import Evaluation
 
@@ -151,4 +153,4 @@ def clv_histogram_chart(bins: pd.DataFrame, top10_share: float | None = None) ->
         bargap=0.05,
         legend={"orientation": "h", "y": -0.3},
     )
-    return fig
+    return dual_axes(fig, bins["customers"], 100 * bins["clv"] / total, COUNT, PERCENT)
