@@ -54,7 +54,13 @@ BOXES = """() => {
   const outside = items.filter(([el, s, r]) => r.right > window.innerWidth + 1 || r.left < -1)
     .map(([el, s, r]) => `${s} "${el.textContent.trim().slice(0, 30)}" ${r.left}..${r.right}`);
   const filters = items.filter(([el, s, r]) => s.startsWith('form.filters')).length;
-  return {count: items.length, overlaps, outside, filters,
+  // the navigation bar holds its links and the filter form (a float would stick out of it)
+  const nav = document.querySelector('nav').getBoundingClientRect();
+  const escaped = items.filter(([el, s, r]) => el.closest('nav') &&
+      (r.top < nav.top - 1 || r.bottom > nav.bottom + 1 || r.left < nav.left - 1 ||
+       r.right > nav.right + 1))
+    .map(([el, s, r]) => `${s} "${el.textContent.trim().slice(0, 30)}"`);
+  return {count: items.length, overlaps, outside, filters, escaped,
           scrollWidth: document.documentElement.scrollWidth, width: window.innerWidth};
 }"""
 
@@ -123,6 +129,7 @@ def _assert_clean(facts: dict[str, Any], screen: str) -> None:
     assert boxes["count"] >= 10  # header, links, filters or cards were found
     assert boxes["overlaps"] == [], f"{screen}: overlapping elements"
     assert boxes["outside"] == [], f"{screen}: elements beyond the window's width"
+    assert boxes["escaped"] == [], f"{screen}: links or filters outside the navigation bar"
     if screen == "phone":
         assert boxes["scrollWidth"] <= boxes["width"], "the page scrolls sideways on a phone"
     charts = facts["charts"]
