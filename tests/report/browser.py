@@ -8,6 +8,7 @@ other users.
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import socket
@@ -50,6 +51,21 @@ def missing_browser() -> str | None:
     return None
 
 
+_STARTED: list[Any] = []
+
+
+def _playwright() -> Any:
+    """One Playwright driver per test process: a second sync one cannot start while the first
+    runs, so every browser test module shares it (stopped when the process exits)."""
+    if not _STARTED:
+        from playwright.sync_api import sync_playwright
+
+        driver = sync_playwright().start()
+        atexit.register(driver.stop)
+        _STARTED.append(driver)
+    return _STARTED[0]
+
+
 @contextmanager
 def chromium(profile: Path, width: int = 1280, height: int = 900) -> Iterator[Any]:
     """A persistent headless Chromium context; fails (CI, root) or skips without a browser."""
@@ -59,20 +75,17 @@ def chromium(profile: Path, width: int = 1280, height: int = 900) -> Iterator[An
         if os.environ.get("CI", "").lower() == "true" or os.geteuid() == 0:
             pytest.fail(f"the browser test cannot run: {reason}")
         pytest.skip(reason)
-    from playwright import sync_api
-
-    with sync_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=FLAGS,
-            viewport={"width": width, "height": height},
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+    context = _playwright().chromium.launch_persistent_context(
+        str(profile),
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=FLAGS,
+        viewport={"width": width, "height": height},
+    )
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 def free_port() -> int:
