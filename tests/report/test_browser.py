@@ -9,7 +9,6 @@ other users.
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import chromium
 from report_workspace import full_workspace
 
 from cvm.report import write_report
@@ -25,58 +25,17 @@ from cvm.workspace import Workspace
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DRAWN = """() => Array.from(document.querySelectorAll('div.chart[data-chart]')).map(d => [
     d.dataset.chart,
     d.querySelectorAll('svg.main-svg *').length + d.querySelectorAll('canvas').length,
 ])"""
 
 
-def _missing_browser() -> str | None:
-    """Why the browser cannot run here, or None when it can."""
-    if not CHROMIUM.exists():
-        return (
-            f"{CHROMIUM} is missing: `./run test` installs it (apt-get install chromium, as root)"
-        )
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is missing: pip install -e '.[dev]'"
-    return None
-
-
 @pytest.fixture(scope="session")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    reason = _missing_browser()
-    if reason:
-        # CI, and root (who can install it), must run it; elsewhere it is skipped, saying why
-        if os.environ.get("CI", "").lower() == "true" or os.geteuid() == 0:
-            pytest.fail(f"the browser test cannot run: {reason}")
-        pytest.skip(reason)
-    from playwright import sync_api
-
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=FLAGS,
-            viewport={"width": 1280, "height": 900},
-        )
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
         yield context
-        context.close()
 
 
 def _visit(context: Any, url: str, shot: str) -> tuple[list[list[Any]], list[str]]:

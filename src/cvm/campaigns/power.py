@@ -89,7 +89,9 @@ def plan_test(
 def baseline_from_history(ws: Workspace, days: int = 30) -> tuple[float, float, float]:
     """(conversion, mean revenue, revenue SD) per customer over the last ``days`` of data.
 
-    Customers are those seen before that window; a first guess for :func:`plan_test`.
+    Customers are ALL those seen before that window, whether they bought in it or not:
+    conversion is the share of them with a purchase in the window (a customer who bought
+    nothing counts as 0), revenue is net of refunds; a first guess for :func:`plan_test`.
     """
     rows = ws.engine.rows(sql_file(__package__, "baseline.sql"), {"days": days})
     n, conversion, mean, sd = rows[0]

@@ -241,16 +241,24 @@ CURVE_SAMPLE_SIZE = 40_000
 
 
 def value_curve(
-    problem: Problem, budgets: np.ndarray, *, sample_size: int = CURVE_SAMPLE_SIZE, seed: int = 0
+    problem: Problem,
+    budgets: np.ndarray,
+    *,
+    sample_size: int = CURVE_SAMPLE_SIZE,
+    seed: int = 0,
+    worth: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The best plan's value at each budget (the budget-value curve).
 
     Each point is a Lagrangian plan; above ``sample_size`` customers the points are solved on a
-    random sample with budget and capacities scaled, and scaled back (an estimate).
+    random sample with budget and capacities scaled, and scaled back (an estimate). ``value``
+    is the plan's objective, or, given ``worth`` (a (customers, offers) matrix such as the
+    expected incremental value), the sum of ``worth`` over the pairs the plan chose.
     """
     n, _ = problem.shape
     scale = 1.0
     sub = problem
+    rows = np.arange(n)
     if n > sample_size:
         rows = np.sort(np.random.default_rng(seed).choice(n, sample_size, replace=False))
         scale = n / sample_size
@@ -268,7 +276,9 @@ def value_curve(
     for b in np.asarray(budgets, dtype=float):
         sub.budget = b / scale
         s = solve_lagrangian(sub, rounds=2, sample_size=sample_size)
-        out.append(
-            (b, s.objective * scale, s.spent * scale, int((s.choice >= 0).sum() * scale), s.gap)
-        )
+        value = s.objective
+        if worth is not None:
+            picked = np.flatnonzero(s.choice >= 0)
+            value = float(worth[rows[picked], s.choice[picked]].sum(dtype=np.float64))
+        out.append((b, value * scale, s.spent * scale, int((s.choice >= 0).sum() * scale), s.gap))
     return pd.DataFrame(out, columns=["budget", "value", "spent", "customers", "gap"])

@@ -79,8 +79,9 @@ class PlanResult:
 
     @property
     def expected_value(self) -> float:
-        rows = np.flatnonzero(self.solution.choice >= 0)
-        return float(self.factors.ev[rows, self.solution.choice[rows]].sum(dtype=np.float64))
+        """Expected incremental value of the plan: the same number as its curve's point at the
+        planned budget (both come from :func:`chosen_value`)."""
+        return chosen_value(self.factors.ev, self.solution.choice)
 
     def __repr__(self) -> str:
         given = int((self.solution.choice >= 0).sum())
@@ -107,6 +108,16 @@ class PlanResult:
         out.insert(0, "channel", [o.channel for o in self.offers])
         out.insert(1, "kind", [o.kind for o in self.offers])
         return out.reset_index(names="offer_id")
+
+
+def chosen_value(ev: np.ndarray, choice: np.ndarray) -> float:
+    """The sum of ``ev`` over each customer's chosen offer (``choice`` -1: none).
+
+    >>> chosen_value(np.array([[2.0, 5.0], [1.0, 3.0]]), np.array([1, -1]))
+    5.0
+    """
+    rows = np.flatnonzero(choice >= 0)
+    return float(ev[rows, choice[rows]].sum(dtype=np.float64))
 
 
 def decision_frame(result: PlanResult, rows: np.ndarray, cols: np.ndarray) -> pd.DataFrame:
@@ -213,7 +224,7 @@ def make_plan(
     problem = plan_problem(offers, factors, float(budget), capacity)
     solution = solve(problem, method)
     progress(4, 5, "budget-value curve")
-    curve = budget_curve(problem, float(budget), curve_points)
+    curve = budget_curve(problem, float(budget), curve_points, factors.ev, solution)
     progress(5, 5, "done")
     return PlanResult(
         day,
@@ -300,9 +311,20 @@ def value_pairs(
     return Pairs(frame, reasons, lift, source, context, mean_order, factors)
 
 
-def budget_curve(problem: Problem, budget: float, points: int) -> pd.DataFrame:
+def budget_curve(
+    problem: Problem,
+    budget: float,
+    points: int,
+    ev: np.ndarray | None = None,
+    solution: Solution | None = None,
+) -> pd.DataFrame:
     """Value of the best plan at budgets from 0 to what every worthwhile action would cost
-    (capacities still apply), the planned budget included."""
+    (capacities still apply), the planned budget included.
+
+    ``value`` is the expected incremental value ``ev`` of the pairs each point's plan chose
+    (the objective when ``ev`` is not given). The point at the planned budget is the plan
+    ``solution`` itself, so the curve and the plan's headline show one number.
+    """
     if points <= 0:
         return pd.DataFrame(columns=["budget", "value", "spent", "customers", "gap"])
     finite = np.isfinite(problem.score)
@@ -313,6 +335,12 @@ def budget_curve(problem: Problem, budget: float, points: int) -> pd.DataFrame:
     grid = np.unique(np.append(np.linspace(0.0, top, points), budget))
     saved = problem.budget
     try:
-        return value_curve(problem, grid)
+        curve = value_curve(problem, grid, worth=ev)
     finally:
         problem.budget = saved
+    if solution is not None:
+        value = solution.objective if ev is None else chosen_value(ev, solution.choice)
+        at = curve["budget"] == budget
+        curve.loc[at, ["value", "spent", "gap"]] = [value, solution.spent, solution.gap]
+        curve.loc[at, "customers"] = int((solution.choice >= 0).sum())
+    return curve

@@ -24,12 +24,30 @@ from cvm.report.sections import SECTIONS, Context
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
 
-__all__ = ["Card", "Chart", "ReportData", "Section", "Table", "build_report"]
+__all__ = ["Card", "Chart", "ReportData", "Section", "Table", "alternatives", "build_report"]
 
 
 def _context(ws: Workspace, day: date, evaluate: bool, freq: str) -> Context:
     runs = ws.engine.rows(sql_file(__package__, "report_runs.sql"), {"day": day})[0]
-    return Context(ws, day, runs[0], runs[1], runs[2], evaluate, freq)
+    ctx = Context(ws, day, runs[0], runs[1], runs[2], evaluate, freq)
+    if ctx.clv_run is None or ctx.segments_run is None:
+        later = ws.engine.rows(sql_file(__package__, "later_runs.sql"), {"day": day})[0]
+        missing = {"clv": ctx.clv_run is None, "segments": ctx.segments_run is None}
+        for kind, first in zip(("clv", "segments"), later, strict=True):
+            if first is not None and missing[kind]:
+                ctx.later[kind] = pd.Timestamp(first).date()
+    return ctx
+
+
+def alternatives(ws: Workspace, as_of: DateLike | None = None) -> tuple[dict[str, date], list[str]]:
+    """What a page that failed for ``as_of`` can offer: the first later cutoff of each missing
+    run (clv, segments) and the segments a filter can choose on that day."""
+    from cvm.report.scope import segment_options
+
+    day = (as_day(as_of, "as_of") if as_of is not None else last_purchase_day(ws)).date()
+    ctx = _context(ws, day, False, "M")
+    run = ctx.segments_run
+    return dict(ctx.later), list(segment_options(ws, run)["choice"])
 
 
 def _sections(ctx: Context) -> list[Section]:
@@ -85,7 +103,14 @@ def build_report(
     options = segment_options(ws, ctx.segments_run)
     if segment:
         if ctx.segments_run is None:
-            raise DataError(f"no segments run on or before {day}: cannot filter by segment")
+            raise DataError(
+                f"no segments run on or before {day}: cannot filter by segment"
+                + (
+                    f"; the first segments are as of {ctx.later['segments']}"
+                    if "segments" in ctx.later
+                    else "; run `cvm segment` first"
+                )
+            )
         kind, name = parse_segment(segment, options)
         with segment_scope(ws, ctx.segments_run, kind, name):
             sections = _sections(ctx)
@@ -105,4 +130,5 @@ def build_report(
             "segments": ctx.segments_run,
             "previous_segments": ctx.previous_segments_run,
         },
+        later=dict(ctx.later),
     )

@@ -4,6 +4,7 @@ sections, with every figure formatted as text once (so every page shows the same
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,40 @@ import pandas as pd
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-__all__ = ["Card", "Chart", "ReportData", "Section", "Table", "fmt"]
+__all__ = ["GLOSSARY", "Card", "Chart", "ReportData", "Section", "Table", "fmt", "fmt_change"]
+
+GLOSSARY: dict[str, tuple[str, str]] = {
+    "BIC": (
+        r"\bBIC\b",
+        "Bayesian information criterion: how well a model fits the purchases, penalised for"
+        " the number of parameters it needs; the lowest BIC is the best trade-off.",
+    ),
+    "Qini": (
+        r"\bQini\b",
+        "the extra responses won by contacting customers in the order the uplift model ranks"
+        " them, against contacting them at random; 0 is no better than random.",
+    ),
+    "P(alive)": (
+        r"\bp[ _(]alive\b\)?",
+        "the chance a customer is still a customer (has not quietly stopped buying), from how"
+        " often and how recently they bought.",
+    ),
+    "AIC": (
+        r"\bAIC\b",
+        "Akaike information criterion: like BIC, with a lighter penalty for parameters.",
+    ),
+    "RFM": (
+        r"\bRFM\b",
+        "recency, frequency, monetary value: segments named from how recently, how often and"
+        " how much a customer bought.",
+    ),
+    "NPS": (
+        r"\bNPS\b",
+        "Net Promoter Score: the share of promoters (9-10 out of 10) less the share of"
+        " detractors (0-6), from -100 to +100.",
+    ),
+}
+"""Plain words for the jargon a page uses: term -> (pattern found in the page, meaning)."""
 
 
 def fmt(value: Any, kind: str = "num") -> str:
@@ -38,6 +72,21 @@ def fmt(value: Any, kind: str = "num") -> str:
     if kind == "money":
         return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
     return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.3g}"
+
+
+def fmt_change(value: Any, kind: str = "money") -> str:
+    """A change with its sign, ``no change`` when it shows as zero: never ``-0``.
+
+    >>> fmt_change(-0.3, "int"), fmt_change(1234.4), fmt_change(-0.3), fmt_change(0.0)
+    ('no change', '+1,234', '−0.30', 'no change')
+    """
+    text = fmt(value, kind)
+    if text == "–":
+        return text
+    size = fmt(abs(float(value)), kind)
+    if not re.search(r"[1-9]", size):
+        return "no change"
+    return ("+" if float(value) > 0 else "−") + size
 
 
 @dataclass
@@ -99,6 +148,24 @@ class Section:
     charts: list[Chart] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    def text(self) -> str:
+        """Every word the section shows (lead, cards, tables, chart titles, notes)."""
+        parts = [self.lead, *self.notes]
+        parts += [f"{c.label} {c.note}" for c in self.cards]
+        parts += [f"{t.title} {' '.join(t.columns)}" for t in self.tables]
+        parts += [str(c.figure.layout.title.text or "") for c in self.charts]
+        return " ".join(parts)
+
+    @property
+    def glossary(self) -> list[tuple[str, str]]:
+        """(term, plain meaning) of each jargon term the section uses, in GLOSSARY order."""
+        text = self.text()
+        return [
+            (term, meaning)
+            for term, (pattern, meaning) in GLOSSARY.items()
+            if re.search(pattern, text, re.IGNORECASE if term == "P(alive)" else 0)
+        ]
+
 
 @dataclass
 class ReportData:
@@ -112,6 +179,8 @@ class ReportData:
     sections: list[Section]
     segment_choices: list[str] = field(default_factory=list)
     runs: dict[str, str | None] = field(default_factory=dict)
+    later: dict[str, date] = field(default_factory=dict)
+    """Runs missing as of ``as_of`` that exist later: kind (clv, segments) -> first cutoff."""
 
     def section(self, key: str) -> Section:
         for s in self.sections:

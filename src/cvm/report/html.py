@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from cvm.workspace import Workspace
 
-__all__ = ["plotly_js", "render_html", "write_report"]
+__all__ = ["plotly_js", "render_error", "render_html", "write_report"]
 
 
 @cache
@@ -61,6 +61,30 @@ def render_html(
         plotly_src=plotly_src,
         live=live,
         action=action,
+    )
+
+
+def render_error(
+    message: str,
+    *,
+    title: str,
+    action: str,
+    as_of: object = None,
+    segment: str | None = None,
+    choices: list[str] | None = None,
+    links: list[tuple[str, str]] | None = None,
+) -> str:
+    """A dashboard page that says why the report cannot be shown and links to what exists,
+    with the filter form so another day or segment is one click away."""
+    page = _environment().get_template("error.html.j2")
+    return page.render(
+        message=message,
+        title=title,
+        action=action,
+        as_of=as_of,
+        segment=segment,
+        choices=choices or [],
+        links=links or [],
     )
 
 

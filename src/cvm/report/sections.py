@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +14,7 @@ import pandas as pd
 
 from cvm._exceptions import CvmError
 from cvm.engines import sql_file
-from cvm.report.content import Card, Chart, Section, Table, fmt
+from cvm.report.content import Card, Chart, Section, Table, fmt, fmt_change
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -36,6 +36,17 @@ class Context:
     previous_segments_run: str | None
     evaluate: bool
     freq: str
+    later: dict[str, date] = field(default_factory=dict)
+
+    def missing(self, kind: str, what: str, command: str) -> str:
+        """Why ``kind`` (clv, segments) is missing: none yet (run ``command``), or none on or
+        before the day while a later cutoff has one (offered instead)."""
+        if kind in self.later:
+            return (
+                f"no {what} on or before {self.day}: the first are as of {self.later[kind]}"
+                f" (show the report as of {self.later[kind]})"
+            )
+        return f"no {what} yet: run `{command}`"
 
     def query(self, name: str, params: dict[str, Any]) -> pd.DataFrame:
         return self.ws.engine.frame(sql_file(__package__, name), params)
@@ -55,6 +66,7 @@ def _headline(ctx: Context, section: Section) -> None:
         " against the period before."
     )
     change = snap["equity_change"]
+    since = "" if pd.isna(change) else f", {fmt_change(change, 'money')} since the last run"
     section.cards = [
         Card("customers to date", fmt(snap["customers_to_date"], "int")),
         Card("active", fmt(snap["active"], "int"), "bought in the period"),
@@ -70,11 +82,11 @@ def _headline(ctx: Context, section: Section) -> None:
         Card(
             "customer equity",
             fmt(snap["customer_equity"], "money"),
-            "sum of CLV" + ("" if pd.isna(change) else f", {change:+,.0f} since the last run"),
+            "sum of CLV" + since,
         ),
     ]
     if pd.isna(snap["customer_equity"]):
-        section.notes.append("no CLV scores yet: run `cvm score` for customer equity")
+        section.notes.append(ctx.missing("clv", "CLV scores (customer equity)", "cvm score"))
 
 
 def _value(ctx: Context, section: Section) -> None:
@@ -82,7 +94,7 @@ def _value(ctx: Context, section: Section) -> None:
     from cvm.report.kpis import clv_distribution
 
     if ctx.clv_run is None:
-        section.notes.append("no CLV scores yet: run `cvm score` to value customers")
+        section.notes.append(ctx.missing("clv", "CLV scores", "cvm score"))
     else:
         dist = clv_distribution(ctx.ws, ctx.clv_run)
         bins = ctx.query("clv_histogram.sql", {"run_id": ctx.clv_run, "bins": 40})
@@ -101,7 +113,7 @@ def _value(ctx: Context, section: Section) -> None:
         )
         section.tables.append(Table.from_frame("CLV quantiles", quantiles, {"CLV": "money"}))
     if ctx.segments_run is None:
-        section.notes.append("no segments yet: run `cvm segment` for value tiers and segments")
+        section.notes.append(ctx.missing("segments", "segments", "cvm segment"))
         return
     from cvm.segments.runs import segment_summary
 
@@ -137,8 +149,13 @@ def _movement(ctx: Context, section: Section) -> None:
     if len(cohorts):
         section.charts.append(Chart("cohort_heatmap", cohort_heatmap(cohorts)))
     equity = customer_equity(ctx.ws, as_of=ctx.day)
-    if len(equity) > 1:
+    if equity["cutoff"].nunique() > 1:
         section.charts.append(Chart("customer_equity", equity_chart(equity)))
+    elif len(equity):
+        section.notes.append(
+            "customer equity over time needs CLV scores at two cutoffs: run `cvm score"
+            " --cutoff DAY` for an earlier day too"
+        )
     if ctx.segments_run is None or ctx.previous_segments_run is None:
         section.notes.append(
             "segment migration needs two segments runs: run `cvm segment --as-of DAY` for an"
@@ -164,7 +181,7 @@ def _movement(ctx: Context, section: Section) -> None:
 
 def _clv_quality(ctx: Context, section: Section) -> None:
     if ctx.clv_run is None:
-        section.notes.append("no CLV run yet: run `cvm fit` and `cvm score`")
+        section.notes.append(ctx.missing("clv", "CLV run", "cvm fit` and `cvm score"))
         return
     metrics = ctx.ws.engine.rows(sql_file(__package__, "run_metrics.sql"), {"run_id": ctx.clv_run})[
         0
@@ -207,7 +224,9 @@ def _clv_quality(ctx: Context, section: Section) -> None:
 
 def _churn(ctx: Context, section: Section) -> None:
     if ctx.segments_run is None:
-        section.notes.append("no churn scores: run `cvm churn train` then `cvm segment`")
+        section.notes.append(
+            ctx.missing("segments", "churn scores", "cvm churn train` then `cvm segment")
+        )
         return
     from cvm.report.charts import churn_risk_chart
     from cvm.segments.runs import segment_summary

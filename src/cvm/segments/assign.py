@@ -66,9 +66,7 @@ def segment_table(
     if profile != PROFILE_TABLE:
         raise ConfigError(f"segment tables are built from {PROFILE_TABLE}, not {profile!r}")
     rfm_map_table(ws.engine, settings)
-    ws.engine.run(
-        sql_file(__package__, "segments.sql"), segment_params(day, settings, typical_gap)
-    )
+    ws.engine.run(sql_file(__package__, "segments.sql"), segment_params(day, settings, typical_gap))
     return SEGMENT_TABLE
 
 

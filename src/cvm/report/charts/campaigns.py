@@ -10,6 +10,8 @@ import plotly.graph_objects as go
 if TYPE_CHECKING:
     from cvm.campaigns.measure import Measurement
 
+from cvm.report.content import GLOSSARY
+
 TEMPLATE = "plotly_white"
 
 __all__ = ["campaign_lift_chart", "lift_chart", "qini_chart", "uplift_decile_chart"]
@@ -60,7 +62,10 @@ def qini_chart(curve: pd.DataFrame, fig: go.Figure | None = None, name: str = "m
     )
     fig.update_layout(
         template=TEMPLATE,
-        title="Qini curve (held-out customers)",
+        title={
+            "text": "Qini curve (held-out customers)",
+            "subtitle": {"text": f"Qini: {GLOSSARY['Qini'][1]}"},
+        },
         xaxis_title="share targeted, by decreasing predicted uplift",
         yaxis_title="incremental responses",
     )

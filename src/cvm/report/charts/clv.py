@@ -10,6 +10,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from cvm.report.charts.axes import COUNT, PERCENT, dual_axes
+from cvm.report.content import GLOSSARY
+
 if TYPE_CHECKING:
     from cvm.clv.evaluation import Evaluation
 
@@ -81,7 +84,10 @@ def p_alive_matrix_chart(
     )
     fig.update_layout(
         template=TEMPLATE,
-        title=f"P(alive) of a customer observed for T = {T:g}",
+        title={
+            "text": f"P(alive) of a customer observed for T = {T:g}",
+            "subtitle": {"text": f"P(alive): {GLOSSARY['P(alive)'][1]}"},
+        },
         xaxis_title="repeat purchases",
         yaxis_title="recency (last purchase)",
     )
@@ -151,4 +157,4 @@ def clv_histogram_chart(bins: pd.DataFrame, top10_share: float | None = None) ->
         bargap=0.05,
         legend={"orientation": "h", "y": -0.3},
     )
-    return fig
+    return dual_axes(fig, bins["customers"], 100 * bins["clv"] / total, COUNT, PERCENT)

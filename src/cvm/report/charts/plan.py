@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from cvm.report.charts.axes import MONEY, RATIO, dual_axes
+
 TEMPLATE = "plotly_white"
 
 
@@ -42,4 +44,4 @@ def budget_value_chart(
         yaxis_title="expected incremental value",
         yaxis2={"title": "marginal value per unit", "overlaying": "y", "side": "right"},
     )
-    return fig
+    return dual_axes(fig, data["value"], step, MONEY, RATIO)

@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from cvm.report.charts.axes import COUNT, MONEY, dual_axes
+
 if TYPE_CHECKING:
     from cvm.segments.churn import ChurnTraining
     from cvm.segments.runs import Migration
@@ -84,10 +86,41 @@ def churn_calibration_chart(training: ChurnTraining) -> go.Figure:
     return fig
 
 
+SMALL_SHARE = 0.02
+"""A segment holding less than this share of the treemap's total joins its tier's "other"."""
+
+
+def _group_small(cells: pd.DataFrame, size: str) -> pd.DataFrame:
+    """Segments too small to label (under ``SMALL_SHARE`` of the total) merged, per tier, into
+    one "other (k segments)" box; a tier's lone small segment keeps its name."""
+    small = cells[size] < SMALL_SHARE * float(cells[size].sum())
+    count = small.groupby(cells["tier"]).transform("sum")
+    merge = small & (count > 1)
+    if not merge.any():
+        return cells
+    rest = cells[merge].copy()
+    rest["weighted"] = rest["mean_clv"].fillna(0) * rest["customers"]
+    other = rest.groupby("tier", sort=False).agg(
+        segments=("segment", "size"),
+        customers=("customers", "sum"),
+        clv=("clv", "sum"),
+        weighted=("weighted", "sum"),
+    )
+    other = other.reset_index().assign(
+        segment=lambda f: "other (" + f["segments"].astype(str) + " segments)",
+        mean_clv=lambda f: f["weighted"] / f["customers"].where(f["customers"] > 0),
+    )
+    return pd.concat([cells[~merge], other[cells.columns]], ignore_index=True)
+
+
 def treemap_chart(cells: pd.DataFrame) -> go.Figure:
-    """Value tiers holding their RFM segments, sized by CLV and coloured by mean CLV."""
+    """Value tiers holding their RFM segments, sized by CLV and coloured by mean CLV.
+
+    Segments too small to carry a label are grouped per tier into "other"; a label that
+    still does not fit is hidden rather than shrunk (the hover shows it).
+    """
     size = "clv" if float(cells["clv"].clip(lower=0).sum()) > 0 else "customers"
-    cells = cells[cells[size] > 0]
+    cells = _group_small(cells[cells[size] > 0], size)
     tiers = cells.groupby("tier", sort=False)[[size, "customers"]].sum()
     ids = [*tiers.index, *(cells["tier"] + "/" + cells["segment"])]
     labels = [*tiers.index, *cells["segment"]]
@@ -102,6 +135,7 @@ def treemap_chart(cells: pd.DataFrame) -> go.Figure:
             values=values,
             branchvalues="total",
             customdata=np.asarray(customers, dtype=float),
+            texttemplate="%{label}<br>%{percentRoot:.0%}",
             hovertemplate="%{label}<br>" + size + " %{value:,.0f}<br>"
             "%{customdata:,.0f} customers<extra></extra>",
             marker={"colorscale": "Blues"},
@@ -111,6 +145,7 @@ def treemap_chart(cells: pd.DataFrame) -> go.Figure:
         template=TEMPLATE,
         title=f"Where value sits: tiers and RFM segments (area = {size.upper()})",
         margin={"t": 50, "l": 10, "r": 10, "b": 10},
+        uniformtext={"minsize": 11, "mode": "hide"},
     )
     return fig
 
@@ -134,4 +169,4 @@ def churn_risk_chart(bins: pd.DataFrame) -> go.Figure:
         yaxis2={"title": "CLV", "overlaying": "y", "side": "right"},
         legend={"orientation": "h", "y": -0.3},
     )
-    return fig
+    return dual_axes(fig, bins["customers"], bins["clv"], COUNT, MONEY)

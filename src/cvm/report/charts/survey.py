@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from cvm.report.charts.axes import MONEY, PERCENT, dual_axes
 from cvm.report.charts.clv import TEMPLATE
 
 if TYPE_CHECKING:
@@ -190,4 +191,7 @@ def nps_value_chart(table: pd.DataFrame, fig: go.Figure | None = None) -> go.Fig
         yaxis_title="mean CLV",
         yaxis2={"title": "churn risk (%)", "overlaying": "y", "side": "right"},
     )
-    return fig
+    return dual_axes(
+        fig, pd.concat([rows["clv_upper"], rows["clv_lower"]]), 100 * rows["churn_risk"],
+        MONEY, PERCENT,
+    )  # fmt: skip
