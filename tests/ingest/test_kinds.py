@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlglot.expressions as exp
 
-from cvm._exceptions import ConfigError, IngestError
+from cvm._exceptions import ConfigError
 from cvm.ingest import erased, load_file, resolve_options
 from cvm.ingest._common import kind_sql
 from cvm.ingest.identity import resolve_customer_id
