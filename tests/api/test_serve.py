@@ -223,3 +223,21 @@ def test_sigkill_loses_no_acknowledged_event_and_a_resend_completes(root: Path) 
             assert http.post("/v1/batch", json=_fault_batch(number)).status_code == 200
     final = stored(root)
     assert final == {f"f-{n}-{i}": ("track", 1) for n in tried for i in range(50)}
+
+
+def test_a_writing_command_on_a_served_workspace_says_where_the_server_is(root: Path) -> None:
+    """`cvm serve` holds the workspace from its start and announces itself in it."""
+    src = str(Path(cvm.__file__).parents[1])
+    env = {**os.environ, "PYTHONPATH": src, "CVM_LOCK_WAIT": "30"}
+    with served(root) as base:
+        started = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-m", "cvm", "fit", "-w", str(root)],
+            env=env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        waited = time.monotonic() - started
+    assert done.returncode == 1
+    assert f"served by cvm serve at {base}" in done.stderr
+    assert "Traceback" not in done.stderr and "lock" not in done.stderr.lower()
+    assert waited < 30  # told at once, not after the lock wait
+    assert not (root / ".cvm-served.json").exists()  # the notice goes with the server

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -31,12 +33,20 @@ def run_server(
             f"workers = {settings.workers}: one process owns the workspace (DuckDB has one "
             "writer); run one worker, and read replicas from `cvm publish` for more"
         )
+    from cvm.workspace.served import announce
+
     base = f"http://{settings.host}:{settings.port}"
+    app = create_app(settings)
+    app.state.owner.get()  # hold the workspace from the start, not from the first request
     console.print(f"dashboard: {base}/dashboard  (API docs: /api/docs; events: {base}/v1/batch)")
-    uvicorn.run(
-        create_app(settings), host=settings.host, port=settings.port, log_level="info",
-        timeout_graceful_shutdown=10,
-    )  # fmt: skip
+    # uvicorn stops gracefully on SIGTERM, then raises it again: let that end the block (and
+    # remove the notice) instead of killing the process on the spot
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    with announce(root, base):  # a writing command run meanwhile is told where the server is
+        uvicorn.run(
+            app, host=settings.host, port=settings.port, log_level="info",
+            timeout_graceful_shutdown=10,
+        )  # fmt: skip
 
 
 @app.command()
