@@ -67,8 +67,9 @@ def _playwright() -> Any:
 
 
 @contextmanager
-def chromium(profile: Path, width: int = 1280, height: int = 900) -> Iterator[Any]:
-    """A persistent headless Chromium context; fails (CI, root) or skips without a browser."""
+def chromium(profile: Path, width: int = 1280, height: int = 900, **options: Any) -> Iterator[Any]:
+    """A persistent headless Chromium context; fails (CI, root) or skips without a browser.
+    ``options`` go to Playwright (``http_credentials``: what a user types at a login prompt)."""
     reason = missing_browser()
     if reason:
         # CI, and root (who can install it), must run it; elsewhere it is skipped, saying why
@@ -81,6 +82,7 @@ def chromium(profile: Path, width: int = 1280, height: int = 900) -> Iterator[An
         headless=True,
         args=FLAGS,
         viewport={"width": width, "height": height},
+        **options,
     )
     try:
         yield context
@@ -104,6 +106,7 @@ def dashboard_server(workspace: Path, seconds: float = 60.0) -> Iterator[str]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
     env.pop("CVM_API_KEY", None)
     env["CVM_WORKSPACE"] = str(workspace)
+    env["CVM_OPEN"] = "1"  # a local dashboard for the test: no key to type
     command = [
         sys.executable, "-m", "uvicorn", "--factory", "cvm.api.main:app_from_env",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
