@@ -44,6 +44,11 @@ def _own_files(root: Path, demo: Path) -> None:
         root / "crm_export.csv.gz", index=False, compression="gzip"
     )
     shutil.copy(demo / "data" / "events.jsonl", root / "segment-export.jsonl")
+    answers = pd.read_csv(demo / "data" / "surveys.csv", dtype=str)
+    answers.head(200).to_json(root / "wave3.jsonl", orient="records", lines=True)
+    people.loc[people["email"].notna(), ["email"]].head(5).to_csv(
+        root / "unsubscribed.csv", index=False
+    )
     shutil.copy(demo / "data" / "subscriptions.csv", root / "contracts.csv")
     shutil.copy(DATA / "cdnow" / "CDNOW_sample.txt", root / "CDNOW_sample.txt")
     shutil.copy(DATA / "ingest" / "shopify_orders.csv", root / "shopify_orders.csv")

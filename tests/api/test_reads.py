@@ -155,7 +155,7 @@ def test_plans_list_and_one_plan_count_the_chosen_actions(
 
 
 def test_reads_need_a_role_that_reads(ws_path: Path) -> None:
-    with as_role(ws_path, "reader") as client:
+    with as_role(ws_path, "writer") as client:  # (reader is another name for analyst)
         refused = [client.get(p).status_code for p in ("/v1/campaigns", "/v1/plans", "/v1/jobs")]
     with as_role(ws_path, "analyst") as client:
         allowed = [client.get(p).status_code for p in ("/v1/campaigns", "/v1/plans", "/v1/jobs")]

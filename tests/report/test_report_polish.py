@@ -226,7 +226,7 @@ def test_jargon_is_explained_beside_it(report) -> None:
 def client(polish_ws: Path):
     from cvm.api import Settings, create_app
 
-    with TestClient(create_app(Settings(workspace=polish_ws))) as c:
+    with TestClient(create_app(Settings(workspace=polish_ws, open=True))) as c:
         yield c
 
 

@@ -49,7 +49,10 @@ HEALTH_RESPONSES: dict[int | str, dict[str, Any]] = {
 PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {
         "description": answer["description"],
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}},
+            "text/html": {"schema": {"type": "string"}},  # a page that says what exists instead
+        },
     }
     for code, answer in RESPONSES.items()
 }
