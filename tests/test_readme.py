@@ -50,6 +50,10 @@ def _own_files(root: Path, demo: Path) -> None:
         root / "unsubscribed.csv", index=False
     )
     shutil.copy(demo / "data" / "subscriptions.csv", root / "contracts.csv")
+    for name in ("campaigns.csv", "assignments.csv"):  # a past campaign not imported yet
+        table = pd.read_csv(demo / "data" / name, dtype=str)
+        table["campaign_id"] = "CMP0100"
+        table.to_csv(root / name, index=False)
     shutil.copy(DATA / "cdnow" / "CDNOW_sample.txt", root / "CDNOW_sample.txt")
     shutil.copy(DATA / "ingest" / "shopify_orders.csv", root / "shopify_orders.csv")
     for name in ("customers.csv", "contracts.csv"):
