@@ -92,7 +92,7 @@ def main() -> int:
         deadline = time.monotonic() + 120
         while True:
             try:
-                if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
+                if httpx.get(f"{base}/api/health", auth=(KEY, ""), timeout=2).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
