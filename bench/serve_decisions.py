@@ -20,15 +20,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import resource
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from collections import Counter
@@ -37,14 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psutil
-
 from cvm.workspace import Workspace
+from serve_reads import CHUNK, PeakRss, free_port, load_chunk, start_server
 
 MARKER = ".serve_decisions"  # a workspace this script built (and may reuse)
-CHUNK = 100_000
-KEYS = {"customers": ("customer_id",), "transactions": ("transaction_id", "customer_id",
-        "refund_of"), "order_items": ("transaction_id",)}  # fmt: skip
 CATALOG = """
 [decide.realtime]
 holdout_share = 0.1
@@ -166,21 +158,6 @@ def timed(label: str, fn: Callable[[], Any]) -> Any:
     return value
 
 
-def load_chunk(ws: Workspace, part: int, size: int, seed: int) -> int:
-    """Simulate ``size`` customers and append them, ids prefixed by the chunk number."""
-    from cvm.datasets import simulate
-
-    business = simulate(size, seed=seed + part, events=False)
-    for table, keys in KEYS.items():
-        frame = getattr(business, table)
-        frame = frame.assign(**{k: f"{part:02d}" + frame[k].astype("string") for k in keys})
-        columns = ", ".join(f'"{c}"' for c in frame.columns)
-        ws.con.register("bench_frame", frame)
-        ws.con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM bench_frame")
-        ws.con.unregister("bench_frame")
-    return len(business.transactions)
-
-
 def build(path: Path, customers: int, seed: int) -> None:
     """Simulate, load, fit and store CLV as of the last purchase day, write the catalog."""
     from cvm.clv import fit_clv, save_run, score_clv
@@ -237,57 +214,6 @@ def request_bodies(path: Path, n: int, seed: int) -> list[bytes]:
 
 
 # ------------------------------------------------------------------------ the server
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(path: Path, port: int) -> subprocess.Popen[bytes]:
-    # opened (no key): the key check costs ~16 us a request (README, Keys and roles)
-    env = {**os.environ, "CVM_WORKSPACE": str(path), "CVM_OPEN": "1"}
-    env.pop("CVM_API_KEY", None)
-    command = [sys.executable, "-m", "uvicorn", "--factory", "cvm.api.main:app_from_env",
-               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-               "--no-access-log"]  # fmt: skip
-    server = subprocess.Popen(command, env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
-        except OSError:
-            if server.poll() is not None:
-                raise SystemExit(f"the server exited with {server.returncode}") from None
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("the server did not start within 60 s")
-
-
-class PeakRss:
-    """The peak resident memory of a process, sampled every 0.1 s."""
-
-    def __init__(self, pid: int) -> None:
-        self.process = psutil.Process(pid)
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.peak = max(self.peak, self.process.memory_info().rss)
-            except psutil.Error:
-                return
-            self._stop.wait(0.1)
-
-    def stop(self) -> float:
-        self._stop.set()
-        self._thread.join()
-        return self.peak / 1024**2
-
-
 def first_decision(port: int, body: bytes) -> None:
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/v1/decisions",
