@@ -20,13 +20,17 @@ from pydantic_settings import (
 )
 
 from cvm._exceptions import ConfigError
-from cvm.settings import CONFIG_NAME
+from cvm.settings import CONFIG_NAME, ServeSettings
 from cvm.workspace import load_config
 
 __all__ = ["Settings"]
 
 PLACEHOLDER_KEYS = frozenset({"changethis", "changeme", "secret", "password", "apikey"})
 """Example values that must never guard a real service."""
+
+
+_SERVE = ServeSettings()
+"""The [serve] defaults, declared once in :mod:`cvm.settings.serve`."""
 
 
 class Settings(BaseSettings):
@@ -52,13 +56,13 @@ class Settings(BaseSettings):
     workspace: Path = Path(".")
     api_key: str | None = None
     cache_size: int = 8
-    # live collection (cvm serve): defaults from cvm.toml [serve], see ServeSettings
-    host: str = "127.0.0.1"
-    port: int = 8765
-    workers: int = 1
-    batch_size: int = 20_000
-    batch_interval_ms: int = 50
-    queue_size: int = 100_000
+    # live collection (cvm serve): cvm.toml [serve] over ServeSettings' defaults (one place)
+    host: str = _SERVE.host
+    port: int = _SERVE.port
+    workers: int = _SERVE.workers
+    batch_size: int = _SERVE.batch_size
+    batch_interval_ms: int = _SERVE.batch_interval_ms
+    queue_size: int = _SERVE.queue_size
     cors_origins: Annotated[list[str], NoDecode] = []
     # keys and roles: without a key nothing answers, unless the service is opened on purpose
     open: bool = False
