@@ -41,3 +41,15 @@ def cdnow_log() -> pd.DataFrame:
     )
     raw["ts"] = pd.to_datetime(raw["date"].astype(str), format="%Y%m%d")
     return raw[["customer_id", "ts", "amount"]]
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session for every ``spark``-marked test (starting one costs seconds)."""
+    from cvm.engines.spark import java_missing, spark_session
+
+    if java_missing():
+        pytest.fail(java_missing())  # CI has Java 17: its absence is a failure, not a skip
+    session = spark_session("local[2]")
+    yield session
+    session.stop()

@@ -13,7 +13,7 @@ import pytest
 from cvm.clv.on_engine import clv_on_engine, summarise
 from cvm.datasets import simulate
 from cvm.engines import DuckDBEngine
-from cvm.engines.spark import SparkEngine, java_missing, spark_session
+from cvm.engines.spark import SparkEngine
 from cvm.features import rfm_summary
 
 pytestmark = [
@@ -35,15 +35,6 @@ def source(tmp_path_factory):
     orders.iloc[:half].to_parquet(folder / "part-0.parquet", index=False)
     orders.iloc[half:].to_parquet(folder / "part-1.parquet", index=False)
     return folder, orders
-
-
-@pytest.fixture(scope="module")
-def spark():
-    if java_missing():
-        pytest.fail(java_missing())  # CI has Java 17: its absence is a failure, not a skip
-    session = spark_session("local[2]")
-    yield session
-    session.stop()
 
 
 def _duckdb(folder) -> DuckDBEngine:
