@@ -64,6 +64,8 @@ def spark_session(
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.shuffle.partitions": "8",
+        # a run writes its own run_id=... folder and leaves the earlier runs' folders alone
+        "spark.sql.sources.partitionOverwriteMode": "dynamic",
         **(config or {}),
     }
     for key, value in settings.items():

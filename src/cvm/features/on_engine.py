@@ -113,9 +113,7 @@ def new_run_id(kind: str) -> str:
     return f"{kind}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
-def write_run(
-    engine: Engine, table: str, output: str | Path, run_id: str, as_of: date
-) -> Path:
+def write_run(engine: Engine, table: str, output: str | Path, run_id: str, as_of: date) -> Path:
     """Write ``table`` under ``output``/run_id=..., tagged with the run and its day."""
     if "://" not in str(output):  # a local folder: its parent may not exist yet
         Path(output).parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+
 import pandas as pd
 import sqlglot.expressions as exp
 
