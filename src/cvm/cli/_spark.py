@@ -1,7 +1,7 @@
 """What the commands with a Spark path share: the engine from ``[spark]``, the output folder.
 
-The engine choice (``--engine`` or ``engine`` in ``cvm.toml``) is :func:`cvm.cli.clv._engine_name`
-and the session :func:`cvm.clv.on_spark.spark_from_settings`, as for ``cvm score``.
+The engine choice (``--engine``, else ``engine`` in ``cvm.toml``) and the session
+(:func:`cvm.clv.on_spark.spark_from_settings`) are those of ``cvm score``.
 """
 
 from __future__ import annotations
@@ -27,6 +27,19 @@ ResultsOption = Annotated[
     typer.Option("--results-dir", help="spark: where results are written ([spark] output)."),
 ]
 MasterOption = Annotated[str | None, typer.Option(help="spark: the master URL ([spark] master).")]
+
+
+def engine_name(workspace: Path, engine: str | None) -> str:
+    """``--engine``, else ``engine`` in the workspace's ``cvm.toml``, else duckdb."""
+    from cvm._exceptions import ConfigError
+    from cvm.workspace.config import CONFIG_NAME, load_config
+
+    name = engine
+    if name is None and (workspace / CONFIG_NAME).exists():
+        name = load_config(workspace / CONFIG_NAME).settings.engine
+    if name not in (None, "duckdb", "spark"):
+        raise ConfigError(f"--engine must be duckdb or spark, got {name!r}")
+    return name or "duckdb"
 
 
 def workspace_settings(workspace: Path) -> Settings:

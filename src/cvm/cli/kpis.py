@@ -16,7 +16,7 @@ from cvm.cli._common import (
     progress_bar,
     tabular,
 )
-from cvm.cli._spark import EngineOption, InputOption, MasterOption, ResultsOption
+from cvm.cli._spark import EngineOption, InputOption, MasterOption, ResultsOption, engine_name
 
 app = typer.Typer()  # commands at the top level of `cvm`
 
@@ -57,10 +57,9 @@ def kpis(
     period (and charts with --out). With ``--engine spark`` the periods and cohorts are
     computed on Spark from Parquet and written under ``--results-dir`` (kpis/, cohorts/).
     """
-    from cvm.cli.clv import _engine_name
     from cvm.report.kpis import cohort_table, customer_equity, kpi_snapshot, kpi_timeseries
 
-    if _engine_name(workspace, engine) == "spark":
+    if engine_name(workspace, engine) == "spark":
         _kpis_on_spark(workspace, source, results_dir, master, from_, to or as_of, freq)
         return
     with open_workspace(workspace, read_only=True) as ws:

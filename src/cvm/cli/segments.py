@@ -17,7 +17,7 @@ from cvm.cli._common import (
     progress_bar,
     tabular,
 )
-from cvm.cli._spark import EngineOption, InputOption, MasterOption, ResultsOption
+from cvm.cli._spark import EngineOption, InputOption, MasterOption, ResultsOption, engine_name
 
 AsOfOption = Annotated[
     str | None,
@@ -51,9 +51,7 @@ def segment(
     """
     import pandas as pd
 
-    from cvm.cli.clv import _engine_name
-
-    if _engine_name(workspace, engine) == "spark":
+    if engine_name(workspace, engine) == "spark":
         _segment_on_spark(workspace, source, results_dir, master, as_of)
         return
     from cvm.segments.runs import segment as run_segment
