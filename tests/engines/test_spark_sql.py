@@ -263,8 +263,34 @@ def test_a_missing_folder_or_output_is_one_line(spark, tmp_path, shop):
     )  # fmt: skip
     assert gone.exit_code == 1 and "transactions: no such Parquet folder" in gone.output
     assert "Traceback" not in gone.output and len(gone.output.strip().splitlines()) == 1
+    (tmp_path / "empty").mkdir()
+    empty = runner.invoke(
+        app,
+        ["kpis", "--engine", "spark", "-w", str(tmp_path), "--input", str(tmp_path / "empty"),
+         "--results-dir", str(tmp_path / "out")],
+    )  # fmt: skip
+    assert empty.exit_code == 1 and "transactions: cannot read 'empty' as parquet" in empty.output
+    assert "Traceback" not in empty.output
     no_out = runner.invoke(
         app,
         ["kpis", "--engine", "spark", "-w", str(tmp_path), "--input", str(root / "transactions")],
     )
     assert no_out.exit_code == 1 and "--results-dir DIR" in no_out.output
+
+
+def test_a_new_run_keeps_the_earlier_runs(spark, tmp_path):
+    from datetime import date
+
+    from cvm.engines.spark import SparkEngine
+    from cvm.features.on_engine import write_run
+
+    engine = SparkEngine(spark)
+    with engine.register("tiny", pd.DataFrame({"customer_id": ["001"], "x": [1.5]})):
+        first = write_run(engine, "tiny", tmp_path / "out", "run-a", date(2025, 6, 30))
+        second = write_run(engine, "tiny", tmp_path / "out", "run-b", date(2025, 6, 30))
+    assert sorted(p.name for p in (tmp_path / "out").glob("run_id=*")) == [
+        "run_id=run-a",
+        "run_id=run-b",
+    ]
+    assert pd.read_parquet(first)["customer_id"].tolist() == ["001"]
+    assert pd.read_parquet(second)["x"].tolist() == [1.5]

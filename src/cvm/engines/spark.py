@@ -94,10 +94,19 @@ class SparkEngine(Engine):
     def read(self, table: str, location: str | Path) -> None:
         """Register a Parquet (or Delta) folder or file as the view ``table``."""
         path = str(location)
-        if not path.startswith(("s3", "gs:", "abfs", "hdfs", "dbfs")) and not Path(path).exists():
-            raise ConfigError(f"{table}: no such Parquet folder or file {Path(path).name!r}")
+        if not path.startswith(("s3", "gs:", "abfs", "hdfs", "dbfs")):
+            if not Path(path).exists():
+                raise ConfigError(f"{table}: no such Parquet folder or file {Path(path).name!r}")
+            path = str(Path(path).absolute())  # Spark's JVM may run in another folder
         fmt = "delta" if Path(path, "_delta_log").exists() else "parquet"
-        self.session.read.format(fmt).load(path).createOrReplaceTempView(table)
+        try:
+            frame = self.session.read.format(fmt).load(path)
+        except self.error as exc:  # an empty folder, files that are not Parquet
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ConfigError(
+                f"{table}: cannot read {Path(path).name!r} as {fmt}: {first}"
+            ) from None
+        frame.createOrReplaceTempView(table)
 
     def render(self, statement: Statement) -> str:
         return ";\n".join(self._statements(statement))

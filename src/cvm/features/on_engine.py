@@ -115,8 +115,9 @@ def new_run_id(kind: str) -> str:
 
 def write_run(engine: Engine, table: str, output: str | Path, run_id: str, as_of: date) -> Path:
     """Write ``table`` under ``output``/run_id=..., tagged with the run and its day."""
-    if "://" not in str(output):  # a local folder: its parent may not exist yet
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
+    if "://" not in str(output):  # a local folder: its parent may not exist yet, and Spark's
+        output = Path(output).absolute()  # JVM may run in another folder
+        output.parent.mkdir(parents=True, exist_ok=True)
     engine.write_parquet(
         fill(sql_file(__package__, "engine_out.sql"), table=table),
         Path(output),
