@@ -48,6 +48,8 @@ money AS (
     FROM tx
     GROUP BY customer_id
 ),
+-- main_channel and main_category: a tie goes to the first name (pick = 1), the same on every
+-- engine; categories sorted by list_sort, which Spark has too (ordered aggregates it has not).
 channel_counts AS (
     SELECT customer_id, channel, count(*) AS n,
            count(*) / sum(count(*)) OVER (PARTITION BY customer_id) AS share,
