@@ -17,6 +17,7 @@ from cvm.cli._common import (
     progress_bar,
     tabular,
 )
+from cvm.cli._spark import engine_name
 
 app = typer.Typer()  # commands at the top level of `cvm`
 
@@ -35,18 +36,6 @@ CutoffOption = Annotated[
 UnitOption = Annotated[
     str | None, typer.Option(help="Time unit D or W (default: workspace time_unit).")
 ]
-
-
-def _engine_name(workspace: Path, engine: str | None) -> str:
-    from cvm._exceptions import ConfigError
-    from cvm.workspace.config import CONFIG_NAME, load_config
-
-    name = engine
-    if name is None and (workspace / CONFIG_NAME).exists():
-        name = load_config(workspace / CONFIG_NAME).settings.engine
-    if name not in (None, "duckdb", "spark"):
-        raise ConfigError(f"--engine must be duckdb or spark, got {name!r}")
-    return name or "duckdb"
 
 
 def _score_on_spark(
@@ -252,7 +241,7 @@ def score(
     from cvm.clv.scoring import score_clv
 
     options = {"horizon_years": horizon, "annual_discount_rate": discount_rate, "margin": margin}
-    if _engine_name(workspace, engine) == "spark":
+    if engine_name(workspace, engine) == "spark":
         _score_on_spark(
             workspace, source, scores_dir, master, cutoff, model, top, options, intervals
         )

@@ -9,11 +9,14 @@ import typer
 
 from cvm.cli._common import (
     WorkspaceOption,
+    console,
     open_workspace,
     print_charts,
     print_frame,
+    progress_bar,
     tabular,
 )
+from cvm.cli._spark import EngineOption, InputOption, MasterOption, ResultsOption, engine_name
 
 app = typer.Typer()  # commands at the top level of `cvm`
 
@@ -43,14 +46,22 @@ def kpis(
     freq: Annotated[str, typer.Option(help="Period: D, W, M, Q or Y.")] = "M",
     cohorts: Annotated[bool, typer.Option(help="Also the cohort retention table.")] = False,
     out: Annotated[Path | None, typer.Option(help="Folder to write the charts into.")] = None,
+    engine: EngineOption = None,
+    source: InputOption = None,
+    results_dir: ResultsOption = None,
+    master: MasterOption = None,
 ) -> None:
     """Active, new, retained, reactivated and churned customers, rates, order value, equity.
 
     Without --from/--to: a snapshot of the period ending --as-of. With them: one row per
-    period (and charts with --out).
+    period (and charts with --out). With ``--engine spark`` the periods and cohorts are
+    computed on Spark from Parquet and written under ``--results-dir`` (kpis/, cohorts/).
     """
     from cvm.report.kpis import cohort_table, customer_equity, kpi_snapshot, kpi_timeseries
 
+    if engine_name(workspace, engine) == "spark":
+        _kpis_on_spark(workspace, source, results_dir, master, from_, to or as_of, freq)
+        return
     with open_workspace(workspace, read_only=True) as ws:
         snap = kpi_snapshot(ws, as_of, freq=freq)
         trend = kpi_timeseries(ws, from_, to, freq=freq) if (from_ or to or out) else None
@@ -100,3 +111,29 @@ def kpis(
         if len(equity):
             paths.append(write_chart(equity_chart(equity), out / "customer_equity.html"))
         print_charts(paths)
+
+
+def _kpis_on_spark(
+    workspace: Path,
+    source: Path | None,
+    results: Path | None,
+    master: str | None,
+    start: str | None,
+    end: str | None,
+    freq: str,
+) -> None:
+    from cvm.cli._spark import spark_engine, workspace_settings
+    from cvm.report.kpis_on_engine import kpis_on_engine
+
+    settings = workspace_settings(workspace)
+    with progress_bar("KPIs on spark") as progress:
+        progress(0, None, "starting spark")
+        engine, target = spark_engine(settings, source, results, master)
+        progress(0, None, "KPIs and cohorts")
+        run = kpis_on_engine(engine, target, start=start, end=end, freq=freq)
+    shown = run.periods.tail(12)
+    print_frame(shown[list(TREND_COLUMNS)], f"KPIs per period ({freq})", index=False, digits=3)
+    console.print(
+        f"{len(run.periods):,} periods and {len(run.cohorts):,} cohort rows to {run.as_of:%Y-%m-%d}"
+        f" on spark; in {run.written['kpis']} and {run.written['cohorts']}"
+    )

@@ -17,6 +17,7 @@ from cvm.cli._common import (
     progress_bar,
     tabular,
 )
+from cvm.cli._spark import EngineOption, InputOption, MasterOption, ResultsOption, engine_name
 
 AsOfOption = Annotated[
     str | None,
@@ -38,10 +39,21 @@ def segment(
     workspace: WorkspaceOption = Path("."),
     as_of: AsOfOption = None,
     churn: Annotated[bool, typer.Option(help="Score churn risk with the newest model.")] = True,
+    engine: EngineOption = None,
+    source: InputOption = None,
+    results_dir: ResultsOption = None,
+    master: MasterOption = None,
 ) -> None:
-    """Segment every customer as of a date (RFM, tier, lifecycle, rules, churn); store the run."""
+    """Segment every customer as of a date (RFM, tier, lifecycle, rules, churn); store the run.
+
+    With ``--engine spark``: the profile and the rule segments of ``[segments.rules]``, built
+    on Spark from Parquet and written under ``--results-dir`` (profile/, segments/).
+    """
     import pandas as pd
 
+    if engine_name(workspace, engine) == "spark":
+        _segment_on_spark(workspace, source, results_dir, master, as_of)
+        return
     from cvm.segments.runs import segment as run_segment
     from cvm.segments.runs import segment_summary
 
@@ -56,6 +68,32 @@ def segment(
     note = f"churn model {run.churn_run}" if run.churn_run else "no churn model (cvm churn train)"
     console.print(
         f"{run.customers:,} customers segmented as of {run.as_of}; {note}; run {run.run_id}"
+    )
+
+
+def _segment_on_spark(
+    workspace: Path,
+    source: Path | None,
+    results: Path | None,
+    master: str | None,
+    as_of: str | None,
+) -> None:
+    from cvm.cli._spark import spark_engine, workspace_settings
+    from cvm.segments.on_engine import segments_on_engine
+
+    settings = workspace_settings(workspace)
+    with progress_bar("segmenting on spark") as progress:
+        progress(0, None, "starting spark")
+        engine, target = spark_engine(settings, source, results, master)
+        progress(0, None, "profile and rule segments")
+        run = segments_on_engine(engine, target, settings.segments.rules, as_of)
+    sizes = run.sizes.rename("customers").rename_axis("segment").reset_index()
+    if len(sizes):
+        print_frame(sizes, f"rule segments as of {run.as_of}", index=False)
+    console.print(
+        f"{run.customers:,} customers profiled and {len(run.sizes)} rule segment(s) on spark as"
+        f" of {run.as_of}; in {run.written['profile']} and {run.written['segments']}"
+        " (RFM, tiers, lifecycle and churn run on the workspace: cvm segment)"
     )
 
 

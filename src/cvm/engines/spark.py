@@ -64,6 +64,8 @@ def spark_session(
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.shuffle.partitions": "8",
+        # a run writes its own run_id=... folder and leaves the earlier runs' folders alone
+        "spark.sql.sources.partitionOverwriteMode": "dynamic",
         **(config or {}),
     }
     for key, value in settings.items():
@@ -92,10 +94,19 @@ class SparkEngine(Engine):
     def read(self, table: str, location: str | Path) -> None:
         """Register a Parquet (or Delta) folder or file as the view ``table``."""
         path = str(location)
-        if not path.startswith(("s3", "gs:", "abfs", "hdfs", "dbfs")) and not Path(path).exists():
-            raise ConfigError(f"{table}: no such Parquet folder or file {Path(path).name!r}")
+        if not path.startswith(("s3", "gs:", "abfs", "hdfs", "dbfs")):
+            if not Path(path).exists():
+                raise ConfigError(f"{table}: no such Parquet folder or file {Path(path).name!r}")
+            path = str(Path(path).absolute())  # Spark's JVM may run in another folder
         fmt = "delta" if Path(path, "_delta_log").exists() else "parquet"
-        self.session.read.format(fmt).load(path).createOrReplaceTempView(table)
+        try:
+            frame = self.session.read.format(fmt).load(path)
+        except self.error as exc:  # an empty folder, files that are not Parquet
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ConfigError(
+                f"{table}: cannot read {Path(path).name!r} as {fmt}: {first}"
+            ) from None
+        frame.createOrReplaceTempView(table)
 
     def render(self, statement: Statement) -> str:
         return ";\n".join(self._statements(statement))
@@ -107,10 +118,17 @@ class SparkEngine(Engine):
         return list(_transpiled(text))
 
     def _frame(self, statement: Statement, params: Params) -> DataFrame:
+        if isinstance(statement, exp.Expression):
+            steps = _created([statement])
+        else:
+            steps = list(_temporary(statement.text if isinstance(statement, Query) else statement))
         result = None
-        for sql in self._statements(statement):
+        for sql, created in steps:
             used = {k: v for k, v in (params or {}).items() if f":{k}" in sql}
             result = self.session.sql(sql, args=used or None)
+            if created is not None:  # a temp table or view: kept from the query, see _created
+                name, keep = created
+                (result.cache() if keep else result).createOrReplaceTempView(name)
         if result is None:
             raise EngineError("an empty statement")
         return result
@@ -187,3 +205,35 @@ def _transpiled(text: str) -> tuple[str, ...]:
     """DuckDB-dialect SQL as Spark SQL, statement by statement."""
     trees = [t for t in sqlglot.parse(text, read=READ_DIALECT) if t is not None]
     return tuple(t.sql(dialect="spark") for t in trees)
+
+
+Created = tuple[str, bool] | None
+"""The temp table (True: cached) or view a statement creates, or None."""
+
+
+@cache
+def _temporary(text: str) -> tuple[tuple[str, Created], ...]:
+    """:func:`_created` of a DuckDB-dialect text, statement by statement."""
+    return tuple(_created([t for t in sqlglot.parse(text, read=READ_DIALECT) if t is not None]))
+
+
+def _created(trees: list[Any]) -> list[tuple[str, Created]]:
+    """Spark SQL for each tree, and the temp table or view it creates.
+
+    ``CREATE TEMP TABLE x AS <query>`` (or a column list) and ``CREATE TEMP VIEW x AS <query>``
+    run as their query, kept under ``x`` by :meth:`SparkEngine._frame`: Spark has no temporary
+    tables, and refuses parameters in a view's definition.
+    """
+    out: list[tuple[str, Created]] = []
+    for tree in trees:
+        if not isinstance(tree, exp.Create) or not tree.find(exp.TemporaryProperty):
+            out.append((tree.sql(dialect="spark"), None))
+            continue
+        target, query = tree.this, tree.expression
+        if isinstance(target, exp.Schema):  # an empty table with these columns
+            query = exp.select(
+                *(exp.cast(exp.null(), c.args["kind"]).as_(c.name) for c in target.expressions)
+            ).where(exp.false())
+            target = target.this
+        out.append((query.sql(dialect="spark"), (target.name, tree.kind == "TABLE")))
+    return out

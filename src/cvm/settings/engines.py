@@ -2,8 +2,9 @@
 
 ``engine = "duckdb"`` (the default) runs every job on the workspace's database, under
 ``[duckdb] memory_limit`` (DuckDB spills to ``temp_directory`` beyond it). ``engine = "spark"``
-runs the jobs that have a Spark path (``cvm score``) on ``[spark] master``, reading the
-canonical tables from Parquet (or Delta) folders and writing results under ``output``.
+runs the jobs that have a Spark path (``cvm score``, ``cvm kpis``, ``cvm segment``) on
+``[spark] master``, reading the canonical tables from Parquet (or Delta) folders and writing
+results under ``output``.
 """
 
 from __future__ import annotations
@@ -42,9 +43,10 @@ class DuckDBSettings(Section):
 
 
 class SparkSettings(Section):
-    """``master``: any Spark master URL; ``transactions`` (and ``customers``, ``events``):
-    Parquet or Delta folders; ``output``: where scores are written; ``config``: extra
-    ``spark.*`` settings passed to the session."""
+    """``master``: any Spark master URL; ``transactions`` (and ``customers``, ``events``,
+    ``order_items``, ``subscriptions``): Parquet or Delta folders; ``output``: where scores,
+    profiles, KPIs, cohorts and segments are written; ``config``: extra ``spark.*`` settings
+    passed to the session."""
 
     SECTION = ("spark",)
 
@@ -54,6 +56,8 @@ class SparkSettings(Section):
     events: str | None = None
     output: str | None = None
     config: dict[str, str] = Field(default_factory=dict)
+    order_items: str | None = None
+    subscriptions: str | None = None
 
 
 EngineName = Literal["duckdb", "spark"]

@@ -48,9 +48,12 @@ money AS (
     FROM tx
     GROUP BY customer_id
 ),
+-- main_channel and main_category: a tie goes to the first name (pick = 1), the same on every
+-- engine; categories sorted by list_sort, which Spark has too (ordered aggregates it has not).
 channel_counts AS (
     SELECT customer_id, channel, count(*) AS n,
-           count(*) / sum(count(*)) OVER (PARTITION BY customer_id) AS share
+           count(*) / sum(count(*)) OVER (PARTITION BY customer_id) AS share,
+           row_number() OVER (PARTITION BY customer_id ORDER BY count(*) DESC, channel) AS pick
     FROM tx
     WHERE NOT is_refund
     GROUP BY customer_id, channel
@@ -59,21 +62,23 @@ channels AS (
     SELECT customer_id,
            map(list(channel ORDER BY n DESC, channel), list(share ORDER BY n DESC, channel))
                AS channel_shares,
-           arg_max(channel, n) AS main_channel,
+           max(channel) FILTER (WHERE pick = 1) AS main_channel,
            count(*) AS n_channels
     FROM channel_counts
     GROUP BY customer_id
 ),
 category_counts AS (
-    SELECT t.customer_id, coalesce(i.category, 'unknown') AS category, count(*) AS n
+    SELECT t.customer_id, coalesce(i.category, 'unknown') AS category,
+           row_number() OVER (PARTITION BY t.customer_id
+                              ORDER BY count(*) DESC, coalesce(i.category, 'unknown')) AS pick
     FROM order_items AS i
     JOIN tx AS t ON t.transaction_id = i.transaction_id AND NOT t.is_refund
-    GROUP BY ALL
+    GROUP BY t.customer_id, coalesce(i.category, 'unknown')
 ),
 categories AS (
     SELECT customer_id,
-           list(category ORDER BY category) AS categories,
-           arg_max(category, n) AS main_category,
+           list_sort(list(category)) AS categories,
+           max(category) FILTER (WHERE pick = 1) AS main_category,
            count(*) AS n_categories
     FROM category_counts
     GROUP BY customer_id

@@ -14,9 +14,11 @@ WITH periods AS (
         period_start,
         period_start + CAST($step AS INTERVAL) AS period_end,
         row_number() OVER (ORDER BY period_start) AS k
-    FROM generate_series(
-        CAST($first_start AS TIMESTAMP), CAST($last_start AS TIMESTAMP), CAST($step AS INTERVAL)
-    ) AS g(period_start)
+    FROM (
+        SELECT unnest(generate_series(
+            CAST($first_start AS TIMESTAMP), CAST($last_start AS TIMESTAMP), CAST($step AS INTERVAL)
+        )) AS period_start
+    ) AS g
 ),
 bounds AS (
     SELECT min(period_start) AS lo, max(period_end) AS hi FROM periods

@@ -1,0 +1,296 @@
+"""Profile, KPIs, cohorts and rule segments: the same Parquet folders through DuckDB and Spark.
+
+The Spark side runs the commands a user types (``cvm kpis`` and ``cvm segment`` with
+``--engine spark`` and the folders in ``cvm.toml``); the DuckDB side runs the same engine-level
+jobs on a DuckDB reading the same folders. Both are built once per module. Marked ``spark``.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from cvm.cli import app
+from cvm.datasets import simulate
+from cvm.engines import DuckDBEngine
+from cvm.features.on_engine import bind_sources, profile_on_engine
+from cvm.report.kpis_on_engine import kpis_on_engine
+from cvm.segments.on_engine import segments_on_engine
+from cvm.segments.settings import Rule
+
+pytestmark = [
+    pytest.mark.spark,
+    pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
+]
+
+AS_OF = "2025-06-30"
+TABLES = ("transactions", "customers", "events", "order_items", "subscriptions")
+RULES = {
+    "big": Rule("big", "revenue > 150"),  # a numeric attribute
+    "big_email": Rule("big_email", "consent_email", parent="big"),
+    "recent": Rule("recent", "last_purchase >= DATE '2025-03-01'"),  # a date
+    "web": Rule("web", "coalesce(channel_shares['web'], 0) >= 0.5"),
+    "young": Rule("young", "attributes->>'age_band' = '18-24'"),
+}
+DAYS = {"first_seen", "first_purchase", "last_purchase", "last_contract_end", "as_of"}
+MORE_RULES = """
+[segments.rules.big_email]
+parent = "big"
+where = "consent_email"
+[segments.rules.web]
+where = "coalesce(channel_shares['web'], 0) >= 0.5"
+[segments.rules.young]
+where = "attributes->>'age_band' = '18-24'"
+"""
+
+
+def _business() -> dict[str, pd.DataFrame]:
+    """2,000 simulated customers as a shop exports them: numeric ids with leading zeros,
+    refunds, $0 orders, a CRM with attributes, events keyed by customer."""
+    sim = simulate(2000, seed=5)
+    ids = {c: f"{i:06d}" for i, c in enumerate(sim.customers["customer_id"], start=1)}
+    tx = sim.transactions.assign(customer_id=sim.transactions["customer_id"].map(ids))
+    free = (~tx["is_refund"]).to_numpy() & (np.arange(len(tx)) % 37 == 0)
+    tx.loc[free, "amount"] = 0.0
+    events = sim.events.rename(columns={"user_id": "customer_id"})
+    events = events.assign(customer_id=events["customer_id"].map(ids)).dropna(
+        subset=["customer_id"]
+    )[["message_id", "type", "customer_id", "ts", "event"]]
+    frames = {
+        "transactions": tx,
+        "customers": sim.customers.assign(customer_id=sim.customers["customer_id"].map(ids)),
+        "events": events,
+        "order_items": sim.order_items,
+        "subscriptions": sim.subscriptions.assign(
+            customer_id=sim.subscriptions["customer_id"].map(ids)
+        ),
+    }
+    assert tx["is_refund"].any() and (tx["amount"] == 0).any() and len(events) > 1000
+    assert tx["customer_id"].str.startswith("0").all()
+    return frames
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    """The exports as Parquet folders (the transactions in two parts) and the frames."""
+    root = tmp_path_factory.mktemp("readme") / "shop"
+    root.mkdir()
+    frames = _business()
+    for name, frame in frames.items():
+        (root / name).mkdir()
+        if name == "transactions":
+            half = len(frame) // 2
+            frame.iloc[:half].to_parquet(root / name / "part-0.parquet", index=False)
+            frame.iloc[half:].to_parquet(root / name / "part-1.parquet", index=False)
+        else:
+            frame.to_parquet(root / name / "part-0.parquet", index=False)
+    return root, frames
+
+
+def _duckdb(root) -> DuckDBEngine:
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    engine = DuckDBEngine(con)
+    for name in TABLES:
+        engine.view(name, f"SELECT * FROM read_parquet('{root / name}/*.parquet')")
+    return engine
+
+
+@pytest.fixture(scope="module")
+def duck(shop, tmp_path_factory):
+    root, _ = shop
+    out = tmp_path_factory.mktemp("duck")
+    engine = _duckdb(root)
+    kpis = kpis_on_engine(engine, out, end=AS_OF)
+    segments = segments_on_engine(engine, out, RULES, AS_OF)
+    return out, kpis, segments
+
+
+def _readme() -> tuple[list[list[str]], str]:
+    """The README's Spark commands for these jobs and the cvm.toml shown with them."""
+    from readme_blocks import blocks, commands
+
+    found = blocks()
+    at = next(i for i, b in enumerate(found) if "cvm segment --engine spark -w shop" in b.text)
+    toml = next(b for b in found[at:] if b.lang == "toml")
+    return commands(found[at]), toml.text
+
+
+@pytest.fixture(scope="module")
+def on_spark(shop, spark):
+    """The README's `cvm kpis` and `cvm segment` on Spark, from the folder above ``shop/``."""
+    root, _ = shop
+    lines, toml = _readme()
+    settings = toml + MORE_RULES
+    for name, rule in RULES.items():  # the README's rules are those of the test
+        assert rule.parent or f'[segments.rules.{name}]\nwhere = "{rule.where}"' in settings
+    (root / "cvm.toml").write_text(settings)
+    runner = CliRunner()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root.parent)
+        results = [runner.invoke(app, line) for line in lines]
+    assert [line[0] for line in lines] == ["kpis", "segment"]
+    return root / "results", *results
+
+
+def _read(folder) -> pd.DataFrame:
+    """The one run under ``folder`` (the run id is in the folder's name, not in its rows)."""
+    (run,) = [p for p in folder.iterdir() if p.name.startswith("run_id=")]
+    return pd.read_parquet(run)
+
+
+def _naive(values: pd.Series) -> pd.Series:
+    days = pd.to_datetime(values)
+    return days.dt.tz_convert(None) if days.dt.tz is not None else days
+
+
+def _same_rows(a: pd.DataFrame, b: pd.DataFrame, key: list[str]) -> None:
+    """Identical rows: counts, text and days exact, money within 1e-9."""
+    assert sorted(a.columns) == sorted(b.columns)
+    a = a.sort_values(key, ignore_index=True)
+    b = b.sort_values(key, ignore_index=True)[list(a.columns)]
+    assert len(a) == len(b) > 0
+    for column in a.columns:
+        x, y = a[column], b[column]
+        if pd.api.types.is_float_dtype(x) or pd.api.types.is_float_dtype(y):
+            np.testing.assert_allclose(
+                x.astype(float), y.astype(float), rtol=0, atol=1e-9, err_msg=column
+            )
+        elif pd.api.types.is_datetime64_any_dtype(x) or column in DAYS:
+            assert (_naive(x).fillna(pd.Timestamp(0)) == _naive(y).fillna(pd.Timestamp(0))).all()
+        else:
+            assert [_plain(v) for v in x] == [_plain(v) for v in y], column
+
+
+def _plain(value):
+    if isinstance(value, list) and value and isinstance(value[0], tuple):
+        return dict(value)  # a map read from Parquet
+    if isinstance(value, np.ndarray | list):
+        return [_plain(v) for v in value]
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else value
+
+
+def test_commands_ran_on_spark(on_spark):
+    _, kpis, segment = on_spark
+    assert kpis.exit_code == 0, kpis.output
+    assert segment.exit_code == 0, segment.output
+    assert "on spark" in kpis.output and "rule segment(s) on spark" in segment.output
+
+
+def test_profile_rows_are_identical(duck, on_spark, shop):
+    _same_rows(_read(duck[0] / "profile"), _read(on_spark[0] / "profile"), ["customer_id"])
+    profile = _read(duck[0] / "profile")
+    # every customer in the CRM, with the leading zeros of their ids kept
+    crm = shop[1]["customers"]
+    assert set(crm.loc[crm["first_seen"] <= AS_OF, "customer_id"]) <= set(profile["customer_id"])
+    assert profile["events_90d"].sum() > 0 and profile["refunds"].sum() > 0
+
+
+def test_kpis_and_cohorts_are_identical(duck, on_spark, shop):
+    out = on_spark[0]
+    periods, cohorts = _read(duck[0] / "kpis"), _read(duck[0] / "cohorts")
+    spark_periods, spark_cohorts = _read(out / "kpis"), _read(out / "cohorts")
+    for frame in (periods, spark_periods):
+        frame["period_start"], frame["period_end"] = (
+            _naive(frame["period_start"]),
+            _naive(frame["period_end"]),
+        )
+    for frame in (cohorts, spark_cohorts):
+        frame["cohort"] = _naive(frame["cohort"])
+    _same_rows(periods, spark_periods, ["period_start"])
+    _same_rows(cohorts, spark_cohorts, ["cohort", "age"])
+    # independent count: customers with a purchase (not a refund, amount > 0) in June 2025
+    tx = shop[1]["transactions"]
+    june = tx[
+        (~tx["is_refund"]) & (tx["amount"] > 0) & (tx["ts"].dt.strftime("%Y-%m") == "2025-06")
+    ]
+    row = periods.loc[periods["period_start"] == pd.Timestamp("2025-06-01")].iloc[0]
+    assert row["active"] == june["customer_id"].nunique()
+    assert row["orders"] == len(june)
+
+
+def test_rule_segments_have_the_same_members(duck, on_spark, shop):
+    a, b = _read(duck[0] / "segments"), _read(on_spark[0] / "segments")
+    for name in RULES:
+        assert set(a.loc[a["segment"] == name, "customer_id"]) == set(
+            b.loc[b["segment"] == name, "customer_id"]
+        ), name
+    # against the shop's own orders, counted in pandas
+    tx = shop[1]["transactions"]
+    seen = tx[tx["ts"] < pd.Timestamp(AS_OF) + pd.Timedelta(days=1)]
+    revenue = seen.groupby("customer_id")["amount"].sum()
+    assert set(b.loc[b["segment"] == "big", "customer_id"]) == set(revenue.index[revenue > 150])
+    # a purchase: an order not refunded in full by the refunds that name it
+    refunded = seen[seen["is_refund"]].groupby("refund_of")["amount"].sum()
+    orders = seen[~seen["is_refund"]]
+    back = orders["transaction_id"].map(refunded)
+    orders = orders[back.isna() | (orders["amount"] + back.fillna(0) > 0)]
+    bought = orders.groupby("customer_id")["ts"].max()
+    recent = set(bought.index[bought >= pd.Timestamp("2025-03-01")])
+    assert set(b.loc[b["segment"] == "recent", "customer_id"]) == recent
+    emails = set(shop[1]["customers"].query("consent_email")["customer_id"])
+    big = set(b.loc[b["segment"] == "big", "customer_id"])
+    assert set(b.loc[b["segment"] == "big_email", "customer_id"]) == big & emails
+    assert all((b["segment"] == n).sum() > 10 for n in RULES)
+
+
+def test_engine_profile_on_duckdb_matches_the_workspace_profile(shop, workspace):
+    """The engine-level profile on DuckDB gives the workspace job's rows for the same data."""
+    from cvm.features.profile import profile_frame
+
+    root, frames = shop
+    for name, frame in frames.items():
+        with workspace.engine.register("rows", frame):
+            workspace.engine.run(f"INSERT INTO {name} BY NAME SELECT * FROM rows")
+    own = profile_frame(workspace, AS_OF).reset_index()
+    engine = _duckdb(root)
+    bind_sources(engine)
+    profile_on_engine(engine, AS_OF)
+    got = engine.frame("SELECT * FROM customer_profile")
+    _same_rows(own, got, ["customer_id"])
+
+
+def test_a_missing_folder_or_output_is_one_line(spark, tmp_path, shop):
+    root, _ = shop
+    runner = CliRunner()
+    gone = runner.invoke(
+        app,
+        ["segment", "--engine", "spark", "-w", str(tmp_path), "--input", str(tmp_path / "nope"),
+         "--results-dir", str(tmp_path / "out")],
+    )  # fmt: skip
+    assert gone.exit_code == 1 and "transactions: no such Parquet folder" in gone.output
+    assert "Traceback" not in gone.output and len(gone.output.strip().splitlines()) == 1
+    (tmp_path / "empty").mkdir()
+    empty = runner.invoke(
+        app,
+        ["kpis", "--engine", "spark", "-w", str(tmp_path), "--input", str(tmp_path / "empty"),
+         "--results-dir", str(tmp_path / "out")],
+    )  # fmt: skip
+    assert empty.exit_code == 1 and "transactions: cannot read 'empty' as parquet" in empty.output
+    assert "Traceback" not in empty.output
+    no_out = runner.invoke(
+        app,
+        ["kpis", "--engine", "spark", "-w", str(tmp_path), "--input", str(root / "transactions")],
+    )
+    assert no_out.exit_code == 1 and "--results-dir DIR" in no_out.output
+
+
+def test_a_new_run_keeps_the_earlier_runs(spark, tmp_path):
+    from datetime import date
+
+    from cvm.engines.spark import SparkEngine
+    from cvm.features.on_engine import write_run
+
+    engine = SparkEngine(spark)
+    with engine.register("tiny", pd.DataFrame({"customer_id": ["001"], "x": [1.5]})):
+        first = write_run(engine, "tiny", tmp_path / "out", "run-a", date(2025, 6, 30))
+        second = write_run(engine, "tiny", tmp_path / "out", "run-b", date(2025, 6, 30))
+    assert sorted(p.name for p in (tmp_path / "out").glob("run_id=*")) == [
+        "run_id=run-a",
+        "run_id=run-b",
+    ]
+    assert pd.read_parquet(first)["customer_id"].tolist() == ["001"]
+    assert pd.read_parquet(second)["x"].tolist() == [1.5]
