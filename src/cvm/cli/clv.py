@@ -49,6 +49,9 @@ def _engine_name(workspace: Path, engine: str | None) -> str:
     return name or "duckdb"
 
 
+engine_name = _engine_name  # the commands of other groups with --engine ask the same way
+
+
 def _score_on_spark(
     workspace: Path,
     source: Path | None,

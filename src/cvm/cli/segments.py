@@ -23,6 +23,15 @@ AsOfOption = Annotated[
     typer.Option("--as-of", help="As-of date (YYYY-MM-DD); default: the newest activity's day."),
 ]
 
+EngineOption = Annotated[
+    str | None, typer.Option(help="duckdb or spark (default: cvm.toml's engine, else duckdb).")
+]
+InputOption = Annotated[
+    Path | None,
+    typer.Option("--input", help="spark: the transactions' Parquet folder ([spark] transactions)."),
+]
+MasterOption = Annotated[str | None, typer.Option(help="spark: the master URL ([spark] master).")]
+
 app = typer.Typer()  # commands at the top level of `cvm`
 churn_app = typer.Typer(name="churn", help="Train and apply the churn model.", no_args_is_help=True)
 app.add_typer(churn_app)
@@ -118,13 +127,29 @@ def churn_train(
             " and no transactions."
         ),
     ] = "auto",
+    engine: EngineOption = None,
+    source: InputOption = None,
+    master: MasterOption = None,
+    sample_rows: Annotated[
+        int | None,
+        typer.Option(help="spark: most customers the model is fitted on ([spark] sample_rows)."),
+    ] = None,
 ) -> None:
     """Train on an earlier cutoff, validate on a later one against a baseline; save the model.
 
     The baseline is 1 - P(alive) for purchase churn, a plain logistic regression on the same
-    split for contract churn.
+    split for contract churn. With ``--engine spark`` the features are computed on Spark from
+    Parquet folders and the model is fitted on a bounded sample (no baseline there).
     """
     import pandas as pd
+
+    from cvm.cli.clv import engine_name
+
+    if engine_name(workspace, engine) == "spark":
+        from cvm.cli._churn_spark import train_on_spark
+
+        train_on_spark(workspace, as_of, horizon, source, master, sample_rows)
+        return
 
     from cvm.report.charts import churn_calibration_chart, write_chart
     from cvm.segments.churn import save_churn, train_churn
@@ -152,8 +177,28 @@ def churn_score(
     workspace: WorkspaceOption = Path("."),
     as_of: AsOfOption = None,
     top: Annotated[int, typer.Option(help="Customers to show.")] = 10,
+    engine: EngineOption = None,
+    source: InputOption = None,
+    master: MasterOption = None,
+    scores_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--scores-dir", help="spark: where scores are written ([spark] output, churn/)."
+        ),
+    ] = None,
 ) -> None:
-    """Score churn risk with the newest model (a segments run) and show the riskiest."""
+    """Score churn risk with the newest model (a segments run) and show the riskiest.
+
+    With ``--engine spark``: every buyer is scored on Spark with the newest model trained
+    there, and the scores written as Parquet under ``--scores-dir``/run_id=...
+    """
+    from cvm.cli.clv import engine_name
+
+    if engine_name(workspace, engine) == "spark":
+        from cvm.cli._churn_spark import score_on_spark
+
+        score_on_spark(workspace, as_of, top, source, master, scores_dir)
+        return
     from cvm.segments.runs import segment as run_segment
     from cvm.segments.runs import value_at_risk
 

@@ -34,8 +34,8 @@ from cvm.models.churn import ChurnClassifier, churn_metrics
 from cvm.segments.churn import MAX_CHANNELS, feature_query, named_features
 
 __all__ = [
-    "SAMPLE_ROWS",
     "CHURN_SCORES",
+    "SAMPLE_ROWS",
     "EngineChurn",
     "draw_sample",
     "profile_on_engine",
@@ -122,7 +122,9 @@ def draw_sample(
     labels = sql_file(__package__, "churn_labels.sql")
     end = cutoff + timedelta(days=horizon_days)
     engine.materialize("churn_labelled", labels, {"cutoff": cutoff, "end": end})
-    counts = {bool(c): int(n) for c, n in engine.rows(sql_file(__package__, "engine_churn_classes.sql"))}
+    counts = {
+        bool(c): int(n) for c, n in engine.rows(sql_file(__package__, "engine_churn_classes.sql"))
+    }
     churned, stayed = counts.get(True, 0), counts.get(False, 0)
     if not churned or not stayed:
         raise DataError(
@@ -212,7 +214,9 @@ def train_churn_on_engine(
     fitted = (model or ChurnClassifier()).fit(X, train["churned"].astype(bool).to_numpy())
     _features(engine, "churn_rows", valid_cutoff, channels)
     valid, _ = draw_sample(engine, valid_cutoff, horizon_days, sample_rows, seed)
-    risk = fitted.predict_proba(_matrix(valid.drop(columns=["churned", "pick"]), channels, attributes))
+    risk = fitted.predict_proba(
+        _matrix(valid.drop(columns=["churned", "pick"]), channels, attributes)
+    )
     notes = [f"attribute {k!r} not used: {why}" for k, why in encoder.excluded_.items()]
     return EngineChurn(
         model=fitted,
