@@ -145,7 +145,7 @@ def draw_sample(
     return sample, total
 
 
-def _attribute_frame(docs: pd.Series) -> pd.DataFrame:
+def attribute_frame(docs: pd.Series) -> pd.DataFrame:
     """Customer attributes (JSON objects as text) as one text column per key."""
     parsed = [json.loads(d) if isinstance(d, str) and d.strip() else {} for d in docs]
     frame = pd.DataFrame.from_records(
@@ -171,7 +171,7 @@ def _matrix(
     X = named_features(frame.drop(columns=["attributes"]), channels)
     if attributes is None:
         return X
-    return pd.concat([X, attributes.transform(_attribute_frame(docs))], axis=1)
+    return pd.concat([X, attributes.transform(attribute_frame(docs))], axis=1)
 
 
 def train_churn_on_engine(
@@ -208,7 +208,7 @@ def train_churn_on_engine(
             f" {horizon_days}-day horizon): too few to train a churn model"
         )
     docs = train.set_index("customer_id")["attributes"]
-    encoder = AttributeEncoder().fit(_attribute_frame(docs))
+    encoder = AttributeEncoder().fit(attribute_frame(docs))
     attributes = encoder if encoder.kinds_ else None
     X = _matrix(train.drop(columns=["churned", "pick"]), channels, attributes)
     fitted = (model or ChurnClassifier()).fit(X, train["churned"].astype(bool).to_numpy())
