@@ -16,7 +16,6 @@ import pytest
 from cvm.campaigns.uplift_on_engine import score_uplift_on_engine, train_uplift_on_engine
 from cvm.datasets import simulate
 from cvm.engines import DuckDBEngine
-from cvm.engines.spark import SparkEngine
 
 pytestmark = [
     pytest.mark.spark,
@@ -59,21 +58,32 @@ def _duckdb(root) -> DuckDBEngine:
 
 
 def test_uplift_on_spark_matches_duckdb_for_every_customer(data, spark, tmp_path):
+    """`cvm campaign uplift --engine spark` against the same job on DuckDB."""
+    from typer.testing import CliRunner
+
+    from cvm.cli import app
+
     root, members, as_of = data
     assert len(members) > SAMPLE and members["outcome"].nunique() == 2
-    spk = SparkEngine(spark, {t: root / t for t in ("transactions", "customers")})
-    spk.read("uplift_members", root / "uplift_members")
+    (tmp_path / "cvm.toml").write_text(f'[spark]\ncustomers = "{root / "customers"}"\n')
+    out = CliRunner().invoke(
+        app,
+        ["campaign", "uplift", "CMP0001", "--engine", "spark", "-w", str(tmp_path),
+         "--members", str(root / "uplift_members"), "--as-of", str(as_of),
+         "--input", str(root / "transactions"), "--scores-dir", str(tmp_path / "spark"),
+         "--sample-rows", str(SAMPLE)],
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert f"fitted on {SAMPLE} of {len(members):,} members" in out.output
     duck = _duckdb(root)
     a_fit = train_uplift_on_engine(duck, as_of, sample_rows=SAMPLE)
-    b_fit = train_uplift_on_engine(spk, as_of, sample_rows=SAMPLE)
-    assert a_fit.n_train == b_fit.n_train == SAMPLE < b_fit.members == len(members)
-    assert a_fit.features == b_fit.features and "attr_score" in b_fit.features
-    assert b_fit.attributes is not None and b_fit.attributes.kinds_ == {"score": "numeric"}
-    run, _ = score_uplift_on_engine(spk, b_fit, tmp_path / "spark")
+    assert a_fit.n_train == SAMPLE < a_fit.members == len(members)
+    assert "attr_score" in a_fit.features
+    assert a_fit.attributes is not None and a_fit.attributes.kinds_ == {"score": "numeric"}
     score_uplift_on_engine(duck, a_fit, tmp_path / "duck")
     a = pd.read_parquet(tmp_path / "duck").sort_values("customer_id").reset_index(drop=True)
-    b = pd.read_parquet(tmp_path / f"spark/run_id={run}").sort_values("customer_id")
-    b = b.reset_index(drop=True)
+    (run,) = [p for p in (tmp_path / "spark").iterdir() if p.name.startswith("run_id=")]
+    b = pd.read_parquet(run).sort_values("customer_id").reset_index(drop=True)
     crm = pd.read_parquet(root / "customers")
     known = crm.loc[crm["first_seen"].dt.date <= as_of, "customer_id"]
     assert set(known) <= set(b["customer_id"])  # every customer known by then is scored
@@ -81,6 +91,18 @@ def test_uplift_on_spark_matches_duckdb_for_every_customer(data, spark, tmp_path
     for column in ("uplift", "p_control", "p_treated"):
         np.testing.assert_allclose(a[column], b[column], rtol=0, atol=1e-9, err_msg=column)
     assert b["uplift"].nunique() > 5
+
+
+def test_spark_uplift_without_members_is_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from cvm.cli import app
+
+    out = CliRunner().invoke(
+        app, ["campaign", "uplift", "CMP0001", "--engine", "spark", "-w", str(tmp_path)]
+    )
+    assert out.exit_code == 1 and "--members DIR" in out.output
+    assert "Traceback" not in out.output
 
 
 def test_a_sample_without_a_control_arm_is_one_line(data, tmp_path):

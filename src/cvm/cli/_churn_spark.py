@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from cvm.settings import Settings
 
 
-def _settings(workspace: Path) -> Settings:
+def spark_settings(workspace: Path) -> Settings:
     from cvm.settings import Settings
     from cvm.workspace.config import CONFIG_NAME, load_config
 
@@ -34,7 +34,7 @@ def train_on_spark(
     from cvm.segments.churn_on_engine import train_churn_on_engine
     from cvm.segments.churn_on_spark import save_engine_churn
 
-    settings = _settings(workspace)
+    settings = spark_settings(workspace)
     rows = sample_rows or settings.spark.sample_rows
     with progress_bar("training on spark") as progress:
         progress(0, None, "starting spark")
@@ -75,7 +75,7 @@ def score_on_spark(
     from cvm.clv.on_spark import spark_from_settings
     from cvm.segments.churn_on_spark import latest_engine_churn, score_churn_to
 
-    settings = _settings(workspace)
+    settings = spark_settings(workspace)
     target = scores_dir or (
         Path(settings.spark.output) / "churn" if settings.spark.output else None
     )

@@ -179,8 +179,42 @@ def uplift(
     charts: Annotated[Path | None, typer.Option(help="Folder for the Qini chart.")] = None,
     threads: Annotated[int | None, typer.Option(help="Model threads (default: all).")] = None,
     workspace: WorkspaceOption = Path("."),
+    engine: Annotated[
+        str | None, typer.Option(help="duckdb or spark (default: cvm.toml's engine, else duckdb).")
+    ] = None,
+    members: Annotated[
+        Path | None,
+        typer.Option(help="spark: the test's members (Parquet: customer_id, arm, outcome)."),
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="spark: the day before the test began.")
+    ] = None,
+    source: Annotated[
+        Path | None,
+        typer.Option("--input", help="spark: the transactions' folder ([spark] transactions)."),
+    ] = None,
+    master: Annotated[str | None, typer.Option(help="spark: the master URL.")] = None,
+    scores_dir: Annotated[
+        Path | None, typer.Option("--scores-dir", help="spark: where scores are written.")
+    ] = None,
+    sample_rows: Annotated[
+        int | None, typer.Option(help="spark: most members the model is fitted on.")
+    ] = None,
 ) -> None:
-    """Fit an uplift model on a campaign; evaluate each arm against control; score customers."""
+    """Fit an uplift model on a campaign; evaluate each arm against control; score customers.
+
+    With ``--engine spark``: fit on a sample of the members' Parquet folder and score every
+    customer on Spark, writing Parquet under ``--scores-dir``/run_id=... (no held-out Qini).
+    """
+    from cvm.cli.clv import engine_name
+
+    if engine_name(workspace, engine) == "spark":
+        from cvm.cli._uplift_spark import uplift_on_spark
+
+        uplift_on_spark(
+            workspace, campaign_id, members, as_of, source, master, scores_dir, sample_rows, seed
+        )
+        return
     from cvm.campaigns import fit_campaign_uplift
     from cvm.campaigns.uplift import SCALE
     from cvm.report.charts import qini_chart, uplift_decile_chart, write_chart
