@@ -116,3 +116,15 @@ def test_a_sample_without_a_control_arm_is_one_line(data, tmp_path):
     duck.view("uplift_members", f"SELECT * FROM read_parquet('{tmp_path}/m/*.parquet')")
     with pytest.raises(DataError, match="needs the control arm 'control'"):
         train_uplift_on_engine(duck, as_of, sample_rows=SAMPLE)
+
+
+def test_a_new_engine_does_not_see_an_earlier_engines_sources(data, spark):
+    """The session is shared: events another engine registered must not join this profile."""
+    from cvm.engines.spark import SparkEngine
+
+    root, _, _ = data
+    stale = pd.DataFrame({"customer_id": ["X1"], "ts": [pd.Timestamp("2025-01-01")]})
+    spark.createDataFrame(stale).createOrReplaceTempView("events")
+    engine = SparkEngine(spark, {"transactions": root / "transactions"})
+    assert not spark.catalog.tableExists("events")
+    assert engine.scalar("SELECT count(*) FROM transactions") > 0
