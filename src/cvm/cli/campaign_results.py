@@ -19,6 +19,7 @@ from cvm.cli._common import (
     set_json_document,
     tabular,
 )
+from cvm.cli._spark import EngineOption, InputOption, MasterOption, engine_name
 
 if TYPE_CHECKING:
     from cvm.campaigns.outcomes import OutcomeMeasurement
@@ -179,8 +180,36 @@ def uplift(
     charts: Annotated[Path | None, typer.Option(help="Folder for the Qini chart.")] = None,
     threads: Annotated[int | None, typer.Option(help="Model threads (default: all).")] = None,
     workspace: WorkspaceOption = Path("."),
+    engine: EngineOption = None,
+    members: Annotated[
+        Path | None,
+        typer.Option(help="spark: the test's members (Parquet: customer_id, arm, outcome)."),
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="spark: the day before the test began.")
+    ] = None,
+    source: InputOption = None,
+    master: MasterOption = None,
+    scores_dir: Annotated[
+        Path | None, typer.Option("--scores-dir", help="spark: where scores are written.")
+    ] = None,
+    sample_rows: Annotated[
+        int | None, typer.Option(help="spark: most members the model is fitted on.")
+    ] = None,
 ) -> None:
-    """Fit an uplift model on a campaign; evaluate each arm against control; score customers."""
+    """Fit an uplift model on a campaign; evaluate each arm against control; score customers.
+
+    With ``--engine spark``: fit on a sample of the members' Parquet folder and score every
+    customer on Spark, writing Parquet under ``--scores-dir``/run_id=... (no held-out Qini).
+    """
+
+    if engine_name(workspace, engine) == "spark":
+        from cvm.cli._uplift_spark import uplift_on_spark
+
+        uplift_on_spark(
+            workspace, campaign_id, members, as_of, source, master, scores_dir, sample_rows, seed
+        )
+        return
     from cvm.campaigns import fit_campaign_uplift
     from cvm.campaigns.uplift import SCALE
     from cvm.report.charts import qini_chart, uplift_decile_chart, write_chart

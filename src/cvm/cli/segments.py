@@ -156,13 +156,28 @@ def churn_train(
             " and no transactions."
         ),
     ] = "auto",
+    engine: EngineOption = None,
+    source: InputOption = None,
+    master: MasterOption = None,
+    sample_rows: Annotated[
+        int | None,
+        typer.Option(help="spark: most customers the model is fitted on ([spark] sample_rows)."),
+    ] = None,
 ) -> None:
     """Train on an earlier cutoff, validate on a later one against a baseline; save the model.
 
     The baseline is 1 - P(alive) for purchase churn, a plain logistic regression on the same
-    split for contract churn.
+    split for contract churn. With ``--engine spark`` the features are computed on Spark from
+    Parquet folders and the model is fitted on a bounded sample (no baseline there).
     """
     import pandas as pd
+
+
+    if engine_name(workspace, engine) == "spark":
+        from cvm.cli._churn_spark import train_on_spark
+
+        train_on_spark(workspace, as_of, horizon, source, master, sample_rows)
+        return
 
     from cvm.report.charts import churn_calibration_chart, write_chart
     from cvm.segments.churn import save_churn, train_churn
@@ -190,8 +205,27 @@ def churn_score(
     workspace: WorkspaceOption = Path("."),
     as_of: AsOfOption = None,
     top: Annotated[int, typer.Option(help="Customers to show.")] = 10,
+    engine: EngineOption = None,
+    source: InputOption = None,
+    master: MasterOption = None,
+    scores_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--scores-dir", help="spark: where scores are written ([spark] output, churn/)."
+        ),
+    ] = None,
 ) -> None:
-    """Score churn risk with the newest model (a segments run) and show the riskiest."""
+    """Score churn risk with the newest model (a segments run) and show the riskiest.
+
+    With ``--engine spark``: every buyer is scored on Spark with the newest model trained
+    there, and the scores written as Parquet under ``--scores-dir``/run_id=...
+    """
+
+    if engine_name(workspace, engine) == "spark":
+        from cvm.cli._churn_spark import score_on_spark
+
+        score_on_spark(workspace, as_of, top, source, master, scores_dir)
+        return
     from cvm.segments.runs import segment as run_segment
     from cvm.segments.runs import value_at_risk
 

@@ -88,7 +88,11 @@ class SparkEngine(Engine):
         self.session = session
         self.error = PySparkException
         self.missing_object = AnalysisException
-        for table, location in (sources or {}).items():
+        given = dict(sources or {})
+        for table in SOURCE_TABLES:  # a source not given is absent, not an earlier engine's view
+            if table not in given:
+                session.catalog.dropTempView(table)
+        for table, location in given.items():
             self.read(table, location)
 
     def read(self, table: str, location: str | Path) -> None:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import sqlglot.expressions as exp
 
 from cvm._dates import parse_day
 from cvm._exceptions import DataError
@@ -64,6 +65,28 @@ def channels_of(ws: Workspace, as_of: date) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
+def feature_query(
+    channels: list[str], extra: list[str] | tuple[str, ...] = ()
+) -> tuple[exp.Expression, dict[str, str]]:
+    """The churn features of ``customer_profile`` with their bound channels (and ``extra``
+    profile columns after them), on any engine."""
+    share = sql_file(__package__, "channel_share.sql")
+    shares = [
+        select_item(share, f"channel_share_{i}", channel=f"ch_{i}") for i in range(len(channels))
+    ]
+    items = [*shares, *(exp.column(c, quoted=True) for c in extra)]
+    query = fill(sql_file(__package__, "churn_features.sql"), channels=items)
+    return query, {f"ch_{i}": c for i, c in enumerate(channels)}
+
+
+def named_features(frame: pd.DataFrame, channels: list[str]) -> pd.DataFrame:
+    """Rows of :func:`feature_query` as the model's float32 features, indexed by customer."""
+    frame = frame.rename(
+        columns={f"channel_share_{i}": f"share_{c}" for i, c in enumerate(channels)}
+    )
+    return frame.set_index("customer_id").astype(np.float32)
+
+
 def features_from_profile(
     ws: Workspace, channels: list[str], attributes: AttributeEncoder | None = None
 ) -> pd.DataFrame:
@@ -72,16 +95,8 @@ def features_from_profile(
     With a fitted ``attributes`` encoder, one column per typed customer attribute is added
     (the shared builder of :mod:`cvm.features.attributes`).
     """
-    share = sql_file(__package__, "channel_share.sql")
-    shares = [
-        select_item(share, f"channel_share_{i}", channel=f"ch_{i}") for i in range(len(channels))
-    ]
-    query = fill(sql_file(__package__, "churn_features.sql"), channels=shares)
-    frame = ws.engine.frame(query, {f"ch_{i}": c for i, c in enumerate(channels)})
-    frame = frame.rename(
-        columns={f"channel_share_{i}": f"share_{c}" for i, c in enumerate(channels)}
-    )
-    frame = frame.set_index("customer_id").astype(np.float32)
+    query, params = feature_query(channels)
+    frame = named_features(ws.engine.frame(query, params), channels)
     if attributes is None or not attributes.kinds_:
         return frame
     attrs, _ = attribute_features(ws, frame.index, encoder=attributes)

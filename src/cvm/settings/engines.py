@@ -58,6 +58,10 @@ class SparkSettings(Section):
     config: dict[str, str] = Field(default_factory=dict)
     order_items: str | None = None
     subscriptions: str | None = None
+    # churn and uplift on the engine: the models are fitted on the driver on a seeded sample
+    # of at most sample_rows customers (stratified by the label), then score every customer
+    sample_rows: int = Field(default=200_000, ge=200)
+    sample_seed: int = 0
 
 
 EngineName = Literal["duckdb", "spark"]
