@@ -79,16 +79,16 @@ if engine_name == "plain":
     t = step("summary")
     sql = open(sys.argv[6]).read().replace("$cutoff", f"DATE '{cutoff}'")
     con.execute(sql)
-    timings["summary"] = time.perf_counter() - t
     n = con.execute("SELECT count(*) FROM plain_summary").fetchone()[0]
+    timings["summary"] = time.perf_counter() - t
     print(json.dumps({"timings": timings, "customers": n, "peaks": peaks}))
     raise SystemExit
 from cvm.clv.on_engine import fit_on_engine, score_on_engine, summarise
 from cvm.engines import sql_file
 t = step("summary")
 day = summarise(engine, cutoff)
+n = engine.scalar("SELECT count(*) FROM clv_summary")  # Spark caches lazily: this computes it
 timings["summary"] = time.perf_counter() - t
-n = engine.scalar("SELECT count(*) FROM clv_summary")
 t = step("fit")
 fit = fit_on_engine(engine, day, models=("bgnbd",))
 timings["fit"] = time.perf_counter() - t
@@ -183,21 +183,23 @@ def run(engine: str, folder: Path, memory: str) -> dict:
     return {"engine": engine, "wall": wall, "peak_rss": peak, "load": (before, load()), **result}
 
 
-def report(rows: int, results: dict[str, dict]) -> None:
-    print(f"\n{rows:,} raw rows", flush=True)
-    head = ("engine", "customers", "summary s", "fit s", "score s", "wall s", "peak RSS")
-    print("{:8} {:>10} {:>10} {:>7} {:>8} {:>8} {:>10}   {}".format(*head, "step peaks, load"))
-    for name, r in results.items():
-        if "failed" in r:
-            print(f"{name:8} failed (exit {r['failed']})")
-            continue
-        t = r["timings"]
-        peaks = " ".join(f"{k} {v / 2**30:.2f}" for k, v in r["peaks"].items() if k != "start")
-        print(
-            f"{name:8} {r['customers']:>10,} {t['summary']:10.1f} {t.get('fit', 0):7.1f}"
-            f" {t.get('score', 0):8.1f} {r['wall']:8.1f} {r['peak_rss'] / 2**30:7.2f} GB"
-            f"   {peaks} GB; {r['load'][0]} -> {r['load'][1]}"
-        )
+HEAD = ("engine", "customers", "start s", "summary s", "fit s", "score s", "wall s", "peak RSS")
+
+
+def line(name: str, r: dict) -> str:
+    """One run's figures, printed as soon as it ends (a long Spark run hides nothing)."""
+    if "failed" in r:
+        return f"{name:8} failed (exit {r['failed']})"
+    t = r["timings"]
+    peaks = " ".join(f"{k} {v / 2**30:.2f}" for k, v in r["peaks"].items() if k != "start")
+    return (
+        f"{name:8} {r['customers']:>10,} {t['start']:8.1f} {t['summary']:10.1f}"
+        f" {t.get('fit', 0):7.1f} {t.get('score', 0):8.1f} {r['wall']:8.1f}"
+        f" {r['peak_rss'] / 2**30:7.2f} GB   {peaks} GB; {r['load'][0]} -> {r['load'][1]}"
+    )
+
+
+def ratios(results: dict[str, dict]) -> None:
     duck, plain = results.get("duckdb", {}), results.get("plain", {})
     if "timings" in duck and "timings" in plain:
         ratio = duck["timings"]["summary"] / plain["timings"]["summary"]
@@ -231,10 +233,13 @@ def main() -> None:
             print(short, flush=True)
             continue
         folder = generate(rows, args.data)
+        print(f"\n{rows:,} raw rows", flush=True)
+        print("{:8} {:>10} {:>8} {:>10} {:>7} {:>8} {:>8} {:>10}   {}".format(*HEAD, "step peaks"))
         results = {}
         for e in engines:
             results[e] = run(e, folder, args.memory)
-        report(rows, results)
+            print(line(e, results[e]), flush=True)
+        ratios(results)
 
 
 if __name__ == "__main__":
