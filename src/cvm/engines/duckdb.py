@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 _OLD_NAMES = ("fetch_arrow_table", "fetch_arrow_reader")  # duckdb 1.4
+
+DEFAULT_MEMORY = "60%"
+"""The cap of a connection that no ``[duckdb] memory_limit`` names. DuckDB's own default, 80% of
+RAM, leaves too little beside it for the Python side of a job (model fits, scoring batches)."""
 
 
 class DuckDBEngine(Engine):
@@ -156,6 +161,27 @@ class DuckDBEngine(Engine):
             yield
 
 
+def limits(memory: str | None = None, temp_directory: Path | str | None = None) -> dict[str, str]:
+    """The settings that bound a DuckDB connection: its memory cap (``memory``, a size or a
+    share of RAM; :data:`DEFAULT_MEMORY` when not named) and the folder it spills to beyond it
+    (``temp_directory``; when not named, a folder of this process in the system's temp folder,
+    where DuckDB's own default is ``.tmp`` in whatever folder the process runs in)."""
+    spill = temp_directory or Path(tempfile.gettempdir()) / f"cvm-spill-{os.getpid()}"
+    return {"memory_limit": memory_size(memory or DEFAULT_MEMORY), "temp_directory": str(spill)}
+
+
+def bound(
+    con: duckdb.DuckDBPyConnection,
+    memory: str | None = None,
+    temp_directory: Path | str | None = None,
+) -> None:
+    """Apply :func:`limits` to an open connection: every DuckDB connection cvm opens passes here
+    (the workspace's through :func:`cvm.workspace.connection.connect`, scratch ones too), so
+    every job, whatever it is, runs capped and spills to disk rather than growing."""
+    for name, value in limits(memory, temp_directory).items():
+        con.execute(f"SET {name} = $v", {"v": value})
+
+
 @contextmanager
 def memory_limit(
     con: duckdb.DuckDBPyConnection, limit: str | None, restore: str | None = None
@@ -163,20 +189,25 @@ def memory_limit(
     """Cap DuckDB's memory for a block (it spills to disk beyond), then restore the cap before.
 
     Bulk loads use it so that a file of any size loads in bounded memory; the connection's own
-    cap (``restore``: the workspace's ``[duckdb] memory_limit``) holds again after the block.
+    cap (``restore``: the workspace's ``[duckdb] memory_limit``; else the cap the connection had
+    when the block began) holds again after the block.
     """
     if not limit:
         yield
         return
     size = memory_size(limit)
+    before = restore or _current_limit(con)
     try:
         con.execute(f"SET memory_limit = '{size}'")
         yield
     finally:
-        if restore:
-            con.execute("SET memory_limit = $v", {"v": memory_size(restore)})
-        else:
-            con.execute("RESET memory_limit")
+        con.execute("SET memory_limit = $v", {"v": memory_size(before)})
+
+
+def _current_limit(con: duckdb.DuckDBPyConnection) -> str:
+    """The connection's cap as a size :func:`memory_size` takes ('13.9 GiB' -> '13.9GiB')."""
+    row = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    return str(row[0]).replace(" ", "") if row else DEFAULT_MEMORY
 
 
 def memory_size(value: str) -> str:

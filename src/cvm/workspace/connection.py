@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from cvm._exceptions import WorkspaceBusyError, WorkspaceError
-from cvm.engines.duckdb import memory_limit, memory_size
+from cvm.engines.duckdb import bound, limits, memory_limit
 from cvm.workspace.served import Served, served
 
 DB_NAME = "cvm.duckdb"
@@ -50,9 +50,11 @@ def connect(
     ``$CVM_LOCK_WAIT``, else 10); ``on_wait`` is told once who holds the lock. Past that,
     :class:`~cvm._exceptions.WorkspaceBusyError` says who holds it and what to do.
 
-    Every job on the connection runs under ``memory`` (a size or a share of RAM; DuckDB's own
-    default is 80%) and spills to ``temp_directory`` beyond it: this is the one place the
-    workspace's ``[duckdb]`` settings are applied.
+    Every job on the connection runs under ``memory`` (a size or a share of RAM; when not
+    named, :data:`cvm.engines.duckdb.DEFAULT_MEMORY`, below DuckDB's own 80%) and spills to
+    ``temp_directory`` beyond it (when not named: ``<file>.tmp`` beside a database file, a
+    folder of this process in the system's temp folder for ``:memory:``): this is the one place
+    the workspace's ``[duckdb]`` settings are applied.
     """
     limit = lock_wait() if wait is None else wait
     deadline = time.monotonic() + limit
@@ -87,10 +89,8 @@ def connect(
             time.sleep(min(pause, left))
             pause = min(pause * 2, 1.0)
     con.execute("SET TimeZone = 'UTC'; SET enable_progress_bar = false")
-    if memory:
-        con.execute("SET memory_limit = $v", {"v": memory_size(memory)})
-    if temp_directory:
-        con.execute("SET temp_directory = $v", {"v": str(temp_directory)})
+    in_memory = str(path) == ":memory:"
+    bound(con, memory, temp_directory or (None if in_memory else f"{path}.tmp"))
     return con
 
 
@@ -154,17 +154,21 @@ def _first_line(exc: Exception) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
-def locked_memory() -> duckdb.DuckDBPyConnection:
+def locked_memory(memory: str | None = None) -> duckdb.DuckDBPyConnection:
     """An empty in-memory database that cannot reach files, the network or extensions.
 
     User-written expressions run here (see :mod:`cvm.rules`): external access is off and the
     configuration is locked, so no statement can turn it back on. DuckDB applies both settings
     to a whole database instance, which is why this is a separate database fed the data it
-    needs rather than the workspace's own connection (which must read and write files).
+    needs rather than the workspace's own connection (which must read and write files). It is
+    capped like every connection (:func:`cvm.engines.duckdb.limits`), set before the lock; it
+    has no spill folder, as no file may be written with external access off (it reads the
+    profile in place, registered, and holds only the rules' results).
     """
     return duckdb.connect(
         ":memory:",
         config={
+            "memory_limit": limits(memory)["memory_limit"],
             "enable_external_access": False,
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": False,
