@@ -6,13 +6,14 @@ from pathlib import Path
 
 from cvm.cli._common import console, print_frame, progress_bar
 from cvm.cli._spark import workspace_settings
+from cvm.engines import location
 
 
 def train_on_spark(
     workspace: Path,
     as_of: str | None,
     horizon: int | None,
-    source: Path | None,
+    source: str | None,
     master: str | None,
     sample_rows: int | None,
 ) -> None:
@@ -55,9 +56,9 @@ def score_on_spark(
     workspace: Path,
     as_of: str | None,
     top: int,
-    source: Path | None,
+    source: str | None,
     master: str | None,
-    scores_dir: Path | None,
+    scores_dir: str | None,
 ) -> None:
     """Score every buyer on Spark with the newest model trained there; write Parquet."""
     from cvm._exceptions import ConfigError
@@ -66,7 +67,7 @@ def score_on_spark(
 
     settings = workspace_settings(workspace)
     target = scores_dir or (
-        Path(settings.spark.output) / "churn" if settings.spark.output else None
+        location(settings.spark.output, "churn") if settings.spark.output else None
     )
     if target is None:
         raise ConfigError(

@@ -18,12 +18,13 @@ if TYPE_CHECKING:
 EngineOption = Annotated[
     str | None, typer.Option(help="duckdb or spark (default: cvm.toml's engine, else duckdb).")
 ]
+# folders are text, not Path: a URI (hdfs:///x, s3a://b/x) must keep its "//"
 InputOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option("--input", help="spark: the transactions' Parquet folder ([spark] transactions)."),
 ]
 ResultsOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option("--results-dir", help="spark: where results are written ([spark] output)."),
 ]
 MasterOption = Annotated[str | None, typer.Option(help="spark: the master URL ([spark] master).")]
@@ -52,7 +53,7 @@ def workspace_settings(workspace: Path) -> Settings:
 
 
 def spark_engine(
-    settings: Settings, source: Path | None, output: Path | None, master: str | None
+    settings: Settings, source: str | None, output: str | None, master: str | None
 ) -> tuple[Engine, Path | str]:
     """A Spark engine on the ``[spark]`` folders (plus order lines and subscriptions when
     named), and the folder results go to; one line of error when either is missing."""

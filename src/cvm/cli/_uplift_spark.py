@@ -6,16 +6,17 @@ from pathlib import Path
 
 from cvm.cli._common import console, progress_bar
 from cvm.cli._spark import workspace_settings
+from cvm.engines import location
 
 
 def uplift_on_spark(
     workspace: Path,
     campaign_id: str,
-    members: Path | None,
+    members: str | None,
     as_of: str | None,
-    source: Path | None,
+    source: str | None,
     master: str | None,
-    scores_dir: Path | None,
+    scores_dir: str | None,
     sample_rows: int | None,
     seed: int,
 ) -> None:
@@ -31,7 +32,7 @@ def uplift_on_spark(
             " arm, outcome) and --as-of, the day before the test began"
         )
     output = settings.spark.output
-    target = scores_dir or (Path(output) / "uplift" / campaign_id if output else None)
+    target = scores_dir or (location(output, "uplift", campaign_id) if output else None)
     if target is None:
         raise ConfigError(
             "the spark engine writes uplift scores to --scores-dir DIR, or [spark] output"

@@ -182,7 +182,7 @@ def uplift(
     workspace: WorkspaceOption = Path("."),
     engine: EngineOption = None,
     members: Annotated[
-        Path | None,
+        str | None,
         typer.Option(help="spark: the test's members (Parquet: customer_id, arm, outcome)."),
     ] = None,
     as_of: Annotated[
@@ -191,7 +191,7 @@ def uplift(
     source: InputOption = None,
     master: MasterOption = None,
     scores_dir: Annotated[
-        Path | None, typer.Option("--scores-dir", help="spark: where scores are written.")
+        str | None, typer.Option("--scores-dir", help="spark: where scores are written.")
     ] = None,
     sample_rows: Annotated[
         int | None, typer.Option(help="spark: most members the model is fitted on.")

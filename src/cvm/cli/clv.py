@@ -17,7 +17,7 @@ from cvm.cli._common import (
     progress_bar,
     tabular,
 )
-from cvm.cli._spark import engine_name
+from cvm.cli._spark import EngineOption, InputOption, MasterOption, engine_name
 
 app = typer.Typer()  # commands at the top level of `cvm`
 
@@ -40,8 +40,8 @@ UnitOption = Annotated[
 
 def _score_on_spark(
     workspace: Path,
-    source: Path | None,
-    output: Path | None,
+    source: str | None,
+    output: str | None,
     master: str | None,
     cutoff: str | None,
     model: list[str] | None,
@@ -215,22 +215,13 @@ def score(
     margin: Annotated[float, typer.Option(help="Share of spend kept as margin.")] = 0.30,
     intervals: Annotated[bool, typer.Option(help="95% CLV intervals per customer.")] = True,
     top: Annotated[int, typer.Option(help="Customers to show.")] = 10,
-    engine: Annotated[
-        str | None, typer.Option(help="duckdb or spark (default: cvm.toml's engine, else duckdb).")
-    ] = None,
-    source: Annotated[
-        Path | None,
-        typer.Option(
-            "--input", help="spark: the transactions' Parquet folder ([spark] transactions)."
-        ),
-    ] = None,
+    engine: EngineOption = None,
+    source: InputOption = None,
     scores_dir: Annotated[
-        Path | None,
+        str | None,
         typer.Option("--scores-dir", help="spark: where scores are written ([spark] output)."),
     ] = None,
-    master: Annotated[
-        str | None, typer.Option(help="spark: the master URL ([spark] master).")
-    ] = None,
+    master: MasterOption = None,
 ) -> None:
     """Score every customer: expected purchases, P(alive), spend and CLV; store the run.
 

@@ -115,8 +115,8 @@ def kpis(
 
 def _kpis_on_spark(
     workspace: Path,
-    source: Path | None,
-    results: Path | None,
+    source: str | None,
+    results: str | None,
     master: str | None,
     start: str | None,
     end: str | None,

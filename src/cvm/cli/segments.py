@@ -73,8 +73,8 @@ def segment(
 
 def _segment_on_spark(
     workspace: Path,
-    source: Path | None,
-    results: Path | None,
+    source: str | None,
+    results: str | None,
     master: str | None,
     as_of: str | None,
 ) -> None:
@@ -172,7 +172,6 @@ def churn_train(
     """
     import pandas as pd
 
-
     if engine_name(workspace, engine) == "spark":
         from cvm.cli._churn_spark import train_on_spark
 
@@ -209,7 +208,7 @@ def churn_score(
     source: InputOption = None,
     master: MasterOption = None,
     scores_dir: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--scores-dir", help="spark: where scores are written ([spark] output, churn/)."
         ),

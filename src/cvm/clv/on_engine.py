@@ -28,7 +28,7 @@ from cvm._exceptions import ConvergenceError, DataError
 from cvm.clv.fitting import ClvFit, fit_transaction_models, observed_summary
 from cvm.clv.registry import DEFAULT_MODELS, pick_by_bic
 from cvm.clv.scoring import score_clv
-from cvm.engines import Engine, sql_file
+from cvm.engines import Engine, location, sql_file
 from cvm.features.summary import PERIODS, UNIT_DAYS, bind_source
 from cvm.models import GammaGammaModel
 
@@ -149,7 +149,7 @@ def clv_on_engine(
     run_id = f"clv-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     engine.write_parquet(
         sql_file(__package__, "engine_scores_out.sql"),
-        Path(output),
+        location(output),
         {"run_id": run_id, "cutoff": day},
         partition_by=["run_id"],
     )

@@ -16,7 +16,7 @@ import pandas as pd
 from cvm._exceptions import ConfigError, DataError
 from cvm.clv.fitting import ClvFit
 from cvm.clv.on_engine import clv_on_engine
-from cvm.engines import Engine, sql_file
+from cvm.engines import Engine, location, sql_file
 from cvm.settings import Settings
 
 
@@ -25,7 +25,7 @@ class EngineRun:
     """What a scoring run on an engine wrote, and its best customers."""
 
     run_id: str
-    output: Path
+    output: str | Path
     cutoff: date
     fit: ClvFit
     customers: int
@@ -65,4 +65,4 @@ def score_on(
     run_id, fit = clv_on_engine(engine, output, day, **options)
     customers = int(engine.scalar(sql_file(__package__, "engine_count.sql")) or 0)
     best = engine.frame(sql_file(__package__, "engine_top.sql"), {"top": top})
-    return EngineRun(run_id, Path(output), fit.cutoff, fit, customers, best)
+    return EngineRun(run_id, location(output), fit.cutoff, fit, customers, best)

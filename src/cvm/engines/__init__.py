@@ -16,7 +16,7 @@ one clear line on an engine without it, rather than half-way through.
     engines/sql.py      SQL files, their SQLGlot trees, and structural holes filled on the tree
 """
 
-from cvm.engines.base import Capability, Engine, EngineError, Params, Statement
+from cvm.engines.base import Capability, Engine, EngineError, Params, Statement, location
 from cvm.engines.duckdb import DuckDBEngine
 from cvm.engines.scratch import scratch_engine
 from cvm.engines.sql import Query, fill, select_item, sql_file
@@ -30,6 +30,7 @@ __all__ = [
     "Query",
     "Statement",
     "fill",
+    "location",
     "scratch_engine",
     "select_item",
     "sql_file",

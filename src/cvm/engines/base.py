@@ -25,6 +25,20 @@ Params: TypeAlias = Mapping[str, Any] | None
 """Bound parameters, by name only (``$name`` in the SQL)."""
 
 FrameFn: TypeAlias = "Callable[[pd.DataFrame], pd.DataFrame]"
+
+
+def location(base: str | Path, *parts: str) -> str | Path:
+    """``base``/``parts`` as an engine reads or writes it.
+
+    A local folder is an absolute Path (Spark's JVM may run in another folder); a URI
+    (``hdfs:///``, ``s3a://``, ``abfss://``) stays text, because a Path collapses its ``//``.
+    """
+    text = str(base)
+    if "://" in text:
+        return "/".join([text.rstrip("/"), *parts])
+    return Path(text, *parts).absolute()
+
+
 """What :meth:`Engine.map_frames` applies to each batch."""
 
 
@@ -132,7 +146,7 @@ class Engine(ABC):
     def write_parquet(
         self,
         statement: Statement,
-        path: Path,
+        path: str | Path,
         params: Params = None,
         *,
         partition_by: list[str] | None = None,
@@ -142,7 +156,7 @@ class Engine(ABC):
 
     @abstractmethod
     def _write_parquet(
-        self, statement: Statement, path: Path, params: Params, partition_by: list[str]
+        self, statement: Statement, path: str | Path, params: Params, partition_by: list[str]
     ) -> None:
         """:meth:`write_parquet` on this engine; ``partition_by`` empty for a single file."""
 

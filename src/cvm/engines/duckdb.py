@@ -121,7 +121,7 @@ class DuckDBEngine(Engine):
         self.native.execute("COMMIT")
 
     def _write_parquet(
-        self, statement: Statement, path: Path, params: Params, partition_by: list[str]
+        self, statement: Statement, path: str | Path, params: Params, partition_by: list[str]
     ) -> None:
         target = str(path).replace("'", "''")
         options = "FORMAT parquet"

@@ -98,7 +98,7 @@ class SparkEngine(Engine):
     def read(self, table: str, location: str | Path) -> None:
         """Register a Parquet (or Delta) folder or file as the view ``table``."""
         path = str(location)
-        if not path.startswith(("s3", "gs:", "abfs", "hdfs", "dbfs")):
+        if "://" not in path:  # a local folder, checked here; a URI is the cluster's to read
             if not Path(path).exists():
                 raise ConfigError(f"{table}: no such Parquet folder or file {Path(path).name!r}")
             path = str(Path(path).absolute())  # Spark's JVM may run in another folder
@@ -174,7 +174,7 @@ class SparkEngine(Engine):
         yield self
 
     def _write_parquet(
-        self, statement: Statement, path: Path, params: Params, partition_by: list[str]
+        self, statement: Statement, path: str | Path, params: Params, partition_by: list[str]
     ) -> None:
         writer = self._frame(statement, params).write.mode("overwrite")
         if partition_by:

@@ -19,7 +19,7 @@ import sqlglot.expressions as exp
 
 from cvm._dates import parse_day
 from cvm._exceptions import DataError
-from cvm.engines import Engine, Query, fill, sql_file
+from cvm.engines import Engine, Query, fill, location, sql_file
 from cvm.features.profile import PROFILE_TABLE
 from cvm.features.summary import bind_source
 
@@ -113,15 +113,17 @@ def new_run_id(kind: str) -> str:
     return f"{kind}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
-def write_run(engine: Engine, table: str, output: str | Path, run_id: str, as_of: date) -> Path:
+def write_run(
+    engine: Engine, table: str, output: str | Path, run_id: str, as_of: date
+) -> str | Path:
     """Write ``table`` under ``output``/run_id=..., tagged with the run and its day."""
-    if "://" not in str(output):  # a local folder: its parent may not exist yet, and Spark's
-        output = Path(output).absolute()  # JVM may run in another folder
-        output.parent.mkdir(parents=True, exist_ok=True)
+    target = location(output)
+    if isinstance(target, Path):  # a local folder: its parent may not exist yet
+        target.parent.mkdir(parents=True, exist_ok=True)
     engine.write_parquet(
         fill(sql_file(__package__, "engine_out.sql"), table=table),
-        Path(output),
+        target,
         {"run_id": run_id, "as_of": as_of},
         partition_by=["run_id"],
     )
-    return Path(output) / f"run_id={run_id}"
+    return location(output, f"run_id={run_id}")

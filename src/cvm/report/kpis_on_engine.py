@@ -16,7 +16,7 @@ import pandas as pd
 import sqlglot.expressions as exp
 
 from cvm._exceptions import ConfigError, DataError
-from cvm.engines import Engine, fill, sql_file
+from cvm.engines import Engine, fill, location, sql_file
 from cvm.features.on_engine import bind_sources, new_run_id, on_sources, write_run
 from cvm.report.kpis import DateLike, as_day, frequency
 
@@ -119,7 +119,7 @@ class KpiRun:
     as_of: pd.Timestamp
     periods: pd.DataFrame
     cohorts: pd.DataFrame
-    written: dict[str, Path]
+    written: dict[str, str | Path]
 
 
 def kpis_on_engine(
@@ -138,9 +138,8 @@ def kpis_on_engine(
     periods = kpi_timeseries_on_engine(engine, start, day, freq, keep=KPI_TABLE)
     cohorts = cohort_table_on_engine(engine, start, day, freq, keep=COHORT_TABLE)
     run_id = new_run_id("kpis")
-    root = Path(output)
     written = {
-        "kpis": write_run(engine, KPI_TABLE, root / "kpis", run_id, day.date()),
-        "cohorts": write_run(engine, COHORT_TABLE, root / "cohorts", run_id, day.date()),
+        "kpis": write_run(engine, KPI_TABLE, location(output, "kpis"), run_id, day.date()),
+        "cohorts": write_run(engine, COHORT_TABLE, location(output, "cohorts"), run_id, day.date()),
     }
     return KpiRun(run_id, day, periods, cohorts, written)

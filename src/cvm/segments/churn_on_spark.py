@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from cvm._exceptions import DataError
-from cvm.engines import Engine, sql_file
+from cvm.engines import Engine, location, sql_file
 from cvm.segments.churn_on_engine import EngineChurn, score_churn_on_engine
 
 __all__ = ["ChurnScoresRun", "latest_engine_churn", "save_engine_churn", "score_churn_to"]
@@ -31,7 +31,7 @@ class ChurnScoresRun:
     """What a churn scoring run on an engine wrote, and its riskiest customers."""
 
     run_id: str
-    output: Path
+    output: str | Path
     as_of: date
     model: Path
     customers: int
@@ -71,4 +71,4 @@ def score_churn_to(
     run_id, day = score_churn_on_engine(engine, trained, output, as_of)
     customers = int(engine.scalar(sql_file(__package__, "engine_churn_count.sql")) or 0)
     best = engine.frame(sql_file(__package__, "engine_churn_top.sql"), {"top": top})
-    return ChurnScoresRun(run_id, Path(output), day, path, customers, best)
+    return ChurnScoresRun(run_id, location(output), day, path, customers, best)

@@ -20,7 +20,7 @@ import sqlglot.expressions as exp
 
 from cvm._dates import parse_day
 from cvm._exceptions import DataError
-from cvm.engines import Engine, fill, sql_file
+from cvm.engines import Engine, fill, location, sql_file
 from cvm.features.on_engine import (
     bind_sources,
     new_run_id,
@@ -79,7 +79,7 @@ class SegmentRun:
     as_of: date
     customers: int
     sizes: pd.Series
-    written: dict[str, Path]
+    written: dict[str, str | Path]
 
 
 def segments_on_engine(
@@ -98,10 +98,9 @@ def segments_on_engine(
     profile = profile_on_engine(engine, day)
     members = rule_members_on_engine(engine, rules, profile)
     run_id = new_run_id("segments")
-    root = Path(output)
     written = {
-        "profile": write_run(engine, profile, root / "profile", run_id, day),
-        "segments": write_run(engine, members, root / "segments", run_id, day),
+        "profile": write_run(engine, profile, location(output, "profile"), run_id, day),
+        "segments": write_run(engine, members, location(output, "segments"), run_id, day),
     }
     counts = engine.frame(fill(sql_file(__package__, "rule_member_counts.sql"), table=members))
     sizes = counts.set_index("segment")["customers"].reindex(list(rules), fill_value=0)
