@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cvm.ingest import load_file
+from cvm.privacy import erase_customer
 from cvm.workspace import Workspace
 
 # vendor headers, ids with leading zeros, no order id column
@@ -83,3 +84,16 @@ def test_a_changed_order_under_a_known_id_is_refused_not_counted_as_loaded(
         "SELECT transaction_id, amount FROM transactions ORDER BY 1"
     ).fetchall()
     assert stored == [("A-0001", 12.5), ("A-0002", 8.0), ("A-0003", 9.0)]
+
+
+def test_a_reload_after_an_erasure_refuses_the_erased_customers_orders(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    path = tmp_path / "pos.csv"
+    path.write_text(EXPORT)
+    load_file(workspace, "transactions", path, columns=COLUMNS)
+    erase_customer(workspace, "000417", compact=False)
+    again = load_file(workspace, "transactions", path, columns=COLUMNS)
+    # the file's three orders of 000417 are refused (erased); 000988's is already stored
+    assert (again.rows_read, again.erased, again.loaded, again.duplicates) == (4, 3, 0, 1)
+    assert _orders(workspace) == [("000988", "2024-03-05 09:12", 12.5)]

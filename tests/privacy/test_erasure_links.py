@@ -9,6 +9,7 @@ and phone. A second customer (``cust-z``) has rows everywhere too and must keep 
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,8 +60,10 @@ def _count(ws: Workspace, sql: str, params: list[object]) -> int:
     return int(ws.con.execute(sql, params).fetchall()[0][0])
 
 
-@pytest.fixture
-def linked(tmp_path: Path) -> Iterator[Workspace]:
+@pytest.fixture(scope="module")
+def linked_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The linked workspace, loaded once per module; each test works on its own copy."""
+    tmp_path = tmp_path_factory.mktemp("linked")
     ws = Workspace.create(tmp_path / "ws")
     # cust-b signs up with the same e-mail as cust-a: cust-b is merged into cust-a
     load_events(ws, EVENTS / "merge_a.jsonl")
@@ -92,6 +95,14 @@ def linked(tmp_path: Path) -> Iterator[Workspace]:
         f"R4,,2024-03-05 10:00:00,8.00,USD,{OTHER_PHONE}\n"
     )
     load_file(ws, "transactions", orders)
+    ws.close()
+    return tmp_path / "ws"
+
+
+@pytest.fixture
+def linked(linked_built: Path, tmp_path: Path) -> Iterator[Workspace]:
+    shutil.copytree(linked_built, tmp_path / "ws")
+    ws = Workspace.open(tmp_path / "ws")
     yield ws
     ws.close()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -300,9 +301,13 @@ def test_a_subject_without_identifiers_touches_no_file(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ a small shop, end to end
 
 
-@pytest.fixture
-def shop(tmp_path: Path) -> Iterator[Workspace]:
-    """Two customers, their orders, and refused order rows: one naming the customer by id."""
+@pytest.fixture(scope="module")
+def shop_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two customers, their orders, and refused order rows: one naming the customer by id.
+
+    Loaded once per module; each test erases in its own copy (``shop``).
+    """
+    tmp_path = tmp_path_factory.mktemp("shop")
     ws = Workspace.create(tmp_path / "Pat's shop")  # a folder name with an apostrophe
     crm = tmp_path / "crm.csv"
     crm.write_text(
@@ -331,6 +336,14 @@ def shop(tmp_path: Path) -> Iterator[Workspace]:
         "O-2,1,SKU-1,z,30.00\n"  # refused, someone else's order
     )
     assert load_file(ws, "order_items", lines).rejected == 3
+    ws.close()
+    return Path(ws.path)
+
+
+@pytest.fixture
+def shop(shop_built: Path, tmp_path: Path) -> Iterator[Workspace]:
+    shutil.copytree(shop_built, tmp_path / shop_built.name)
+    ws = Workspace.open(tmp_path / shop_built.name)
     yield ws
     ws.close()
 
