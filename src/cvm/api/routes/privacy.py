@@ -50,6 +50,7 @@ def erase(request: Request, body: PrivacyRequest, ws: WorkspaceDep) -> ErasureRe
     except DataError as exc:
         raise (_unknown(exc) or exc) from None
     request.app.state.jobs.erased()  # the file is rebuilt when the server stops
+    request.app.state.live.cache.drop([done.customer_id])  # its profile is no longer sent
     return ErasureResult(
         customer_id=done.customer_id,
         rows=dict(done),
