@@ -138,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.after_commit = after_commit
     app.state.live = LiveRefresher(app.state.owner.get)
     after_commit.append(app.state.live)
+    after_commit.append(decisions.consent_hook(app))  # consent changes reach decisions
     app.state.collector = Collector(
         app.state.owner,
         batch_size=owner_settings.batch_size,
