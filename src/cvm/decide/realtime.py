@@ -366,9 +366,10 @@ class Decider:
         return answer
 
     # -- running in a service ------------------------------------------------------------
-    def start(self, interval: float = 0.2) -> None:
-        """Write the log every ``interval`` seconds, and rebuild the snapshot when it is
-        older than ``refresh_seconds``, in two background threads, until :meth:`close`."""
+    def start(self, interval: float = 1.0) -> None:
+        """Write the log every ``interval`` seconds (a write costs tens of milliseconds
+        whatever its size, so a second's decisions share one), and rebuild the snapshot when
+        it is older than ``refresh_seconds``, in two background threads, until :meth:`close`."""
 
         def every(seconds: float, work: Callable[[], object]) -> Callable[[], None]:
             def loop() -> None:

@@ -40,7 +40,8 @@ def _start_decider(app: FastAPI) -> Decider:
         if decider is None:
             decider = Decider(state.owner.get().cursor())
             state.decider = decider  # consent changes reach it while its snapshot is built
-            decider.start()
+            decider.current()
+            decider.start()  # after the first snapshot, which it would otherwise build again
     decider.current()
     return decider
 
@@ -70,10 +71,11 @@ def close_decider(app: FastAPI) -> None:
 
 
 @router.post("/decisions", response_model=DecisionAnswer)
-async def decide(body: DecisionRequest, decider: DeciderDep) -> Response:
+async def decide(body: DecisionRequest, request: Request) -> Response:
     """The offer worth most for the customer on the channel now (eligibility, consent,
     contact policy, cooldowns, the active plan's budget), or none; held-out customers get
     none with reason ``holdout``. Every answer is logged under its ``decision_id``."""
+    decider = await get_decider(request)
     args = (body.channel, body.customer_id)
     kwargs = {"anonymous_id": body.anonymous_id, "placement": body.placement,
               "context": body.context}  # fmt: skip
