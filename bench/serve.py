@@ -479,7 +479,7 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=float, default=10.0, help="per measurement")
     parser.add_argument("--clients", type=int, nargs="+", default=[8, 32])
-    parser.add_argument("--event-clients", type=int, default=8)
+    parser.add_argument("--event-clients", type=int, default=32)
     parser.add_argument("--batch", type=int, default=500, help="events per /v1/batch request")
     parser.add_argument("--phases", nargs="+", default=["events", "decisions", "profiles"],
                         choices=["events", "decisions", "profiles"])  # fmt: skip
