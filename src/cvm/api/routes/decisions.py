@@ -76,14 +76,21 @@ async def decide(body: DecisionRequest, request: Request) -> Response:
     contact policy, cooldowns, the active plan's budget), or none; held-out customers get
     none with reason ``holdout``. Every answer is logged under its ``decision_id``."""
     decider = await get_decider(request)
-    args = (body.channel, body.customer_id)
-    kwargs = {"anonymous_id": body.anonymous_id, "placement": body.placement,
-              "context": body.context}  # fmt: skip
+
+    def answer() -> Decision:
+        return decider.decide(
+            body.channel,
+            body.customer_id,
+            anonymous_id=body.anonymous_id,
+            placement=body.placement,
+            context=body.context,
+        )
+
     try:
         if decider.in_memory(body.customer_id):  # on the event loop: memory only
-            d = decider.decide(*args, **kwargs)  # type: ignore[arg-type]
+            d = answer()
         else:  # an anonymous id or a customer the snapshot lacks: tables are read
-            d = await run_in_threadpool(decider.decide, *args, **kwargs)
+            d = await run_in_threadpool(answer)
     except UnknownCustomerError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None
     return Response(_answer(d).model_dump_json(), media_type="application/json")
