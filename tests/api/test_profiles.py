@@ -19,7 +19,7 @@ from cvm.api import Settings, create_app
 from cvm.ingest.identity import merge_customers
 from cvm.privacy import erase_customer
 from cvm.workspace import Workspace
-from live_workspace import CRM, LAST_DAY, add_purchase, live_workspace
+from live_workspace import CRM, LAST_DAY, live_workspace
 
 FRESH_SECONDS = 1.0
 """The freshness target: a purchase sent over HTTP shows in the profile within 1 s (the
