@@ -102,7 +102,7 @@ def refresh_profiles(
         count = _build_and_store(cur, day, live, None if ids is None else gap, ids is None)
         if written is not None and ids is not None:
             rows = cur.engine.rows(sql_file(__package__, "live_written.sql"))
-            written(ws, ids, [(str(c), str(p)) for c, p in rows])
+            written(cur, ids, [(str(c), str(p)) for c, p in rows])
         return count
     finally:
         cur.close()

@@ -58,11 +58,13 @@ class ProfileCache:
     def written(self, ws: Workspace, scope: list[str], rows: list[tuple[str, str]]) -> None:
         """A refresh of ``scope`` wrote ``rows``: hold them, and forget the ids of the scope
         that got no row back and the ids merged into the scope's customers."""
-        got = {str(r[0]) for r in rows}
-        gone = [c for c in scope if c not in got]
-        merged = ws.engine.rows(sql_file(__package__, "live_cache_merged.sql"),
-                                {"customer_ids": sorted(got)}) if got else []  # fmt: skip
-        self.drop([*gone, *(str(r[0]) for r in merged)])
+        self.drop(scope)  # first: should the rest fail, their reads go to the table
+        got = sorted({str(r[0]) for r in rows})
+        if got:
+            merged = ws.engine.rows(
+                sql_file(__package__, "live_cache_merged.sql"), {"customer_ids": got}
+            )
+            self.drop(str(r[0]) for r in merged)
         self.put(rows)
 
     def load(self, ws: Workspace, *, chunk: int = 50_000) -> int:
