@@ -19,11 +19,11 @@ from cvm.api import Settings, create_app
 from cvm.ingest.identity import merge_customers
 from cvm.privacy import erase_customer
 from cvm.workspace import Workspace
-from live_workspace import CRM, LAST_DAY, live_workspace
+from live_workspace import CRM, LAST_DAY, add_purchase, live_workspace
 
 FRESH_SECONDS = 1.0
-"""The freshness target: a purchase sent over HTTP shows in the profile within 1 s (the
-commit window, then one refresh of that customer, triggered by the commit)."""
+"""The freshness target: a committed purchase shows in the profile within 1 s (one refresh of
+that customer, triggered by the commit)."""
 
 
 @pytest.fixture(scope="module")
@@ -63,22 +63,21 @@ def _get(client: TestClient, customer_id: str) -> dict[str, Any]:
     return dict(answer.json())
 
 
-def _purchase(client: TestClient, customer: str, order: str) -> tuple[dict, dict, float]:
-    """Send a purchase over HTTP as a shop's Segment client does and poll the profile until it
-    changes (at most 5 s): (before, after, seconds from sending it until the profile is
-    fresh; the 200 comes once the purchase is committed)."""
+def _purchase(client: TestClient, customer: str, order: str) -> tuple[dict, dict, float, float]:
+    """Commit a purchase of ``customer`` as the collection writer does and poll the profile
+    until it changes (at most 5 s): (before, after, seconds until fresh, seconds in hook)."""
     before = _get(client, customer)
-    message = {"type": "track", "userId": customer, "event": "Order Completed",
-               "messageId": f"m-{order}", "timestamp": f"{LAST_DAY}T12:00:00Z",
-               "properties": {"order_id": order, "revenue": 40.0}}  # fmt: skip
+    ws = _cursor(client)
+    add_purchase(ws, customer, f"{LAST_DAY} 12:00:00", 40.0, order)
     started = time.monotonic()
-    sent = client.post("/v1/track", json=message)
-    assert sent.status_code == 200, sent.text
+    _commit(client, ws, {customer})
+    hook_time = time.monotonic() - started
+    ws.close()
     after = before
     while time.monotonic() - started < 5.0 and after["updated_at"] == before["updated_at"]:
-        time.sleep(0.01)
+        time.sleep(0.02)
         after = _get(client, customer)
-    return before, after, time.monotonic() - started
+    return before, after, time.monotonic() - started, hook_time
 
 
 def test_a_purchase_changes_frequency_clv_and_stage_soon(client: TestClient) -> None:
@@ -97,7 +96,7 @@ def test_a_purchase_changes_frequency_clv_and_stage_soon(client: TestClient) -> 
     assert len(lapsed) == 3
     timings = []
     for k, (customer,) in enumerate(lapsed):
-        before, after, elapsed = _purchase(client, str(customer), f"live-order-{k}")
+        before, after, elapsed, hook_time = _purchase(client, str(customer), f"live-order-{k}")
         timings.append(elapsed)
         ws = _cursor(client)
         orders = ws.con.execute(
@@ -105,6 +104,7 @@ def test_a_purchase_changes_frequency_clv_and_stage_soon(client: TestClient) -> 
             [customer],
         ).fetchone()
         ws.close()
+        assert hook_time < 0.1  # the writer does not wait for the refresh
         assert after["updated_at"] != before["updated_at"], f"not refreshed in {elapsed:.2f} s"
         assert after["scores"]["frequency"] == before["scores"]["frequency"] + 1
         assert orders is not None
