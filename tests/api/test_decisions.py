@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import duckdb
@@ -92,3 +93,24 @@ def test_a_workspace_without_offers_is_told_what_to_add(tmp_path: Path) -> None:
         answer = client.post("/v1/decisions", json={"customer_id": "1", "channel": "email"})
     assert answer.status_code == 400
     assert "no offers" in answer.json()["detail"]
+
+
+def test_consent_withdrawn_over_http_is_honoured_within_a_second(tmp_path: Path) -> None:
+    """A withdrawal sent as a Segment identify reaches decisions without a new snapshot and
+    without a table read per decision: the service reads the committed customers' consent."""
+    root = served(tmp_path, share=0.0, cap=0.0)
+    with TestClient(create_app(Settings(workspace=root, open=True))) as client:
+        other = client.post("/v1/decisions", json={"customer_id": "00104", "channel": "email"})
+        assert other.status_code == 200  # the decider and its snapshot exist now
+        withdraw = {"type": "identify", "userId": "00101", "messageId": "m-consent-1",
+                    "traits": {"consent_email": False}}  # fmt: skip
+        assert client.post("/v1/identify", json=withdraw).status_code == 200
+        committed = time.monotonic()
+        while True:
+            got = client.post("/v1/decisions", json={"customer_id": "00101", "channel": "email"})
+            if got.json()["reason"] == "email policy: no_consent":
+                break
+            assert got.json()["offer_id"] == "ten-off"  # before the change arrived
+            assert time.monotonic() - committed < 1.0, "consent not honoured within 1 s"
+            time.sleep(0.02)
+        assert got.json()["action"] == "none" and got.json()["offer_id"] is None

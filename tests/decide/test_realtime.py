@@ -61,8 +61,30 @@ def test_consent_withdrawn_after_the_snapshot_is_respected(ws: Workspace) -> Non
     d = decider(ws)
     d.current()
     ws.con.execute("UPDATE customers SET consent_email = FALSE WHERE customer_id = '00101'")
+    # the service tells the decider whose records a commit touched
+    d.consent_changed(ws, ["00101"])
     got = d.decide("email", "00101")
     assert got.offer_id is None and got.reason == "email policy: no_consent"
+    assert d.decide("sms", "00101").reason != "sms policy: no_consent"  # sms consent kept
+
+
+def test_an_erased_customer_is_never_offered(ws: Workspace) -> None:
+    d = decider(ws)
+    d.current()
+    ws.con.execute("DELETE FROM customers WHERE customer_id = '00101'")
+    d.consent_changed(ws, ["00101"])  # no record: no consent on any channel
+    for channel in ("email", "sms", "push", "mail"):
+        assert d.decide(channel, "00101").offer_id is None
+
+
+def test_consent_read_before_a_snapshot_is_let_go_by_it(ws: Workspace) -> None:
+    d = decider(ws)
+    d.current()
+    ws.con.execute("UPDATE customers SET consent_email = FALSE WHERE customer_id = '00101'")
+    d.consent_changed(ws, ["00101"])
+    ws.con.execute("UPDATE customers SET consent_email = TRUE WHERE customer_id = '00101'")
+    d.refresh()  # reads the consent from the table again: given back
+    assert d.decide("email", "00101").offer_id == "ten-off"
 
 
 def test_none_when_nothing_is_worth_it(ws: Workspace) -> None:

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
         section (:class:`cvm.settings.ServeSettings`) gives the defaults, ``CVM_*`` wins.
     open : ``CVM_OPEN=1`` opens the service for local demo use: every caller, with or without
         a key, is an admin. Off by default: then every route wants a working key.
+    access_log : ``CVM_ACCESS_LOG=1`` logs a line per request (off by default: at thousands
+        of requests a second the log would cost more than the answers).
     """
 
     model_config = SettingsConfigDict(
@@ -66,6 +68,8 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = []
     # keys and roles: without a key nothing answers, unless the service is opened on purpose
     open: bool = False
+    # a line per request costs the event loop a write: off unless asked (CVM_ACCESS_LOG=1)
+    access_log: bool = False
 
     def __init__(self, **values: Any) -> None:
         try:

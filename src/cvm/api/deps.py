@@ -12,11 +12,12 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Query, Request
 from pydantic import AfterValidator
+from starlette.concurrency import run_in_threadpool
 
 from cvm._dates import check_day
 from cvm.api import audit
 from cvm.api.config import Settings
-from cvm.api.keys import KeyRing, StoredKey, hash_key, match_hash
+from cvm.api.keys import KeyRing, StoredKey, hash_key, match_hash, write_use
 from cvm.api.service import WorkspaceOwner
 from cvm.workspace import Workspace
 
@@ -37,7 +38,7 @@ __all__ = [
 ]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -141,13 +142,15 @@ def _refuse(request: Request, status: int, detail: str, who: str | None) -> HTTP
     return HTTPException(status_code=status, detail=detail, headers=headers)
 
 
-def current_caller(request: Request, settings: SettingsDep) -> Caller:
+async def current_caller(request: Request) -> Caller:
     """The caller of this request, from the key it sends (:func:`_sent_key`).
 
     A key is the environment's ``CVM_API_KEY`` (an admin key) or one made with
-    ``cvm keys create``; hashes are compared in constant time. No key or a key that matches
-    none is 401. A service opened for local demo use (``CVM_OPEN=1``) takes every caller as
-    an admin without a key."""
+    ``cvm keys create``, held in memory by its hash (:class:`cvm.api.keys.KeyRing`) and
+    confirmed in constant time. No key or a key that matches none is 401. A service opened
+    for local demo use (``CVM_OPEN=1``) takes every caller as an admin without a key. Runs on
+    the event loop: the keys are read from the database only after a key changed."""
+    settings: Settings = request.app.state.settings
     if settings.open:
         return Caller(key=None, roles=GRANTS["admin"], role="admin")
     sent = _sent_key(request)
@@ -156,7 +159,7 @@ def current_caller(request: Request, settings: SettingsDep) -> Caller:
     sent_hash = hash_key(sent)
     if settings.api_key is not None:
         env_key = StoredKey(ENV_KEY_NAME, "admin", hash_key(settings.api_key))
-        if match_hash(sent_hash, (env_key,)) is not None:
+        if match_hash(sent_hash, {env_key.key_hash: env_key}) is not None:
             return Caller(key=ENV_KEY_NAME, roles=GRANTS["admin"], role="admin")
     ws_owner: WorkspaceOwner = request.app.state.owner
     ring: KeyRing = request.app.state.keyring
@@ -164,14 +167,22 @@ def current_caller(request: Request, settings: SettingsDep) -> Caller:
     def cursor() -> Workspace:  # only when the ring must read or write: not per request
         return ws_owner.get().cursor()
 
-    found = match_hash(sent_hash, ring.keys(cursor))
+    held = ring.held()
+    if held is None:
+        held = await run_in_threadpool(ring.keys, cursor)
+    found = match_hash(sent_hash, held)
     if found is None:
         raise _refuse(request, 401, "wrong key: it matches no working key", None)
-    try:
-        ring.note_use(cursor, found)
-    except Exception:  # a busy row: the time is written on a later call, the call goes on
-        log.warning("could not note the use of key %r", found.name, exc_info=True)
+    if ring.due(found):  # at most once a minute per key: the only write on this path
+        await run_in_threadpool(_note_use, cursor, found)
     return Caller(key=found.name, roles=GRANTS[found.role], role=found.role)
+
+
+def _note_use(cursor: Any, key: StoredKey) -> None:
+    try:
+        write_use(cursor, key)
+    except Exception:  # a busy row: the time is written on a later call, the call goes on
+        log.warning("could not note the use of key %r", key.name, exc_info=True)
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
@@ -190,7 +201,7 @@ def require_role(*roles: str) -> Any:
 
     wanted = {ALIASES.get(r, r) for r in roles}
 
-    def guard(request: Request, caller: CurrentCaller) -> Caller:
+    async def guard(request: Request, caller: CurrentCaller) -> Caller:
         if wanted.isdisjoint(ALIASES.get(r, r) for r in caller.roles):
             need = " or ".join(roles)
             raise _refuse(request, 403, f"this key does not have the {need} role", caller.key)

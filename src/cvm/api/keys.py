@@ -2,9 +2,9 @@
 
 A key is random text (``cvm_`` and 43 URL-safe characters, so it can be an HTTP Basic user
 name). The workspace keeps its hash in ``api_keys``; :class:`KeyRing` is the service's copy of
-the working hashes, read once and again after a key changes through the service. A sent key
-is hashed and compared with every stored hash in constant time (:func:`hmac.compare_digest`),
-all of them each time, so neither the answer nor its timing says how close a guess came.
+the working hashes in memory, read once and again after a key changes through the service. A
+sent key is hashed (SHA-256), looked up by its hash and confirmed in constant time
+(:func:`hmac.compare_digest`): the hash of a guess says nothing of how close the guess came.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ __all__ = [
     "hash_key",
     "list_keys",
     "revoke_key",
+    "write_use",
 ]
 
 KEY_ROLES = ("admin", "analyst", "writer", "decider")
@@ -107,14 +108,16 @@ class StoredKey:
 
 
 class KeyRing:
-    """The service's copy of the working keys, read on first use and after every change.
+    """The service's copy of the working keys by hash, read on first use and after every
+    change.
 
     The service is the workspace's only writer, so a key made or revoked while it runs goes
-    through it (``/v1/keys``), which calls :meth:`invalidate`.
+    through it (``/v1/keys``), which calls :meth:`invalidate`: the next request reads the
+    keys again, so a revoked key is refused from the next request on.
     """
 
     def __init__(self) -> None:
-        self._keys: tuple[StoredKey, ...] | None = None
+        self._keys: dict[str, StoredKey] | None = None
         self._used: dict[str, float] = {}
         self._lock = threading.Lock()
 
@@ -122,8 +125,12 @@ class KeyRing:
         with self._lock:
             self._keys = None
 
-    def keys(self, cursor: Callable[[], Workspace]) -> tuple[StoredKey, ...]:
-        """The working keys; read through ``cursor()`` (closed after) only when not held."""
+    def held(self) -> dict[str, StoredKey] | None:
+        """The working keys by hash when held (no database read), else None."""
+        return self._keys
+
+    def keys(self, cursor: Callable[[], Workspace]) -> dict[str, StoredKey]:
+        """The working keys by hash; read through ``cursor()`` (closed after) when not held."""
         with self._lock:
             if self._keys is not None:
                 return self._keys
@@ -132,30 +139,42 @@ class KeyRing:
                 rows = ws.engine.rows(sql_file(__package__, "key_hashes.sql"))
             finally:
                 ws.close()
-            self._keys = tuple(StoredKey(str(n), str(r), str(h)) for n, r, h in rows)
+            self._keys = {str(h): StoredKey(str(n), str(r), str(h)) for n, r, h in rows}
             return self._keys
 
-    def note_use(self, cursor: Callable[[], Workspace], key: StoredKey) -> None:
-        """Record the key's use, at most once a minute per key (a write per request would
-        cost every collection call a database write)."""
+    def due(self, key: StoredKey) -> bool:
+        """Whether the key's use should be written now: at most once a minute per key (a
+        write per request would cost every call a database write)."""
         now = time.monotonic()
         with self._lock:
             last = self._used.get(key.name)
             if last is not None and now - last < _USED_EVERY:
-                return
+                return False
             self._used[key.name] = now
-        ws = cursor()
-        try:
-            ws.engine.run(sql_file(__package__, "key_used.sql"), {"name": key.name, "now": _now()})
-        finally:
-            ws.close()
+            return True
+
+    def note_use(self, cursor: Callable[[], Workspace], key: StoredKey) -> None:
+        """Record the key's use when :meth:`due`."""
+        if not self.due(key):
+            return
+        write_use(cursor, key)
 
 
-def match_hash(sent_hash: str, keys: tuple[StoredKey, ...]) -> StoredKey | None:
-    """The key whose hash is ``sent_hash``: every hash is compared, in constant time."""
-    found = None
-    sent = sent_hash.encode("ascii")
-    for key in keys:
-        if hmac.compare_digest(sent, key.key_hash.encode("ascii")):
-            found = key
+def write_use(cursor: Callable[[], Workspace], key: StoredKey) -> None:
+    """Write the key's ``last_used_at`` (now)."""
+    ws = cursor()
+    try:
+        ws.engine.run(sql_file(__package__, "key_used.sql"), {"name": key.name, "now": _now()})
+    finally:
+        ws.close()
+
+
+def match_hash(sent_hash: str, keys: dict[str, StoredKey]) -> StoredKey | None:
+    """The key whose hash is ``sent_hash``, found by the hash (a guess's hash says nothing
+    about how close the guess came) and confirmed with a constant-time comparison."""
+    found = keys.get(sent_hash)
+    if found is None or not hmac.compare_digest(
+        sent_hash.encode("ascii"), found.key_hash.encode("ascii")
+    ):
+        return None
     return found

@@ -112,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.live.start()  # loads the profiles into memory, then keeps them fresh
         yield
         app.state.collector.close()  # commits what is queued before the workspace closes
         app.state.live.stop()
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.after_commit = after_commit
     app.state.live = LiveRefresher(app.state.owner.get)
     after_commit.append(app.state.live)
+    after_commit.append(decisions.consent_hook(app))  # consent changes reach decisions
     app.state.collector = Collector(
         app.state.owner,
         batch_size=owner_settings.batch_size,
@@ -148,17 +150,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(CvmError, _cvm_error)
     app.add_exception_handler(JobQueueFullError, _queue_full)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    # the busiest routes first: a request is matched against the routes in order
+    decider = require_role("decider")
+    app.include_router(decisions.router, prefix="/v1", dependencies=[decider], responses=RESPONSES)
+    profile_readers = require_role("decider", "analyst")
+    app.include_router(profiles.router, dependencies=[profile_readers], responses=RESPONSES)
+    app.include_router(collect.router, prefix="/v1", dependencies=[require_role("writer")])
     analyst = require_role("analyst")
     app.include_router(pages.router, dependencies=[analyst], responses=PAGE_RESPONSES)
     app.include_router(health.router, prefix="/api", responses=HEALTH_RESPONSES)
     for router in (kpis.router, customers.router, segments.router):
         app.include_router(router, prefix="/api", dependencies=[analyst], responses=RESPONSES)
-    app.include_router(collect.router, prefix="/v1", dependencies=[require_role("writer")])
     app.include_router(keys.router, prefix="/v1", responses=RESPONSES)
-    decider = require_role("decider")
-    app.include_router(decisions.router, prefix="/v1", dependencies=[decider], responses=RESPONSES)
-    profile_readers = require_role("decider", "analyst")
-    app.include_router(profiles.router, dependencies=[profile_readers], responses=RESPONSES)
     # /v1: reads for analysts (the dashboard's and more), privacy for admins, jobs
     admin = require_role("admin")
     for router in (kpis.router, segments.router, campaigns.router, plans.router):

@@ -155,12 +155,21 @@ class Health(Answer):
     """Is the service up, and is its workspace there (its folder's name, never its path)."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"status": "ok", "workspace": "shop", "database": True}]}
+        json_schema_extra={
+            "examples": [
+                {"status": "ok", "workspace": "shop", "database": True, "profiles_in_memory": True}
+            ]
+        }
     )
 
     status: Literal["ok"]
     workspace: str = Field(description="The workspace folder's name")
     database: bool = Field(description="Whether the workspace's database file exists")
+    profiles_in_memory: bool = Field(
+        False,
+        description="Whether every live profile is held in memory yet (until then a profile"
+        " read queries the table: slower, same answer)",
+    )
 
 
 class KpiSnapshot(Answer):

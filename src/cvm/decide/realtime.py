@@ -1,8 +1,9 @@
 """Real-time next best action: one customer, one channel, now.
 
 A :class:`Decider` answers from an in-memory :class:`~cvm.decide.snapshot.Snapshot` (the plan's
-eligibility, contact policy, cooldowns and values for every customer), adds what happened since
-it was built (its own contacts, cooldowns and spend), reads the customer's consent fresh, draws
+eligibility, contact policy, consent, cooldowns and values for every customer), adds what
+happened since it was built (its own contacts, cooldowns and spend; the consent of customers
+whose record changed, :meth:`Decider.consent_changed`), draws
 each candidate offer's lift from its posterior (:mod:`cvm.decide.explore`), and picks the offer
 of highest expected incremental value, or none. Customers held out by hash get none (reason
 ``holdout``) and are logged as the control arm of the offer they would have had, so each
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cvm._exceptions import DataError
+from cvm.decide.consent_changes import ConsentChanges
 from cvm.decide.decision_log import Decision, UnknownDecisionError, record_outcome, write_decisions
 from cvm.decide.explore import choose, held_out
 from cvm.decide.snapshot import Since, Snapshot, build_snapshot
@@ -28,7 +30,7 @@ from cvm.decide.value import offer_factors
 from cvm.engines import sql_file
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from cvm.workspace import Workspace
 
@@ -74,6 +76,7 @@ class Decider:
         self._readers = threading.local()
         self.snapshot: Snapshot | None = None
         self._ready = datetime.min
+        self.consents = ConsentChanges()
 
     def reader(self) -> Workspace:
         """This thread's cursor for the reads of a decision (a cursor is not shared)."""
@@ -94,6 +97,7 @@ class Decider:
             with self._lock:
                 self.snapshot, self._since = snap, self._since.after(start)
                 self._ready = self.clock()
+            self.consents.keep_since(start)
             gc.collect()
             # the snapshot lives long: keep its objects out of every later collection, which
             # would otherwise walk them all (pauses of tens of ms under load)
@@ -113,6 +117,17 @@ class Decider:
         if self.snapshot is None:
             return True
         return self.clock() - self._ready > timedelta(seconds=self.rt.refresh_seconds)
+
+    def in_memory(self, customer_id: str | None) -> bool:
+        """Whether a decision for ``customer_id`` reads memory only (no table): the snapshot
+        is built and holds the customer."""
+        snap = self.snapshot
+        return snap is not None and customer_id is not None and customer_id in snap.rows
+
+    def consent_changed(self, ws: Workspace, customer_ids: Iterable[str]) -> None:
+        """Read the consent of customers whose record may have changed (events committed,
+        an erasure): their decisions honour it from now on, until the next snapshot."""
+        self.consents.read(ws, customer_ids, self.clock())
 
     # -- one decision -------------------------------------------------------------------
     def resolve(self, customer_id: str | None, anonymous_id: str | None) -> str:
@@ -144,18 +159,8 @@ class Decider:
         cid = self.resolve(customer_id, anonymous_id)
         snap = self.current()
         now = self.clock()
-        base = Decision(
-            uuid.uuid4().hex,
-            now,
-            cid,
-            channel,
-            None,
-            "",
-            "none",
-            anonymous_id=anonymous_id,
-            placement=placement,
-            context=context,
-        )
+        base = Decision(uuid.uuid4().hex, now, cid, channel, None, "", "none")
+        base.anonymous_id, base.placement, base.context = anonymous_id, placement, context
         row = snap.rows.get(cid)
         if row is None:
             known = self.reader().engine.scalar(
@@ -173,8 +178,8 @@ class Decider:
             k = self._arbitrate(snap, row, ks, base, now)
         if k is None:
             return self._log(base)
-        # consent read fresh before anyone is offered or held out (both arms alike)
-        if self.rt.fresh_consent and not self._consents(cid, channel):
+        # consent (the snapshot's, or as changed since) before anyone is offered or held out
+        if not self._consents(cid, channel):
             return self._none(base, f"{channel} policy: no_consent")
         if held_out(cid, self.rt.salt, self.rt.holdout_share):
             base.arm, base.reason = "control", "holdout"
@@ -187,11 +192,11 @@ class Decider:
         return self._log(base)
 
     def _consents(self, cid: str, channel: str) -> bool:
-        """The consent stored now (no record, or a consent we cannot read: no consent)."""
-        consent = self.reader().engine.scalar(
-            sql_file(__package__, "realtime_consent.sql"), {"channel": channel, "customer_id": cid}
-        )
-        return consent is True
+        """Consent as changed since the snapshot (no record: no consent); True when it did
+        not change (the snapshot's policy reasons hold its consent then)."""
+        if not self.rt.fresh_consent:
+            return True
+        return self.consents.allows(cid, channel) is not False
 
     def _blocked(self, snap: Snapshot, row: int, k: int, cid: str, now: datetime) -> str | None:
         o = snap.offers[k]
@@ -361,9 +366,10 @@ class Decider:
         return answer
 
     # -- running in a service ------------------------------------------------------------
-    def start(self, interval: float = 0.2) -> None:
-        """Write the log every ``interval`` seconds, and rebuild the snapshot when it is
-        older than ``refresh_seconds``, in two background threads, until :meth:`close`."""
+    def start(self, interval: float = 1.0) -> None:
+        """Write the log every ``interval`` seconds (a write costs tens of milliseconds
+        whatever its size, so a second's decisions share one), and rebuild the snapshot when
+        it is older than ``refresh_seconds``, in two background threads, until :meth:`close`."""
 
         def every(seconds: float, work: Callable[[], object]) -> Callable[[], None]:
             def loop() -> None:

@@ -19,7 +19,7 @@ does. The rows land in ``live_profiles``; :func:`read_profile` is one indexed lo
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -70,6 +70,7 @@ def refresh_profiles(
     as_of: date | str | None = None,
     gap: float | None = None,
     live: LiveFit | None = None,
+    written: Callable[[Workspace, list[str], list[tuple[str, str]]], None] | None = None,
 ) -> int:
     """Rebuild the live rows of ``customer_ids`` (every customer when None); returns the rows
     written. A customer the store no longer holds (erased, merged away) loses its row.
@@ -83,6 +84,9 @@ def refresh_profiles(
     gap : the population's typical gap between purchases for that day (default: computed,
         see :func:`typical_gap`; ignored for every customer, where it is the profile's own).
     live : the models to score with (default: the newest ``clv`` run's, :func:`latest_fit`).
+    written : called after a refresh of ``customer_ids`` with the workspace, those ids and the
+        ``(customer_id, profile JSON)`` rows written (the service's copy in memory,
+        :class:`cvm.segments.live_cache.ProfileCache`).
     """
     ids = None if customer_ids is None else sorted({str(c) for c in customer_ids if c})
     if ids == []:
@@ -95,7 +99,11 @@ def refresh_profiles(
     try:
         if ids is not None:
             _scope(cur, ids)
-        return _build_and_store(cur, day, live, None if ids is None else gap, ids is None)
+        count = _build_and_store(cur, day, live, None if ids is None else gap, ids is None)
+        if written is not None and ids is not None:
+            rows = cur.engine.rows(sql_file(__package__, "live_written.sql"))
+            written(cur, ids, [(str(c), str(p)) for c, p in rows])
+        return count
     finally:
         cur.close()
 

@@ -5,7 +5,9 @@ touched. This one only notes them and returns, so the writer never waits; a work
 refreshes the noted customers (:func:`cvm.segments.live.refresh_profiles`), the batches that
 arrived meanwhile together. It keeps what is the same for every refresh of a day: the newest
 run's models and the population's typical gap between purchases. When a newer ``clv`` run
-appears (or the live table is empty), it rebuilds every customer's row once.
+appears (or the live table is empty), it rebuilds every customer's row once. It keeps the
+service's copy of every profile in memory (:attr:`LiveRefresher.cache`): loaded on its first
+turn, handed each row it writes, reloaded after a rebuild.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from cvm.clv.live import LiveFit, latest_fit
 from cvm.engines import sql_file
 from cvm.segments.assign import default_as_of
 from cvm.segments.live import refresh_profiles, typical_gap
+from cvm.segments.live_cache import ProfileCache
 from cvm.workspace import Workspace
 
 __all__ = ["LiveRefresher"]
@@ -55,6 +58,7 @@ class LiveRefresher:
         self._failures = 0
         self._local = threading.local()
         self._readers: list[Workspace] = []
+        self.cache = ProfileCache()
 
     def __call__(self, ws: Workspace, customer_ids: Iterable[str]) -> None:
         """Note the customers of a committed batch; they are refreshed within moments."""
@@ -65,6 +69,12 @@ class LiveRefresher:
             self._pending |= ids
             self._start()
             self._cond.notify_all()
+
+    def start(self) -> None:
+        """Start the worker now (the service's start): its first turn loads the profiles
+        into :attr:`cache`; otherwise it starts with the first committed batch."""
+        with self._cond:
+            self._start()
 
     def _start(self) -> None:
         if self._thread is None and not self._stopping:
@@ -116,7 +126,9 @@ class LiveRefresher:
         """Refresh ``customer_ids`` now, in the caller's thread (a read of a customer whose
         row is missing)."""
         day = default_as_of(ws)
-        return refresh_profiles(ws, customer_ids, as_of=day, gap=self.gap(ws, day))
+        return refresh_profiles(
+            ws, customer_ids, as_of=day, gap=self.gap(ws, day), written=self.cache.written
+        )
 
     def _loop(self) -> None:
         while True:
@@ -166,11 +178,16 @@ class LiveRefresher:
             self._run = run
             if stale:
                 self._rebuild(ws, live)
+                self.cache.load(ws)
                 return
+        if not self.cache.ready:
+            self.cache.load(ws)
         if ids:
             day = default_as_of(ws)
             gap = self.gap(ws, day)
-            self.refreshed += refresh_profiles(ws, ids, as_of=day, gap=gap, live=live)
+            self.refreshed += refresh_profiles(
+                ws, ids, as_of=day, gap=gap, live=live, written=self.cache.written
+            )
 
     def _rebuild(self, ws: Workspace, live: LiveFit | None) -> None:
         try:

@@ -29,9 +29,10 @@ class RealtimeSettings(Section):
     before it is rebuilt (counted from when the last one was ready; a rebuild of a million
     customers takes minutes of one core).
     ``use_plan``: when a plan is stored, its budget and capacities bound real-time offers.
-    ``fresh_consent``: read the customer's consent from the database on every decision (one
-    point lookup), so a withdrawal or an erasure applies at once; off, consent is the
-    snapshot's (as old as ``refresh_seconds``) and a decision touches no table.
+    ``fresh_consent``: honour a consent changed since the snapshot (the service reads the
+    consent of the customers of each committed batch of events, and of an erased customer),
+    so a withdrawal or an erasure applies within moments, with no table read per decision;
+    off, consent is the snapshot's (as old as ``refresh_seconds``).
     """
 
     SECTION = ("decide", "realtime")

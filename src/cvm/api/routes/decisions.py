@@ -4,10 +4,12 @@ responses that come back for it (:mod:`cvm.decide.realtime`)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from cvm.api.decision_schemas import (
     DecisionAnswer,
@@ -15,28 +17,48 @@ from cvm.api.decision_schemas import (
     OutcomeAnswer,
     OutcomeRequest,
 )
-from cvm.decide.realtime import Decider, UnknownCustomerError, UnknownDecisionError
+from cvm.decide.realtime import Decider, Decision, UnknownCustomerError, UnknownDecisionError
+from cvm.workspace import Workspace
 
 router = APIRouter(tags=["decisions"])
 _starting = threading.Lock()
 
 
-def get_decider(request: Request) -> Decider:
-    """The service's one decider, made on first use with its own cursor and writer thread."""
-    state = request.app.state
-    decider: Decider | None = getattr(state, "decider", None)
-    if decider is None:
-        with _starting:
-            decider = getattr(state, "decider", None)
-            if decider is None:
-                decider = Decider(state.owner.get().cursor())
-                decider.current()
-                decider.start()
-                state.decider = decider
+async def get_decider(request: Request) -> Decider:
+    """The service's one decider, made on first use with its own cursor and writer thread;
+    its first snapshot is built in a worker thread (the event loop goes on meanwhile)."""
+    decider: Decider | None = getattr(request.app.state, "decider", None)
+    if decider is None or decider.snapshot is None:
+        decider = await run_in_threadpool(_start_decider, request.app)
+    return decider
+
+
+def _start_decider(app: FastAPI) -> Decider:
+    state = app.state
+    with _starting:
+        decider: Decider | None = getattr(state, "decider", None)
+        if decider is None:
+            decider = Decider(state.owner.get().cursor())
+            state.decider = decider  # consent changes reach it while its snapshot is built
+            decider.current()
+            decider.start()  # after the first snapshot, which it would otherwise build again
+    decider.current()
     return decider
 
 
 DeciderDep = Annotated[Decider, Depends(get_decider)]
+
+
+def consent_hook(app: FastAPI) -> Callable[[Workspace, set[str]], None]:
+    """An after-commit hook: the decider reads the consent of the customers a committed batch
+    of events touched, and honours it from then on."""
+
+    def changed(ws: Workspace, customer_ids: set[str]) -> None:
+        decider: Decider | None = getattr(app.state, "decider", None)
+        if decider is not None:
+            decider.consent_changed(ws, customer_ids)
+
+    return changed
 
 
 def close_decider(app: FastAPI) -> None:
@@ -48,35 +70,48 @@ def close_decider(app: FastAPI) -> None:
         app.state.decider = None
 
 
-@router.post("/decisions")
-def decide(body: DecisionRequest, decider: DeciderDep) -> DecisionAnswer:
+@router.post("/decisions", response_model=DecisionAnswer)
+async def decide(body: DecisionRequest, request: Request) -> Response:
     """The offer worth most for the customer on the channel now (eligibility, consent,
     contact policy, cooldowns, the active plan's budget), or none; held-out customers get
     none with reason ``holdout``. Every answer is logged under its ``decision_id``."""
-    try:
-        d = decider.decide(
+    decider = await get_decider(request)
+
+    def answer() -> Decision:
+        return decider.decide(
             body.channel,
             body.customer_id,
             anonymous_id=body.anonymous_id,
             placement=body.placement,
             context=body.context,
         )
+
+    try:
+        if decider.in_memory(body.customer_id):  # on the event loop: memory only
+            d = answer()
+        else:  # an anonymous id or a customer the snapshot lacks: tables are read
+            d = await run_in_threadpool(answer)
     except UnknownCustomerError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None
+    return Response(_answer(d).model_dump_json(), media_type="application/json")
+
+
+def _answer(d: Decision) -> DecisionAnswer:
+    offered = d.offer_id is not None
     return DecisionAnswer(
         decision_id=d.decision_id,
         ts=d.ts,
         customer_id=d.customer_id,
         channel=d.channel,
-        action="offer" if d.offer_id else "none",
+        action="offer" if offered else "none",
         offer_id=d.offer_id,
         reason=d.reason,
         arm=d.arm,  # type: ignore[arg-type]
-        explored=d.explored and d.offer_id is not None,
-        expected_value=d.ev if d.offer_id else None,
-        lift=d.lift if d.offer_id else None,
-        cost=d.cost if d.offer_id else None,
-        score=d.score if d.offer_id else None,
+        explored=d.explored and offered,
+        expected_value=d.ev if offered else None,
+        lift=d.lift if offered else None,
+        cost=d.cost if offered else None,
+        score=d.score if offered else None,
     )
 
 

@@ -7,7 +7,7 @@ caller where the workspace lives.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from cvm._exceptions import WorkspaceError
 from cvm.api.deps import SettingsDep
@@ -19,9 +19,14 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/health")
-def health(settings: SettingsDep) -> Health:
+def health(settings: SettingsDep, request: Request) -> Health:
     """Status and the workspace's folder name (503 when it is not a workspace)."""
     root = settings.workspace
     if not (root / CONFIG_NAME).is_file():
         raise WorkspaceError(f"{root} is not a workspace (no {CONFIG_NAME})")
-    return Health(status="ok", workspace=root.resolve().name, database=(root / DB_NAME).is_file())
+    return Health(
+        status="ok",
+        workspace=root.resolve().name,
+        database=(root / DB_NAME).is_file(),
+        profiles_in_memory=request.app.state.live.cache.ready,
+    )

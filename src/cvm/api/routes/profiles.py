@@ -1,9 +1,11 @@
 """``/v1/profiles/{id}``: the live 360 profile with scores, and its event history.
 
-A profile is read from ``live_profiles`` as stored (one indexed lookup, sent as it is); the
-service's after-commit hook keeps it fresh (:class:`cvm.segments.live_worker.LiveRefresher`).
-An id merged into another answers with the survivor's profile; an id with data but no row yet
-is refreshed on the spot; an unknown or erased id is a 404.
+A profile is answered from the service's copy of ``live_profiles`` in memory, the stored JSON
+sent as it is, on the event loop (:class:`cvm.segments.live_cache.ProfileCache`, which the
+after-commit hook keeps fresh: :class:`cvm.segments.live_worker.LiveRefresher`). An id the
+copy does not hold is read from the table in a worker thread: an id merged into another
+answers with the survivor's profile; an id with data but no row yet is refreshed on the spot;
+an unknown or erased id is a 404.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Annotated
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from cvm._exceptions import DataError
 from cvm.api.deps import WorkspaceDep
@@ -81,12 +84,18 @@ def live_profile(request: Request, ws: Workspace, customer_id: str) -> tuple[str
 
 
 @router.get("/{customer_id}", response_model=LiveProfile)
-def profile(customer_id: CustomerPath, request: Request) -> Response:
+async def profile(customer_id: CustomerPath, request: Request) -> Response:
     """The customer's live profile: scores with the newest fitted model (or why there are
     none), lifecycle stage, profile-only rule segments, consent and every id merged into it."""
     refresher: LiveRefresher = request.app.state.live
-    _, text = live_profile(request, refresher.reader(), customer_id)
-    return Response(text, media_type="application/json")
+    found = refresher.cache.get(customer_id)
+    if found is None:
+        found = await run_in_threadpool(_from_table, request, refresher, customer_id)
+    return Response(found, media_type="application/json")
+
+
+def _from_table(request: Request, refresher: LiveRefresher, customer_id: str) -> bytes:
+    return live_profile(request, refresher.reader(), customer_id)[1].encode("utf-8")
 
 
 def _cursor(text: str | None) -> tuple[datetime, str] | None:
