@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     open: bool = False
     # a line per request costs the event loop a write: off unless asked (CVM_ACCESS_LOG=1)
     access_log: bool = False
+    # the live profiles loaded into memory at start (the database is then held from the start);
+    # off, the database stays closed until a request or a committed event needs it
+    live_at_start: bool = True
 
     def __init__(self, **values: Any) -> None:
         try:

@@ -112,7 +112,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.live.start()  # loads the profiles into memory, then keeps them fresh
+        if app.state.settings.live_at_start:
+            app.state.live.start()  # loads the profiles into memory, then keeps them fresh
         yield
         app.state.collector.close()  # commits what is queued before the workspace closes
         app.state.live.stop()
