@@ -107,6 +107,9 @@ def dashboard_server(workspace: Path, seconds: float = 60.0) -> Iterator[str]:
     env.pop("CVM_API_KEY", None)
     env["CVM_WORKSPACE"] = str(workspace)
     env["CVM_OPEN"] = "1"  # a local dashboard for the test: no key to type
+    # the pages need no live profiles; building them all at start would compete with the
+    # pages under test for the same two cores
+    env["CVM_LIVE_AT_START"] = "0"
     command = [
         sys.executable, "-m", "uvicorn", "--factory", "cvm.api.main:app_from_env",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",

@@ -114,7 +114,7 @@ def _check(context: Any, url: str, screen: str, shot: Path) -> dict[str, Any]:
     try:
         page.set_viewport_size({"width": width, "height": height})
         page.goto(url, wait_until="load")
-        page.wait_for_function(READY, timeout=20_000)
+        page.wait_for_function(READY, timeout=60_000)
         page.wait_for_timeout(300)
         facts = {"boxes": page.evaluate(BOXES), "charts": page.evaluate(CHARTS), "errors": errors}
         page.screenshot(path=str(shot), full_page=True)
