@@ -17,7 +17,7 @@ from cvm.cli._common import (
     progress_bar,
     tabular,
 )
-from cvm.cli._spark import EngineOption, InputOption, MasterOption, engine_name
+from cvm.cli._spark import EngineOption, InputOption, MasterOption, engine_name, workspace_settings
 
 app = typer.Typer()  # commands at the top level of `cvm`
 
@@ -52,11 +52,8 @@ def _score_on_spark(
     from cvm._exceptions import ConfigError
     from cvm.clv import DEFAULT_MODELS
     from cvm.clv.on_spark import score_on, spark_from_settings
-    from cvm.settings import Settings
-    from cvm.workspace.config import CONFIG_NAME, load_config
 
-    config = workspace / CONFIG_NAME
-    settings = load_config(config).settings if config.exists() else Settings()
+    settings = workspace_settings(workspace)
     target = output or settings.spark.output
     if not target:
         raise ConfigError(
