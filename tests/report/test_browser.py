@@ -45,7 +45,7 @@ def _visit(context: Any, url: str, shot: str) -> tuple[list[list[Any]], list[str
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url, wait_until="load")
-    page.wait_for_function("() => window.Plotly !== undefined", timeout=20_000)
+    page.wait_for_function("() => window.Plotly !== undefined", timeout=20_000, polling=250)
     page.wait_for_timeout(500)
     drawn = page.evaluate(DRAWN)
     OUTPUT.mkdir(exist_ok=True)

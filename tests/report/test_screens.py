@@ -86,6 +86,11 @@ CHARTS = """() => {
 READY = """() => window.Plotly !== undefined &&
   Array.from(document.querySelectorAll('div.chart[data-chart]')).every(d => d._fullLayout)"""
 
+# What a page that never got ready shows: whether plotly.js arrived and which charts are bare.
+NOT_READY = """() => ({plotly: typeof window.Plotly, readyState: document.readyState,
+  bare: Array.from(document.querySelectorAll('div.chart[data-chart]'))
+    .filter(d => !d._fullLayout).map(d => d.dataset.chart)})"""
+
 
 @pytest.fixture(scope="module")
 def ws_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -107,14 +112,24 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _check(context: Any, url: str, screen: str, shot: Path) -> dict[str, Any]:
     """Open ``url`` at the screen's size; the layout and chart facts, with a screenshot."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     width, height = SCREENS[screen]
     page = context.new_page()
     errors: list[str] = []
+    failed: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: failed.append(f"{r.url}: {r.failure}"))
+    page.on("response", lambda r: r.ok or failed.append(f"{r.url}: HTTP {r.status}"))
     try:
         page.set_viewport_size({"width": width, "height": height})
         page.goto(url, wait_until="load")
-        page.wait_for_function(READY, timeout=60_000)
+        # polled on a timer: a headless page that draws no frames never runs rAF callbacks
+        try:
+            page.wait_for_function(READY, timeout=60_000, polling=250)
+        except PlaywrightTimeout:
+            state = page.evaluate(NOT_READY)
+            pytest.fail(f"{url} not drawn in 60 s: {state}, errors {errors}, failed {failed}")
         page.wait_for_timeout(300)
         facts = {"boxes": page.evaluate(BOXES), "charts": page.evaluate(CHARTS), "errors": errors}
         page.screenshot(path=str(shot), full_page=True)
