@@ -102,15 +102,31 @@ class SparkEngine(Engine):
             if not Path(path).exists():
                 raise ConfigError(f"{table}: no such Parquet folder or file {Path(path).name!r}")
             path = str(Path(path).absolute())  # Spark's JVM may run in another folder
-        fmt = "delta" if Path(path, "_delta_log").exists() else "parquet"
+        from py4j.protocol import Py4JJavaError
+
+        fmt = "parquet"
         try:
+            fmt = "delta" if self._is_delta(path) else fmt
             frame = self.session.read.format(fmt).load(path)
-        except self.error as exc:  # an empty folder, files that are not Parquet
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        except (self.error, Py4JJavaError) as exc:  # an empty folder, files not Parquet, a URI
+            # whose scheme has no file system here
+            text = str(exc.java_exception) if isinstance(exc, Py4JJavaError) else str(exc)
+            first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
             raise ConfigError(
                 f"{table}: cannot read {Path(path).name!r} as {fmt}: {first}"
             ) from None
         frame.createOrReplaceTempView(table)
+
+    def _is_delta(self, path: str) -> bool:
+        """A Delta table has a ``_delta_log`` folder; read as plain Parquet, its folder would
+        also yield the files of older versions. A URI is asked of the cluster's file system."""
+        if "://" not in path:
+            return Path(path, "_delta_log").is_dir()
+        jvm: Any = self.session.sparkContext._jvm
+        log = jvm.org.apache.hadoop.fs.Path(path.rstrip("/") + "/_delta_log")
+        conf = self.session.sparkContext._jsc.hadoopConfiguration()
+        fs = log.getFileSystem(conf)
+        return bool(fs.exists(log))
 
     def render(self, statement: Statement) -> str:
         return ";\n".join(self._statements(statement))
