@@ -1,4 +1,4 @@
-"""GET /v1/profiles/{id}: a purchase committed by the collection writer shows in the profile
+"""GET /v1/profiles/{id}: a purchase sent over HTTP (POST /v1/track) shows in the profile
 within a second; unknown and erased ids are 404; merged ids answer with their survivor; no
 fitted model means scores marked unavailable, not zeros; the events page with a next link."""
 
@@ -22,8 +22,8 @@ from cvm.workspace import Workspace
 from live_workspace import CRM, LAST_DAY, live_workspace
 
 FRESH_SECONDS = 1.0
-"""The freshness target: a committed purchase shows in the profile within 1 s (one refresh of
-that customer, triggered by the commit)."""
+"""The freshness target: a purchase sent over HTTP shows in the profile within 1 s of sending
+(its batch window's commit, then one refresh of that customer, triggered by the commit)."""
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,8 @@ def _purchase(client: TestClient, customer: str, order: str) -> tuple[dict, dict
 
 
 def test_a_purchase_changes_frequency_clv_and_stage_soon(client: TestClient) -> None:
-    """Of three purchases (three customers), one is fresh within FRESH_SECONDS, each within 5 s.
+    """Of three purchases sent over HTTP (three customers), one is fresh within FRESH_SECONDS,
+    each within 5 s.
 
     The budget holds on a machine with at most two runnable processes per core; a machine
     loaded beyond that by other work (a suite run beside others) stretches it in proportion,

@@ -34,7 +34,7 @@ from cvm.engines import sql_file
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
 
-__all__ = ["JOURNAL_DIR", "DecisionQueue", "JournalEraser", "erasing", "replay"]
+__all__ = ["JOURNAL_DIR", "DecisionQueue", "JournalEraser", "erasing", "journal_files", "replay"]
 
 log = logging.getLogger(__name__)
 
