@@ -10,10 +10,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from test_serve import KEY, _free_port, served, start_server, stop
 
 from cvm.workspace import Workspace
 from realtime_workspace import served as realtime_workspace
-from test_serve import KEY, _free_port, served, start_server, stop
 
 CUSTOMERS = [f"{k:06d}" for k in range(1000, 1060)] + ["00101", "00105"]
 
@@ -67,11 +67,8 @@ def test_sigkill_within_the_flush_second_loses_no_acknowledged_decision(tmp_path
         key = (b["customer_id"], f"rt.{b['offer_id']}")
         expected[key] = expected.get(key, 0) + 1
     assert {(c, k): n for c, k, n in contacts} == expected
-    arms = dict(
-        ((c, k), a)
-        for c, k, a in _rows(root, "SELECT customer_id, campaign_id, arm FROM assignments"
-                                   " WHERE campaign_id LIKE 'rt.%'")  # fmt: skip
-    )
+    assigned = "SELECT customer_id, campaign_id, arm FROM assignments WHERE campaign_id LIKE 'rt.%'"
+    arms = {(c, k): a for c, k, a in _rows(root, assigned)}
     for b in held:
         assert all(a == "control" for (c, _), a in arms.items() if c == b["customer_id"])
         assert any(c == b["customer_id"] for c, _ in arms), "the held-out arm is stored"
