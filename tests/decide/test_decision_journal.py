@@ -143,3 +143,37 @@ def test_a_torn_line_is_reported_and_kept_not_stored(
     assert replay(ws) == len(made)
     assert "lines [6] are not decisions" in caplog.text
     assert (root / JOURNAL_DIR / "decisions.jsonl.rejected").exists()
+
+
+def test_journal_fsync_forces_each_line_to_disk_before_the_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    root = served(tmp_path, cap=0.0)
+    toml = root / "cvm.toml"
+    text = toml.read_text(encoding="utf-8")
+    assert "[decide.realtime]\n" in text
+    toml.write_text(
+        text.replace("[decide.realtime]\n", "[decide.realtime]\njournal_fsync = true\n")
+    )
+    synced: list[int] = []
+    real = os.fdatasync
+
+    def counted(fd: int) -> None:
+        synced.append(fd)
+        real(fd)
+
+    monkeypatch.setattr(os, "fdatasync", counted)
+    with Workspace.open(root) as ws:
+        d = Decider(ws.cursor(), clock=lambda: NOW, seed=1)
+        made = [d.decide("email", c) for c in ("00101", "00105")]
+        assert len(synced) == len(made)
+        assert all(m.decision_id in _journal_text(root) for m in made)
+        d.close()
+    with pytest.raises(Exception, match="journal_fsync: input should be a valid boolean"):
+        import tomllib
+
+        from cvm.settings import parse_settings
+
+        parse_settings(tomllib.loads('[decide.realtime]\njournal_fsync = "yes"\n'))
