@@ -9,6 +9,7 @@ running is marked failed ("interrupted") the first time this server touches the 
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import queue
@@ -43,6 +44,20 @@ class JobQueueFullError(CvmError):
     """Too many jobs are waiting; the caller should retry later (HTTP 429)."""
 
 
+class _Stopped(BaseException):
+    """Raised in the worker thread when the server stops during a job (a BaseException, so
+    no ``except Exception`` of the library keeps the job running)."""
+
+
+def _raise_in(thread: threading.Thread) -> None:
+    """Raise :class:`_Stopped` in ``thread`` at its next Python instruction (a fit spends its
+    time in Python callbacks of the optimiser, which report no progress)."""
+    if thread.ident is not None and thread.is_alive():
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+            ctypes.c_ulong(thread.ident), ctypes.py_object(_Stopped)
+        )
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -72,6 +87,7 @@ class JobRunner:
         self._thread: threading.Thread | None = None
         self._recovered = False
         self._erased = False
+        self._stopping = threading.Event()
 
     # --- what the routes call ------------------------------------------------------------
 
@@ -125,9 +141,10 @@ class JobRunner:
         self._erased = True
 
     def close(self, timeout: float = 5.0) -> None:
-        """Stop taking jobs; wait a little for the running one (the next server marks a job
-        that did not finish as interrupted); then rebuild the database file if erasures ran
-        (nothing else holds it then: requests have drained)."""
+        """Stop taking jobs; wait a little for the running one, then stop it (it is marked
+        interrupted: a job left running would go on taking the CPU, and the interpreter's
+        lock, from whatever the process does next); then rebuild the database file if
+        erasures ran (nothing else holds it then: requests have drained)."""
         with self._lock:
             thread, self._thread = self._thread, None
         if thread is not None:
@@ -150,6 +167,12 @@ class JobRunner:
                 break
         self._queue.put(None)
         thread.join(timeout)
+        if thread.is_alive():
+            self._stopping.set()  # its next progress call raises; a fit's next callback
+            _raise_in(thread)
+            thread.join(timeout)
+            if thread.is_alive():
+                log.warning("a job is still running after the server stopped it")
 
     # --- the worker ----------------------------------------------------------------------
 
@@ -159,14 +182,17 @@ class JobRunner:
             self._thread.start()
 
     def _work(self) -> None:
-        while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            try:
-                self._run(*item)
-            except Exception:  # the workspace went away (server stopping): nothing to record
-                log.exception("job %s could not be recorded", item[0])
+        try:
+            while True:
+                item = self._queue.get()
+                if item is None:
+                    return
+                try:
+                    self._run(*item)
+                except Exception:  # the workspace went away (server stopping): not recorded
+                    log.exception("job %s could not be recorded", item[0])
+        except _Stopped:  # stopped as the job ended: the next server marks it interrupted
+            return
 
     def _run(self, job_id: str, job: Any) -> None:
         main = self._owner.get()
@@ -177,6 +203,8 @@ class JobRunner:
                              {"job_id": job_id, "now": _now()})  # fmt: skip
 
             def progress(done: int, total: int | None, step: str) -> None:
+                if self._stopping.is_set():
+                    raise _Stopped
                 live.done, live.total, live.step = int(done), total, step or live.step
                 if time.monotonic() - live.written >= PROGRESS_EVERY:
                     live.written = time.monotonic()
@@ -191,6 +219,8 @@ class JobRunner:
                 result = json.dumps(run_job(ws, job, progress), default=str)
             except CvmError as exc:
                 status, error = "failed", public_detail(exc)
+            except _Stopped:
+                status, error = "failed", INTERRUPTED
             except Exception as exc:  # a bug: the log has the traceback, the caller one line
                 log.exception("job %s (%s) failed", job_id, job.kind)
                 status = "failed"

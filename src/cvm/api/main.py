@@ -36,7 +36,7 @@ from cvm.api.routes import (
     profiles,
     segments,
 )
-from cvm.api.service import ReportCache, WorkspaceOwner
+from cvm.api.service import ReportCache, WorkspaceOwner, replay_decisions
 from cvm.segments.live_worker import LiveRefresher
 
 __all__ = ["create_app"]
@@ -112,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        replay_decisions(app.state.owner)  # answered by a killed service, not yet stored
         if app.state.settings.live_at_start:
             app.state.live.start()  # loads the profiles into memory, then keeps them fresh
         yield

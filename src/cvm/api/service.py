@@ -7,11 +7,13 @@ from collections import OrderedDict
 from datetime import date
 from pathlib import Path
 
+from cvm._exceptions import WorkspaceError
+from cvm.decide.decision_journal import journal_files, replay
 from cvm.report.build import ReportData, build_report
 from cvm.workspace import Workspace
 from cvm.workspace.connection import DB_NAME
 
-__all__ = ["ReportCache", "WorkspaceOwner"]
+__all__ = ["ReportCache", "WorkspaceOwner", "replay_decisions"]
 
 
 class WorkspaceOwner:
@@ -38,6 +40,21 @@ class WorkspaceOwner:
             if self._ws is not None:
                 self._ws.close()
                 self._ws = None
+
+
+def replay_decisions(owner: WorkspaceOwner) -> int:
+    """Store the decisions a killed service answered but had not written (its journal); a
+    workspace another process holds is left to the decider, which replays when it starts."""
+    if not journal_files(owner.path):
+        return 0
+    try:
+        ws = owner.get().cursor()
+    except WorkspaceError:
+        return 0
+    try:
+        return replay(ws)
+    finally:
+        ws.close()
 
 
 class ReportCache:

@@ -8,7 +8,8 @@ each candidate offer's lift from its posterior (:mod:`cvm.decide.explore`), and 
 of highest expected incremental value, or none. Customers held out by hash get none (reason
 ``holdout``) and are logged as the control arm of the offer they would have had, so each
 offer's real-time decisions are a campaign (``rt.<offer_id>``) that ``cvm campaign measure``
-measures. Decisions are written in batches by :meth:`Decider.flush`.
+measures. Decisions are journaled before they are answered and written in batches by
+:meth:`Decider.flush` (:mod:`cvm.decide.decision_journal`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import numpy as np
 
 from cvm._exceptions import DataError
 from cvm.decide.consent_changes import ConsentChanges
+from cvm.decide.decision_journal import DecisionQueue, replay
 from cvm.decide.decision_log import Decision, UnknownDecisionError, record_outcome, write_decisions
 from cvm.decide.explore import choose, held_out
 from cvm.decide.snapshot import Since, Snapshot, build_snapshot
@@ -65,13 +67,13 @@ class Decider:
         self.clock = clock
         self.rng = np.random.default_rng(seed)
         self._lock = threading.Lock()
-        self._write = threading.Lock()
         self._build = threading.Lock()
-        self._queue = threading.Lock()
         self._writer = ws.cursor()  # the log is written apart from the snapshot's reads
+        replay(self._writer)  # what a killed service had answered but not stored
+        self.queue = DecisionQueue(ws.path, fsync=self.rt.journal_fsync)
+        self._write = self.queue.flushing
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._pending: list[Decision] = []
         self._since = Since()
         self._readers = threading.local()
         self.snapshot: Snapshot | None = None
@@ -307,8 +309,7 @@ class Decider:
         return self._log(base)
 
     def _log(self, d: Decision) -> Decision:
-        with self._queue:
-            self._pending.append(d)
+        self.queue.add(d)  # journaled before it is answered
         return d
 
     # -- the log --------------------------------------------------------------------------
@@ -318,16 +319,14 @@ class Decider:
             return self._flush_locked()
 
     def _flush_locked(self) -> int:
-        with self._queue:
-            pending, self._pending = self._pending, []
-        if not pending:
-            return 0
+        pending, sealed = self.queue.take()
         try:
-            write_decisions(self._writer, pending, self.window_days, self.rt.holdout_share)
+            if pending:
+                write_decisions(self._writer, pending, self.window_days, self.rt.holdout_share)
         except Exception:
-            with self._queue:  # kept for the next flush rather than lost
-                self._pending[:0] = pending
+            self.queue.put_back(pending)  # kept for the next flush (and in the journal)
             raise
+        self.queue.done(sealed)
         return len(pending)
 
     @property
@@ -396,4 +395,5 @@ class Decider:
         for thread in self._threads:
             thread.join(timeout=60)
         self.flush()
+        self.queue.close()
         self._writer.close()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cvm._exceptions import DataError
+from cvm.decide.decision_journal import erasing
 from cvm.engines import sql_file
 from cvm.ingest import erased
 from cvm.privacy import subject as _subject
@@ -31,6 +32,8 @@ class Erasure(dict[str, int]):
     redacted : rows per table in which a mention of the customer was replaced by ``[erased]``.
     files : derived files redacted or removed, and files cvm did not write that still name the
         customer (``files.not_ours``: the user's to delete).
+    journal_lines : their real-time decisions removed from the decision journal (answered,
+        not yet in the ``decisions`` table).
     identifiers : identifiers whose keyed hash now refuses them at ingest.
     compact_seconds : time the database rebuild took (None when not compacted).
     """
@@ -40,6 +43,7 @@ class Erasure(dict[str, int]):
         self.customer_id = customer_id
         self.redacted: dict[str, int] = {}
         self.files = FileChanges()
+        self.journal_lines = 0
         self.identifiers = 0
         self.compact_seconds: float | None = None
 
@@ -101,7 +105,8 @@ def erase_customers(
 
 def _erase_one(ws: Workspace, identifier: str) -> Erasure:
     engine = ws.engine
-    with engine.transaction():
+    # no decision of theirs is stored from the journal while their rows go
+    with erasing(Path(ws.path)) as journal, engine.transaction():
         erased.install(engine, create_key=True)
         cid = _subject.find_customer(engine, identifier)
         who = _subject.collect(engine, cid)
@@ -127,6 +132,7 @@ def _erase_one(ws: Workspace, identifier: str) -> Erasure:
                 "rows_deleted": sum(result.values()),
             },
         )
+        result.journal_lines = journal.erase(who.ids, who.quoting(ids=True))
         result.files = redact_files(Path(ws.path), who)
         _subject.drop(engine)
         erased.uninstall(engine)

@@ -33,6 +33,9 @@ class RealtimeSettings(Section):
     consent of the customers of each committed batch of events, and of an erased customer),
     so a withdrawal or an erasure applies within moments, with no table read per decision;
     off, consent is the snapshot's (as old as ``refresh_seconds``).
+    ``journal_fsync``: each decision is journaled before it is answered (a killed service
+    replays it on start); on, each journal write is also forced to disk (``fdatasync``), so a
+    power loss loses none either, at the cost of a disk flush per decision.
     """
 
     SECTION = ("decide", "realtime")
@@ -45,6 +48,7 @@ class RealtimeSettings(Section):
     refresh_seconds: float = 900.0
     use_plan: bool = True
     fresh_consent: bool = True
+    journal_fsync: bool = False
 
     @field_validator("holdout_share", mode="before")
     @classmethod
