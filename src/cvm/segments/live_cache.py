@@ -44,7 +44,9 @@ class _Codec:
         self.dictionary: zstandard.ZstdCompressionDict | None = None
         if len(samples) >= MIN_SAMPLES:
             try:
-                self.dictionary = zstandard.train_dictionary(DICT_BYTES, samples)
+                self.dictionary = zstandard.train_dictionary(
+                    DICT_BYTES, list[bytes | bytearray | memoryview](samples)
+                )
             except zstandard.ZstdError:  # too little to learn from: no dictionary
                 self.dictionary = None
         self._compressor = zstandard.ZstdCompressor(level=LEVEL, dict_data=self.dictionary)
