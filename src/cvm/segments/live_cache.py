@@ -54,8 +54,11 @@ class _Codec:
         self._local = threading.local()
 
     def compress_all(self, texts: Iterable[bytes]) -> list[bytes]:
+        # zstd hands back its output in a buffer sized for the worst case and shrunk: kept
+        # as it is, a million of them hold the memory of the uncompressed profiles (the freed
+        # tails fit no later buffer); an exact copy lets the next call reuse the buffer
         with self._lock:
-            return [self._compressor.compress(t) for t in texts]
+            return [bytes(memoryview(self._compressor.compress(t))) for t in texts]
 
     def decompress(self, blob: bytes) -> bytes:
         d: zstandard.ZstdDecompressor | None = getattr(self._local, "d", None)
