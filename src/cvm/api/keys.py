@@ -153,6 +153,12 @@ class KeyRing:
             self._used[key.name] = now
             return True
 
+    def noted(self, key: StoredKey) -> bool:
+        """Whether the key's use was written within the minute, so none is due (changes
+        nothing, unlike :meth:`due`)."""
+        last = self._used.get(key.name)
+        return last is not None and time.monotonic() - last < _USED_EVERY
+
     def note_use(self, cursor: Callable[[], Workspace], key: StoredKey) -> None:
         """Record the key's use when :meth:`due`."""
         if not self.due(key):

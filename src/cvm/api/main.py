@@ -19,6 +19,7 @@ from cvm.api.collect import AfterCommit, Collector
 from cvm.api.config import Settings
 from cvm.api.deps import current_caller, require_role
 from cvm.api.errors import RESPONSES, public_detail
+from cvm.api.hot_routes import DECISION_ROLES, PROFILE_ROLES, HotRoutes
 from cvm.api.jobs import JobQueueFullError, JobRunner
 from cvm.api.keys import KeyRing
 from cvm.api.routes import (
@@ -153,9 +154,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(JobQueueFullError, _queue_full)
     app.add_exception_handler(RequestValidationError, _validation_error)
     # the busiest routes first: a request is matched against the routes in order
-    decider = require_role("decider")
+    decider = require_role(*DECISION_ROLES)
     app.include_router(decisions.router, prefix="/v1", dependencies=[decider], responses=RESPONSES)
-    profile_readers = require_role("decider", "analyst")
+    profile_readers = require_role(*PROFILE_ROLES)
     app.include_router(profiles.router, dependencies=[profile_readers], responses=RESPONSES)
     app.include_router(collect.router, prefix="/v1", dependencies=[require_role("writer")])
     analyst = require_role("analyst")
@@ -180,6 +181,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "Content-Encoding", "X-API-Key"],
         )
+    app.add_middleware(HotRoutes)  # outermost: their plain cases skip the stack
     return app
 
 

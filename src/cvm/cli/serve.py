@@ -43,10 +43,12 @@ def run_server(
     # remove the notice) instead of killing the process on the spot
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with announce(root, base):  # a writing command run meanwhile is told where the server is
-        # uvicorn[standard]: httptools parses and uvloop runs the loop ("auto" picks them)
+        # uvicorn[standard]: httptools parses (a response in one write: cvm.api.http_protocol)
+        # and uvloop runs the loop ("auto" picks it)
         uvicorn.run(
             app, host=settings.host, port=settings.port, log_level="info",
-            access_log=settings.access_log, http="auto", loop="auto",
+            access_log=settings.access_log, http="cvm.api.http_protocol:HttpProtocol",
+            loop="auto",
             timeout_graceful_shutdown=10,
         )  # fmt: skip
 

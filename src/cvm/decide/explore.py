@@ -60,6 +60,7 @@ class Posteriors:
 
     def __post_init__(self) -> None:
         self._cache: dict[bool, tuple[np.ndarray, np.ndarray, float, float]] = {}
+        self._mean_shift: np.ndarray | None = None
 
     @classmethod
     def prior(cls, base: np.ndarray, lift: np.ndarray, strength: float) -> Posteriors:
@@ -105,9 +106,17 @@ class Posteriors:
         to a customer's own lift (uplift model, learned or configured) before valuing."""
         return np.asarray(lifts, float) - self.mean_lift(data=False)
 
+    def mean_shift(self) -> np.ndarray:
+        """``shift(mean_lift())``, kept until the counts change (every decision reads it)."""
+        found = self._mean_shift
+        if found is None:
+            found = self._mean_shift = self.shift(self.mean_lift())
+        return found
+
     def set_counts(self, offer: int, *, treated: bool, customers: int, responders: int) -> None:
         """The customers and responders of an arm of ``offer`` (read from the log)."""
         self._cache.clear()
+        self._mean_shift = None
         if treated:
             self.n_treated[offer], self.won_treated[offer] = customers, responders
         else:
@@ -116,6 +125,7 @@ class Posteriors:
     def record(self, offer: int, treated: bool, responded: bool = False) -> None:
         """One more customer (and responder) in an arm of ``offer``."""
         self._cache.pop(True, None)
+        self._mean_shift = None
         if treated:
             self.n_treated[offer] += 1
             self.won_treated[offer] += responded

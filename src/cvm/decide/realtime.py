@@ -15,8 +15,8 @@ measures. Decisions are journaled before they are answered and written in batche
 from __future__ import annotations
 
 import gc
+import os
 import threading
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +28,7 @@ from cvm.decide.decision_journal import DecisionQueue, replay
 from cvm.decide.decision_log import Decision, UnknownDecisionError, record_outcome, write_decisions
 from cvm.decide.explore import choose, held_out
 from cvm.decide.snapshot import Since, Snapshot, build_snapshot
-from cvm.decide.value import offer_factors
+from cvm.decide.value import valued
 from cvm.engines import sql_file
 
 if TYPE_CHECKING:
@@ -161,7 +161,7 @@ class Decider:
         cid = self.resolve(customer_id, anonymous_id)
         snap = self.current()
         now = self.clock()
-        base = Decision(uuid.uuid4().hex, now, cid, channel, None, "", "none")
+        base = Decision(os.urandom(16).hex(), now, cid, channel, None, "", "none")
         base.anonymous_id, base.placement, base.context = anonymous_id, placement, context
         row = snap.rows.get(cid)
         if row is None:
@@ -227,23 +227,14 @@ class Decider:
         self, snap: Snapshot, row: int, ks: list[int], shifts: np.ndarray, ok: np.ndarray
     ) -> Any:
         """The candidates valued as the plan values them, one row per lift shift (the
-        posterior mean's, and a draw's when exploring)."""
-        pairs = snap
-        offers = [snap.offers[k] for k in ks]
-        rows = np.full(len(shifts), row)
-        return offer_factors(
-            offers,
-            self.settings,
-            p_alive=snap.p_alive[rows],
-            expected_purchases=snap.expected_purchases[rows],
-            clv=snap.clv[rows],
-            order_value=snap.order_value[rows],
-            lift=pairs.lift[rows][:, ks] + shifts[:, ks],
-            lift_source=pairs.source[rows][:, ks],
-            context=pairs.context[rows][:, ks],
-            eligible=np.broadcast_to(ok, (len(shifts), len(ks))),
+        posterior mean's, and a draw's when exploring), from the customer's bases."""
+        return valued(
+            snap.bases.rows(row, ks),
+            snap.lift[row, ks][None, :] + shifts[:, ks],
+            snap.source[row, ks],
+            context=snap.context[row, ks][None, :],
+            eligible=ok,
             dtype=np.float64,
-            mean_order=pairs.mean_order,
         )
 
     def _arbitrate(
@@ -253,8 +244,7 @@ class Decider:
         the reason in ``base`` when nothing is eligible or worth it."""
         cid = base.customer_id
         why = [self._blocked(snap, row, k, cid, now) for k in ks]
-        ok = np.array([w is None for w in why])
-        if not ok.any():
+        if all(w is not None for w in why):
             found = dict.fromkeys(str(w) for w in why)
             base.reason = (
                 next(iter(found))
@@ -262,8 +252,9 @@ class Decider:
                 else "; ".join(f"{snap.offers[k].id}: {w}" for k, w in zip(ks, why, strict=True))
             )
             return None
+        ok = np.array([w is None for w in why])
         post = snap.posteriors
-        shifts = [post.shift(post.mean_lift())]
+        shifts = [post.mean_shift()]
         if self.rt.exploration_cap > 0:
             shifts.append(post.shift(post.draw_lift(self.rng)))
         f = self._values(snap, row, ks, np.array(shifts), ok)

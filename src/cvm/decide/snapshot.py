@@ -21,6 +21,7 @@ import pandas as pd
 from cvm.decide.catalog import Offer, load_catalog
 from cvm.decide.explore import Posteriors
 from cvm.decide.plan import Pairs, value_pairs
+from cvm.decide.value import Bases, offer_bases
 from cvm.engines import sql_file
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ class Snapshot:
     source: np.ndarray  # (customers, offers) index into LIFT_SOURCES
     context: np.ndarray  # (customers, offers) context weight
     mean_order: float
+    bases: Bases  # (customers, offers) what a pair's value depends on besides its lift
     reason_codes: np.ndarray  # (customers, offers) index into reason_texts; -1: eligible
     reason_texts: list[str]
     p_alive: np.ndarray
@@ -159,6 +161,20 @@ def build_snapshot(ws: Workspace, now: datetime, offers: list[Offer] | None = No
     rows = dict(zip(ids, range(len(ids)), strict=True))
     recent = ws.engine.frame(sql_file(__package__, "realtime_recent.sql"), {"now": now})
     recent = recent.set_index("customer_id").reindex(frame.index).fillna(0)
+    p_alive = frame["p_alive"].to_numpy(float)
+    expected_purchases = frame["expected_purchases"].to_numpy(float)
+    clv = frame["clv"].to_numpy(float)
+    order_value = frame["order_value"].to_numpy(float)
+    bases = offer_bases(
+        offers,
+        settings,
+        p_alive=p_alive,
+        expected_purchases=expected_purchases,
+        clv=clv,
+        order_value=order_value,
+        lift_source=pairs.source,
+        mean_order=pairs.mean_order,
+    )
     return Snapshot(
         built_at=now,
         offers=offers,
@@ -167,12 +183,13 @@ def build_snapshot(ws: Workspace, now: datetime, offers: list[Offer] | None = No
         source=pairs.source,
         context=pairs.context,
         mean_order=pairs.mean_order,
+        bases=bases,
         reason_codes=codes.reshape(pairs.reasons.shape).astype(np.int32),
         reason_texts=[str(t) for t in texts],
-        p_alive=frame["p_alive"].to_numpy(float),
-        expected_purchases=frame["expected_purchases"].to_numpy(float),
-        clv=frame["clv"].to_numpy(float),
-        order_value=frame["order_value"].to_numpy(float),
+        p_alive=p_alive,
+        expected_purchases=expected_purchases,
+        clv=clv,
+        order_value=order_value,
         last_7=recent["last_7"].to_numpy(np.int64),
         last_30=recent["last_30"].to_numpy(np.int64),
         posteriors=_posteriors(ws, offers, pairs, settings.realtime.prior_strength, now),

@@ -26,7 +26,7 @@ import numpy as np
 if TYPE_CHECKING:
     from cvm.decide.catalog import DecideSettings, Offer
 
-__all__ = ["LIFT_SOURCES", "Factors", "offer_factors"]
+__all__ = ["LIFT_SOURCES", "Bases", "Factors", "offer_bases", "offer_factors", "valued"]
 
 LIFT_SOURCES = ("prior", "learned", "uplift")
 HORIZON_DAYS = 365.0
@@ -47,6 +47,142 @@ class Factors:
     context: np.ndarray
     ev: np.ndarray
     score: np.ndarray
+
+
+@dataclass
+class Bases:
+    """(customers, offers) float64 matrices of what a pair's value depends on besides its
+    lift: the factors :func:`valued` turns any lift into. Real-time decisions keep them in
+    memory (:mod:`cvm.decide.snapshot`) and value one customer's candidates from them."""
+
+    propensity: np.ndarray
+    value: np.ndarray
+    order: np.ndarray  # the order a discount is paid on
+    scale: np.ndarray  # the lift is multiplied by it (P(alive) for a configured cross-sell)
+    ceiling: np.ndarray  # then bounded by it (1 - P(alive) for retention, else +inf)
+    unit_cost: np.ndarray  # (offers,)
+    discount: np.ndarray  # (offers,)
+    weight: np.ndarray  # (offers,)
+
+    def rows(self, row: int, cols: list[int]) -> Bases:
+        """One customer's bases for the offers ``cols``, as (1, len(cols)) matrices."""
+        return Bases(
+            self.propensity[row, cols][None, :],
+            self.value[row, cols][None, :],
+            self.order[row, cols][None, :],
+            self.scale[row, cols][None, :],
+            self.ceiling[row, cols][None, :],
+            self.unit_cost[cols],
+            self.discount[cols],
+            self.weight[cols],
+        )
+
+
+def offer_bases(
+    offers: list[Offer],
+    settings: DecideSettings,
+    *,
+    p_alive: np.ndarray,
+    expected_purchases: np.ndarray,
+    clv: np.ndarray,
+    order_value: np.ndarray,
+    lift_source: np.ndarray | None = None,
+    mean_order: float | None = None,
+) -> Bases:
+    """Every pair's :class:`Bases` (see :func:`offer_factors` for the parameters; no
+    ``lift_source``: every lift is the configured prior)."""
+    n, m = p_alive.shape[0], len(offers)
+    alive = np.nan_to_num(p_alive.astype(np.float64), nan=0.0)
+    purchases = np.nan_to_num(expected_purchases.astype(np.float64), nan=0.0)
+    known = np.isfinite(clv)
+    clv0 = np.where(known, clv, 0.0)
+    if mean_order is None:
+        mean_order = float(np.nanmean(order_value)) if np.isfinite(order_value).any() else 0.0
+    orders = np.where(np.isfinite(order_value), order_value, mean_order)
+    if lift_source is None:
+        lift_source = np.zeros((n, m), dtype=np.int8)
+    out = {
+        k: np.empty((n, m), dtype=np.float64)
+        for k in ("propensity", "value", "order", "scale", "ceiling")
+    }
+    for k, o in enumerate(offers):
+        margin = o.margin if o.margin is not None else settings.margin
+        window = o.response_days or settings.response_days
+        if o.kind in ("acquisition", "referral"):
+            base = o.base_rate if o.base_rate is not None else settings.acquisition_base_rate
+            p0 = np.full(n, base)
+            order = np.full(n, o.order_value if o.order_value is not None else mean_order)
+            value = margin * order
+        else:
+            p0 = (
+                np.full(n, o.base_rate)
+                if o.base_rate is not None
+                else 1.0 - np.exp(-purchases * window / HORIZON_DAYS)
+            )
+            order = np.full(n, o.order_value) if o.order_value is not None else orders
+            if o.kind in ("retention", "win-back"):
+                value = clv0 / np.maximum(alive, MIN_P_ALIVE)
+            else:
+                value = margin * order
+        scale, ceiling = np.ones(n), np.full(n, np.inf)
+        if o.kind in ("retention", "win-back"):
+            ceiling = 1.0 - alive
+        elif o.kind in ("cross-sell", "up-sell"):
+            # a configured prior is the lift among active customers; measured ones are not
+            scale = np.where((lift_source[:, k] == 0) & np.isfinite(p_alive), alive, 1.0)
+        out["propensity"][:, k] = p0
+        out["value"][:, k] = value
+        out["order"][:, k] = order
+        out["scale"][:, k] = scale
+        out["ceiling"][:, k] = ceiling
+    return Bases(
+        **out,
+        unit_cost=np.array([o.unit_cost for o in offers], dtype=np.float64),
+        discount=np.array([o.discount for o in offers], dtype=np.float64),
+        weight=np.array([o.weight for o in offers], dtype=np.float64),
+    )
+
+
+def valued(
+    bases: Bases,
+    lift: np.ndarray,
+    lift_source: np.ndarray,
+    *,
+    context: np.ndarray | None = None,
+    eligible: np.ndarray | None = None,
+    dtype: type = np.float32,
+) -> Factors:
+    """The factors of pairs whose bases are ``bases`` at lift ``lift`` (rows broadcast: one
+    customer's (1, k) bases value a (draws, k) lift)."""
+    f = np.dtype(dtype).type
+    p0 = bases.propensity
+    up = np.minimum(lift.astype(np.float64) * bases.scale, bases.ceiling)
+    up = np.clip(up, -p0, 1.0 - p0)
+    cost = bases.unit_cost + bases.discount * bases.order * np.clip(p0 + up, 0.0, 1.0)
+    shape = np.broadcast_shapes(p0.shape, up.shape)
+    propensity = _full(shape, p0, dtype)
+    lifted = up.astype(dtype, copy=False)
+    value = _full(shape, bases.value, dtype)
+    cost = cost.astype(dtype, copy=False)
+    weight: np.ndarray = bases.weight.astype(dtype)
+    ctx: np.ndarray = np.ones(shape, dtype=dtype) if context is None else context.astype(dtype)
+    ev = lifted * value - cost
+    score = ev * weight[None, :] * ctx
+    ok = (ev > 0) & np.isfinite(score)
+    if eligible is not None:
+        ok &= eligible
+    score = np.where(ok, score, f(-np.inf)).astype(dtype, copy=False)
+    return Factors(
+        propensity,
+        lifted,
+        np.asarray(lift_source, dtype=np.int8),
+        value,
+        cost,
+        weight,
+        ctx,
+        ev.astype(dtype, copy=False),
+        score,
+    )
 
 
 def offer_factors(
@@ -78,67 +214,25 @@ def offer_factors(
         mean of ``order_value``; a real-time decision values one customer and passes it).
     """
     n, m = p_alive.shape[0], len(offers)
-    f = np.dtype(dtype).type
-    alive = np.nan_to_num(p_alive.astype(np.float64), nan=0.0)
-    purchases = np.nan_to_num(expected_purchases.astype(np.float64), nan=0.0)
-    known = np.isfinite(clv)
-    clv0 = np.where(known, clv, 0.0)
-    if mean_order is None:
-        mean_order = float(np.nanmean(order_value)) if np.isfinite(order_value).any() else 0.0
-    orders = np.where(np.isfinite(order_value), order_value, mean_order)
     if lift is None:
         lift = np.broadcast_to(np.array([o.lift for o in offers]), (n, m))
         lift_source = np.zeros((n, m), dtype=np.int8)
     assert lift_source is not None
-    out: dict[str, np.ndarray] = {
-        k: np.empty((n, m), dtype=dtype) for k in ("propensity", "lift", "value", "cost")
-    }
-    for k, o in enumerate(offers):
-        margin = o.margin if o.margin is not None else settings.margin
-        window = o.response_days or settings.response_days
-        if o.kind in ("acquisition", "referral"):
-            base = o.base_rate if o.base_rate is not None else settings.acquisition_base_rate
-            p0 = np.full(n, base)
-            order = np.full(n, o.order_value if o.order_value is not None else mean_order)
-            value = margin * order
-        else:
-            p0 = (
-                np.full(n, o.base_rate)
-                if o.base_rate is not None
-                else 1.0 - np.exp(-purchases * window / HORIZON_DAYS)
-            )
-            order = np.full(n, o.order_value) if o.order_value is not None else orders
-            if o.kind in ("retention", "win-back"):
-                value = clv0 / np.maximum(alive, MIN_P_ALIVE)
-            else:
-                value = margin * order
-        up = lift[:, k].astype(np.float64)
-        if o.kind in ("retention", "win-back"):
-            up = np.minimum(up, 1.0 - alive)
-        elif o.kind in ("cross-sell", "up-sell"):
-            # a configured prior is the lift among active customers; measured ones are not
-            up = np.where((lift_source[:, k] == 0) & np.isfinite(p_alive), up * alive, up)
-        up = np.clip(up, -p0, 1.0 - p0)
-        out["propensity"][:, k] = p0
-        out["lift"][:, k] = up
-        out["value"][:, k] = value
-        out["cost"][:, k] = o.unit_cost + o.discount * order * np.clip(p0 + up, 0.0, 1.0)
-    weight: np.ndarray = np.array([o.weight for o in offers], dtype=dtype)
-    ctx: np.ndarray = np.ones((n, m), dtype=dtype) if context is None else context.astype(dtype)
-    ev = out["lift"] * out["value"] - out["cost"]
-    score = ev * weight[None, :] * ctx
-    ok = (ev > 0) & np.isfinite(score)
-    if eligible is not None:
-        ok &= eligible
-    score = np.where(ok, score, f(-np.inf)).astype(dtype, copy=False)
-    return Factors(
-        out["propensity"],
-        out["lift"],
-        np.asarray(lift_source, dtype=np.int8),
-        out["value"],
-        out["cost"],
-        weight,
-        ctx,
-        ev.astype(dtype, copy=False),
-        score,
+    bases = offer_bases(
+        offers,
+        settings,
+        p_alive=p_alive,
+        expected_purchases=expected_purchases,
+        clv=clv,
+        order_value=order_value,
+        lift_source=lift_source,
+        mean_order=mean_order,
     )
+    return valued(bases, lift, lift_source, context=context, eligible=eligible, dtype=dtype)
+
+
+def _full(shape: tuple[int, ...], x: np.ndarray, dtype: type) -> np.ndarray:
+    """``x`` broadcast to ``shape`` as a new array of ``dtype``."""
+    out: np.ndarray = np.empty(shape, dtype=dtype)
+    out[...] = x
+    return out

@@ -9,6 +9,7 @@ from datetime import UTC
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Request, Response
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from cvm.api.decision_schemas import (
@@ -94,6 +95,23 @@ async def decide(body: DecisionRequest, request: Request) -> Response:
     except UnknownCustomerError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None
     return Response(_answer(d).model_dump_json(), media_type="application/json")
+
+
+def decide_in_memory(app: FastAPI, body: bytes) -> bytes | None:
+    """The answer of ``POST /v1/decisions`` with ``body``, when the route would answer it
+    from memory on the event loop; None when it would not (the body does not validate, no
+    snapshot yet, an anonymous id, a customer the snapshot lacks): the route answers then."""
+    decider: Decider | None = getattr(app.state, "decider", None)
+    if decider is None or decider.snapshot is None:
+        return None
+    try:
+        req = DecisionRequest.model_validate_json(body)
+    except ValidationError:
+        return None
+    if req.anonymous_id is not None or not decider.in_memory(req.customer_id):
+        return None
+    d = decider.decide(req.channel, req.customer_id, placement=req.placement, context=req.context)
+    return _answer(d).model_dump_json().encode()
 
 
 def _answer(d: Decision) -> DecisionAnswer:
