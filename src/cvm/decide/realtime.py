@@ -15,6 +15,7 @@ measures. Decisions are journaled before they are answered and written in batche
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import threading
 from datetime import UTC, datetime, timedelta
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from cvm.workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 __all__ = ["Decider", "Decision", "UnknownCustomerError", "UnknownDecisionError", "utc_now"]
 
@@ -361,13 +364,13 @@ class Decider:
         whatever its size, so a second's decisions share one), and rebuild the snapshot when
         it is older than ``refresh_seconds``, in two background threads, until :meth:`close`."""
 
-        def every(seconds: float, work: Callable[[], object]) -> Callable[[], None]:
+        def every(step: str, seconds: float, work: Callable[[], object]) -> Callable[[], None]:
             def loop() -> None:
                 while not self._stop.wait(seconds):
                     try:
                         work()
                     except Exception:  # nothing is lost: pending decisions stay pending
-                        continue
+                        log.exception("real-time decisions: the %s step failed", step)
 
             return loop
 
@@ -375,7 +378,10 @@ class Decider:
             if self.stale():
                 self.refresh()
 
-        for name, loop in (("log", every(interval, self.flush)), ("snapshot", every(1.0, rebuild))):
+        for name, loop in (
+            ("log", every("log", interval, self.flush)),
+            ("snapshot", every("snapshot", 1.0, rebuild)),
+        ):
             thread = threading.Thread(target=loop, name=f"cvm-decisions-{name}", daemon=True)
             thread.start()
             self._threads.append(thread)
