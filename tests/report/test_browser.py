@@ -10,6 +10,7 @@ other users.
 from __future__ import annotations
 
 import socket
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -56,7 +57,12 @@ def _visit(context: Any, url: str, shot: str) -> tuple[list[list[Any]], list[str
 
 @pytest.fixture(scope="module")
 def ws_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return full_workspace(tmp_path_factory)
+    """A copy of its own: the dashboard's server owns its workspace, and another module's
+    app (in this process or its own) may still hold the shared one (the server then answers
+    503, busy, and the page never draws)."""
+    target = tmp_path_factory.mktemp("browser") / "ws"
+    shutil.copytree(full_workspace(tmp_path_factory), target)
+    return target
 
 
 def _free_port() -> int:

@@ -6,6 +6,7 @@ data that was drawn. Screenshots of each go to a temporary folder (printed).
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,7 +95,12 @@ NOT_READY = """() => ({plotly: typeof window.Plotly, readyState: document.readyS
 
 @pytest.fixture(scope="module")
 def ws_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return full_workspace(tmp_path_factory)
+    """A copy of its own: the dashboard's server owns its workspace, and another module's
+    app (in this process or its own) may still hold the shared one (the server then answers
+    503, busy, and the page never draws)."""
+    target = tmp_path_factory.mktemp("screens") / "ws"
+    shutil.copytree(full_workspace(tmp_path_factory), target)
+    return target
 
 
 @pytest.fixture(scope="module")
