@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import gzip
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -116,7 +117,8 @@ def load_events(
     engine.require(Capability.CSV_SNIFF, f"loading {src}")  # lines read by the CSV scanner
     bad: dict[int, str] = {}
 
-    def stage(engine: Engine) -> None:
+    @contextmanager
+    def stage(engine: Engine) -> Iterator[None]:
         def stage_json(engine: Engine, path: Path) -> None:
             if _is_array(path) or readers.valid_utf8(path):
                 _stage_lines(engine, path)
@@ -130,6 +132,8 @@ def load_events(
                 copy.unlink(missing_ok=True)
 
         stage_segment_file(engine, src, stage_json)
+        yield
+        _run(engine, "lines_drop")
 
     with engine.memory_limit(ws.config.load_memory_limit):
         return _load(ws, stage, bad, source=str(src), name=src.name, report=report)
@@ -153,24 +157,25 @@ def load_messages(ws: Workspace, lines: Sequence[str], *, source: str) -> Events
         }
     )
 
-    def stage(engine: Engine) -> None:
-        with engine.register("_ev_lines_in", table):
-            engine.run(sql_file(__package__, "events_lines_memory.sql"))
+    @contextmanager
+    def stage(engine: Engine) -> Iterator[None]:
+        with engine.register("_ev_lines", table):
+            yield
 
     return _load(ws, stage, {}, source=source, name=source, report=no_progress)
 
 
 def _load(
     ws: Workspace,
-    stage: Callable[[Engine], None],
+    stage: Callable[[Engine], AbstractContextManager[None]],
     bad: dict[int, str],
     *,
     source: str,
     name: str,
     report: Progress,
 ) -> EventsLoadResult:
-    """The events load of the lines ``stage`` puts in ``_ev_lines``, in one transaction;
-    ``bad`` names the lines that were not UTF-8 (filled by ``stage``)."""
+    """The events load of the lines ``stage`` makes readable as ``_ev_lines`` for its block,
+    in one transaction; ``bad`` names the lines that were not UTF-8 (filled by ``stage``)."""
     now = datetime.now(UTC).replace(tzinfo=None)
     load_id = f"events-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     engine = ws.engine
@@ -178,14 +183,12 @@ def _load(
         _record_load(engine, load_id, "events", source, now)
         erased.install(engine)
         report(0, _STEPS, "reading")
-        stage(engine)
-        report(1, _STEPS, "validating")
-        _run(engine, "parse")
-        _run(engine, "lines_drop")
-        _run(engine, "fields", tz=ws.config.timezone, now=now, floor=timestamp_floor(ws.config))
+        with stage(engine):
+            report(1, _STEPS, "validating")
+            floor = timestamp_floor(ws.config)
+            _run(engine, "fields", tz=ws.config.timezone, now=now, floor=floor)
         for line in bad:
             _run(engine, "invalid_text", line=line)
-        _run(engine, "docs_drop")
         refused = erased.refuse_rows(engine, "_ev_rows")
         _run(engine, "classify")
         _run(engine, "rejects_insert", load_id=load_id, source=source)
@@ -250,6 +253,8 @@ def _load_orders(ws: Workspace, *, load_id: str, source: str, now: datetime) -> 
     also loaded from a CSV export is stored once. Their products then load as order lines
     (own load row too).
     """
+    if not ws.engine.scalar(named_queries("events_orders.sql")["any"]):
+        return None
     run_named(
         ws.engine, "events_orders.sql", "stage",
         load_id=load_id, workspace_currency=ws.config.currency,
