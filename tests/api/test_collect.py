@@ -217,20 +217,21 @@ def test_a_request_that_fails_its_window_fails_alone(root: Path, monkeypatch: An
     import cvm.api.collect as collect
     from cvm._exceptions import IngestError
 
-    real = collect.load_events
+    real = collect.load_messages
     windows: list[int] = []
 
-    def picky(ws: Workspace, path: Path) -> Any:
-        text = Path(path).read_text()
-        windows.append(len(text.splitlines()))
+    def picky(ws: Workspace, lines: list[str], *, source: str) -> Any:
+        text = "\n".join(lines)
+        windows.append(len(lines))
         if "poison" in text:
-            raise IngestError(f"{path}: cannot read as JSON lines: poison")
+            raise IngestError(f"{source}: cannot read as JSON lines: poison")
         if "flaky" in text:
             raise RuntimeError("disk full")
-        return real(ws, path)
+        return real(ws, lines, source=source)
 
-    monkeypatch.setattr(collect, "load_events", picky)
-    app = create_app(Settings(workspace=root, open=True, batch_interval_ms=400))
+    monkeypatch.setattr(collect, "load_messages", picky)
+    # a window of 2 s: the three requests share it even when the machine is busy
+    app = create_app(Settings(workspace=root, open=True, batch_interval_ms=2000))
     answers: dict[str, Any] = {}
     with TestClient(app) as client:
 

@@ -3,8 +3,8 @@
 Requests hand their messages (:class:`~cvm.api.collect_wire.Parcel`) to the
 :class:`Collector` and wait. The writer thread takes what is queued once the window closes
 (``batch_interval_ms`` after the first waiting request, or sooner when ``batch_size`` events
-wait), writes them as one JSON-lines file and stores it with the events load
-(:func:`cvm.ingest.load_events`: validation, ``messageId`` deduplication, identity linking,
+wait) and stores them with the events load, handed over in memory
+(:func:`cvm.ingest.events.load_messages`: validation, ``messageId`` deduplication, identity linking,
 consent traits, "Order Completed" orders), all in one transaction. Only then are the
 requests answered, so a 200 means committed. The queue is bounded by events: a request that
 does not fit is refused at once (:class:`QueueFullError`, answered 429 with ``Retry-After``).
@@ -16,21 +16,17 @@ touched; a hook that fails is logged and changes nothing already committed.
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
 import threading
 import time
-import uuid
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from cvm.api.collect_wire import Parcel
 from cvm.api.service import WorkspaceOwner
 from cvm.engines import sql_file
-from cvm.ingest.events import load_events
+from cvm.ingest.events import load_messages
 from cvm.workspace import Workspace
 
 __all__ = ["AfterCommit", "Collector", "QueueFullError", "Receipt"]
@@ -88,7 +84,6 @@ class Collector:
         self._queued = 0
         self._stopping = False
         self._thread: threading.Thread | None = None
-        self._folder: Path | None = None
         self._ws: Workspace | None = None  # the writer thread's cursor
         self.last_commit_seconds = 0.1
 
@@ -108,7 +103,6 @@ class Collector:
             if self._queued and self._queued + len(parcel) > self.queue_size:
                 raise QueueFullError(max(1, round(self.last_commit_seconds + self.interval + 0.49)))
             if self._thread is None:
-                self._folder = Path(tempfile.mkdtemp(prefix="cvm-collect-"))
                 self._thread = threading.Thread(target=self._run, name="cvm-collect", daemon=True)
                 self._thread.start()
             self._waiting.append(_Waiting(parcel, future))
@@ -124,8 +118,6 @@ class Collector:
             thread = self._thread
         if thread is not None:
             thread.join()
-        if self._folder is not None:
-            shutil.rmtree(self._folder, ignore_errors=True)
 
     def _take(self) -> list[_Waiting]:
         """Wait for a window to close and take its requests (None left: stopping)."""
@@ -173,7 +165,7 @@ class Collector:
             started = time.monotonic()
             parcels = [t.parcel for t in taken]
             receipts, customers = commit_window(
-                self._ws, parcels, self._dir(), customers=bool(self.after_commit)
+                self._ws, parcels, customers=bool(self.after_commit)
             )
             self.last_commit_seconds = time.monotonic() - started
         except Exception as exc:  # rolled back: nothing of the window was stored
@@ -190,10 +182,6 @@ class Collector:
         self._call_hooks(self._ws, customers)
         return True
 
-    def _dir(self) -> Path:
-        assert self._folder is not None
-        return self._folder
-
     def _call_hooks(self, ws: Workspace, customers: set[str]) -> None:
         for hook in list(self.after_commit):
             try:
@@ -203,58 +191,51 @@ class Collector:
 
 
 def commit_window(
-    ws: Workspace, parcels: list[Parcel], folder: Path, *, customers: bool = True
+    ws: Workspace, parcels: list[Parcel], *, customers: bool = True
 ) -> tuple[list[Receipt], set[str]]:
     """Store the messages of ``parcels`` in one transaction; what each request's became and
     (with ``customers``) the customers the window touched."""
     where: list[tuple[int, int]] = []  # line - 1 -> (parcel, position)
-    path = folder / f"{uuid.uuid4().hex}.jsonl"
-    with path.open("w", encoding="utf-8") as out:
-        for p, parcel in enumerate(parcels):
-            for position, text in parcel.lines:
-                out.write(text)
-                out.write("\n")
-                where.append((p, position))
+    lines: list[str] = []
+    for p, parcel in enumerate(parcels):
+        for position, text in parcel.lines:
+            lines.append(text)
+            where.append((p, position))
     engine = ws.engine
-    try:
-        with engine.transaction():
-            result = load_events(ws, path)
-            load_id = result.load_id
-            refused: list[list[tuple[int, str]]] = [[] for _ in parcels]
-            line = len(where)
-            for p, parcel in enumerate(parcels):
-                for position, raw, reason in parcel.refused:
-                    line += 1
-                    params = {"load_id": load_id, "source": SOURCE, "line": line, "raw": raw,
-                              "reason": reason}  # fmt: skip
-                    engine.run(sql_file(__package__, "collect_reject.sql"), params)
-                    refused[p].append((position, reason))
+    with engine.transaction():
+        result = load_messages(ws, lines, source=SOURCE)
+        load_id = result.load_id
+        refused: list[list[tuple[int, str]]] = [[] for _ in parcels]
+        line = len(where)
+        for p, parcel in enumerate(parcels):
+            for position, raw, reason in parcel.refused:
+                line += 1
+                params = {"load_id": load_id, "source": SOURCE, "line": line, "raw": raw,
+                          "reason": reason}  # fmt: skip
+                engine.run(sql_file(__package__, "collect_reject.sql"), params)
+                refused[p].append((position, reason))
+        if result.rejected:
             for n, reason in engine.rows(
                 sql_file(__package__, "collect_refused.sql"), {"load_id": load_id}
             ):
                 if 1 <= int(n) <= len(where):
                     p, position = where[int(n) - 1]
                     refused[p].append((position, str(reason)))
-            wire = line - len(where)
-            if wire:
-                engine.run(
-                    sql_file(__package__, "collect_loads_refused.sql"),
-                    {"load_id": load_id, "refused": wire},
-                )
-            ids = {"load_id": load_id, "source": SOURCE}
-            engine.run(sql_file(__package__, "collect_loads_source.sql"), ids)
-            engine.run(sql_file(__package__, "collect_rejects_source.sql"), ids)
-            touched = (
-                {
-                    str(c)
-                    for (c,) in engine.rows(
-                        sql_file(__package__, "collect_customers.sql"), {"load_id": load_id}
-                    )
-                }
-                if customers
-                else set()
+        wire = line - len(where)
+        if wire:
+            engine.run(
+                sql_file(__package__, "collect_loads_refused.sql"),
+                {"load_id": load_id, "refused": wire},
             )
-    finally:
-        path.unlink(missing_ok=True)
+        touched = (
+            {
+                str(c)
+                for (c,) in engine.rows(
+                    sql_file(__package__, "collect_customers.sql"), {"load_id": load_id}
+                )
+            }
+            if customers
+            else set()
+        )
     receipts = [Receipt(load_id, sorted(r)) for r in refused]
     return receipts, touched

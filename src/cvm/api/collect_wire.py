@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 __all__ = [
     "BATCH_BYTES",
     "MESSAGE_BYTES",
@@ -87,13 +89,12 @@ def _gunzip(body: bytes, limit: int) -> bytes:
 
 
 def _merge(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
-    """``own`` over ``base``, nested objects merged (a message's own values win)."""
-    merged = dict(base)
-    for key, value in own.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
+    """``own`` over ``base``, nested objects merged (a message's own values win); a new dict,
+    its keys in the order of ``base`` then those ``own`` adds."""
+    merged = {**base, **own}
+    for key in base.keys() & own.keys():
+        if isinstance(own[key], dict) and isinstance(base[key], dict):
+            merged[key] = _merge(base[key], own[key])
     return merged
 
 
@@ -106,6 +107,20 @@ def _content_id(message: dict[str, Any]) -> str:
     own = {k: v for k, v in message.items() if k not in ("sentAt", "receivedAt", "messageId")}
     text = json.dumps(own, sort_keys=True, separators=(",", ":"), default=str)
     return "http-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _load(data: bytes) -> tuple[Any, bool]:
+    """The body's document, and whether it was read by the fast parser (orjson).
+
+    orjson refuses what the standard parser takes (NaN and Infinity, numbers that overflow,
+    lone surrogates, very deep nesting, other encodings than UTF-8): such a body is read again
+    by the standard parser, and its messages are written by it too, so they are refused or
+    kept exactly as before. A document orjson read holds only finite numbers and valid text.
+    """
+    try:
+        return orjson.loads(data), True
+    except orjson.JSONDecodeError:
+        return json.loads(data), False
 
 
 def _size(value: Any) -> int:
@@ -122,7 +137,7 @@ def parse_body(body: bytes, *, kind: str, gzipped: bool, now: datetime | None = 
     if len(data) > limit:
         raise BodyError(f"request body larger than {limit // 1024} KB", data[:RAW_KEPT])
     try:
-        doc = json.loads(data)
+        doc, fast = _load(data)
     except (ValueError, RecursionError) as exc:
         raise BodyError(f"invalid JSON: {str(exc)[:120]}", data[:RAW_KEPT]) from None
     if not isinstance(doc, dict):
@@ -142,7 +157,9 @@ def parse_body(body: bytes, *, kind: str, gzipped: bool, now: datetime | None = 
         if not isinstance(item, dict):
             parcel.refused.append((position, _text(item)[:RAW_KEPT], "not a JSON object"))
             continue
-        message = _merge(envelope, {k: v for k, v in item.items() if k != "writeKey"})
+        own = dict(item)
+        own.pop("writeKey", None)
+        message = _merge(envelope, own) if envelope else own
         if not message.get("messageId"):  # a resent copy gets the same id (sentAt aside)
             message["messageId"] = _content_id(message)
         message.setdefault("receivedAt", stamp)
@@ -150,13 +167,14 @@ def parse_body(body: bytes, *, kind: str, gzipped: bool, now: datetime | None = 
             parcel.refused.append((position, _text(item)[:RAW_KEPT], "a batch inside a message"))
             continue
         try:
-            text = _text(message)
-        except ValueError:  # NaN or Infinity: not JSON
+            text = orjson.dumps(message).decode() if fast else _text(message)
+        except (ValueError, TypeError):  # NaN or Infinity: not JSON
             parcel.refused.append((position, repr(item)[:RAW_KEPT], "not valid JSON"))
             continue
         # the line holds more than the message (envelope, receivedAt, escapes): measure the
-        # message itself only when the line is near the limit
-        if len(text) > MESSAGE_BYTES - 1024 and _size(item) > MESSAGE_BYTES:
+        # message itself only when the line is near the limit (in bytes: the text may hold
+        # characters that take more than one)
+        if len(text) > (MESSAGE_BYTES - 1024) // 4 and _size(item) > MESSAGE_BYTES:
             reason = f"message larger than {MESSAGE_BYTES // 1024} KB"
             parcel.refused.append((position, _text(item)[:RAW_KEPT], reason))
         else:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import gzip
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,7 +35,7 @@ from cvm.ingest.transactions import load_transactions_from
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
 
-__all__ = ["EventsLoadResult", "load_events"]
+__all__ = ["EventsLoadResult", "load_events", "load_messages"]
 
 MAX_LINE_BYTES = 64 * 1024 * 1024
 """Longest JSON line accepted (DuckDB's CSV reader default is 2 MB)."""
@@ -112,17 +113,12 @@ def load_events(
     src = Path(path)
     if not src.is_file():
         raise IngestError(f"{src}: no such file")
-    now = datetime.now(UTC).replace(tzinfo=None)
-    load_id = f"events-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-    source = str(src)
     engine = ws.engine
     engine.require(Capability.CSV_SNIFF, f"loading {src}")  # lines read by the CSV scanner
-    with engine.memory_limit(ws.config.load_memory_limit), engine.transaction():
-        _record_load(engine, load_id, "events", source, now)
-        erased.install(engine)
-        report(0, _STEPS, "reading")
-        bad: dict[int, str] = {}
+    bad: dict[int, str] = {}
 
+    @contextmanager
+    def stage(engine: Engine) -> Iterator[None]:
         def stage_json(engine: Engine, path: Path) -> None:
             if _is_array(path) or readers.valid_utf8(path):
                 _stage_lines(engine, path)
@@ -136,13 +132,63 @@ def load_events(
                 copy.unlink(missing_ok=True)
 
         stage_segment_file(engine, src, stage_json)
-        report(1, _STEPS, "validating")
-        _run(engine, "parse")
+        yield
         _run(engine, "lines_drop")
-        _run(engine, "fields", tz=ws.config.timezone, now=now, floor=timestamp_floor(ws.config))
+
+    with engine.memory_limit(ws.config.load_memory_limit):
+        return _load(ws, stage, bad, source=str(src), name=src.name, report=report)
+
+
+def load_messages(ws: Workspace, lines: Sequence[str], *, source: str) -> EventsLoadResult:
+    """Load Segment-spec messages held in memory, one JSON text each (line ``i + 1``).
+
+    The same load as :func:`load_events` (validation, ``messageId`` deduplication, identity
+    linking, traits, orders) for messages already read off the wire, such as one window of
+    the service's collection: they are handed to the database as one Arrow column, with no
+    file in between. Each text is one message, never a batch envelope (the wire layer
+    expands those); the caller bounds how many a call holds.
+    """
+    import pyarrow as pa
+
+    table = pa.table(
+        {
+            "line": pa.array(range(1, len(lines) + 1), type=pa.int64()),
+            "raw": pa.array(lines, type=pa.string()),
+        }
+    )
+
+    @contextmanager
+    def stage(engine: Engine) -> Iterator[None]:
+        with engine.register("_ev_lines", table):
+            yield
+
+    return _load(ws, stage, {}, source=source, name=source, report=no_progress)
+
+
+def _load(
+    ws: Workspace,
+    stage: Callable[[Engine], AbstractContextManager[None]],
+    bad: dict[int, str],
+    *,
+    source: str,
+    name: str,
+    report: Progress,
+) -> EventsLoadResult:
+    """The events load of the lines ``stage`` makes readable as ``_ev_lines`` for its block,
+    in one transaction; ``bad`` names the lines that were not UTF-8 (filled by ``stage``)."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    load_id = f"events-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    engine = ws.engine
+    with engine.transaction():
+        _record_load(engine, load_id, "events", source, now)
+        erased.install(engine)
+        report(0, _STEPS, "reading")
+        with stage(engine):
+            report(1, _STEPS, "validating")
+            floor = timestamp_floor(ws.config)
+            _run(engine, "fields", tz=ws.config.timezone, now=now, floor=floor)
         for line in bad:
             _run(engine, "invalid_text", line=line)
-        _run(engine, "docs_drop")
         refused = erased.refuse_rows(engine, "_ev_rows")
         _run(engine, "classify")
         _run(engine, "rejects_insert", load_id=load_id, source=source)
@@ -150,9 +196,7 @@ def load_events(
         report(2, _STEPS, "resolving identities")
         _run(engine, "identity_nodes")
         _run(engine, "identity_edges")
-        merged = resolve_batch(
-            engine, load_id=load_id, reason=f"identify/alias in {src.name}", now=now
-        )
+        merged = resolve_batch(engine, load_id=load_id, reason=f"identify/alias in {name}", now=now)
         report(3, _STEPS, "storing events")
         _run(engine, "events_insert", load_id=load_id)
         _run(engine, "events_relink", load_id=load_id)
@@ -209,6 +253,8 @@ def _load_orders(ws: Workspace, *, load_id: str, source: str, now: datetime) -> 
     also loaded from a CSV export is stored once. Their products then load as order lines
     (own load row too).
     """
+    if not ws.engine.scalar(named_queries("events_orders.sql")["any"]):
+        return None
     run_named(
         ws.engine, "events_orders.sql", "stage",
         load_id=load_id, workspace_currency=ws.config.currency,

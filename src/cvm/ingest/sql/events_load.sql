@@ -2,28 +2,27 @@
 -- _ev_lines(line, raw). Every row keeps its line and raw text so a refused row lands in
 -- rejected_rows as it was read. $tz: zone of timestamps without an offset; $now: load time (UTC).
 
--- name: parse
+-- name: fields
 -- Each object line is parsed once into a struct of the Segment fields (json_transform, not
 -- strict: a number where text is expected becomes its text); nested objects stay JSON. try():
--- DuckDB may evaluate the transform on lines the CASE excludes.
-CREATE OR REPLACE TEMP TABLE _ev_docs AS
-SELECT
-    line,
-    raw,
-    json_valid(raw) AS valid,
-    json_valid(raw) AND ltrim(raw) LIKE '{%' AS is_object,
-    CASE WHEN json_valid(raw) AND ltrim(raw) LIKE '{%' THEN try(json_transform(raw, '{
-        "type": "VARCHAR", "messageId": "VARCHAR", "userId": "VARCHAR",
-        "anonymousId": "VARCHAR", "previousId": "VARCHAR", "timestamp": "VARCHAR",
-        "originalTimestamp": "VARCHAR", "sentAt": "VARCHAR", "receivedAt": "VARCHAR",
-        "event": "VARCHAR", "name": "VARCHAR", "channel": "VARCHAR", "groupId": "JSON",
-        "properties": "JSON", "traits": "JSON", "context": "JSON"}')) END AS m
-FROM _ev_lines
-WHERE raw IS NOT NULL AND NOT regexp_full_match(raw, '\s*');   -- blank lines are no rows
-
--- name: fields
+-- DuckDB may evaluate the transform on lines the CASE excludes. Blank lines are no rows.
 CREATE OR REPLACE TEMP TABLE _ev_rows AS
-WITH fields AS (
+WITH docs AS (
+    SELECT
+        line,
+        raw,
+        json_valid(raw) AS valid,
+        json_valid(raw) AND ltrim(raw) LIKE '{%' AS is_object,
+        CASE WHEN json_valid(raw) AND ltrim(raw) LIKE '{%' THEN try(json_transform(raw, '{
+            "type": "VARCHAR", "messageId": "VARCHAR", "userId": "VARCHAR",
+            "anonymousId": "VARCHAR", "previousId": "VARCHAR", "timestamp": "VARCHAR",
+            "originalTimestamp": "VARCHAR", "sentAt": "VARCHAR", "receivedAt": "VARCHAR",
+            "event": "VARCHAR", "name": "VARCHAR", "channel": "VARCHAR", "groupId": "JSON",
+            "properties": "JSON", "traits": "JSON", "context": "JSON"}')) END AS m
+    FROM _ev_lines
+    WHERE raw IS NOT NULL AND NOT regexp_full_match(raw, '\s*')
+),
+fields AS (
     SELECT
         line,
         raw,
@@ -53,7 +52,7 @@ WITH fields AS (
         nullif(trim(coalesce(
             m.properties ->> 'channel', m.context ->> 'channel', m.channel
         )), '') AS channel
-    FROM _ev_docs
+    FROM docs
 ),
 typed AS (
     SELECT
@@ -279,9 +278,6 @@ WHERE e.message_id = r.message_id;
 
 -- name: lines_drop
 DROP TABLE _ev_lines;
-
--- name: docs_drop
-DROP TABLE _ev_docs;
 
 -- name: invalid_text
 UPDATE _ev_rows SET reason = 'unreadable row: invalid UTF-8' WHERE line = $line;

@@ -2,6 +2,12 @@
 -- canonical transaction rows for the shared transaction loader; _line/_raw point at the event.
 -- Orders of this load, and orders placed anonymously before that this load linked to a customer.
 
+-- name: any
+-- Whether this load may make orders at all (checked first: the staging reads the store).
+SELECT EXISTS (
+    SELECT 1 FROM _ev_new WHERE type = 'track' AND event IN ('Order Completed', 'Order Refunded')
+) OR EXISTS (SELECT 1 FROM _ev_relinked WHERE previous_customer IS NULL);
+
 -- name: stage
 CREATE OR REPLACE TEMP TABLE _ev_orders AS
 WITH o AS (
