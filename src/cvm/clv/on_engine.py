@@ -172,6 +172,8 @@ def write_run_record(
     from cvm.clv.runs import run_record
 
     settings = {"cutoff": str(fit.cutoff), "engine": engine.name, **options}
+    if "annual_discount_rate" in options:  # the name the workspace's runs keep it under
+        settings["discount_rate"] = options["annual_discount_rate"]
     params, metrics = run_record(fit, settings)
     record = pd.DataFrame(
         {
