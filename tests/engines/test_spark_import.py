@@ -31,6 +31,7 @@ pytestmark = [
 ]
 
 AS_OF = "2025-06-30"
+MODELS = ("mbgnbd",)  # one model: each fit is a Spark job, slow on a loaded machine
 OPTIONS = {"horizon_years": 1.0, "annual_discount_rate": 0.10, "margin": 0.30}
 SCORES = ("frequency", "recency", "t", "monetary", "expected_purchases", "p_alive",
           "expected_spend", "clv")  # fmt: skip
@@ -57,12 +58,13 @@ margin = 0.3
 
 
 def _orders() -> pd.DataFrame:
-    """400 customers' orders as a shop exports them: ids with leading zeros, refunds (negative
-    amounts), a $0 order every 29th row."""
+    """400 customers' orders up to AS_OF as a shop exports them: ids with leading zeros,
+    refunds (negative amounts), a $0 order every 29th row."""
     sim = simulate(400, events=False, seed=13)
     ids = {c: f"{i:06d}" for i, c in enumerate(sim.customers["customer_id"], start=1)}
     tx = sim.transactions.assign(customer_id=sim.transactions["customer_id"].map(ids))
     tx = tx[["transaction_id", "customer_id", "ts", "amount"]].copy()
+    tx = tx[tx["ts"] < pd.Timestamp(AS_OF) + pd.Timedelta(days=1)]  # the data ends on AS_OF
     tx.loc[(tx["amount"] > 0).to_numpy() & (np.arange(len(tx)) % 29 == 0), "amount"] = 0.0
     assert (tx["amount"] == 0).any() and (tx["amount"] < 0).any()
     assert tx["customer_id"].str.startswith("0").all()
@@ -79,14 +81,16 @@ def shop(tmp_path_factory, spark):
     out = cvm_ok(
         CliRunner(), "score", "--engine", "spark", "--input", str(root / "transactions"),
         "--scores-dir", str(root / "spark"), "--cutoff", AS_OF, "--no-intervals",
-        "-w", str(root),
+        "-m", "mbgnbd", "-w", str(root),
     )  # fmt: skip
     assert "customers scored on spark" in out
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     duck = DuckDBEngine(con)
     duck.view("transactions", f"SELECT * FROM read_parquet('{root}/transactions/*.parquet')")
-    duck_run = score_on(duck, root / "duck", cutoff=AS_OF, intervals=False, **OPTIONS)
+    duck_run = score_on(
+        duck, root / "duck", cutoff=AS_OF, models=MODELS, intervals=False, **OPTIONS
+    )
     template = root / "template"
     ws = Workspace.create(template)
     (template / "cvm.toml").write_text(
@@ -95,6 +99,18 @@ def shop(tmp_path_factory, spark):
     orders.assign(ts=orders["ts"].dt.strftime("%Y-%m-%d %H:%M:%S")).to_csv(
         root / "orders.csv", index=False
     )
+    people = sorted(orders["customer_id"].unique())
+    pd.DataFrame(
+        {
+            "customer_id": people,
+            "email": [f"c{k}@example.org" for k in range(len(people))],
+            "phone": [f"+1555{k:07d}" for k in range(len(people))],
+            "first_seen": "2023-01-01",
+            "consent_email": ["FALSE" if k % 10 == 9 else "TRUE" for k in range(len(people))],
+            "consent_sms": ["TRUE" if k % 3 == 0 else "FALSE" for k in range(len(people))],
+        }
+    ).to_csv(root / "customers.csv", index=False)
+    load_file(ws, "customers", root / "customers.csv")
     load_file(ws, "transactions", root / "orders.csv")
     ws.close()
     return root, orders, duck_run.run_id
@@ -130,9 +146,8 @@ def test_imported_spark_scores_equal_duckdb_scores(shop):
     assert f"run {spark_id} (clv, as of {AS_OF}) stored" in out
     cvm_ok(CliRunner(), "runs", "import", str(root / "duck"), "-w", str(b))
     on_spark, on_duck = _stored(a, spark_id), _stored(b, duck_id)
-    buyers = orders[pd.to_datetime(orders["ts"]) <= pd.Timestamp(AS_OF) + pd.Timedelta(days=1)]
     assert on_spark.index.tolist() == on_duck.index.tolist()
-    assert set(on_spark.index) == set(buyers["customer_id"])  # every customer, zeros kept
+    assert set(on_spark.index) == set(orders["customer_id"])  # every customer, zeros kept
     for column in SCORES:
         np.testing.assert_allclose(on_spark[column], on_duck[column], rtol=0, atol=1e-9,
                                    err_msg=column)  # fmt: skip
@@ -206,3 +221,69 @@ def test_a_malformed_run_is_refused_in_one_line(shop, tmp_path):
     with Workspace.open(path, read_only=True) as ws:
         assert ws.engine.scalar("SELECT count(*) FROM scores") == len(rows) - 2
         assert sorted(r[0] for r in ws.engine.rows("SELECT line FROM rejected_rows")) == [4, 5]
+
+
+def _plan_rows(folder: Path) -> pd.DataFrame:
+    (run,) = list((folder / "plans").iterdir())
+    rows = pd.read_parquet(run)
+    return rows.sort_values(["customer_id", "offer_id"]).reset_index(drop=True)
+
+
+def test_plan_from_spark_scores_equals_plan_from_duckdb_scores(shop):
+    """`cvm plan --engine spark` on the Spark run; `cvm runs import` of the DuckDB run, then
+    `cvm plan --results-dir`: the same plan rows, written as Parquet and into the workspace."""
+    root, _, duck_id = shop
+    a, b = _workspace(shop, "plan_a"), _workspace(shop, "plan_b")
+    out_a = root / "plan_out_a"
+    shutil.copytree(root / "spark", out_a, dirs_exist_ok=True)
+    said = cvm_ok(CliRunner(), "plan", "--engine", "spark", "--results-dir", str(out_a),
+                  "-w", str(a))  # fmt: skip
+    assert f"as of {AS_OF}" in said and "plan rows in" in said
+    cvm_ok(CliRunner(), "runs", "import", str(root / "duck"), "-w", str(b))
+    out_b = root / "plan_out_b"
+    cvm_ok(CliRunner(), "plan", "--as-of", AS_OF, "--results-dir", str(out_b), "-w", str(b))
+    x, y = _plan_rows(out_a), _plan_rows(out_b)
+    assert len(x) == len(y) > 0 and (x["status"] == "chosen").sum() > 10
+    for column in ("customer_id", "offer_id", "channel", "status", "reason", "lift_source"):
+        assert x[column].tolist() == y[column].tolist(), column
+    for column in ("propensity", "lift", "value", "cost", "weight", "context", "ev", "score"):
+        np.testing.assert_allclose(x[column], y[column], rtol=0, atol=1e-9, err_msg=column)
+    assert (x["as_of"].astype(str) == AS_OF).all()
+    with Workspace.open(a, read_only=True) as ws:
+        stored = ws.engine.frame(
+            "SELECT customer_id, offer_id, status, ev FROM latest_plan ORDER BY 1, 2"
+        )
+        clv_run = ws.engine.scalar("SELECT max(run_id) FROM model_runs WHERE kind = 'clv'")
+    assert stored["customer_id"].tolist() == x["customer_id"].tolist()
+    np.testing.assert_allclose(stored["ev"], x["ev"], rtol=0, atol=0)
+    assert clv_run == _run_id(root / "spark")
+    assert duck_id != clv_run
+
+
+def test_publish_and_the_service_show_the_imported_run(shop):
+    from fastapi.testclient import TestClient
+
+    from cvm.api import Settings, create_app
+
+    root, _, _ = shop
+    spark_id = _run_id(root / "spark")
+    path = _workspace(shop, "served")
+    cvm_ok(CliRunner(), "score", "-w", str(path), "--cutoff", "2025-03-31", "--no-intervals",
+           "-m", "bgnbd")  # an earlier run of the workspace's own: the import is newer  # fmt: skip
+    cvm_ok(CliRunner(), "runs", "import", str(root / "spark"), "-w", str(path))
+    cvm_ok(CliRunner(), "publish", str(root / "published"), "-w", str(path))
+    published = pd.read_parquet(root / "published" / "latest_scores.parquet")
+    stored = _stored(path, spark_id)
+    assert set(published["run_id"]) == {spark_id}
+    assert sorted(published["customer_id"]) == stored.index.tolist()
+    published = published.set_index("customer_id").loc[stored.index]
+    np.testing.assert_allclose(published["clv"], stored["clv"], rtol=0, atol=0)
+    customer = stored["clv"].idxmax()
+    assert customer.startswith("0")
+    with TestClient(create_app(Settings(workspace=path, open=True))) as served:
+        answer = served.get(f"/v1/profiles/{customer}")
+    assert answer.status_code == 200, answer.text
+    scores = answer.json()["scores"]
+    assert scores["run_id"] == spark_id and scores["model"] == "mbgnbd"
+    # live profiles are scored with the imported run's fit, as of the data's last day (AS_OF)
+    assert scores["clv"] == pytest.approx(stored.loc[customer, "clv"], abs=1e-6)
