@@ -287,3 +287,29 @@ def test_publish_and_the_service_show_the_imported_run(shop):
     assert scores["run_id"] == spark_id and scores["model"] == "mbgnbd"
     # live profiles are scored with the imported run's fit, as of the data's last day (AS_OF)
     assert scores["clv"] == pytest.approx(stored.loc[customer, "clv"], abs=1e-6)
+
+
+def test_an_erased_customer_is_not_brought_back(shop):
+    """A customer erased from the workspace but still in the Spark run is dropped, counted,
+    and leaves no row in the scores nor among the refused rows."""
+    root, _, _ = shop
+    spark_id = _run_id(root / "spark")
+    path = _workspace(shop, "erased")
+    gone = "000005"
+    assert gone in set(pd.read_parquet(root / "spark" / f"run_id={spark_id}")["customer_id"])
+    cvm_ok(CliRunner(), "privacy", "erase", gone, "-w", str(path), "--yes")
+    out = cvm_ok(CliRunner(), "runs", "import", str(root / "spark"), "-w", str(path))
+    assert "1 rows of erased customers dropped" in out
+    assert "unknown to the workspace" not in out
+    with Workspace.open(path, read_only=True) as ws:
+        assert (
+            ws.engine.scalar("SELECT count(*) FROM scores WHERE customer_id = $c", {"c": gone}) == 0
+        )
+        assert (
+            ws.engine.scalar(
+                "SELECT count(*) FROM rejected_rows WHERE raw LIKE $p", {"p": f"%{gone}%"}
+            )
+            == 0
+        )
+        stored = ws.engine.scalar("SELECT count(*) FROM scores")
+    assert stored == len(pd.read_parquet(root / "spark" / f"run_id={spark_id}")) - 1

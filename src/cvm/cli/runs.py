@@ -60,13 +60,24 @@ def import_results(ws: Workspace, folder: str, run_id: str | None) -> list[Impor
     from cvm.clv.on_engine import RUN_RECORDS
     from cvm.engines import location
     from cvm.engines.runs import newest_runs, run_folders
+    from cvm.ingest import erased
 
     done = []
     where = location(folder, RUN_RECORDS)
     records = {r.run_id: r for r in run_folders(where)} if Path(str(where)).is_dir() else {}
+
+    def screen() -> int:  # erased customers' rows: neither stored nor kept as refused
+        return erased.refuse_rows(ws.engine, "import_rows")
+
     for found in newest_runs(folder, run_id):
         if found.kind == "clv":
-            done.append(import_clv_run(ws, found, records.get(found.run_id)))
+            any_erased = erased.install(ws.engine)
+            try:
+                record = records.get(found.run_id)
+                done.append(import_clv_run(ws, found, record, screen if any_erased else None))
+            finally:
+                if any_erased:
+                    erased.uninstall(ws.engine)
         else:
             skipped = ImportedRun(found.run_id, found.kind, None)
             skipped.notes.append(
@@ -90,6 +101,8 @@ def report_import(done: ImportedRun) -> None:
         f"run {done.run_id} ({done.kind}, as of {done.as_of}) stored: {done.stored:,} customers",
         highlight=False,
     )
+    if done.erased:
+        console.print(f"{done.erased:,} rows of erased customers dropped", highlight=False)
     if done.unknown:
         console.print(
             f"{done.unknown:,} customers unknown to the workspace not stored (cvm rejects)",

@@ -13,6 +13,7 @@ profiles with that fit, as after ``cvm score``. Reading the same run again chang
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -58,6 +59,7 @@ class ImportedRun:
     stored: int = 0
     rejected: dict[str, int] = field(default_factory=dict)
     already: bool = False
+    erased: int = 0
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -106,9 +108,18 @@ def _file_without(ws: Workspace, run: RunFolder, column: str) -> str:
     return str(run.path)
 
 
-def import_clv_run(ws: Workspace, run: RunFolder, record: RunFolder | None) -> ImportedRun:
+def import_clv_run(
+    ws: Workspace,
+    run: RunFolder,
+    record: RunFolder | None,
+    screen: Callable[[], int] | None = None,
+) -> ImportedRun:
     """Store ``run`` (a ``clv`` run's folder) as a run of the workspace; ``record`` is its
-    record's folder (``_runs/run_id=...``) when the engine wrote one."""
+    record's folder (``_runs/run_id=...``) when the engine wrote one.
+
+    ``screen`` deletes the staged rows (``import_rows``) of erased customers and returns how
+    many: they are neither stored nor kept among the refused rows
+    (:func:`cvm.ingest.erased.refuse_rows`, which this job may not import itself)."""
     engine = ws.engine
     known = engine.one(sql_file(__package__, "import_known_run.sql"), {"run_id": run.run_id})
     if known is not None:
@@ -116,6 +127,7 @@ def import_clv_run(ws: Workspace, run: RunFolder, record: RunFolder | None) -> I
         return ImportedRun(run.run_id, run.kind, day, already=True)
     stage_files(ws, run, COLUMNS)
     try:
+        erased = screen() if screen is not None else 0
         engine.run(sql_file(__package__, "import_check.sql"), {"max_amount": MAX_AMOUNT})
         counts = engine.frame(sql_file(__package__, "import_summary.sql"))
         kept = counts[counts["reason"].isna()]
@@ -124,7 +136,7 @@ def import_clv_run(ws: Workspace, run: RunFolder, record: RunFolder | None) -> I
             found = ", ".join(sorted(str(d) for d in days)) or "none"
             raise DataError(f"{run.path}: a run has one cutoff day; found {found}")
         day = pd.Timestamp(days.pop()).date()
-        result = ImportedRun(run.run_id, run.kind, day)
+        result = ImportedRun(run.run_id, run.kind, day, erased=erased)
         result.stored = int(kept["n"].sum())
         result.rejected = {
             str(r): int(n) for r, n in counts.dropna(subset=["reason"])[["reason", "n"]].values
