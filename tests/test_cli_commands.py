@@ -28,6 +28,7 @@ COMMANDS = {
     "campaign suppress",
     "offers validate",
     "keys create", "keys list", "keys revoke",
+    "runs import",
 }  # fmt: skip
 
 

@@ -23,6 +23,7 @@ from cvm.cli import (
     publish,
     rejects,
     report,
+    runs,
     segments,
     serve,
     simulate,
@@ -41,7 +42,7 @@ app = typer.Typer(
 )
 for _module in (
     workspace, ingest, rejects, privacy, simulate, clv, demo, segments, survey, kpis,
-    campaigns, plan, report, serve, publish, keys,
+    campaigns, plan, runs, report, serve, publish, keys,
 ):  # fmt: skip
     app.add_typer(_module.app)
 

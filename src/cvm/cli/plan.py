@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -16,6 +16,10 @@ from cvm.cli._common import (
     progress_bar,
     tabular,
 )
+from cvm.cli._spark import EngineOption, ResultsOption, engine_name
+
+if TYPE_CHECKING:
+    from cvm.workspace import Workspace
 
 app = typer.Typer()  # commands at the top level of `cvm`
 offers_app = typer.Typer(name="offers", help="The offer catalog.", no_args_is_help=True)
@@ -59,13 +63,25 @@ def plan(
     chart: Annotated[
         Path | None, typer.Option(help="Write the budget-value curve as HTML here.")
     ] = None,
+    engine: EngineOption = None,
+    results_dir: ResultsOption = None,
 ) -> None:
-    """Choose each customer's best action under the budget and capacities; store the plan."""
+    """Choose each customer's best action under the budget and capacities; store the plan.
+
+    With ``--engine spark``: the newest runs of the results folder are read into the workspace
+    first (as `cvm runs import`), the plan is made as of their day, and it is written as
+    Parquet under the results folder too (plans/run_id=...). ``--results-dir`` alone writes it
+    there after a plan on the workspace's own scores.
+    """
 
     from cvm.decide import make_plan, save_plan
     from cvm.report.charts import budget_value_chart, write_chart
 
+    spark = engine_name(workspace, engine) == "spark"
+    folder = _results(workspace, results_dir) if spark or results_dir else None
     with open_workspace(workspace) as ws:
+        if spark and folder is not None:
+            as_of = as_of or _import_newest(ws, folder)
         with progress_bar("planning") as progress:
             result = make_plan(
                 ws,
@@ -76,6 +92,11 @@ def plan(
                 progress=progress,
             )
             run_id = save_plan(ws, result)
+        if folder is not None:
+            from cvm.decide.plan_runs import write_plan
+
+            written = write_plan(ws, run_id, result.as_of, folder)
+            console.print(f"plan rows in {escape(str(written))}", highlight=False)
         s = result.solution
         console.print(
             f"plan [bold]{run_id}[/] as of {result.as_of}: {int((s.choice >= 0).sum()):,} of"
@@ -110,6 +131,27 @@ def plan(
             for built in handoff(ws, run_id):
                 arms = ", ".join(f"{k} {v:,}" for k, v in built.arms.items())
                 console.print(f"campaign {built.campaign_id}: {arms}")
+
+
+def _results(workspace: Path, results: str | None) -> str:
+    from cvm.cli.runs import folder_of
+
+    return folder_of(workspace, results)
+
+
+def _import_newest(ws: Workspace, folder: str) -> str:
+    """Read the newest runs of ``folder`` into ``ws``; the day of its CLV run."""
+    from cvm._exceptions import DataError
+    from cvm.cli.runs import import_results, report_import
+
+    days = []
+    for done in import_results(ws, folder, None):
+        report_import(done)
+        if done.kind == "clv" and done.as_of is not None:
+            days.append(done.as_of)
+    if not days:
+        raise DataError(f"no CLV run in {folder} to plan from: cvm score --engine spark first")
+    return str(days[0])
 
 
 @offers_app.command("validate")

@@ -153,4 +153,42 @@ def clv_on_engine(
         {"run_id": run_id, "cutoff": day},
         partition_by=["run_id"],
     )
+    write_run_record(engine, output, run_id, fit, options)
     return run_id, fit
+
+
+RUN_RECORDS = "_runs"
+"""The folder under a run's output that keeps each run's record (Spark and BI readers skip
+folders whose name starts with an underscore)."""
+
+
+def write_run_record(
+    engine: Engine, output: str | Path, run_id: str, fit: ClvFit, options: dict[str, Any]
+) -> None:
+    """Write the run's record (models, parameters, metrics) beside its scores, as the
+    workspace keeps it in ``model_runs``: read back, the run re-scores live profiles."""
+    import json
+
+    from cvm.clv.runs import run_record
+
+    settings = {"cutoff": str(fit.cutoff), "engine": engine.name, **options}
+    if "annual_discount_rate" in options:  # the name the workspace's runs keep it under
+        settings["discount_rate"] = options["annual_discount_rate"]
+    params, metrics = run_record(fit, settings)
+    record = pd.DataFrame(
+        {
+            "run_id": [run_id],
+            "kind": ["clv"],
+            "model": [fit.best],
+            "params": [json.dumps(params, default=float)],
+            "metrics": [json.dumps(metrics, default=float)],
+            "cutoff": [pd.Timestamp(fit.cutoff)],
+            "engine": [engine.name],
+        }
+    )
+    with engine.register("clv_run_record", record):
+        engine.write_parquet(
+            sql_file(__package__, "engine_run_out.sql"),
+            location(output, RUN_RECORDS),
+            partition_by=["run_id"],
+        )

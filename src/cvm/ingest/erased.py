@@ -78,6 +78,7 @@ CHECKS: dict[str, Check] = {
     _rows("surveys"): Check("_seq", ("customer_id", "respondent_id")),
     "_ev_rows": Check("line", ("user_id", "anonymous_id", "previous_id", "email"), ("raw",)),
     "_cvm_rejects": Check("rowid", fields="_raw"),
+    "import_rows": Check("rowid", ("customer_id",)),  # a run read back (cvm runs import)
 }
 """What each loader's rows are checked on. Each distinct value is hashed once, so orders are
 matched by their customer's ids, not by their own (one hash per order). Refused rows
