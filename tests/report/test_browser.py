@@ -9,8 +9,8 @@ other users.
 
 from __future__ import annotations
 
-import socket
 import shutil
+import socket
 import threading
 import time
 from collections.abc import Iterator
