@@ -114,3 +114,22 @@ def test_consent_withdrawn_over_http_is_honoured_within_a_second(tmp_path: Path)
             assert time.monotonic() - committed < 1.0, "consent not honoured within 1 s"
             time.sleep(0.02)
         assert got.json()["action"] == "none" and got.json()["offer_id"] is None
+
+
+def test_an_erased_customer_is_refused_and_no_decision_keeps_their_id(tmp_path: Path) -> None:
+    """After an erasure over HTTP, a decision for the customer is refused as for an unknown one
+    (the snapshot still held them), and nothing logged before or after names them."""
+    root = served(tmp_path, share=0.0, cap=0.0)
+    with TestClient(create_app(Settings(workspace=root, open=True))) as client:
+        first = client.post("/v1/decisions", json={"customer_id": "00101", "channel": "email"})
+        assert first.json()["offer_id"] == "ten-off"  # in the snapshot, offered
+        erased = client.post("/v1/privacy/erase", json={"customer": "00101"})
+        assert erased.status_code == 200, erased.text
+        again = client.post("/v1/decisions", json={"customer_id": "00101", "channel": "email"})
+        assert again.status_code == 404 and "unknown customer" in again.json()["detail"]
+        kept = client.post("/v1/decisions", json={"customer_id": "00104", "channel": "email"})
+        assert kept.status_code == 200  # the others are still decided
+    with Workspace.open(root, read_only=True) as ws:
+        named = ws.engine.scalar("SELECT count(*) FROM decisions WHERE customer_id = '00101'")
+        others = ws.engine.scalar("SELECT count(*) FROM decisions WHERE customer_id = '00104'")
+    assert named == 0 and others == 1

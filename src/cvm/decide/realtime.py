@@ -1,15 +1,14 @@
 """Real-time next best action: one customer, one channel, now.
 
 A :class:`Decider` answers from an in-memory :class:`~cvm.decide.snapshot.Snapshot` (the plan's
-eligibility, contact policy, consent, cooldowns and values for every customer), adds what
-happened since it was built (its own contacts, cooldowns and spend; the consent of customers
-whose record changed, :meth:`Decider.consent_changed`), draws
-each candidate offer's lift from its posterior (:mod:`cvm.decide.explore`), and picks the offer
-of highest expected incremental value, or none. Customers held out by hash get none (reason
-``holdout``) and are logged as the control arm of the offer they would have had, so each
-offer's real-time decisions are a campaign (``rt.<offer_id>``) that ``cvm campaign measure``
-measures. Decisions are journaled before they are answered and written in batches by
-:meth:`Decider.flush` (:mod:`cvm.decide.decision_journal`).
+eligibility, contact policy, consent, cooldowns and values for every customer), adds what happened
+since it was built (its own contacts, cooldowns and spend; the consent of customers whose record
+changed, :meth:`Decider.consent_changed`), draws each candidate offer's lift from its posterior
+(:mod:`cvm.decide.explore`), and picks the offer of highest expected incremental value, or none.
+Customers held out by hash get none (reason ``holdout``) and are logged as the control arm of the
+offer they would have had, so each offer's real-time decisions are a campaign (``rt.<offer_id>``)
+that ``cvm campaign measure`` measures. Decisions are journaled before they are answered and
+written in batches by :meth:`Decider.flush` (:mod:`cvm.decide.decision_journal`).
 """
 
 from __future__ import annotations
@@ -58,11 +57,7 @@ class Decider:
     """
 
     def __init__(
-        self,
-        ws: Workspace,
-        *,
-        clock: Callable[[], datetime] = utc_now,
-        seed: int | None = None,
+        self, ws: Workspace, *, clock: Callable[[], datetime] = utc_now, seed: int | None = None
     ) -> None:
         self.ws = ws
         self.settings = ws.settings.decide
@@ -129,10 +124,18 @@ class Decider:
         snap = self.snapshot
         return snap is not None and customer_id is not None and customer_id in snap.rows
 
-    def consent_changed(self, ws: Workspace, customer_ids: Iterable[str]) -> None:
+    def consent_changed(
+        self, ws: Workspace, customer_ids: Iterable[str], erased: bool = False
+    ) -> None:
         """Read the consent of customers whose record may have changed (events committed,
-        an erasure): their decisions honour it from now on, until the next snapshot."""
-        self.consents.read(ws, customer_ids, self.clock())
+        an erasure): their decisions honour it from now on, until the next snapshot. Erased
+        customers also leave the snapshot: refused as unknown, no decision is logged for them."""
+        ids = list(customer_ids)
+        with self._lock:
+            rows = self.snapshot.rows if erased and self.snapshot is not None else {}
+            for cid in ids:
+                rows.pop(cid, None)
+        self.consents.read(ws, ids, self.clock())
 
     # -- one decision -------------------------------------------------------------------
     def resolve(self, customer_id: str | None, anonymous_id: str | None) -> str:

@@ -53,7 +53,7 @@ def erase(request: Request, body: PrivacyRequest, ws: WorkspaceDep) -> ErasureRe
     request.app.state.live.cache.drop([done.customer_id])  # its profile is no longer sent
     decider = getattr(request.app.state, "decider", None)
     if decider is not None:  # no record, no consent: never offered again
-        decider.consent_changed(ws, [done.customer_id])
+        decider.consent_changed(ws, [done.customer_id], erased=True)
     return ErasureResult(
         customer_id=done.customer_id,
         rows=dict(done),
