@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from cvm._files import replace_whole
 from cvm.decide.decision_log import Decision, write_decisions
 from cvm.engines import sql_file
 
@@ -240,12 +241,7 @@ def _erase_files(root: Path, ids: set[str], pattern: str | None) -> int:
             kept.append(line)
         data = b"".join(kept)
         if data != raw:
-            tmp = path.with_name(f".{path.name}.erasing")
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
+            replace_whole(path, data)
     return gone
 
 

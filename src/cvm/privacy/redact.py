@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cvm._files import replace_whole
 from cvm.engines import Engine, fill, scratch_engine, sql_file
 from cvm.privacy.subject import Subject
 from cvm.workspace.connection import DB_NAME
@@ -117,13 +118,13 @@ def redact_files(root: Path, subject: Subject) -> FileChanges:
         if not derived:
             changes.not_ours.append(path)
         elif suffix in _TABLES:
-            _write(path, _without_rows(data, regex, _TABLES[suffix]))
+            replace_whole(path, _without_rows(data, regex, _TABLES[suffix]))
             changes.redacted.append(path)
         elif suffix in _TEXT:
             text = data.decode("utf-8", errors="surrogateescape")
             for _ in range(_PASSES):
                 text = regex.sub(rf"\g<1>{MARK}\g<3>", text)
-            _write(path, text.encode("utf-8", errors="surrogateescape"))
+            replace_whole(path, text.encode("utf-8", errors="surrogateescape"))
             changes.redacted.append(path)
         else:
             path.unlink()
@@ -140,16 +141,6 @@ def _without_rows(data: bytes, regex: re.Pattern[str], delimiter: str) -> bytes:
         if i == 0 or not any(regex.search(cell) for cell in row):
             writer.writerow(row)
     return out.getvalue().encode("utf-8", errors="surrogateescape")
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Replace a file atomically (a crash leaves the old or the new file, whole)."""
-    tmp = path.with_name(f".{path.name}.erasing")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 def _parquet_names(path: Path, pattern: str) -> bool:
