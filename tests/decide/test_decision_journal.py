@@ -177,3 +177,17 @@ def test_journal_fsync_forces_each_line_to_disk_before_the_answer(
         from cvm.settings import parse_settings
 
         parse_settings(tomllib.loads('[decide.realtime]\njournal_fsync = "yes"\n'))
+
+
+def test_erasure_redacts_another_customers_line_that_quotes_them(ws: Workspace) -> None:
+    """A decision of someone else naming the erased customer in its context keeps its line (it
+    is not theirs) but loses the mention; it is not counted among the lines removed."""
+    root = Path(ws.path)
+    d = Decider(ws.cursor(), clock=lambda: NOW, seed=1)
+    d.decide("email", "00105", context={"referred_by": "00101", "page": "/offers"})
+    d.queue.close()  # what a crash leaves: the line, in the journal only
+    done = erase_customer(ws, "00101", compact=False)
+    text = _journal_text(root)
+    assert done.journal_lines == 0
+    assert "00101" not in text and '"referred_by": "[erased]"' in text.replace('":"', '": "')
+    assert "00105" in text and "/offers" in text
