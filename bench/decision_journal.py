@@ -27,12 +27,9 @@ def _decisions(n: int) -> list[Decision]:
     now = datetime(2026, 11, 30, 7, 0)
     out = []
     for k in range(n):
-        d = Decision(uuid.uuid4().hex, now, f"{k:07d}", "email", "ten-off", "treatment")
-        d.reason, d.arm, d.would_offer = (
-            "best expected value 3.412 (lift 0.0412)",
-            "treatment",
-            "ten-off",
-        )
+        reason = "best expected value 3.412 (lift 0.0412)"
+        d = Decision(uuid.uuid4().hex, now, f"{k:07d}", "email", "ten-off", reason, "treatment")
+        d.would_offer = "ten-off"
         d.score = d.ev = 3.41
         d.lift, d.cost, d.unit_cost = 0.0412, 1.5, 1.5
         d.placement, d.context = "home-hero", {"page": "/cart", "device": "ios"}
