@@ -13,6 +13,7 @@ from cvm.cli._common import (
     console,
     open_workspace,
     print_frame,
+    print_warnings,
     progress_bar,
     tabular,
 )
@@ -146,6 +147,9 @@ def _import_newest(ws: Workspace, folder: str) -> str:
 
     days = []
     for done in import_results(ws, folder, None):
+        if done.error and done.kind == "clv":
+            raise DataError(done.error)
+        print_warnings([done.error] if done.error else [])  # the plan needs the CLV run only
         report_import(done)
         if done.kind == "clv" and done.as_of is not None:
             days.append(done.as_of)

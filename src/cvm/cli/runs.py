@@ -32,15 +32,23 @@ def import_(
     workspace: WorkspaceOption = Path("."),
     run: RunOption = None,
 ) -> None:
-    """Store the newest CLV run (or --run ID) of a results folder as a run of the workspace.
+    """Store the newest CLV and segments runs (or --run ID) of a results folder in the workspace.
 
-    The run keeps its id and as-of day; `cvm plan`, `cvm publish`, the report and the service
-    then use it as the newest run. Rows the workspace refuses (unknown customers, numbers out
-    of range) go to `cvm rejects`. Reading a run again changes nothing.
+    Each run keeps its id and as-of day; `cvm plan`, `cvm segments`, `cvm publish`, campaigns,
+    the report and the service then use it as the newest run of its kind. Rows the workspace
+    refuses (unknown customers, numbers out of range) go to `cvm rejects`. Reading a run again
+    changes nothing. Churn runs are named: their risk comes in with a segments run.
     """
+    from cvm._exceptions import DataError
+
     with open_workspace(workspace) as ws:
-        for done in import_results(ws, folder_of(workspace, results), run):
-            report_import(done)
+        done = import_results(ws, folder_of(workspace, results), run)
+    for one in done:
+        report_import(one)
+    failed = [one.error for one in done if one.error]
+    if failed:
+        print_warnings(failed[1:])
+        raise DataError(failed[0])
 
 
 def folder_of(workspace: Path, results: str | None) -> str:
@@ -55,37 +63,58 @@ def folder_of(workspace: Path, results: str | None) -> str:
 
 
 def import_results(ws: Workspace, folder: str, run_id: str | None) -> list[ImportedRun]:
-    """Read the chosen runs of ``folder`` into ``ws`` (the CLV runs; others are named)."""
+    """Read the chosen runs of ``folder`` into ``ws``: CLV and segments runs are stored, churn
+    runs named. A run that cannot be read carries its one line in ``error`` (the others are
+    read all the same: each run is stored whole or not at all)."""
+    from cvm._exceptions import DataError
     from cvm.clv.imported import ImportedRun, import_clv_run
     from cvm.clv.on_engine import RUN_RECORDS
     from cvm.engines import location
-    from cvm.engines.runs import newest_runs, run_folders
+    from cvm.engines.runs import PROFILES, newest_runs, run_folders, run_partition
     from cvm.ingest import erased
+    from cvm.segments.imported import import_segments_run
 
     done = []
     where = location(folder, RUN_RECORDS)
     records = {r.run_id: r for r in run_folders(where)} if Path(str(where)).is_dir() else {}
 
-    def screen() -> int:  # erased customers' rows: neither stored nor kept as refused
-        return erased.refuse_rows(ws.engine, "import_rows")
+    def screen(table: str) -> int:  # erased customers' rows: neither stored nor kept as refused
+        return erased.refuse_rows(ws.engine, table)
 
-    for found in newest_runs(folder, run_id):
-        if found.kind == "clv":
-            any_erased = erased.install(ws.engine)
+    found_runs = newest_runs(folder, run_id)
+    any_erased = erased.install(ws.engine)
+    try:
+        for found in found_runs:
+            record = records.get(found.run_id)
             try:
-                record = records.get(found.run_id)
-                done.append(import_clv_run(ws, found, record, screen if any_erased else None))
-            finally:
-                if any_erased:
-                    erased.uninstall(ws.engine)
-        else:
-            skipped = ImportedRun(found.run_id, found.kind, None)
-            skipped.notes.append(
-                f"run {found.run_id}: {found.kind} runs stay in {found.path} (only CLV runs"
-                " are read into the workspace)"
-            )
-            done.append(skipped)
+                if found.kind == "clv":
+                    done.append(import_clv_run(ws, found, record, screen if any_erased else None))
+                elif found.kind == "segments":
+                    members = run_partition(folder, "segments", found.run_id)
+                    profile = run_partition(folder, PROFILES, found.run_id)
+                    done.append(import_segments_run(ws, members, profile, record,
+                                                    screen if any_erased else None))  # fmt: skip
+                else:
+                    done.append(_named(found.run_id, found.kind, found.path))
+            except DataError as exc:
+                done.append(ImportedRun(found.run_id, found.kind, None, error=str(exc)))
+    finally:
+        if any_erased:
+            erased.uninstall(ws.engine)
     return done
+
+
+def _named(run_id: str, kind: str, path: Path) -> ImportedRun:
+    """A churn run: not stored; its risk enters the workspace with a segments run."""
+    from cvm.clv.imported import ImportedRun
+
+    named = ImportedRun(run_id, kind, None)
+    named.notes.append(
+        f"run {run_id}: churn risk enters the workspace with a segments run (`cvm segment"
+        f" --engine spark` scores churn with the same newest model); this run's Parquet stays"
+        f" in {path}"
+    )
+    return named
 
 
 def report_import(done: ImportedRun) -> None:
@@ -97,8 +126,10 @@ def report_import(done: ImportedRun) -> None:
         print_warnings(done.notes)
         return
     refused = sum(done.rejected.values())
+    members = f" and {done.members:,} rule-segment memberships" if done.kind == "segments" else ""
     console.print(
-        f"run {done.run_id} ({done.kind}, as of {done.as_of}) stored: {done.stored:,} customers",
+        f"run {done.run_id} ({done.kind}, as of {done.as_of}) stored: {done.stored:,}"
+        f" customers{members}",
         highlight=False,
     )
     if done.erased:

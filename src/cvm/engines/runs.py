@@ -2,8 +2,10 @@
 
 ``cvm score --engine spark`` writes ``<output>/run_id=clv-.../``, ``cvm churn score`` writes
 ``<output>/churn/run_id=churn-.../`` and ``cvm segment`` ``<output>/segments/run_id=
-segments-.../``. :func:`run_folders` lists them (newest last, by the time stamp in the id),
-so a run can be read back into a workspace by its id or as the newest of its kind.
+segments-.../`` (the rule segments' members) beside ``<output>/profile/run_id=segments-.../``
+(the segment table). :func:`run_folders` lists them (newest last, by the time stamp in the
+id), so a run can be read back into a workspace by its id or as the newest of its kind. A
+segments run whose rules have no member has no members folder: it is found by its profile.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from pathlib import Path
 
 from cvm._exceptions import ConfigError
 
-__all__ = ["KINDS", "RunFolder", "newest_runs", "run_folders"]
+__all__ = ["KINDS", "RunFolder", "newest_runs", "run_folders", "run_partition"]
 
 KINDS = ("clv", "churn", "segments")
 """The kinds of run read back, by the prefix of their id; each may sit in a subfolder of its
 kind under the results folder (``clv`` scores sit in the folder itself)."""
+PROFILES = "profile"
+"""The subfolder of the segment tables of segments runs (one row per customer)."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ def run_folders(base: str | Path) -> list[RunFolder]:
     """Every run partition under ``base`` and its kinds' subfolders, oldest first."""
     root = _local(base)
     found: dict[str, RunFolder] = {}
-    for folder in (root, *(root / kind for kind in KINDS)):
+    for folder in (root, *(root / kind for kind in KINDS), root / PROFILES):
         if not folder.is_dir():
             continue
         for part in sorted(folder.glob("run_id=*")):
@@ -60,9 +64,18 @@ def run_folders(base: str | Path) -> list[RunFolder]:
             kind = run_id.split("-", 1)[0]
             if kind not in KINDS or not part.is_dir():
                 continue
-            files = tuple(sorted(p for p in part.rglob("*.parquet") if p.is_file()))
-            found.setdefault(run_id, RunFolder(run_id, kind, part, files))
+            found.setdefault(run_id, RunFolder(run_id, kind, part, _files(part)))
     return sorted(found.values(), key=lambda r: (r.stamp, r.run_id))
+
+
+def run_partition(base: str | Path, folder: str, run_id: str) -> RunFolder:
+    """The partition ``base``/``folder``/run_id=``run_id`` (no files when it is absent)."""
+    part = _local(base) / folder / f"run_id={run_id}"
+    return RunFolder(run_id, run_id.split("-", 1)[0], part, _files(part) if part.is_dir() else ())
+
+
+def _files(part: Path) -> tuple[Path, ...]:
+    return tuple(sorted(p for p in part.rglob("*.parquet") if p.is_file()))
 
 
 def newest_runs(base: str | Path, run_id: str | None = None) -> list[RunFolder]:

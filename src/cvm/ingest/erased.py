@@ -79,6 +79,7 @@ CHECKS: dict[str, Check] = {
     "_ev_rows": Check("line", ("user_id", "anonymous_id", "previous_id", "email"), ("raw",)),
     "_cvm_rejects": Check("rowid", fields="_raw"),
     "import_rows": Check("rowid", ("customer_id",)),  # a run read back (cvm runs import)
+    "import_members": Check("rowid", ("customer_id",)),  # and a segments run's members
 }
 """What each loader's rows are checked on. Each distinct value is hashed once, so orders are
 matched by their customer's ids, not by their own (one hash per order). Refused rows

@@ -93,7 +93,7 @@ def segment(
         if len(pairs):
             with engine.register("segment_member_pairs", pairs):
                 engine.run(sql_file(__package__, "store_members.sql"), {"run_id": run_id})
-        counts = _counts(ws, run_id)
+        counts = run_counts(ws, run_id)
         engine.run(
             sql_file(__package__, "run_metrics.sql"),
             {"metrics": json.dumps({**counts, "notes": notes}), "run_id": run_id},
@@ -122,7 +122,8 @@ def _add_churn(ws: Workspace, day: date) -> str | None:
     return run_id
 
 
-def _counts(ws: Workspace, run_id: str) -> dict[str, dict[str, int]]:
+def run_counts(ws: Workspace, run_id: str) -> dict[str, dict[str, int]]:
+    """Customers per RFM segment, tier and lifecycle stage, and members per rule, of a run."""
     out: dict[str, dict[str, int]] = {}
     params = {"run_id": run_id}
     for kind, column in (("rfm", "segment"), ("tier", "tier"), ("lifecycle", "lifecycle")):

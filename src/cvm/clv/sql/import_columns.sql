@@ -1,4 +1,4 @@
--- The staged run's columns and their types, to name what a file lacks.
+-- A staged run's columns and their types, to name what a file lacks.
 SELECT column_name, data_type
 FROM duckdb_columns()
-WHERE table_name = 'import_rows' AND database_name = 'temp'
+WHERE table_name = $table AND database_name = 'temp'
