@@ -411,6 +411,14 @@ def test_numeric_ids_two_days_and_runs_before_the_contract_are_refused_in_one_li
         " tiers and lifecycle (no column 'rfm'): run `cvm segment --engine spark` again" in out
     )
 
+    results, profile, _ = _copy_run(shop, "text_reasons")
+    _replace(results / "profile" / part, profile.assign(churn_reasons="days_since_last"))
+    out = _refused(shop, "text_reasons_ws", results)
+    assert (
+        f"{results / 'profile' / part}: a column does not have the type a segments run gives it:"
+        in out
+    )
+
     results, _, _ = _copy_run(shop, "members_only")
     shutil.rmtree(results / "profile")
     out = _refused(shop, "members_only_ws", results)

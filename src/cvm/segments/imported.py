@@ -104,8 +104,7 @@ def import_segments_run(
         erased = screen("import_rows") if screen is not None else 0
         if screen is not None:
             screen("import_members")  # their profile rows are counted already
-        engine.run(sql_file(__package__, "import_check.sql"), {"max_amount": MAX_AMOUNT})
-        engine.run(sql_file(__package__, "import_members_check.sql"))
+        _check(ws, profile)
         result = checked_rows(ws, profile, erased, ("import_members_checked",))
         model, params, metrics = read_record(ws, profile, record, result, NO_RECORD)
         params.setdefault("as_of", str(result.as_of))
@@ -144,6 +143,19 @@ def _stage(ws: Workspace, members: RunFolder, profile: RunFolder) -> None:
         stage_files(ws, members, MEMBER_COLUMNS, table="import_members")
     else:
         ws.engine.run(sql_file(__package__, "import_members_empty.sql"))
+
+
+def _check(ws: Workspace, profile: RunFolder) -> None:
+    """Check the staged rows; one line naming the folder when a column has a type the
+    contract does not allow (a text where a number or a list of reasons belongs)."""
+    try:
+        ws.engine.run(sql_file(__package__, "import_check.sql"), {"max_amount": MAX_AMOUNT})
+        ws.engine.run(sql_file(__package__, "import_members_check.sql"))
+    except ws.engine.error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(
+            f"{profile.path}: a column does not have the type a segments run gives it: {first}"
+        ) from None
 
 
 def _json(value: object) -> str:
