@@ -434,6 +434,10 @@ def test_a_run_without_members_and_a_churn_run_beside_it(shop):
     run = shop[1]
     results, _, _ = _copy_run(shop, "no_members")
     shutil.rmtree(results / "segments")
+    record = results / "_runs" / f"run_id={run.run_id}"
+    said = "CLV and P(alive) left empty as of 2025-12-31: too few customers"
+    rows = pq.read_table(record).to_pandas().assign(metrics=json.dumps({"notes": [said]}))
+    _replace(record, rows.drop(columns=["run_id"], errors="ignore").assign(run_id=run.run_id))
     churn = results / "churn" / "run_id=churn-20990101T000000-abcdef"
     _write(pa.table({"customer_id": ["000001"], "churn_risk": [0.5]}), churn)
     path, out = _import(shop, "no_members_ws", results)
@@ -444,5 +448,6 @@ def test_a_run_without_members_and_a_churn_run_beside_it(shop):
         " (`cvm segment --engine spark` scores churn with the same newest model); this run's"
         f" Parquet stays in {churn}" in out
     )
+    assert f"warning: {said}" in out  # the engine's notes are shown as the workspace's are
     scores, members = _rows(path, run.run_id)
     assert len(scores) == len(shop[2]) and members.empty

@@ -108,6 +108,9 @@ def import_segments_run(
         result = checked_rows(ws, profile, erased, ("import_members_checked",))
         model, params, metrics = read_record(ws, profile, record, result, NO_RECORD)
         params.setdefault("as_of", str(result.as_of))
+        notes = metrics.get("notes")
+        if isinstance(notes, list):  # the engine's (why CLV is empty, say): shown as its own
+            result.notes.extend(str(n) for n in notes if n)
         run_params = {"run_id": members.run_id}
         with engine.transaction():
             record_import(ws, members, result, "segments", model or "rfm+lifecycle", params,
