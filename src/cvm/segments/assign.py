@@ -65,8 +65,16 @@ def segment_table(
         profile = profile_with_clv(ws, day, **profile_options)
     if profile != PROFILE_TABLE:
         raise ConfigError(f"segment tables are built from {PROFILE_TABLE}, not {profile!r}")
-    rfm_map_table(ws.engine, settings)
-    ws.engine.run(sql_file(__package__, "segments.sql"), segment_params(day, settings, typical_gap))
+    return segments_on(ws.engine, day, settings, typical_gap)
+
+
+def segments_on(
+    engine: Engine, day: date, settings: SegmentSettings, typical_gap: float | None = None
+) -> str:
+    """Build ``customer_segments`` from the ``customer_profile`` already on ``engine`` (the
+    workspace's, or Spark's for a segments run there: ``segments.sql`` transpiled)."""
+    rfm_map_table(engine, settings)
+    engine.run(sql_file(__package__, "segments.sql"), segment_params(day, settings, typical_gap))
     return SEGMENT_TABLE
 
 
