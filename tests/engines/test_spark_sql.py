@@ -432,7 +432,7 @@ def test_churn_risk_on_spark_is_the_duckdb_engine_risk(duck, on_spark, churn_mod
     np.testing.assert_allclose(b["churn_risk"], a["churn_risk"], rtol=0, atol=1e-9)
     assert b.loc[buyers, "churn_risk"].between(0, 1).all() and b["churn_risk"].std() > 0.05
     reasons = b.loc[buyers, "churn_reasons"]
-    assert all(1 <= len(r) <= 3 for r in reasons)
+    assert all(len(r) <= 3 for r in reasons) and np.mean([len(r) > 0 for r in reasons]) > 0.9
     assert [list(r) for r in reasons] == [list(r) for r in a.loc[buyers, "churn_reasons"]]
     assert b.loc[~buyers, "churn_reasons"].isna().all()
     assert duck[2].churn_run == churn_model[0].name
