@@ -218,6 +218,11 @@ def test_commands_ran_on_spark(on_spark):
     assert kpis.exit_code == 0, kpis.output
     assert segment.exit_code == 0, segment.output
     assert "on spark" in kpis.output and "rule segment(s) on spark" in segment.output
+    # the lifecycle stages, the churn model it used (the newest in the workspace folder) and
+    # the note of the CLV fit are shown
+    text = " ".join(segment.output.split())
+    assert "lifecycle as of 2025-06-30" in text and "churn model churn-spark-" in text
+    assert "repeat buyer(s) whose repeat orders net to $0" in text
 
 
 def test_profile_rows_are_identical(duck, on_spark, shop):

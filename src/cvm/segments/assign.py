@@ -13,8 +13,8 @@ from cvm._exceptions import ConfigError, DataError
 from cvm.clv.profile import profile_with_clv
 from cvm.engines import sql_file
 from cvm.features.profile import PROFILE_TABLE, table_frame
-from cvm.rules import evaluate_arrow
-from cvm.segments.rule_checks import check_expression
+from cvm.rules import bind, check, evaluate_arrow
+from cvm.segments.rule_checks import table_columns
 from cvm.segments.settings import SegmentSettings
 
 if TYPE_CHECKING:
@@ -91,10 +91,12 @@ def rfm_map_table(engine: Engine, settings: SegmentSettings) -> str:
     import pyarrow as pa
 
     engine.run(sql_file(__package__, "rfm_map_check.sql"))
+    columns = table_columns(engine, "rfm_map_check")  # read once: a query each on Spark
     checked = {
-        name: check_expression(engine, "rfm_map_check", rule, f"segments.rfm.map {name!r}")
+        name: check(rule, f"segments.rfm.map {name!r}", columns)
         for name, rule in settings.rfm_map.items()
     }
+    bind(engine, "rfm_map_check", checked)
     engine.run(sql_file(__package__, "rfm_map_check_drop.sql"))
     top = {
         axis: len(settings.edges.get(axis, [])) + 1 if settings.edges.get(axis) else settings.bins

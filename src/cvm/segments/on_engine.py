@@ -79,7 +79,7 @@ def rule_members_on_engine(
 def _member_case(segment: exp.Expression, rule: exp.Expression) -> exp.Expression:
     """``rule_member_case.sql``'s item: the segment's name where its rule holds."""
     case = fill(sql_file(__package__, "rule_member_case.sql"), segment=segment, rule=rule)
-    return cast(exp.Select, case).selects[0].unalias()
+    return cast(exp.Expression, cast(exp.Select, case).selects[0].unalias())
 
 
 def last_day(engine: Engine) -> date:
@@ -92,6 +92,7 @@ def last_day(engine: Engine) -> date:
 
 SEGMENT_ROWS = "segment_rows"
 """The segment table of a run on an engine, churn folded in: what ``profile/`` holds."""
+
 
 @dataclass
 class SegmentRun:
