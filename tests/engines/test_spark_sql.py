@@ -1,11 +1,15 @@
-"""Profile, KPIs, cohorts and rule segments: the same Parquet folders through DuckDB and Spark.
+"""Profile, KPIs, cohorts and segments: the same Parquet folders through DuckDB and Spark.
 
 The Spark side runs the commands a user types (``cvm kpis`` and ``cvm segment`` with
-``--engine spark`` and the folders in ``cvm.toml``); the DuckDB side runs the same engine-level
-jobs on a DuckDB reading the same folders. Both are built once per module. Marked ``spark``.
+``--engine spark`` and the folders in ``cvm.toml``, a churn model trained on an engine in the
+workspace folder); the DuckDB side runs the same engine-level jobs on a DuckDB reading the
+same folders, and a workspace holding the same rows runs its own ``cvm segment``. Each is
+built once per module. Marked ``spark``.
 """
 
 from __future__ import annotations
+
+import json
 
 import duckdb
 import numpy as np
@@ -18,8 +22,10 @@ from cvm.datasets import simulate
 from cvm.engines import DuckDBEngine
 from cvm.features.on_engine import bind_sources, profile_on_engine
 from cvm.report.kpis_on_engine import kpis_on_engine
+from cvm.segments.churn_on_engine import train_churn_on_engine
+from cvm.segments.churn_on_spark import save_engine_churn
 from cvm.segments.on_engine import segments_on_engine
-from cvm.segments.settings import Rule
+from cvm.segments.settings import Rule, read_settings
 
 pytestmark = [
     pytest.mark.spark,
@@ -34,7 +40,13 @@ RULES = {
     "recent": Rule("recent", "last_purchase >= DATE '2025-03-01'"),  # a date
     "web": Rule("web", "coalesce(channel_shares['web'], 0) >= 0.5"),
     "young": Rule("young", "attributes->>'age_band' = '18-24'"),
+    # the segment table's own columns: tier, lifecycle, CLV and churn risk
+    "valuable_at_risk": Rule(
+        "valuable_at_risk", "tier IN ('Platinum', 'Gold') AND churn_risk > 0.5"
+    ),
+    "top_active": Rule("top_active", "lifecycle = 'active' AND clv > 100"),
 }
+CHURN_RULES = {"valuable_at_risk"}  # the workspace has no engine-trained churn model
 DAYS = {"first_seen", "first_purchase", "last_purchase", "last_contract_end", "as_of"}
 MORE_RULES = """
 [segments.rules.big_email]
@@ -44,6 +56,15 @@ where = "consent_email"
 where = "coalesce(channel_shares['web'], 0) >= 0.5"
 [segments.rules.young]
 where = "attributes->>'age_band' = '18-24'"
+[segments.rules.top_active]
+where = "lifecycle = 'active' AND clv > 100"
+[segments.rfm]
+frequency_edges = [2, 4, 8]
+[segments.rfm.map]
+Champions = "r >= 4 AND fm >= 4"
+Loyal = "f >= 3"
+Sleeping = "r <= 2"
+Others = "TRUE"
 """
 
 
@@ -99,13 +120,32 @@ def _duckdb(root) -> DuckDBEngine:
     return engine
 
 
+def _settings():
+    """The ``[segments]`` of the Spark run's cvm.toml (the README's, with the rules above)."""
+    import tomllib
+
+    return read_settings(tomllib.loads(_readme()[1] + MORE_RULES)["segments"])
+
+
 @pytest.fixture(scope="module")
-def duck(shop, tmp_path_factory):
+def churn_model(shop):
+    """A churn model trained on an engine, kept in the shop's folder where `cvm segment
+    --engine spark -w shop` finds it."""
+    root, _ = shop
+    trained = train_churn_on_engine(_duckdb(root), AS_OF, sample_rows=1000)
+    return save_engine_churn(root, trained), trained
+
+
+@pytest.fixture(scope="module")
+def duck(shop, churn_model, tmp_path_factory):
     root, _ = shop
     out = tmp_path_factory.mktemp("duck")
     engine = _duckdb(root)
     kpis = kpis_on_engine(engine, out, end=AS_OF)
-    segments = segments_on_engine(engine, out, RULES, AS_OF)
+    path, trained = churn_model
+    segments = segments_on_engine(
+        engine, out, RULES, AS_OF, settings=_settings(), churn_model=trained, churn_run=path.name
+    )
     return out, kpis, segments
 
 
@@ -120,7 +160,7 @@ def _readme() -> tuple[list[list[str]], str]:
 
 
 @pytest.fixture(scope="module")
-def on_spark(shop, spark):
+def on_spark(shop, spark, churn_model):
     """The README's `cvm kpis` and `cvm segment` on Spark, from the folder above ``shop/``."""
     root, _ = shop
     lines, toml = _readme()
@@ -178,6 +218,11 @@ def test_commands_ran_on_spark(on_spark):
     assert kpis.exit_code == 0, kpis.output
     assert segment.exit_code == 0, segment.output
     assert "on spark" in kpis.output and "rule segment(s) on spark" in segment.output
+    # the lifecycle stages, the churn model it used (the newest in the workspace folder) and
+    # the note of the CLV fit are shown
+    text = " ".join(segment.output.split())
+    assert "lifecycle as of 2025-06-30" in text and "churn model churn-spark-" in text
+    assert "repeat buyer(s) whose repeat orders net to $0" in text
 
 
 def test_profile_rows_are_identical(duck, on_spark, shop):
@@ -294,3 +339,147 @@ def test_a_new_run_keeps_the_earlier_runs(spark, tmp_path):
     ]
     assert pd.read_parquet(first)["customer_id"].tolist() == ["001"]
     assert pd.read_parquet(second)["x"].tolist() == [1.5]
+
+
+@pytest.fixture(scope="module")
+def own_run(shop, tmp_path_factory):
+    """The workspace's own `cvm segment` on the same rows, with the same [segments]."""
+    from cvm.segments.runs import segment
+    from cvm.workspace import Workspace
+
+    _, frames = shop
+    path = tmp_path_factory.mktemp("own") / "ws"
+    Workspace.create(path).close()
+    toml = _readme()[1] + MORE_RULES
+    with (path / "cvm.toml").open("a") as fh:
+        fh.write("\n" + toml[toml.index("[segments") :])
+    ws = Workspace.open(path)
+    for name, frame in frames.items():
+        with ws.engine.register("rows", frame):
+            ws.engine.run(f"INSERT INTO {name} BY NAME SELECT * FROM rows")
+    run = segment(ws, AS_OF)
+    table = ws.engine.frame("SELECT * FROM customer_segments")
+    members = ws.engine.frame(
+        "SELECT customer_id, segment FROM segment_members WHERE run_id = $run",
+        {"run": run.run_id},
+    )
+    params = ws.engine.scalar("SELECT params FROM model_runs WHERE run_id = $run",
+                              {"run": run.run_id})  # fmt: skip
+    ws.close()
+    return run, table, members, json.loads(params)
+
+
+def _cells(values: pd.Series) -> list:
+    """Scores and names as plain values (None for a customer without one), so that the
+    engine's integers read back as floats equal the workspace's nullable integers."""
+    return [None if pd.isna(v) else v if isinstance(v, str) else int(v) for v in values]
+
+
+SCORES = ["r_score", "f_score", "m_score", "rfm", "rfm_segment", "tier", "lifecycle"]
+CLV = ["clv", "p_alive", "expected_purchases"]
+
+
+def test_the_segment_table_on_spark_is_the_workspace_segment_table(own_run, on_spark, duck):
+    """RFM scores, named RFM segment, tier and lifecycle exact; CLV within 1e-9."""
+    run, table, _, _ = own_run
+    assert run.churn_run is None  # the workspace holds no churn model of its own
+    spark = _read(on_spark[0] / "profile").set_index("customer_id").sort_index()
+    own = table.set_index("customer_id").sort_index()
+    assert spark.index.tolist() == own.index.tolist()
+    for column in SCORES:
+        assert _cells(spark[column]) == _cells(own[column]), column
+    for column in CLV:
+        np.testing.assert_allclose(
+            spark[column].astype(float), own[column].astype(float), rtol=0, atol=1e-9,
+            err_msg=column,
+        )  # fmt: skip
+    buyers = ~own["is_prospect"]
+    assert own.loc[buyers, "clv"].notna().all() and own.loc[~buyers, "clv"].isna().all()
+    # the edges of frequency and the quantiles of recency and money both ran: f has 4 scores
+    assert sorted(spark["f_score"].dropna().unique()) == [1, 2, 3, 4]
+    assert sorted(spark["r_score"].dropna().unique()) == [1, 2, 3, 4, 5]
+    # every tier and stage is used, and the tiers follow the CLV ranking
+    assert set(spark["tier"].dropna()) == {"Platinum", "Gold", "Silver", "Bronze"}
+    assert {"new", "active", "at_risk", "lapsed", "churned", "prospect"} <= set(spark["lifecycle"])
+    top = spark.loc[buyers].sort_values("clv", ascending=False)
+    assert top["tier"].iloc[0] == "Platinum" and top["tier"].iloc[-1] == "Bronze"
+    # the run's counts agree with the workspace run's
+    for kind in ("rfm", "tier", "lifecycle"):
+        assert duck[2].counts[kind] == run.counts[kind], kind
+
+
+def test_rules_on_tier_lifecycle_clv_and_churn_have_the_same_members(own_run, on_spark):
+    _, _, members, _ = own_run
+    spark = _read(on_spark[0] / "segments")
+    for name in set(RULES) - CHURN_RULES:
+        assert set(spark.loc[spark["segment"] == name, "customer_id"]) == set(
+            members.loc[members["segment"] == name, "customer_id"]
+        ), name
+    # against the segment table itself, in pandas
+    profile = _read(on_spark[0] / "profile")
+    top = profile[(profile["lifecycle"] == "active") & (profile["clv"] > 100)]
+    risky = profile[profile["tier"].isin(["Platinum", "Gold"]) & (profile["churn_risk"] > 0.5)]
+    assert set(spark.loc[spark["segment"] == "top_active", "customer_id"]) == set(
+        top["customer_id"]
+    )
+    assert set(spark.loc[spark["segment"] == "valuable_at_risk", "customer_id"]) == set(
+        risky["customer_id"]
+    )
+    assert len(top) > 10 and len(risky) > 5
+
+
+def test_churn_risk_on_spark_is_the_duckdb_engine_risk(duck, on_spark, churn_model):
+    """The engine-trained model scores every buyer the same on both engines (1e-9)."""
+    a = _read(duck[0] / "profile").set_index("customer_id").sort_index()
+    b = _read(on_spark[0] / "profile").set_index("customer_id").sort_index()
+    buyers = ~b["is_prospect"]
+    assert b.loc[buyers, "churn_risk"].notna().all() and b.loc[~buyers, "churn_risk"].isna().all()
+    np.testing.assert_allclose(b["churn_risk"], a["churn_risk"], rtol=0, atol=1e-9)
+    assert b.loc[buyers, "churn_risk"].between(0, 1).all() and b["churn_risk"].std() > 0.05
+    reasons = b.loc[buyers, "churn_reasons"]
+    assert all(len(r) <= 3 for r in reasons) and np.mean([len(r) > 0 for r in reasons]) > 0.9
+    assert [list(r) for r in reasons] == [list(r) for r in a.loc[buyers, "churn_reasons"]]
+    assert b.loc[~buyers, "churn_reasons"].isna().all()
+    assert duck[2].churn_run == churn_model[0].name
+
+
+def test_the_folders_keep_the_contract(on_spark, churn_model, own_run):
+    """profile/, segments/ and _runs/ of a run, with the names and types `cvm runs import`
+    reads (one run id across the three folders), and the workspace run's params."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = on_spark[0]
+    (folder,) = [p for p in (out / "profile").iterdir() if p.name.startswith("run_id=")]
+    run_id = folder.name.removeprefix("run_id=")
+    assert run_id.startswith("segments-")
+    assert (out / "segments" / folder.name).is_dir() and (out / "_runs" / folder.name).is_dir()
+    schema = pq.read_schema(next(folder.glob("*.parquet")))
+    wanted = {
+        "customer_id": pa.string(), "frequency": pa.float64(), "recency": pa.float64(),
+        "T": pa.float64(), "monetary_value": pa.float64(), "expected_purchases": pa.float64(),
+        "p_alive": pa.float64(), "clv": pa.float64(), "revenue": pa.float64(),
+        "rfm": pa.string(), "rfm_segment": pa.string(), "tier": pa.string(),
+        "lifecycle": pa.string(), "churn_risk": pa.float64(),
+        "churn_reasons": pa.list_(pa.string()), "as_of": pa.date32(),
+    }  # fmt: skip
+    for name, kind in wanted.items():
+        assert schema.field(name).type == kind, name
+    record = pd.read_parquet(out / "_runs" / folder.name)
+    assert len(record) == 1
+    row = record.iloc[0]
+    assert (row["kind"], row["model"], row["engine"]) == ("segments", "rfm+lifecycle", "spark")
+    assert pd.Timestamp(row["cutoff"]) == pd.Timestamp(AS_OF)
+    params, metrics = json.loads(row["params"]), json.loads(row["metrics"])
+    own = own_run[3]
+    assert set(params) == set(own) | {"engine", "clv_model"}
+    assert params["churn_run"] == churn_model[0].name and params["clv_model"] == "mbgnbd"
+    for key in set(own) - {"churn_run"}:
+        assert params[key] == own[key], key
+    assert params["rules"]["big_email"] == (
+        "coalesce((revenue > 150), false) AND coalesce((consent_email), false)"
+    )
+    assert metrics["notes"] and "repeat buyer(s) whose repeat orders net to $0" in str(
+        metrics["notes"]
+    )
+    assert sum(metrics["lifecycle"].values()) == len(_read(out / "profile"))

@@ -46,13 +46,15 @@ def segment(
 ) -> None:
     """Segment every customer as of a date (RFM, tier, lifecycle, rules, churn); store the run.
 
-    With ``--engine spark``: the profile and the rule segments of ``[segments.rules]``, built
-    on Spark from Parquet and written under ``--results-dir`` (profile/, segments/).
+    With ``--engine spark``: the same segment table (CLV fitted as of the day, churn risk
+    from the newest model trained with ``cvm churn train --engine spark``) and the rule
+    segments, built on Spark from Parquet and written under ``--results-dir`` (profile/,
+    segments/, _runs/), for ``cvm runs import``.
     """
     import pandas as pd
 
     if engine_name(workspace, engine) == "spark":
-        _segment_on_spark(workspace, source, results_dir, master, as_of)
+        _segment_on_spark(workspace, source, results_dir, master, as_of, churn)
         return
     from cvm.segments.runs import segment as run_segment
     from cvm.segments.runs import segment_summary
@@ -77,23 +79,44 @@ def _segment_on_spark(
     results: str | None,
     master: str | None,
     as_of: str | None,
+    churn: bool,
 ) -> None:
+    import pandas as pd
+
     from cvm.cli._spark import spark_engine, workspace_settings
+    from cvm.segments.churn_on_spark import newest_engine_churn
     from cvm.segments.on_engine import segments_on_engine
 
     settings = workspace_settings(workspace)
+    model = newest_engine_churn(workspace) if churn else None
     with progress_bar("segmenting on spark") as progress:
         progress(0, None, "starting spark")
         engine, target = spark_engine(settings, source, results, master)
-        progress(0, None, "profile and rule segments")
-        run = segments_on_engine(engine, target, settings.segments.rules, as_of)
+        progress(0, None, "CLV, profile, RFM, tiers, lifecycle, churn and rule segments")
+        run = segments_on_engine(
+            engine,
+            target,
+            settings.segments.rules,
+            as_of,
+            settings=settings.segments,
+            churn_model=None if model is None else model[1],
+            churn_run=None if model is None else model[0].name,
+        )
+    stages = pd.Series(run.counts["lifecycle"], name="customers").rename_axis("lifecycle")
+    print_frame(stages.reset_index(), f"lifecycle as of {run.as_of}", index=False)
     sizes = run.sizes.rename("customers").rename_axis("segment").reset_index()
     if len(sizes):
         print_frame(sizes, f"rule segments as of {run.as_of}", index=False)
+    print_warnings(run.notes)
+    note = (
+        f"churn model {run.churn_run}"
+        if run.churn_run
+        else "no churn model (cvm churn train --engine spark)"
+    )
     console.print(
-        f"{run.customers:,} customers profiled and {len(run.sizes)} rule segment(s) on spark as"
-        f" of {run.as_of}; in {run.written['profile']} and {run.written['segments']}"
-        " (RFM, tiers, lifecycle and churn run on the workspace: cvm segment)"
+        f"{run.customers:,} customers segmented and {len(run.sizes)} rule segment(s) on spark"
+        f" as of {run.as_of}; {note}; run {run.run_id} in {run.written['profile']},"
+        f" {run.written['segments']} and {run.written['record']}"
     )
 
 

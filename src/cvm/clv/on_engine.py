@@ -13,6 +13,7 @@ service to read.
 from __future__ import annotations
 
 import uuid
+import warnings
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from functools import partial
@@ -51,12 +52,20 @@ SCORES = pa.schema(
 )
 
 
-def summarise(engine: Engine, cutoff: Any, *, unit: str = "D", period: str = "D") -> date:
-    """Keep the as-of summary of the engine's ``transactions`` as ``clv_summary``."""
+def summarise(
+    engine: Engine,
+    cutoff: Any,
+    *,
+    unit: str = "D",
+    period: str = "D",
+    relation: str = "transactions",
+) -> date:
+    """Keep the as-of summary of the engine's ``transactions`` (or of ``relation``, such as
+    ``source_transactions``: the folder with canonical columns) as ``clv_summary``."""
     if unit not in UNIT_DAYS or period not in PERIODS:
         raise DataError(f"unit must be 'D' or 'W' and period 'D', 'W' or 'M'; got {unit}, {period}")
     day = parse_day(cutoff, "cutoff", DataError)
-    bind_source(engine, "transactions")
+    bind_source(engine, relation)
     params = {"cutoff": day, "unit_days": UNIT_DAYS[unit], "period": PERIODS[period]}
     engine.materialize("clv_summary", sql_file("cvm.features", "summary.sql"), params)
     return day
@@ -82,16 +91,22 @@ def fit_on_engine(
     fitted, table, notes = fit_transaction_models(
         histories, models, penalizer=penalizer, weights=weights
     )
+    notes.extend(_zero_spend_note(engine))
     spend_rows = engine.frame(sql_file(__package__, "engine_spend.sql"))
     spend: GammaGammaModel | None = None
-    try:
-        spend = GammaGammaModel(penalizer=penalizer).fit(
-            spend_rows["frequency"].to_numpy(dtype=float),
-            spend_rows["monetary_value"].to_numpy(dtype=float),
-            weights=spend_rows["customers"].to_numpy(dtype=float),
-        )
-    except (DataError, ConvergenceError) as exc:
-        notes.append(f"spend model not fitted: {exc}; CLV is left empty for those without spend")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            spend = GammaGammaModel(penalizer=penalizer).fit(
+                spend_rows["frequency"].to_numpy(dtype=float),
+                spend_rows["monetary_value"].to_numpy(dtype=float),
+                weights=spend_rows["customers"].to_numpy(dtype=float),
+            )
+        except (DataError, ConvergenceError) as exc:
+            notes.append(
+                f"spend model not fitted: {exc}; CLV is left empty for those without spend"
+            )
+    notes.extend(str(w.message) for w in caught)
     return ClvFit(
         cutoff=cutoff,
         unit=unit,
@@ -102,6 +117,22 @@ def fit_on_engine(
         best=pick_by_bic(table["BIC"]),
         warnings=notes,
     )
+
+
+def _zero_spend_note(engine: Engine) -> list[str]:
+    """The note :func:`cvm.clv.fitting.fit_spend_model` writes on a workspace: repeat buyers
+    whose repeat orders net to $0 or less, counted and the first few named."""
+    rows = engine.rows(sql_file(__package__, "engine_zero_spend.sql"))
+    if not rows:
+        return []
+    total = int(rows[0][1])
+    names = ", ".join(str(r[0]) for r in rows)
+    more = f" and {total - len(rows)} more" if total > len(rows) else ""
+    return [
+        f"{total} repeat buyer(s) whose repeat orders net to $0 or less (customer {names}{more})"
+        " are left out of the spend model and scored with its population mean spend (flagged"
+        " spend_imputed)"
+    ]
 
 
 def score_batch(frame: pd.DataFrame, *, fit: ClvFit, options: dict[str, Any]) -> pd.DataFrame:

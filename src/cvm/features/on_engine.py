@@ -88,11 +88,13 @@ def on_sources(query: Query | exp.Expression) -> exp.Expression:
     return tree
 
 
-def profile_on_engine(engine: Engine, as_of: date | str) -> str:
+def profile_on_engine(engine: Engine, as_of: date | str, *, clv: str | None = None) -> str:
     """Build the as-of profile (``profile.sql``) on ``engine`` from its source folders.
 
-    The same columns as :func:`cvm.features.profile.customer_profile`; the CLV and churn
-    columns are NULL (CLV on an engine is ``cvm score --engine spark``, written apart).
+    The same columns as :func:`cvm.features.profile.customer_profile`. ``clv`` names a table
+    of scores on the engine (``customer_id, clv, p_alive, expected_purchases``; the CLV job's
+    ``clv_scores``, see :func:`cvm.clv.profile.fit_profile_clv`) to take the CLV columns from;
+    without it they are NULL. Churn risk is NULL (a segments run folds it in after).
     Call :func:`bind_sources` first. Returns ``"customer_profile"``.
     """
     day = parse_day(as_of, "as_of", DataError)
@@ -102,7 +104,10 @@ def profile_on_engine(engine: Engine, as_of: date | str) -> str:
         fill(sql_file(__package__, "profile_summary.sql"), summary=summary),
         {"cutoff": day, "unit_days": 1.0, "period": "day"},
     )
-    engine.run(sql_file(__package__, "profile_clv_empty.sql"))
+    if clv is None:
+        engine.run(sql_file(__package__, "profile_clv_empty.sql"))
+    else:
+        engine.run(fill(sql_file(__package__, "profile_clv_table.sql"), table=clv))
     engine.run(sql_file(__package__, "profile_churn_empty.sql"))
     engine.run(on_sources(sql_file(__package__, "profile.sql")), {"as_of": day})
     return PROFILE_TABLE

@@ -13,8 +13,8 @@ from cvm._exceptions import ConfigError, DataError
 from cvm.clv.profile import profile_with_clv
 from cvm.engines import sql_file
 from cvm.features.profile import PROFILE_TABLE, table_frame
-from cvm.rules import evaluate_arrow
-from cvm.segments.rule_checks import check_expression
+from cvm.rules import bind, check, evaluate_arrow
+from cvm.segments.rule_checks import table_columns
 from cvm.segments.settings import SegmentSettings
 
 if TYPE_CHECKING:
@@ -65,8 +65,16 @@ def segment_table(
         profile = profile_with_clv(ws, day, **profile_options)
     if profile != PROFILE_TABLE:
         raise ConfigError(f"segment tables are built from {PROFILE_TABLE}, not {profile!r}")
-    rfm_map_table(ws.engine, settings)
-    ws.engine.run(sql_file(__package__, "segments.sql"), segment_params(day, settings, typical_gap))
+    return segments_on(ws.engine, day, settings, typical_gap)
+
+
+def segments_on(
+    engine: Engine, day: date, settings: SegmentSettings, typical_gap: float | None = None
+) -> str:
+    """Build ``customer_segments`` from the ``customer_profile`` already on ``engine`` (the
+    workspace's, or Spark's for a segments run there: ``segments.sql`` transpiled)."""
+    rfm_map_table(engine, settings)
+    engine.run(sql_file(__package__, "segments.sql"), segment_params(day, settings, typical_gap))
     return SEGMENT_TABLE
 
 
@@ -83,10 +91,12 @@ def rfm_map_table(engine: Engine, settings: SegmentSettings) -> str:
     import pyarrow as pa
 
     engine.run(sql_file(__package__, "rfm_map_check.sql"))
+    columns = table_columns(engine, "rfm_map_check")  # read once: a query each on Spark
     checked = {
-        name: check_expression(engine, "rfm_map_check", rule, f"segments.rfm.map {name!r}")
+        name: check(rule, f"segments.rfm.map {name!r}", columns)
         for name, rule in settings.rfm_map.items()
     }
+    bind(engine, "rfm_map_check", checked)
     engine.run(sql_file(__package__, "rfm_map_check_drop.sql"))
     top = {
         axis: len(settings.edges.get(axis, [])) + 1 if settings.edges.get(axis) else settings.bins

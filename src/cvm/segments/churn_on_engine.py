@@ -45,6 +45,7 @@ __all__ = [
     "draw_sample",
     "score_batch",
     "score_churn_on_engine",
+    "score_profile_churn",
     "train_churn_on_engine",
 ]
 
@@ -239,19 +240,9 @@ def score_batch(
     return out[CHURN_SCORES.names]
 
 
-def score_churn_on_engine(
-    engine: Engine,
-    trained: EngineChurn,
-    output: str | Path,
-    as_of: Any = None,
-) -> tuple[str, date]:
-    """Score every buyer as of ``as_of`` on ``engine``; write ``output``/run_id=... as Parquet.
-
-    Returns the run id and the as-of day; the scores stay readable as ``churn_scores``.
-    """
-    day = _as_of(engine, as_of)
-    bind_sources(engine)
-    profile_on_engine(engine, day)
+def score_profile_churn(engine: Engine, trained: EngineChurn) -> str:
+    """Score every buyer of the ``customer_profile`` on ``engine``; keep ``churn_scores``
+    (``CHURN_SCORES``: risk, the top reasons and their contributions)."""
     query, params = feature_query(trained.channels, extra=["attributes"])
     engine.map_frames(
         "churn_scores",
@@ -265,6 +256,23 @@ def score_churn_on_engine(
         CHURN_SCORES,
         params,
     )
+    return "churn_scores"
+
+
+def score_churn_on_engine(
+    engine: Engine,
+    trained: EngineChurn,
+    output: str | Path,
+    as_of: Any = None,
+) -> tuple[str, date]:
+    """Score every buyer as of ``as_of`` on ``engine``; write ``output``/run_id=... as Parquet.
+
+    Returns the run id and the as-of day; the scores stay readable as ``churn_scores``.
+    """
+    day = _as_of(engine, as_of)
+    bind_sources(engine)
+    profile_on_engine(engine, day)
+    score_profile_churn(engine, trained)
     run_id = new_run_id("churn")
     write_run(engine, "churn_scores", output, run_id, day)
     return run_id, day

@@ -21,7 +21,13 @@ from cvm._exceptions import DataError
 from cvm.engines import Engine, location, sql_file
 from cvm.segments.churn_on_engine import EngineChurn, score_churn_on_engine
 
-__all__ = ["ChurnScoresRun", "latest_engine_churn", "save_engine_churn", "score_churn_to"]
+__all__ = [
+    "ChurnScoresRun",
+    "latest_engine_churn",
+    "newest_engine_churn",
+    "save_engine_churn",
+    "score_churn_to",
+]
 
 PREFIX = "churn-spark-"
 
@@ -50,12 +56,21 @@ def save_engine_churn(folder: Path, trained: EngineChurn) -> Path:
 
 def latest_engine_churn(folder: Path) -> tuple[Path, EngineChurn]:
     """The newest model trained on an engine in ``folder``/models, or a one-line error."""
-    found = sorted((folder / "models").glob(f"{PREFIX}*.pkl"))
-    if not found:
+    found = newest_engine_churn(folder)
+    if found is None:
         raise DataError(
             f"no churn model trained on spark in {folder / 'models'}: run"
             " `cvm churn train --engine spark` first"
         )
+    return found
+
+
+def newest_engine_churn(folder: Path) -> tuple[Path, EngineChurn] | None:
+    """The newest model trained on an engine in ``folder``/models, or None when there is none
+    (a segments run then leaves churn risk empty)."""
+    found = sorted((folder / "models").glob(f"{PREFIX}*.pkl"))
+    if not found:
+        return None
     with found[-1].open("rb") as fh:
         trained = pickle.load(fh)  # written by save_engine_churn in this workspace
     if not isinstance(trained, EngineChurn):

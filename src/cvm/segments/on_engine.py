@@ -1,37 +1,59 @@
-"""Rule segments on any engine: the profile built from source folders, each rule run where the
-data is, its members written as Parquet partitioned by run.
+"""A segments run on any engine: the whole segment table, as the workspace's ``cvm segment``
+builds it, and the rule segments, written as Parquet partitioned by run.
+
+The run does on the engine what :func:`cvm.segments.runs.segment` does on a workspace, with
+the same code: the profile (``profile.sql``) with CLV fitted and scored as of the day
+(:func:`cvm.clv.profile.fit_profile_clv`, the workspace's own fit), RFM scores, named RFM
+segment, tier and lifecycle (``segments.sql``, the RFM map from
+:func:`cvm.segments.assign.rfm_map_table`), churn risk and its reasons from the newest model
+trained on the engine (:func:`cvm.segments.churn_on_engine.score_profile_churn`), then the
+rule segments. It writes three folders under the output (the contract that ``cvm runs
+import`` reads): ``profile/`` (the segment table, one row per customer), ``segments/`` (one
+row per customer and rule segment) and ``_runs/`` (the run's record, one row).
 
 A rule passes the same guard as on the workspace (:func:`cvm.rules.check`: parsed,
-allow-listed, type-checked against the profile's columns in the locked sandbox). Only then is
-its checked tree put into ``rule_members.sql`` and run by the engine, which renders it in its
-own dialect (Spark SQL on Spark): the user's text never reaches the engine, only the tree the
-guard accepted. A child segment's tree holds its ancestors' rules, as
-:func:`cvm.segments.rules.evaluate_rules` requires.
+allow-listed, type-checked against the segment table's columns in the locked sandbox), so it
+may name ``tier``, ``lifecycle``, ``clv`` or ``churn_risk`` here too. Only then is its checked
+tree put into ``rule_members.sql`` and run by the engine, which renders it in its own dialect
+(Spark SQL on Spark): the user's text never reaches the engine, only the tree the guard
+accepted. A child segment's tree holds its ancestors' rules, as
+:func:`cvm.segments.rules.evaluate_rules` requires. Every rule is evaluated in one pass over
+the segment table (``rule_members.sql``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 import sqlglot.expressions as exp
 
 from cvm._dates import parse_day
 from cvm._exceptions import DataError
+from cvm.clv.on_engine import RUN_RECORDS
+from cvm.clv.profile import fit_profile_clv
 from cvm.engines import Engine, fill, location, sql_file
 from cvm.features.on_engine import (
     bind_sources,
     new_run_id,
     on_sources,
     profile_on_engine,
+    source_name,
     write_run,
 )
 from cvm.features.profile import PROFILE_TABLE
-from cvm.segments.rule_checks import check_rules
+from cvm.segments.assign import SEGMENT_TABLE, segments_on
+from cvm.segments.churn_on_engine import CHURN_SCORES, score_profile_churn
+from cvm.segments.rule_checks import check_rules, table_columns
 from cvm.segments.rules import rule_expression
-from cvm.segments.settings import Rule
+from cvm.segments.settings import Rule, SegmentSettings
+
+if TYPE_CHECKING:
+    from cvm.segments.churn_on_engine import EngineChurn
 
 MEMBERS_TABLE = "rule_members"
 
@@ -46,21 +68,18 @@ def rule_members_on_engine(
         for name, rule in rules.items()
     }
     checked = check_rules(engine, table, whole)
-    parts = [
-        fill(
-            sql_file(__package__, "rule_members.sql"),
-            segment=exp.Literal.string(name),
-            table=table,
-            rule=rule.tree(),
-        )
-        for name, rule in checked.items()
-    ]
-    if not parts:
-        parts = [fill(sql_file(__package__, "rule_members.sql"), segment=exp.null(), table=table,
-                      rule=exp.false())]  # fmt: skip
-    union = parts[0] if len(parts) == 1 else exp.union(*parts, distinct=False)
-    engine.materialize(MEMBERS_TABLE, union)
+    items = [
+        _member_case(exp.Literal.string(name), rule.tree()) for name, rule in checked.items()
+    ] or [_member_case(exp.null(), exp.false())]
+    query = fill(sql_file(__package__, "rule_members.sql"), table=table, segments=items)
+    engine.materialize(MEMBERS_TABLE, query)
     return MEMBERS_TABLE
+
+
+def _member_case(segment: exp.Expression, rule: exp.Expression) -> exp.Expression:
+    """``rule_member_case.sql``'s item: the segment's name where its rule holds."""
+    case = fill(sql_file(__package__, "rule_member_case.sql"), segment=segment, rule=rule)
+    return cast(exp.Expression, cast(exp.Select, case).selects[0].unalias())
 
 
 def last_day(engine: Engine) -> date:
@@ -71,15 +90,23 @@ def last_day(engine: Engine) -> date:
     return parse_day(found, "as_of", DataError)
 
 
+SEGMENT_ROWS = "segment_rows"
+"""The segment table of a run on an engine, churn folded in: what ``profile/`` holds."""
+
+
 @dataclass
 class SegmentRun:
-    """What a segments run on an engine wrote: the profile and the rule segments' members."""
+    """What a segments run on an engine wrote: the segment table and the rule segments."""
 
     run_id: str
     as_of: date
     customers: int
     sizes: pd.Series
     written: dict[str, str | Path]
+    churn_run: str | None = None
+    clv_model: str | None = None
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def segments_on_engine(
@@ -87,23 +114,122 @@ def segments_on_engine(
     output: str | Path,
     rules: dict[str, Rule],
     as_of: date | str | None = None,
+    *,
+    settings: SegmentSettings | None = None,
+    churn_model: EngineChurn | None = None,
+    churn_run: str | None = None,
 ) -> SegmentRun:
-    """Build the profile as of a day and every rule segment on ``engine``; write both.
+    """Segment every customer as of a day on ``engine``, as ``cvm segment`` does on a
+    workspace; write the segment table, the rule segments' members and the run's record.
 
-    The profile goes under ``output``/profile/run_id=..., the members (one row per customer
-    and segment) under ``output``/segments/run_id=...
+    Parameters
+    ----------
+    engine, output : where the job runs, and the folder (or URI) it writes under.
+    rules : the rule segments (``[segments.rules]``).
+    as_of : the day; default the newest transaction, event or contract day.
+    settings : RFM, tiers and lifecycle (``[segments]``); default: the defaults.
+    churn_model, churn_run : a churn model trained on an engine and its name (the model
+        file's); without one, ``churn_risk`` and ``churn_reasons`` are NULL.
+
+    The segment table goes under ``output``/profile/run_id=..., the members (one row per
+    customer and segment) under ``output``/segments/run_id=..., the record under
+    ``output``/_runs/run_id=... When CLV cannot be fitted it stays NULL (tiers too) and the
+    reason is in the run's notes.
     """
+    settings = settings or SegmentSettings()
     bind_sources(engine)
     day = parse_day(as_of, "as_of", DataError) if as_of is not None else last_day(engine)
-    profile = profile_on_engine(engine, day)
-    members = rule_members_on_engine(engine, rules, profile)
+    notes: list[str] = []
+    fit = fit_profile_clv(engine, day, notes, relation=source_name("transactions"))
+    profile_on_engine(engine, day, clv=None if fit is None else "clv_scores")
+    segments_on(engine, day, settings)
+    if churn_model is not None:
+        score_profile_churn(engine, churn_model)
+    else:
+        engine.run(sql_file(__package__, "engine_no_churn.sql"))
+    table = fold_churn(engine)
+    members = rule_members_on_engine(engine, rules, table)
     run_id = new_run_id("segments")
     written = {
-        "profile": write_run(engine, profile, location(output, "profile"), run_id, day),
+        "profile": write_run(engine, table, location(output, "profile"), run_id, day),
         "segments": write_run(engine, members, location(output, "segments"), run_id, day),
     }
-    counts = engine.frame(fill(sql_file(__package__, "rule_member_counts.sql"), table=members))
-    sizes = counts.set_index("segment")["customers"].reindex(list(rules), fill_value=0)
-    customers = int(engine.scalar(fill(sql_file(__package__, "rule_profile_count.sql"),
-                                       table=profile)) or 0)  # fmt: skip
-    return SegmentRun(run_id, day, customers, sizes.astype(int), written)
+    counts = _counts(engine, table, members)
+    sizes = pd.Series(counts["rule"], dtype=int).reindex(list(rules), fill_value=0)
+    run = SegmentRun(
+        run_id,
+        day,
+        sum(counts["lifecycle"].values()),  # every customer has a stage
+        sizes.astype(int),
+        written,
+        churn_run=churn_run if churn_model is not None else None,
+        clv_model=None if fit is None else fit.best,
+        counts=counts,
+        notes=notes,
+    )
+    written["record"] = write_record(engine, output, run, rules, settings)
+    return run
+
+
+def fold_churn(engine: Engine) -> str:
+    """``customer_segments`` with ``churn_risk`` and ``churn_reasons`` from ``churn_scores``,
+    as ``segment_rows``: what ``add_churn.sql`` does on the workspace, in SQL that every
+    engine has (no ``* REPLACE``, no UPDATE)."""
+    columns = [
+        exp.column(c, table="s", quoted=True)
+        for c in table_columns(engine, SEGMENT_TABLE)
+        if c.lower() not in ("churn_risk", "churn_reasons")
+    ]
+    reasons = [
+        exp.column(c, table="c", quoted=True) for c in CHURN_SCORES.names if c.startswith("reason_")
+    ]
+    engine.run(fill(sql_file(__package__, "engine_churn.sql"), columns=columns, reasons=reasons))
+    return SEGMENT_ROWS
+
+
+def _counts(engine: Engine, table: str, members: str) -> dict[str, dict[str, int]]:
+    """Customers per RFM segment, tier, lifecycle stage and rule segment, in one query."""
+    query = fill(sql_file(__package__, "engine_run_counts.sql"), table=table, members=members)
+    out: dict[str, dict[str, int]] = {kind: {} for kind in ("rfm", "tier", "lifecycle", "rule")}
+    for kind, value, n in sorted(engine.rows(query)):
+        out[str(kind)][str(value)] = int(n)
+    return out
+
+
+def write_record(
+    engine: Engine,
+    output: str | Path,
+    run: SegmentRun,
+    rules: dict[str, Rule],
+    settings: SegmentSettings,
+) -> str | Path:
+    """Write the run's record under ``output``/_runs/run_id=...: the same columns as a CLV
+    run's record, with the params a workspace segments run keeps in ``model_runs``."""
+    params = {
+        "as_of": str(run.as_of),
+        "churn_run": run.churn_run,
+        "rules": {n: rule_expression(r, rules) for n, r in rules.items()},
+        "rfm_map": settings.rfm_map,
+        "tiers": dict(zip(settings.tier_names, [*settings.tier_shares, None], strict=True)),
+        "lifecycle": settings.lifecycle,
+        "engine": engine.name,
+        "clv_model": run.clv_model,
+    }
+    record = pd.DataFrame(
+        {
+            "run_id": [run.run_id],
+            "kind": ["segments"],
+            "model": ["rfm+lifecycle"],
+            "params": [json.dumps(params, default=float)],
+            "metrics": [json.dumps({**run.counts, "notes": run.notes}, default=float)],
+            "cutoff": [pd.Timestamp(run.as_of)],
+            "engine": [engine.name],
+        }
+    )
+    with engine.register("segments_run_record", record):
+        engine.write_parquet(
+            sql_file(__package__, "engine_run_record.sql"),
+            location(output, RUN_RECORDS),
+            partition_by=["run_id"],
+        )
+    return location(output, RUN_RECORDS, f"run_id={run.run_id}")

@@ -1,6 +1,5 @@
--- The members of one rule segment on an engine (segments/on_engine.py): __segment__ is the
--- segment's name as a literal, __rule__ its checked tree (ancestors' rules included), NULL
--- counting as false, as in cvm/rules/sql/condition.sql.
-SELECT customer_id, __segment__ AS segment
+-- The members of every rule segment on an engine (segments/on_engine.py) in one pass over the
+-- table (__table__), not one per rule: __segments__ holds one rule_member_case.sql item per
+-- segment (its name when its rule holds); one row per customer and segment they are in.
+SELECT customer_id, unnest(list_filter([__segments__], lambda s: s IS NOT NULL)) AS segment
 FROM __table__
-WHERE coalesce(CAST((__rule__) AS BOOLEAN), false)

@@ -13,16 +13,16 @@ WITH typical AS (
 ),
 scored AS (
     SELECT customer_id,
-           CAST(CASE WHEN len($r_edges) > 0
-                     THEN len($r_edges) + 1 - len(list_filter($r_edges, lambda e: e < days_since_last))
+           CAST(CASE WHEN array_length($r_edges) > 0
+                     THEN array_length($r_edges) + 1 - array_length(list_filter($r_edges, lambda e: e < days_since_last))
                      ELSE least($bins, 1 + floor($bins * percent_rank() OVER (ORDER BY days_since_last DESC)))
                 END AS INTEGER) AS r,
-           CAST(CASE WHEN len($f_edges) > 0
-                     THEN 1 + len(list_filter($f_edges, lambda e: e <= orders))
+           CAST(CASE WHEN array_length($f_edges) > 0
+                     THEN 1 + array_length(list_filter($f_edges, lambda e: e <= orders))
                      ELSE least($bins, 1 + floor($bins * percent_rank() OVER (ORDER BY orders)))
                 END AS INTEGER) AS f,
-           CAST(CASE WHEN len($m_edges) > 0
-                     THEN 1 + len(list_filter($m_edges, lambda e: e <= revenue))
+           CAST(CASE WHEN array_length($m_edges) > 0
+                     THEN 1 + array_length(list_filter($m_edges, lambda e: e <= revenue))
                      ELSE least($bins, 1 + floor($bins * percent_rank() OVER (ORDER BY revenue)))
                 END AS INTEGER) AS m
     FROM customer_profile
@@ -47,7 +47,7 @@ ranked AS (
 SELECT p.*,
        n.r AS r_score, n.f AS f_score, n.m AS m_score, n.rfm, n.rfm_segment,
        CASE WHEN k.rn IS NOT NULL
-            THEN $tier_names[1 + len(list_filter($tier_cuts, lambda c: k.rn > round(c * k.n)))]
+            THEN $tier_names[1 + array_length(list_filter($tier_cuts, lambda c: k.rn > round(c * k.n)))]
        END AS tier,
        CASE
            -- a running contract makes a customer new or active, purchases or not; one whose
