@@ -483,3 +483,18 @@ def test_the_folders_keep_the_contract(on_spark, churn_model, own_run):
         metrics["notes"]
     )
     assert sum(metrics["lifecycle"].values()) == len(_read(out / "profile"))
+
+
+def test_customer_equity_on_spark_is_the_workspace_clv_summed(duck, on_spark, own_run):
+    """The KPI run's equity comes from CLV fitted in the job: the same on both engines, and
+    the sum of the workspace segment table's CLV (the same fit) as of the same day."""
+    a, b = _read(duck[0] / "equity"), _read(on_spark[0] / "equity")
+    assert len(a) == len(b) == 1
+    own = own_run[1]["clv"].dropna()
+    assert b["customers"].iloc[0] == a["customers"].iloc[0] == len(own)
+    for column in ("customer_equity", "mean_clv", "median_clv"):
+        assert abs(b[column].iloc[0] - a[column].iloc[0]) < 1e-9 * max(1.0, abs(a[column].iloc[0]))
+    np.testing.assert_allclose(b["customer_equity"].iloc[0], own.sum(), rtol=1e-12)
+    np.testing.assert_allclose(b["median_clv"].iloc[0], own.median(), rtol=1e-12)
+    assert b["model"].iloc[0] == "mbgnbd" and str(b["as_of"].iloc[0]) == AS_OF
+    assert "customer equity as of 2025-06-30" in " ".join(on_spark[1].output.split())

@@ -97,3 +97,15 @@ def test_a_rule_on_an_unknown_column_is_refused_before_anything_is_written(tmp_p
         with pytest.raises(ConfigError, match="segment 'bad': unknown column 'teir'"):
             segments_on_engine(engine, tmp_path / "out", {"bad": Rule("bad", "teir = 'Gold'")})
     assert not (tmp_path / "out").exists()
+
+
+def test_segments_sql_counts_lists_as_spark_counts_them():
+    """DuckDB's ``len`` of a list would become Spark's string ``LENGTH``; ``array_length``
+    becomes ``SIZE``, and the 1-based tier index becomes Spark's 0-based one."""
+    from cvm.engines import sql_file
+    from cvm.engines.spark import _transpiled
+
+    (text,) = _transpiled(sql_file("cvm.segments", "segments.sql").text)
+    assert "LENGTH(" not in text and text.count("SIZE(") == 8
+    assert ":tier_names[0 + SIZE(FILTER(:tier_cuts, c -> k.rn > ROUND(c * k.n)))]" in text
+    assert "MEDIAN(ipt_mean)" in text and "DATEDIFF(DAY, p.first_purchase, :as_of)" in text

@@ -13,6 +13,7 @@ from cvm.cli._common import (
     open_workspace,
     print_charts,
     print_frame,
+    print_warnings,
     progress_bar,
     tabular,
 )
@@ -55,7 +56,8 @@ def kpis(
 
     Without --from/--to: a snapshot of the period ending --as-of. With them: one row per
     period (and charts with --out). With ``--engine spark`` the periods and cohorts are
-    computed on Spark from Parquet and written under ``--results-dir`` (kpis/, cohorts/).
+    computed on Spark from Parquet and written under ``--results-dir`` (kpis/, cohorts/), with
+    customer equity as of the last day from CLV fitted there (equity/).
     """
     from cvm.report.kpis import cohort_table, customer_equity, kpi_snapshot, kpi_timeseries
 
@@ -133,6 +135,14 @@ def _kpis_on_spark(
         run = kpis_on_engine(engine, target, start=start, end=end, freq=freq)
     shown = run.periods.tail(12)
     print_frame(shown[list(TREND_COLUMNS)], f"KPIs per period ({freq})", index=False, digits=3)
+    if run.equity is not None:
+        row = run.equity.iloc[0]
+        console.print(
+            f"customer equity as of {run.as_of:%Y-%m-%d}: {row['customer_equity']:,.2f} over"
+            f" {int(row['customers']):,} customers (CLV fitted on spark, {row['model']});"
+            f" in {run.written['equity']}"
+        )
+    print_warnings(run.notes)
     console.print(
         f"{len(run.periods):,} periods and {len(run.cohorts):,} cohort rows to {run.as_of:%Y-%m-%d}"
         f" on spark; in {run.written['kpis']} and {run.written['cohorts']}"

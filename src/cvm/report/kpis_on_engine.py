@@ -2,13 +2,15 @@
 source folders (:mod:`cvm.features.on_engine`), written as Parquet partitioned by run.
 
 The definitions are those of :mod:`cvm.report.kpis`, from the same files; only the source
-tables differ (``source_transactions`` instead of the workspace's). Customer equity needs the
-workspace's CLV runs, so the snapshot here has the activity KPIs alone.
+tables differ (``source_transactions`` instead of the workspace's). The snapshot here has the
+activity KPIs alone; a KPI run (:func:`kpis_on_engine`) adds customer equity as of its last
+day, from CLV fitted in the job as a segments run fits it
+(:func:`cvm.clv.profile.fit_profile_clv`), since the workspace's stored CLV runs are not there.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,11 +19,12 @@ import sqlglot.expressions as exp
 
 from cvm._exceptions import ConfigError, DataError
 from cvm.engines import Engine, fill, location, sql_file
-from cvm.features.on_engine import bind_sources, new_run_id, on_sources, write_run
+from cvm.features.on_engine import bind_sources, new_run_id, on_sources, source_name, write_run
 from cvm.report.kpis import DateLike, as_day, frequency
 
 KPI_TABLE = "kpi_periods"
 COHORT_TABLE = "kpi_cohort_table"
+EQUITY_TABLE = "kpi_equity"
 
 
 def _day(engine: Engine, name: str) -> pd.Timestamp:
@@ -113,13 +116,28 @@ def cohort_table_on_engine(
 
 @dataclass
 class KpiRun:
-    """What a KPI run on an engine wrote: the periods and the cohorts, under one run id."""
+    """What a KPI run on an engine wrote: the periods, the cohorts and customer equity (None
+    when CLV could not be fitted, the reason in ``notes``), under one run id."""
 
     run_id: str
     as_of: pd.Timestamp
     periods: pd.DataFrame
     cohorts: pd.DataFrame
     written: dict[str, str | Path]
+    equity: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def equity_on_engine(engine: Engine, day: pd.Timestamp, notes: list[str]) -> str | None:
+    """Fit and score CLV as of ``day`` on ``engine`` (the profile's fit) and keep customer
+    equity as ``kpi_equity``: one row, or None (the reason added to ``notes``)."""
+    from cvm.clv.profile import fit_profile_clv
+
+    fit = fit_profile_clv(engine, day.date(), notes, relation=source_name("transactions"))
+    if fit is None:
+        return None
+    engine.run(sql_file(__package__, "engine_equity.sql"), {"model": fit.best})
+    return EQUITY_TABLE
 
 
 def kpis_on_engine(
@@ -130,16 +148,25 @@ def kpis_on_engine(
     end: DateLike | None = None,
     freq: str = "M",
 ) -> KpiRun:
-    """KPIs per period and the cohort table from ``engine``'s sources, written under
-    ``output``/kpis/run_id=... and ``output``/cohorts/run_id=..."""
+    """KPIs per period, the cohort table and customer equity from ``engine``'s sources,
+    written under ``output``/kpis/run_id=..., ``output``/cohorts/run_id=... and
+    ``output``/equity/run_id=... (one row; no folder when CLV could not be fitted)."""
     bind_sources(engine)
     day = as_day(end, "end").normalize() if end is not None else None
     day = day if day is not None else _day(engine, "last_transaction.sql")
     periods = kpi_timeseries_on_engine(engine, start, day, freq, keep=KPI_TABLE)
     cohorts = cohort_table_on_engine(engine, start, day, freq, keep=COHORT_TABLE)
+    notes: list[str] = []
+    equity = equity_on_engine(engine, day, notes)
     run_id = new_run_id("kpis")
     written = {
         "kpis": write_run(engine, KPI_TABLE, location(output, "kpis"), run_id, day.date()),
         "cohorts": write_run(engine, COHORT_TABLE, location(output, "cohorts"), run_id, day.date()),
     }
-    return KpiRun(run_id, day, periods, cohorts, written)
+    frame = None
+    if equity is not None:
+        written["equity"] = write_run(
+            engine, equity, location(output, "equity"), run_id, day.date()
+        )
+        frame = _kept(engine, equity, ["model"])
+    return KpiRun(run_id, day, periods, cohorts, written, frame, notes)
