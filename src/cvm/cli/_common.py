@@ -112,6 +112,25 @@ class CvmGroup(TyperGroup):
                 f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
             )
             raise typer.Exit(1) from None
+        except Exception as exc:
+            line = spark_failure(exc)
+            if line is None:
+                raise
+            err_console.print(
+                f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True
+            )
+            raise typer.Exit(1) from None
+
+
+def spark_failure(exc: BaseException) -> str | None:
+    """One line for a step Spark refused (its error class and message, without the plan and
+    the Java stack), or None when ``exc`` is not Spark's: a job on a cluster fails on data
+    cvm could not check beforehand, and that is the user's to read, not a traceback."""
+    if not type(exc).__module__.startswith(("pyspark.", "py4j.")):
+        return None
+    text = str(exc).strip()
+    first = text.splitlines()[0].strip() if text else type(exc).__name__
+    return f"spark could not run a step of the job: {first}"
 
 
 @contextmanager

@@ -13,6 +13,7 @@ which Spark commits per job, so ``transaction()`` only groups statements.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -72,6 +73,9 @@ def spark_session(
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
+    # PySpark also logs a refused statement (with its plan) before raising it; cvm reports
+    # the error itself, in one line (cvm.cli._common.spark_failure)
+    logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)
     return session
 
 

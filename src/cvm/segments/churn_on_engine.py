@@ -173,8 +173,10 @@ def train_churn_on_engine(
     end = _as_of(engine, as_of)
     valid_cutoff = end - timedelta(days=horizon_days)
     train_cutoff = valid_cutoff - timedelta(days=horizon_days)
+    bind_sources(engine)  # an export without a channel column: one channel, 'unknown'
     rows = engine.rows(
-        sql_file(__package__, "churn_channels.sql"), {"as_of": train_cutoff, "limit": MAX_CHANNELS}
+        on_sources(sql_file(__package__, "churn_channels.sql")),
+        {"as_of": train_cutoff, "limit": MAX_CHANNELS},
     )
     channels = [str(r[0]) for r in rows]
     _features(engine, "churn_rows", train_cutoff, channels)
