@@ -68,9 +68,9 @@ def import_results(ws: Workspace, folder: str, run_id: str | None) -> list[Impor
     read all the same: each run is stored whole or not at all)."""
     from cvm._exceptions import DataError
     from cvm.clv.imported import ImportedRun, import_clv_run
-    from cvm.clv.on_engine import RUN_RECORDS
     from cvm.engines import location
     from cvm.engines.runs import PROFILES, newest_runs, run_folders, run_partition
+    from cvm.features.on_engine import RUN_RECORDS
     from cvm.ingest import erased
     from cvm.segments.imported import import_segments_run
 

@@ -30,6 +30,7 @@ from cvm.clv.fitting import ClvFit, fit_transaction_models, observed_summary
 from cvm.clv.registry import DEFAULT_MODELS, pick_by_bic
 from cvm.clv.scoring import score_clv
 from cvm.engines import Engine, location, sql_file
+from cvm.features.on_engine import write_record_row
 from cvm.features.summary import PERIODS, UNIT_DAYS, bind_source
 from cvm.models import GammaGammaModel
 
@@ -188,38 +189,15 @@ def clv_on_engine(
     return run_id, fit
 
 
-RUN_RECORDS = "_runs"
-"""The folder under a run's output that keeps each run's record (Spark and BI readers skip
-folders whose name starts with an underscore)."""
-
-
 def write_run_record(
     engine: Engine, output: str | Path, run_id: str, fit: ClvFit, options: dict[str, Any]
 ) -> None:
     """Write the run's record (models, parameters, metrics) beside its scores, as the
     workspace keeps it in ``model_runs``: read back, the run re-scores live profiles."""
-    import json
-
     from cvm.clv.runs import run_record
 
     settings = {"cutoff": str(fit.cutoff), "engine": engine.name, **options}
     if "annual_discount_rate" in options:  # the name the workspace's runs keep it under
         settings["discount_rate"] = options["annual_discount_rate"]
     params, metrics = run_record(fit, settings)
-    record = pd.DataFrame(
-        {
-            "run_id": [run_id],
-            "kind": ["clv"],
-            "model": [fit.best],
-            "params": [json.dumps(params, default=float)],
-            "metrics": [json.dumps(metrics, default=float)],
-            "cutoff": [pd.Timestamp(fit.cutoff)],
-            "engine": [engine.name],
-        }
-    )
-    with engine.register("clv_run_record", record):
-        engine.write_parquet(
-            sql_file(__package__, "engine_run_out.sql"),
-            location(output, RUN_RECORDS),
-            partition_by=["run_id"],
-        )
+    write_record_row(engine, output, run_id, "clv", fit.best, params, metrics, fit.cutoff)

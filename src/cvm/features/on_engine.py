@@ -132,3 +132,44 @@ def write_run(
         partition_by=["run_id"],
     )
     return location(output, f"run_id={run_id}")
+
+
+RUN_RECORDS = "_runs"
+"""The folder under a run's output that keeps each run's record (Spark and BI readers skip
+folders whose name starts with an underscore)."""
+
+
+def write_record_row(
+    engine: Engine,
+    output: str | Path,
+    run_id: str,
+    kind: str,
+    model: str | None,
+    params: dict[str, Any],
+    metrics: dict[str, Any],
+    cutoff: date,
+) -> str | Path:
+    """Write a run's record (one row, the columns of the workspace's ``model_runs``) under
+    ``output``/_runs/run_id=...: read back, the run keeps its models and parameters."""
+    import json
+
+    import pandas as pd
+
+    record = pd.DataFrame(
+        {
+            "run_id": [run_id],
+            "kind": [kind],
+            "model": [model],
+            "params": [json.dumps(params, default=float)],
+            "metrics": [json.dumps(metrics, default=float)],
+            "cutoff": [pd.Timestamp(cutoff)],
+            "engine": [engine.name],
+        }
+    )
+    with engine.register("run_record", record):
+        engine.write_parquet(
+            sql_file(__package__, "engine_record_out.sql"),
+            location(output, RUN_RECORDS),
+            partition_by=["run_id"],
+        )
+    return location(output, RUN_RECORDS, f"run_id={run_id}")

@@ -23,7 +23,6 @@ the segment table (``rule_members.sql``).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -34,7 +33,6 @@ import sqlglot.expressions as exp
 
 from cvm._dates import parse_day
 from cvm._exceptions import DataError
-from cvm.clv.on_engine import RUN_RECORDS
 from cvm.clv.profile import fit_profile_clv
 from cvm.engines import Engine, fill, location, sql_file
 from cvm.features.on_engine import (
@@ -43,6 +41,7 @@ from cvm.features.on_engine import (
     on_sources,
     profile_on_engine,
     source_name,
+    write_record_row,
     write_run,
 )
 from cvm.features.profile import PROFILE_TABLE
@@ -215,21 +214,7 @@ def write_record(
         "engine": engine.name,
         "clv_model": run.clv_model,
     }
-    record = pd.DataFrame(
-        {
-            "run_id": [run.run_id],
-            "kind": ["segments"],
-            "model": ["rfm+lifecycle"],
-            "params": [json.dumps(params, default=float)],
-            "metrics": [json.dumps({**run.counts, "notes": run.notes}, default=float)],
-            "cutoff": [pd.Timestamp(run.as_of)],
-            "engine": [engine.name],
-        }
+    metrics = {**run.counts, "notes": run.notes}
+    return write_record_row(
+        engine, output, run.run_id, "segments", "rfm+lifecycle", params, metrics, run.as_of
     )
-    with engine.register("segments_run_record", record):
-        engine.write_parquet(
-            sql_file(__package__, "engine_run_record.sql"),
-            location(output, RUN_RECORDS),
-            partition_by=["run_id"],
-        )
-    return location(output, RUN_RECORDS, f"run_id={run.run_id}")
