@@ -84,7 +84,7 @@ def imported(tmp_path_factory, spark):
     (root / "cvm.toml").write_text(SETTINGS.format(root=root), encoding="utf-8")
     runner = CliRunner()
     cvm_ok(runner, "churn", "train", "-w", str(root), "--as-of", AS_OF)
-    out = cvm_ok(runner, "segment", "-w", str(root), "--as-of", AS_OF)
+    out = cvm_ok(runner, "segment", "-w", str(root))  # as of the last order's day
     assert "on spark" in out
     (run,) = [p for p in (root / "results" / "profile").iterdir() if p.name.startswith("run_id=")]
     run_id = run.name.removeprefix("run_id=")
@@ -104,7 +104,8 @@ def imported(tmp_path_factory, spark):
 
 def test_the_workspace_holds_what_spark_wrote(imported):
     root, ws_path, run_id, said = imported
-    assert f"run {run_id} (segments, as of {AS_OF}) stored" in " ".join(said.split())
+    last = pd.read_csv(root / "orders.csv", parse_dates=["ts"])["ts"].max().date()
+    assert f"run {run_id} (segments, as of {last}) stored" in " ".join(said.split())
     spark = pd.read_parquet(root / "results" / "profile" / f"run_id={run_id}")
     spark = spark.set_index("customer_id").sort_index()
     members = pd.read_parquet(root / "results" / "segments" / f"run_id={run_id}")
@@ -181,7 +182,13 @@ def test_segments_publish_and_the_service_read_the_spark_run(imported):
     expected = spark.set_index("customer_id").loc[customer]
     with TestClient(create_app(Settings(workspace=ws_path, open=True))) as served:
         card = served.get(f"/api/customers/{customer}")
+        live = served.get(f"/v1/profiles/{customer}")
     assert card.status_code == 200, card.text
+    assert live.status_code == 200, live.text
+    # the live profile, as of the data's last day (the run's), takes its churn risk from the run
+    profile = live.json()
+    assert profile["lifecycle"] == expected["lifecycle"]
+    assert profile["profile"]["churn_risk"] == pytest.approx(expected["churn_risk"], abs=1e-9)
     segments = card.json()["scores"]["segments"]
     assert segments["tier"] == expected["tier"] == "Platinum"
     assert segments["lifecycle"] == expected["lifecycle"]
