@@ -8,7 +8,6 @@ other users.
 
 from __future__ import annotations
 
-import atexit
 import os
 import signal
 import socket
@@ -52,18 +51,26 @@ def missing_browser() -> str | None:
 
 
 _STARTED: list[Any] = []
+_OPEN: list[int] = [0]
 
 
 def _playwright() -> Any:
-    """One Playwright driver per test process: a second sync one cannot start while the first
-    runs, so every browser test module shares it (stopped when the process exits)."""
+    """One Playwright driver at a time (a second sync one cannot start while the first runs),
+    shared by the browser contexts open at once and stopped with the last of them: while it
+    runs, the sync driver marks the test process's main thread as running an event loop, so
+    any later test calling ``asyncio.run`` in that process would fail."""
     if not _STARTED:
         from playwright.sync_api import sync_playwright
 
-        driver = sync_playwright().start()
-        atexit.register(driver.stop)
-        _STARTED.append(driver)
+        _STARTED.append(sync_playwright().start())
     return _STARTED[0]
+
+
+def _release() -> None:
+    """Stop the driver when no browser context is open any more."""
+    _OPEN[0] -= 1
+    if _OPEN[0] == 0 and _STARTED:
+        _STARTED.pop().stop()
 
 
 @contextmanager
@@ -76,18 +83,23 @@ def chromium(profile: Path, width: int = 1280, height: int = 900, **options: Any
         if os.environ.get("CI", "").lower() == "true" or os.geteuid() == 0:
             pytest.fail(f"the browser test cannot run: {reason}")
         pytest.skip(reason)
-    context = _playwright().chromium.launch_persistent_context(
-        str(profile),
-        executable_path=str(CHROMIUM),
-        headless=True,
-        args=FLAGS,
-        viewport={"width": width, "height": height},
-        **options,
-    )
+    driver = _playwright()
+    _OPEN[0] += 1
     try:
-        yield context
+        context = driver.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=FLAGS,
+            viewport={"width": width, "height": height},
+            **options,
+        )
+        try:
+            yield context
+        finally:
+            context.close()
     finally:
-        context.close()
+        _release()
 
 
 def free_port() -> int:

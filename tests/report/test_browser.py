@@ -33,7 +33,7 @@ DRAWN = """() => Array.from(document.querySelectorAll('div.chart[data-chart]')).
 ])"""
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     with chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
         yield context
