@@ -48,7 +48,7 @@ from cvm.features.profile import PROFILE_TABLE
 from cvm.segments.assign import SEGMENT_TABLE, segments_on
 from cvm.segments.churn_on_engine import CHURN_SCORES, score_profile_churn
 from cvm.segments.rule_checks import check_rules, table_columns
-from cvm.segments.rules import rule_expression
+from cvm.segments.rules import rule_expression, run_params
 from cvm.segments.settings import Rule, SegmentSettings
 
 if TYPE_CHECKING:
@@ -205,12 +205,7 @@ def write_record(
     """Write the run's record under ``output``/_runs/run_id=...: the same columns as a CLV
     run's record, with the params a workspace segments run keeps in ``model_runs``."""
     params = {
-        "as_of": str(run.as_of),
-        "churn_run": run.churn_run,
-        "rules": {n: rule_expression(r, rules) for n, r in rules.items()},
-        "rfm_map": settings.rfm_map,
-        "tiers": dict(zip(settings.tier_names, [*settings.tier_shares, None], strict=True)),
-        "lifecycle": settings.lifecycle,
+        **run_params(run.as_of, run.churn_run, rules, settings),
         "engine": engine.name,
         "clv_model": run.clv_model,
     }

@@ -8,14 +8,14 @@ in-memory database, so nothing fails half-way through a run and nothing else can
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from cvm.rules import evaluate
 from cvm.segments.assign import default_as_of, segment_table
 from cvm.segments.rule_checks import check_expression, check_rules
-from cvm.segments.settings import Rule, lineage
+from cvm.segments.settings import Rule, SegmentSettings, lineage
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -24,6 +24,21 @@ if TYPE_CHECKING:
 def rule_expression(rule: Rule, rules: dict[str, Rule]) -> str:
     """The rule's own condition AND its ancestors' (NULL counts as false)."""
     return " AND ".join(f"coalesce(({r.where}), false)" for r in reversed(lineage(rule, rules)))
+
+
+def run_params(
+    day: date, churn_run: str | None, rules: dict[str, Rule], settings: SegmentSettings
+) -> dict[str, Any]:
+    """What a segments run keeps as its ``params``, on the workspace and on an engine alike:
+    the day, the churn model, each rule with its ancestors', the RFM map, tiers and stages."""
+    return {
+        "as_of": str(day),
+        "churn_run": churn_run,
+        "rules": {n: rule_expression(r, rules) for n, r in rules.items()},
+        "rfm_map": settings.rfm_map,
+        "tiers": dict(zip(settings.tier_names, [*settings.tier_shares, None], strict=True)),
+        "lifecycle": settings.lifecycle,
+    }
 
 
 def evaluate_rules(

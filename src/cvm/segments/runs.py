@@ -21,7 +21,7 @@ from cvm.engines import fill, sql_file
 from cvm.segments.assign import SEGMENT_TABLE, default_as_of, segment_table, settings_of
 from cvm.segments.churn import latest_churn_model, score_churn
 from cvm.segments.rule_checks import check_rules
-from cvm.segments.rules import evaluate_rules, rule_expression
+from cvm.segments.rules import evaluate_rules, run_params
 
 if TYPE_CHECKING:
     from cvm.workspace import Workspace
@@ -78,14 +78,7 @@ def segment(
         }
     )
     cutoff = pd.Timestamp(day).to_pydatetime()
-    params = {
-        "as_of": str(day),
-        "churn_run": churn_run,
-        "rules": {n: rule_expression(r, settings.rules) for n, r in settings.rules.items()},
-        "rfm_map": settings.rfm_map,
-        "tiers": dict(zip(settings.tier_names, [*settings.tier_shares, None], strict=True)),
-        "lifecycle": settings.lifecycle,
-    }
+    params = run_params(day, churn_run, settings.rules, settings)
     engine = ws.engine
     with engine.transaction():
         run_id = ws.record_run("segments", model="rfm+lifecycle", params=params, cutoff=cutoff)
