@@ -88,22 +88,30 @@ def on_sources(query: Query | exp.Expression) -> exp.Expression:
     return tree
 
 
-def profile_on_engine(engine: Engine, as_of: date | str, *, clv: str | None = None) -> str:
+def profile_on_engine(
+    engine: Engine, as_of: date | str, *, clv: str | None = None, summary: str | None = None
+) -> str:
     """Build the as-of profile (``profile.sql``) on ``engine`` from its source folders.
 
     The same columns as :func:`cvm.features.profile.customer_profile`. ``clv`` names a table
     of scores on the engine (``customer_id, clv, p_alive, expected_purchases``; the CLV job's
     ``clv_scores``, see :func:`cvm.clv.profile.fit_profile_clv`) to take the CLV columns from;
     without it they are NULL. Churn risk is NULL (a segments run folds it in after).
-    Call :func:`bind_sources` first. Returns ``"customer_profile"``.
+    ``summary`` names the purchase summary already built on the engine as of the same day in
+    days (the CLV job's ``clv_summary``), read instead of summarising the transactions again:
+    on Spark that is a second pass over the whole log. Call :func:`bind_sources` first.
+    Returns ``"customer_profile"``.
     """
     day = parse_day(as_of, "as_of", DataError)
-    bind_source(engine, source_name("transactions"))
-    summary = sql_file(__package__, "summary.sql").tree()
-    engine.run(
-        fill(sql_file(__package__, "profile_summary.sql"), summary=summary),
-        {"cutoff": day, "unit_days": 1.0, "period": "day"},
-    )
+    query = sql_file(__package__, "profile_summary.sql")
+    if summary is None:
+        bind_source(engine, source_name("transactions"))
+        engine.run(
+            fill(query, summary=sql_file(__package__, "summary.sql").tree()),
+            {"cutoff": day, "unit_days": 1.0, "period": "day"},
+        )
+    else:
+        engine.run(fill(query, summary=exp.to_table(summary)))
     if clv is None:
         engine.run(sql_file(__package__, "profile_clv_empty.sql"))
     else:

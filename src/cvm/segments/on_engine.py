@@ -140,7 +140,10 @@ def segments_on_engine(
     day = parse_day(as_of, "as_of", DataError) if as_of is not None else last_day(engine)
     notes: list[str] = []
     fit = fit_profile_clv(engine, day, notes, relation=source_name("transactions"))
-    profile_on_engine(engine, day, clv=None if fit is None else "clv_scores")
+    if fit is None:
+        profile_on_engine(engine, day)
+    else:  # the CLV job's summary is the profile's: same day, source and unit
+        profile_on_engine(engine, day, clv="clv_scores", summary="clv_summary")
     segments_on(engine, day, settings)
     if churn_model is not None:
         score_profile_churn(engine, churn_model)
